@@ -1,0 +1,61 @@
+/**
+ * Error codes on the wire. Every failed ack is `{ ok: false, error: { code, message } }` and
+ * every failed HTTP call answers `{ error: { code, message } }` with the status below.
+ * The list is part of the public protocol: codes are added, never renamed.
+ */
+export const ERROR_CODES = {
+  /** The payload failed validation; `message` says which field. HTTP 400. */
+  bad_request: 400,
+  /** Missing or invalid visitor token or API key. HTTP 401. */
+  unauthorized: 401,
+  /** A userHash or identity JWT failed verification (bad signature, `alg:none`, expired). HTTP 401. */
+  identity_invalid: 401,
+  /** The page's Origin is not on the app's allow-list. HTTP 403. */
+  origin_not_allowed: 403,
+  /** The client speaks a protocol version this server does not. HTTP 400. */
+  protocol_unsupported: 400,
+  /** Unknown thread, message, file or prompt — or one that belongs to someone else. HTTP 404. */
+  not_found: 404,
+  /** The same clientId (or Idempotency-Key) was reused with a different body. HTTP 409. */
+  conflict: 409,
+  /** Too large: text over the limit, upload over the cap, frame over the cap. HTTP 413. */
+  payload_too_large: 413,
+  /** The upload's sniffed type is not allowed or does not match what was claimed. HTTP 415. */
+  unsupported_media_type: 415,
+  /** Too many requests; retry after `retryAfterMs`. HTTP 429. */
+  rate_limited: 429,
+  /** Unexpected server failure; safe to retry. HTTP 500. */
+  internal: 500,
+  /** The server is shutting down or not ready; safe to retry. HTTP 503. */
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface WireError {
+  code: ErrorCode;
+  /** Readable English text for logs and developers; UIs should map `code` to their own words. */
+  message: string;
+  /** With `rate_limited`: how long to wait before trying again. */
+  retryAfterMs?: number;
+}
+
+export type AckOk<T extends object = object> = { ok: true } & T;
+export type AckErr = { ok: false; error: WireError };
+/** The shape of every socket.io acknowledgement. */
+export type Ack<T extends object = object> = AckOk<T> | AckErr;
+
+/** Codes worth retrying later with the same payload; every other code is permanent. */
+export const TRANSIENT_ERROR_CODES: readonly ErrorCode[] = ['rate_limited', 'internal', 'unavailable'];
+
+export function isTransientError(code: string): boolean {
+  return (TRANSIENT_ERROR_CODES as readonly string[]).includes(code);
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}

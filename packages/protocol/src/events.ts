@@ -1,0 +1,117 @@
+/**
+ * socket.io event maps shared by both ends: `new Server<ClientEvents, ServerEvents>()` on the
+ * server and `io() as Socket<ServerEvents, ClientEvents>` on the client.
+ *
+ * Every client→server event takes an ack callback answering `Ack<…>`; a client should emit with
+ * `socket.timeout(ms).emit(...)` and treat a timeout as "unknown, retry with the same clientId".
+ */
+import type { Ack } from './errors.js';
+import type { Message, ProactiveMessage, Session, Thread, VisitorContext, Author } from './model.js';
+import type {
+  ContextInput,
+  ListMessagesInput,
+  ListThreadsInput,
+  ProactiveEventInput,
+  RateInput,
+  ReadInput,
+  SendInput,
+  SyncInput,
+  TrackInput,
+  TypingInput,
+} from './schemas.js';
+
+export interface SendResult {
+  message: Message;
+  thread: Thread;
+  /** True when the clientId was seen before and the original message is returned. */
+  duplicate: boolean;
+}
+
+export interface SyncResult {
+  /** Every thread of this visitor (or user), newest first. */
+  threads: Thread[];
+  /** Messages after the given cursors, ascending by (thread, seq); at most `limit`. */
+  messages: Message[];
+  /** Proactive prompts waiting for this visitor (not expired, not yet shown). */
+  proactive: ProactiveMessage[];
+  /** More messages remain: call `sync` again with the advanced cursors. */
+  more: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** More items exist in the direction asked. */
+  more: boolean;
+}
+
+/** Events a visitor's client emits (namespace `/`). */
+export interface ClientEvents {
+  sync: (input: SyncInput, ack: (res: Ack<SyncResult>) => void) => void;
+  'threads.list': (input: ListThreadsInput, ack: (res: Ack<Page<Thread> & { next: string | null }>) => void) => void;
+  'messages.list': (input: ListMessagesInput, ack: (res: Ack<Page<Message>>) => void) => void;
+  'message.send': (input: SendInput, ack: (res: Ack<SendResult>) => void) => void;
+  'thread.read': (input: ReadInput, ack: (res: Ack<{ thread: Thread }>) => void) => void;
+  typing: (input: TypingInput, ack?: (res: Ack) => void) => void;
+  track: (input: TrackInput, ack: (res: Ack) => void) => void;
+  'context.update': (input: ContextInput, ack: (res: Ack) => void) => void;
+  'thread.rate': (input: RateInput, ack: (res: Ack<{ thread: Thread; message: Message }>) => void) => void;
+  'proactive.event': (input: ProactiveEventInput, ack: (res: Ack) => void) => void;
+}
+
+export interface TypingEvent {
+  threadId: string;
+  author: Author;
+  typing: boolean;
+}
+
+export interface ReadEvent {
+  threadId: string;
+  seq: number;
+  /** `agent`: the brand read up to seq. `visitor`: this visitor read on another tab or device. */
+  by: 'agent' | 'visitor';
+}
+
+/** Events the server sends to a visitor's client. */
+export interface ServerEvents {
+  session: (session: Session) => void;
+  /** A new message in one of the visitor's threads (including the visitor's own, from other tabs). */
+  message: (message: Message) => void;
+  /** A thread was created, resolved, reopened or rated. */
+  thread: (thread: Thread) => void;
+  read: (event: ReadEvent) => void;
+  typing: (event: TypingEvent) => void;
+  proactive: (prompt: ProactiveMessage) => void;
+}
+
+/** A thread as the brand side sees it: with its visitor. */
+export interface AgentThread extends Omit<Thread, 'unread'> {
+  /** Visitor messages after the brand's read horizon. */
+  unread: number;
+  visitor: AgentVisitor;
+}
+
+export interface AgentVisitor {
+  id: string;
+  userId: string | null;
+  name: string | null;
+  email: string | null;
+  context: VisitorContext;
+  online: boolean;
+  lastSeenAt: string | null;
+}
+
+/** Events an agent inbox emits (namespace `/agent`, handshake `auth: { apiKey }`). */
+export interface AgentClientEvents {
+  typing: (input: TypingInput, ack?: (res: Ack) => void) => void;
+  'thread.read': (input: ReadInput, ack: (res: Ack) => void) => void;
+}
+
+/** Events the server sends to agent inboxes of the app. */
+export interface AgentServerEvents {
+  message: (event: { message: Message; thread: AgentThread }) => void;
+  thread: (thread: AgentThread) => void;
+  typing: (event: TypingEvent) => void;
+  read: (event: ReadEvent) => void;
+  visitor: (visitor: AgentVisitor) => void;
+  'proactive.event': (event: { id: string; event: string; visitorId: string; campaign: string | null }) => void;
+}

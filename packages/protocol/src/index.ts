@@ -1,0 +1,62 @@
+export { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
+export { LIMITS } from './limits.js';
+export { ERROR_CODES, TRANSIENT_ERROR_CODES, isTransientError, isErrorCode, httpStatusOf } from './errors.js';
+export type { ErrorCode, WireError, Ack, AckOk, AckErr } from './errors.js';
+export type {
+  Author,
+  AuthorKind,
+  Attachment,
+  Message,
+  MessageKind,
+  QuickReply,
+  Thread,
+  ThreadStatus,
+  VisitorContext,
+  ProactiveMessage,
+  ProactiveDisplay,
+  ProactiveEvent,
+  Session,
+  VisitorAuth,
+  AgentAuth,
+} from './model.js';
+export {
+  uuidSchema,
+  visitorAuthSchema,
+  sendInputSchema,
+  syncInputSchema,
+  listThreadsInputSchema,
+  listMessagesInputSchema,
+  readInputSchema,
+  typingInputSchema,
+  trackInputSchema,
+  contextInputSchema,
+  rateInputSchema,
+  proactiveEventInputSchema,
+  validate,
+} from './schemas.js';
+export type {
+  SendInput,
+  SyncInput,
+  ListThreadsInput,
+  ListMessagesInput,
+  ReadInput,
+  TypingInput,
+  TrackInput,
+  ContextInput,
+  RateInput,
+  ProactiveEventInput,
+  Validated,
+} from './schemas.js';
+export type {
+  ClientEvents,
+  ServerEvents,
+  AgentClientEvents,
+  AgentServerEvents,
+  AgentThread,
+  AgentVisitor,
+  SendResult,
+  SyncResult,
+  Page,
+  TypingEvent,
+  ReadEvent,
+} from './events.js';

@@ -1,0 +1,147 @@
+/**
+ * The data model on the wire. Timestamps are ISO 8601 strings in UTC; ids are opaque strings
+ * (the server uses UUIDv7, clients must use UUIDv7 for `clientId` and for thread ids they create).
+ */
+
+export type AuthorKind = 'visitor' | 'agent' | 'bot' | 'system';
+
+export interface Author {
+  kind: AuthorKind;
+  /** Display name; absent for the visitor's own messages. */
+  name?: string;
+  /** http(s) URL of an avatar image. */
+  avatarUrl?: string;
+}
+
+export interface Attachment {
+  id: string;
+  /** Safe file name (no path, no control characters). */
+  name: string;
+  /** Type decided by sniffing the bytes on the server, never the uploader's claim. */
+  mime: string;
+  /** Bytes. */
+  size: number;
+  /**
+   * Path of the file on the server (`/v1/files/<id>`), relative to the server URL. Fetch it with
+   * the visitor token or API key in the `Authorization` header: tokens never travel in URLs.
+   */
+  url: string;
+  /** Pixels, for images when cheap to read. */
+  width?: number;
+  height?: number;
+  /** Milliseconds, for audio clips (as declared by the recorder, clamped by the server). */
+  durationMs?: number;
+}
+
+export type MessageKind = 'text' | 'proactive' | 'rating' | 'event';
+
+export interface QuickReply {
+  /** Shown on the button and sent as the reply's text. */
+  label: string;
+  /** Optional machine value carried in the reply's `meta.quickReply`. */
+  value?: string;
+}
+
+export interface Message {
+  /** Server id (UUIDv7). */
+  id: string;
+  /**
+   * The sender's idempotency key: a visitor's UUIDv7, or an agent's `Idempotency-Key`.
+   * Clients reconcile their optimistic copy by this id, never by content.
+   */
+  clientId: string | null;
+  threadId: string;
+  /** Server-assigned, strictly increasing within the thread, starting at 1, without holes. */
+  seq: number;
+  author: Author;
+  text: string;
+  attachments: Attachment[];
+  kind: MessageKind;
+  quickReplies?: QuickReply[];
+  /** Extra data by kind: `{ score, comment }` for ratings, `{ campaign, proactiveId }` for prompts. */
+  meta?: Record<string, unknown>;
+  createdAt: string;
+}
+
+export type ThreadStatus = 'open' | 'resolved';
+
+/** A thread as one visitor (or user) sees it. */
+export interface Thread {
+  id: string;
+  status: ThreadStatus;
+  /** `seq` of the newest message (0 for a thread without messages). */
+  lastSeq: number;
+  /** Newest message, for inbox previews. */
+  lastMessage: Message | null;
+  /** Messages from agents, bots or the system after the visitor's read horizon. */
+  unread: number;
+  /** Highest seq the visitor has read (on any device). */
+  visitorReadSeq: number;
+  /** Highest seq the brand side has read: the visitor's messages up to it show as `read`. */
+  agentReadSeq: number;
+  /** Campaign of the proactive prompt the thread started from, if any. */
+  campaign: string | null;
+  /** The visitor's rating once given. */
+  rating: { score: number; comment?: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where and how the visitor is browsing, reported by the client and shown to agents. */
+export interface VisitorContext {
+  page?: { url: string; title?: string; referrer?: string };
+  attributes?: Record<string, string | number | boolean | null>;
+  cart?: { value: number; currency?: string; items?: number };
+  locale?: string;
+  /** Set by the server from the handshake (user agent), not by the client. */
+  device?: { userAgent?: string };
+}
+
+export type ProactiveDisplay = 'toast' | 'open';
+
+/** A message the brand pushes without being asked. */
+export interface ProactiveMessage {
+  id: string;
+  text: string;
+  /** `toast`: a bubble above the launcher; `open`: open the panel on it. */
+  display: ProactiveDisplay;
+  campaign: string | null;
+  author: Author;
+  quickReplies?: QuickReply[];
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+export type ProactiveEvent = 'shown' | 'opened' | 'replied' | 'dismissed';
+
+/** Sent by the server on every connection: who the socket is, and a fresh token to store. */
+export interface Session {
+  visitorId: string;
+  /** Signed visitor token to keep (IndexedDB) and send back in the next handshake. */
+  token: string;
+  userId: string | null;
+  protocol: number;
+  /** Upload cap of this server, in bytes. */
+  maxUploadBytes: number;
+}
+
+/** The handshake's `auth` object (socket.io sends it in the CONNECT packet, not in the URL). */
+export interface VisitorAuth {
+  appId: string;
+  /** Protocol version spoken by the client. */
+  v: number;
+  /** Token from a previous `session` event; omit for a first visit. */
+  token?: string;
+  /** Identified user, verified by `userHash = hex(HMAC-SHA256(appSecret, userId))`… */
+  userId?: string;
+  userHash?: string;
+  /** …or by an HS256 JWT signed with the app secret, with `sub` = userId and an `exp`. */
+  jwt?: string;
+  /** Display-only profile; grants nothing. */
+  name?: string;
+  email?: string;
+}
+
+export interface AgentAuth {
+  apiKey: string;
+}

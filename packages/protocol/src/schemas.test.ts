@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { LIMITS, sendInputSchema, syncInputSchema, validate, contextInputSchema, isTransientError } from './index.js';
+
+const uuid = '01936b2e-7c3a-7d4e-8f00-0123456789ab';
+
+describe('sendInputSchema', () => {
+  it('accepts a text message for a thread', () => {
+    const res = validate(sendInputSchema, { threadId: uuid, clientId: uuid, text: 'hello' });
+    expect(res.ok).toBe(true);
+  });
+
+  it('refuses a message with neither text nor attachments, naming the reason', () => {
+    const res = validate(sendInputSchema, { threadId: uuid, clientId: uuid, text: '   ' });
+    expect(res).toEqual({ ok: false, message: 'a message needs text or at least one attachment' });
+  });
+
+  it('refuses text over the limit and names the field', () => {
+    const res = validate(sendInputSchema, { threadId: uuid, clientId: uuid, text: 'x'.repeat(LIMITS.maxTextLength + 1) });
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.message).toMatch(/^text: /);
+  });
+
+  it('refuses a clientId that is not a UUID', () => {
+    const res = validate(sendInputSchema, { threadId: uuid, clientId: 'abc', text: 'hi' });
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.message).toMatch(/^clientId: /);
+  });
+});
+
+describe('syncInputSchema', () => {
+  it('accepts per-thread cursors', () => {
+    expect(validate(syncInputSchema, { cursors: { [uuid]: 4 } }).ok).toBe(true);
+  });
+
+  it('refuses negative or fractional cursors', () => {
+    expect(validate(syncInputSchema, { cursors: { [uuid]: -1 } }).ok).toBe(false);
+    expect(validate(syncInputSchema, { cursors: { [uuid]: 1.5 } }).ok).toBe(false);
+  });
+});
+
+describe('contextInputSchema', () => {
+  it('refuses a currency that is not an ISO code', () => {
+    expect(validate(contextInputSchema, { cart: { value: 10, currency: 'euro' } }).ok).toBe(false);
+  });
+});
+
+describe('isTransientError', () => {
+  it('treats rate limits and server failures as retryable, validation as permanent', () => {
+    expect(isTransientError('rate_limited')).toBe(true);
+    expect(isTransientError('unavailable')).toBe(true);
+    expect(isTransientError('bad_request')).toBe(false);
+    expect(isTransientError('conflict')).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Runtime validators (valibot: tree-shakes, so a browser bundle pays only for what it imports).
+ * The server validates every inbound payload with these; a failure answers `bad_request`.
+ */
+import * as v from 'valibot';
+import { LIMITS } from './limits.js';
+
+const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[\w-]+$/, 'must be an id'));
+const seq = v.pipe(v.number(), v.integer(), v.minValue(0));
+const pageSize = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxPageSize));
+const shortText = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+export const uuidSchema = v.pipe(v.string(), v.uuid('must be a UUID'));
+
+export const visitorAuthSchema = v.object({
+  appId: id,
+  v: v.pipe(v.number(), v.integer()),
+  token: v.optional(shortText(2048)),
+  userId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(128))),
+  userHash: v.optional(shortText(128)),
+  jwt: v.optional(shortText(4096)),
+  name: v.optional(shortText(120)),
+  email: v.optional(shortText(254)),
+});
+
+export const sendInputSchema = v.pipe(
+  v.object({
+    /** Existing thread, or a new UUIDv7 chosen by the client together with `create: true`. */
+    threadId: uuidSchema,
+    create: v.optional(v.boolean()),
+    clientId: uuidSchema,
+    text: shortText(LIMITS.maxTextLength),
+    attachmentIds: v.optional(v.pipe(v.array(id), v.maxLength(LIMITS.maxAttachments))),
+    /** The proactive prompt this message answers (starts the thread from its campaign). */
+    proactiveId: v.optional(id),
+    /** The quick reply picked, when the text came from a button. */
+    quickReply: v.optional(shortText(200)),
+  }),
+  v.check(
+    (input) => input.text.trim().length > 0 || (input.attachmentIds?.length ?? 0) > 0,
+    'a message needs text or at least one attachment',
+  ),
+);
+
+export const syncInputSchema = v.object({
+  /** threadId → highest seq the client holds for it. Threads absent here are sent from the start. */
+  cursors: v.pipe(
+    v.record(id, seq),
+    v.check((r) => Object.keys(r).length <= 1000, 'at most 1000 cursors'),
+  ),
+  limit: v.optional(pageSize),
+});
+
+export const listThreadsInputSchema = v.object({
+  /** `updatedAt` cursor from a previous page. */
+  before: v.optional(shortText(64)),
+  limit: v.optional(pageSize),
+});
+
+export const listMessagesInputSchema = v.object({
+  threadId: id,
+  /** Messages with seq < before, newest first page (returned ascending). */
+  before: v.optional(seq),
+  /** Messages with seq > after, ascending. */
+  after: v.optional(seq),
+  limit: v.optional(pageSize),
+});
+
+export const readInputSchema = v.object({ threadId: id, seq });
+export const typingInputSchema = v.object({ threadId: id, typing: v.boolean() });
+
+const scalar = v.union([v.pipe(v.string(), v.maxLength(500)), v.number(), v.boolean(), v.null()]);
+const smallRecord = v.pipe(
+  v.record(v.pipe(v.string(), v.maxLength(64)), scalar),
+  v.check((r) => Object.keys(r).length <= 50, 'at most 50 keys'),
+);
+
+export const trackInputSchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxEventNameLength)),
+  props: v.optional(smallRecord),
+});
+
+export const contextInputSchema = v.object({
+  page: v.optional(
+    v.object({
+      url: shortText(2048),
+      title: v.optional(shortText(300)),
+      referrer: v.optional(shortText(2048)),
+    }),
+  ),
+  attributes: v.optional(smallRecord),
+  cart: v.optional(
+    v.object({
+      value: v.pipe(v.number(), v.minValue(0)),
+      currency: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'))),
+      items: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    }),
+  ),
+  locale: v.optional(shortText(35)),
+});
+
+export const rateInputSchema = v.object({
+  threadId: id,
+  score: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5)),
+  comment: v.optional(shortText(LIMITS.maxCommentLength)),
+});
+
+export const proactiveEventInputSchema = v.object({
+  id,
+  event: v.picklist(['shown', 'opened', 'replied', 'dismissed']),
+});
+
+export type SendInput = v.InferOutput<typeof sendInputSchema>;
+export type SyncInput = v.InferOutput<typeof syncInputSchema>;
+export type ListThreadsInput = v.InferOutput<typeof listThreadsInputSchema>;
+export type ListMessagesInput = v.InferOutput<typeof listMessagesInputSchema>;
+export type ReadInput = v.InferOutput<typeof readInputSchema>;
+export type TypingInput = v.InferOutput<typeof typingInputSchema>;
+export type TrackInput = v.InferOutput<typeof trackInputSchema>;
+export type ContextInput = v.InferOutput<typeof contextInputSchema>;
+export type RateInput = v.InferOutput<typeof rateInputSchema>;
+export type ProactiveEventInput = v.InferOutput<typeof proactiveEventInputSchema>;
+
+/** Result of validating a payload: the typed value, or a readable reason naming the field. */
+export type Validated<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export function validate<S extends v.GenericSchema>(schema: S, input: unknown): Validated<v.InferOutput<S>> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, message: path ? `${path}: ${issue.message}` : issue.message };
+}
