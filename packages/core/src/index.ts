@@ -1,0 +1,43 @@
+export { createClient } from './create-client.js';
+export type {
+  Attachment,
+  Author,
+  Client,
+  ClientError,
+  ClientErrorCode,
+  ClientEventMap,
+  ClientEventName,
+  ClientOptions,
+  ConnectionState,
+  Identity,
+  LocalMessageState,
+  Message,
+  MessageView,
+  OutgoingMessage,
+  PendingFile,
+  ProactiveOptions,
+  ProactivePrompt,
+  QuickReply,
+  RetryOptions,
+  SessionView,
+  Snapshot,
+  StorageFallbackReason,
+  StorageMode,
+  TabRole,
+  ThreadStatus,
+  ThreadView,
+  TypingView,
+  UploadProgress,
+  VisitorContext,
+} from './types.js';
+export type { StorageAdapter } from './storage/adapter.js';
+export type { Transport, TransportEvent, TransportFactory, Reply } from './transport/transport.js';
+export type {
+  Environment,
+  OnlineStatus,
+  LockManagerLike,
+  ChannelLike,
+  HttpClient,
+  HttpResponse,
+  UploadRequest,
+} from './environment.js';

@@ -1,0 +1,408 @@
+/**
+ * The public API of `@threadline/core`: options, the store snapshot, commands and events.
+ * This file is the API reference (docs/core.md links here); additions are fine, renames are not.
+ */
+import type {
+  Attachment,
+  Author,
+  ErrorCode,
+  Message,
+  MessageKind,
+  ProactiveDisplay,
+  QuickReply,
+  ThreadStatus,
+  VisitorContext,
+} from '@threadline/protocol';
+import type { Environment } from './environment.js';
+import type { StorageAdapter } from './storage/adapter.js';
+import type { TransportFactory } from './transport/transport.js';
+
+export type { Attachment, Author, Message, QuickReply, ThreadStatus, VisitorContext };
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+/** A verified identity: `userHash = hex(HMAC-SHA256(appSecret, userId))` from your backend, or an HS256 JWT. */
+export type Identity =
+  | { userId: string; userHash: string; jwt?: never; name?: string; email?: string }
+  | { jwt: string; userId?: never; userHash?: never; name?: string; email?: string };
+
+export interface RetryOptions {
+  /**
+   * First retry delay in milliseconds; each further retry doubles it (plus up to 50% jitter).
+   * @default 1000
+   */
+  baseMs?: number;
+  /**
+   * Cap for one retry delay in milliseconds.
+   * @default 30000
+   */
+  maxMs?: number;
+  /**
+   * After this long without an ack the message shows `failed` (it stays in the outbox, so
+   * `retry()` picks it up again). Permanent errors fail at once.
+   * @default 86400000 (24 hours)
+   */
+  deadlineMs?: number;
+}
+
+export interface ProactiveOptions {
+  /**
+   * Prompts of one campaign shown at most this many times per visitor within `capWindowMs`.
+   * Prompts without a campaign are only capped by being shown once.
+   * @default 1
+   */
+  maxPerCampaign?: number;
+  /**
+   * Window of the per-campaign cap, in milliseconds.
+   * @default 86400000 (24 hours)
+   */
+  capWindowMs?: number;
+}
+
+export interface ClientOptions {
+  /**
+   * Your app id, as configured on the server.
+   * @example 'acme-shop'
+   */
+  appId: string;
+  /**
+   * Base URL of the Threadline server (socket.io and HTTP API).
+   * @example 'https://chat.example.com'
+   */
+  serverUrl: string;
+  /**
+   * Identity of a signed-in shopper. Omit for anonymous visitors; call `identify()` later.
+   * @default undefined (anonymous)
+   * @example { userId: 'u_42', userHash: 'c0ffee…', name: 'Ada' }
+   */
+  identity?: Identity;
+  /**
+   * Locale reported to the brand with the visitor context.
+   * @default navigator.language when available
+   * @example 'zh-CN'
+   */
+  locale?: string;
+  /**
+   * Where threads and the outbox live. `'indexeddb'` uses idb-keyval with one database per app
+   * (`threadline-<appId>`); `'memory'` keeps nothing across reloads; or pass your own adapter.
+   * If IndexedDB is missing or fails, the client falls back to memory and emits `storageFallback`.
+   * @default 'indexeddb'
+   * @example 'memory'
+   */
+  storage?: 'indexeddb' | 'memory' | StorageAdapter;
+  /**
+   * When `false`, the client writes no storage and opens no socket until `start()` is called or
+   * the visitor interacts (any command such as `send` or `startThread`). For sites that must ask
+   * for consent first.
+   * @default true
+   */
+  consent?: boolean;
+  /**
+   * Ack timeout for socket requests in milliseconds; a timed-out send is retried with the same
+   * clientId (the server answers a repeat with the original message).
+   * @default 10000
+   */
+  ackTimeoutMs?: number;
+  /** Outbox retry policy. */
+  retry?: RetryOptions;
+  /**
+   * Messages per page when loading history (storage chunks and network pages).
+   * @default 50
+   */
+  pageSize?: number;
+  /**
+   * Share one socket between tabs: one leader tab (Web Locks) holds the socket and flushes the
+   * outbox, the others follow through BroadcastChannel. Off, or without those APIs, every tab
+   * connects on its own (server-side dedupe keeps it correct).
+   * @default true
+   */
+  multiTab?: boolean;
+  /** Frequency caps for proactive prompts. */
+  proactive?: ProactiveOptions;
+  /**
+   * Replace the socket.io transport (tests, custom transports).
+   * @default socket.io-client
+   */
+  transport?: TransportFactory;
+  /**
+   * Replace parts of the environment: clock, timers, ids, online status, locks, channels, HTTP.
+   * Tests swap these; production uses the browser's.
+   * @default the browser's
+   */
+  env?: Partial<Environment>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot (store state)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `idle`: not started (consent pending). `connecting`: opening or re-opening the socket.
+ * `connected`: session received. `offline`: the browser reports no network. `disconnected`:
+ * lost, retrying with backoff. `refused`: the server refused the handshake (see `connectionError`);
+ * not retried until `identify()` or `start()`. `following`: another tab holds the socket.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'offline' | 'refused' | 'following';
+
+/** `none` until storage is opened (or while consent is pending). */
+export type StorageMode = 'indexeddb' | 'memory' | 'custom' | 'none';
+
+/** This tab's role in multi-tab mode; `solo` when tabs do not coordinate. */
+export type TabRole = 'leader' | 'follower' | 'solo';
+
+/**
+ * `sending`: in the outbox (uploading, waiting for network or ack, or retrying).
+ * `sent`: acked by the server (has a seq). `read`: the brand read it. `failed`: rejected
+ * permanently or past the deadline; `retry(clientId)` or `discard(clientId)`.
+ */
+export type LocalMessageState = 'sending' | 'sent' | 'read' | 'failed';
+
+/** A file waiting in the outbox (not uploaded yet). */
+export interface PendingFile {
+  /** Index of the file within its message. */
+  index: number;
+  name: string;
+  mime: string;
+  size: number;
+  /** Set once uploaded. */
+  attachment: Attachment | null;
+}
+
+export interface MessageView {
+  /** Stable key for rendering: the clientId when there is one, else the server id. */
+  key: string;
+  /** Server id; null while not acked. */
+  id: string | null;
+  clientId: string | null;
+  threadId: string;
+  /** Server seq; null while not acked. */
+  seq: number | null;
+  author: Author;
+  text: string;
+  attachments: Attachment[];
+  /** Files of an outgoing message that are not uploaded yet. */
+  pendingFiles: PendingFile[];
+  kind: MessageKind;
+  quickReplies?: QuickReply[];
+  meta?: Record<string, unknown>;
+  /** ISO time: the server's once acked, the local queue time before. */
+  createdAt: string;
+  /** Outgoing messages move sending → sent → read, or → failed. Incoming messages are `sent`. */
+  state: LocalMessageState;
+  /** Why it failed (state `failed`), or the last transient error while retrying. */
+  error: ClientError | null;
+  /** True for the visitor's own messages. */
+  own: boolean;
+}
+
+export interface ThreadView {
+  id: string;
+  status: ThreadStatus;
+  /** Newest seq known on the server (0 for a thread not yet created on the server). */
+  lastSeq: number;
+  /** Newest message, including one still sending. */
+  lastMessage: MessageView | null;
+  /** Messages from the brand after the visitor's read horizon. */
+  unread: number;
+  visitorReadSeq: number;
+  agentReadSeq: number;
+  campaign: string | null;
+  rating: { score: number; comment?: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  /** True while the thread exists only on this device (its first message not acked yet). */
+  local: boolean;
+  /** Older messages exist beyond those loaded (`loadOlder`). */
+  hasOlder: boolean;
+  /** `loadOlder` in progress. */
+  loadingOlder: boolean;
+}
+
+export interface UploadProgress {
+  clientId: string;
+  threadId: string;
+  /** Index of the file within its message. */
+  index: number;
+  loaded: number;
+  total: number;
+}
+
+export interface TypingView {
+  author: Author;
+  /** Clock time (ms) after which the indicator should be considered stale. */
+  until: number;
+}
+
+export interface ProactivePrompt {
+  id: string;
+  text: string;
+  display: ProactiveDisplay;
+  campaign: string | null;
+  author: Author;
+  quickReplies?: QuickReply[];
+  expiresAt: string | null;
+  createdAt: string;
+  /** The UI has shown it (reported `shown`); it will not be offered again after a reload. */
+  shown: boolean;
+}
+
+export interface SessionView {
+  visitorId: string;
+  userId: string | null;
+  maxUploadBytes: number;
+}
+
+export interface Snapshot {
+  /** `starting` until storage is read; `ready` once threads render from it; `destroyed` after destroy/shutdown. */
+  status: 'idle' | 'starting' | 'ready' | 'destroyed';
+  connection: ConnectionState;
+  /** Why the connection is `refused` (or the last connect error). */
+  connectionError: ClientError | null;
+  storage: StorageMode;
+  role: TabRole;
+  session: SessionView | null;
+  /** Threads, most recently updated first. */
+  threads: ThreadView[];
+  /** Loaded messages per thread id, ascending (sent by seq, then pending in queue order). */
+  messages: Readonly<Record<string, readonly MessageView[]>>;
+  /** Upload progress per outgoing clientId (one entry per file). */
+  uploads: Readonly<Record<string, readonly UploadProgress[]>>;
+  /** Who is typing per thread id. */
+  typing: Readonly<Record<string, TypingView>>;
+  /** Proactive prompts waiting to be shown or answered (within caps, not expired, not dismissed). */
+  proactive: readonly ProactivePrompt[];
+  /** Sum of unread over threads. */
+  totalUnread: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors and events
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Wire codes (see `@threadline/protocol` ERROR_CODES) plus client-side ones:
+ * `network` (offline or socket lost), `timeout` (no ack in time), `storage_failed`,
+ * `quota_exceeded`, `upload_failed`, `file_too_large`, `invalid_input` (refused before sending),
+ * `not_found_locally` (unknown clientId/thread), `destroyed` (client closed), `internal_client`.
+ */
+export type ClientErrorCode =
+  | ErrorCode
+  | 'network'
+  | 'timeout'
+  | 'storage_failed'
+  | 'quota_exceeded'
+  | 'upload_failed'
+  | 'file_too_large'
+  | 'invalid_input'
+  | 'not_found_locally'
+  | 'destroyed'
+  | 'internal_client';
+
+export interface ClientError {
+  code: ClientErrorCode;
+  message: string;
+  /** For `rate_limited`. */
+  retryAfterMs?: number;
+  /** The outgoing message concerned, if any. */
+  clientId?: string;
+  threadId?: string;
+}
+
+export type StorageFallbackReason = 'unavailable' | 'blocked' | 'failed' | 'quota_exceeded';
+
+export interface ClientEventMap {
+  /** Storage was read and threads are in the snapshot (before the network answers). */
+  ready: { snapshot: Snapshot };
+  /** A message arrived or was acked (each server message once, by seq). */
+  message: { message: MessageView; thread: ThreadView | null };
+  /** A proactive prompt is available to show (within caps). */
+  proactive: { prompt: ProactivePrompt };
+  /** Total unread changed. */
+  unreadChange: { total: number; byThread: Record<string, number> };
+  connectionChange: { state: ConnectionState; error: ClientError | null };
+  /** Storage fell back to memory; emitted once per client. */
+  storageFallback: { reason: StorageFallbackReason; error: ClientError };
+  /** Something went wrong; the client keeps working. */
+  error: ClientError;
+}
+
+export type ClientEventName = keyof ClientEventMap;
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+export interface OutgoingMessage {
+  /** Up to LIMITS.maxTextLength characters; may be empty when files are attached. */
+  text?: string;
+  /** Files or Blobs to upload before sending (kept in the outbox across reloads). */
+  files?: ReadonlyArray<Blob | File>;
+  /** The quick reply picked, when the text came from a button. */
+  quickReply?: string;
+  /** For voice clips: duration in ms per file index. */
+  durations?: Readonly<Record<number, number>>;
+}
+
+/**
+ * The headless client. No method throws and no returned promise rejects: failures show in the
+ * snapshot (message `failed`, `connectionError`) and as `error` events.
+ */
+export interface Client {
+  /** Listen to snapshot changes; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** The current immutable snapshot (same object until something changes). */
+  getSnapshot(): Snapshot;
+  /** Listen to an event; returns the unsubscribe function. */
+  on<K extends ClientEventName>(event: K, listener: (payload: ClientEventMap[K]) => void): () => void;
+  /** Resolves once storage is read (`ready`), or at once when destroyed. */
+  whenReady(): Promise<void>;
+  /** Give consent / begin: open storage and the socket (no-op when already started). */
+  start(): Promise<void>;
+
+  /**
+   * Start a new thread locally; it is created on the server with its first message.
+   * Returns the new thread id (UUIDv7).
+   */
+  startThread(firstMessage?: OutgoingMessage): string;
+  /** Queue a message (optimistic `sending`). Returns its clientId, or null if refused (see `error`). */
+  send(threadId: string, message: OutgoingMessage): string | null;
+  /** Send a failed message again (same clientId). */
+  retry(clientId: string): void;
+  /** Drop a message that is still in the outbox (failed or sending): aborts its upload. */
+  discard(clientId: string): void;
+  /** Load the newest page of a thread (storage first, then network) if not loaded yet. */
+  openThread(threadId: string): Promise<void>;
+  /** Load the page before the oldest loaded message. Resolves to whether more remain. */
+  loadOlder(threadId: string): Promise<boolean>;
+  /** Mark everything up to the newest message as read. */
+  markRead(threadId: string): void;
+  /** Report typing (throttled; stops by itself after a few seconds). */
+  setTyping(threadId: string, typing?: boolean): void;
+  /** Switch identity: reconnects with the new auth; the server merges the anonymous threads. */
+  identify(identity: Identity): Promise<void>;
+  updateContext(context: Omit<VisitorContext, 'device'>): void;
+  track(name: string, props?: Record<string, string | number | boolean | null>): void;
+  rate(threadId: string, score: number, comment?: string): void;
+
+  /** The UI displayed the prompt: reports `shown` (once) and counts it against the campaign cap. */
+  markProactiveShown(id: string): void;
+  /** The visitor opened the prompt (e.g. clicked the toast): reports `opened`. */
+  openProactive(id: string): void;
+  /** Answer a prompt: starts a thread from it (reports `replied`). Returns the thread id. */
+  replyProactive(id: string, message: OutgoingMessage): string | null;
+  /** The visitor closed the prompt: reports `dismissed`; it is not offered again. */
+  dismissProactive(id: string): void;
+
+  /**
+   * Fetch an attachment with the visitor token and return an object URL for display
+   * (revoke it with `URL.revokeObjectURL` when done). Resolves to null on failure (see `error`).
+   */
+  attachmentUrl(attachment: Attachment): Promise<string | null>;
+
+  /** Logout: close everything and erase this visitor's local data (threads, outbox, token). */
+  shutdown(): Promise<void>;
+  /** Close the socket, timers, listeners and locks; keeps local data. */
+  destroy(): void;
+}
