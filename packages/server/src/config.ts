@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { LIMITS } from '@threadline/protocol';
+
+export interface RateLimitConfig {
+  /** Socket events per visitor per `windowMs` (every event counts one; `message.send` counts one more). */
+  visitorEvents: number;
+  /** New socket connections per IP per `windowMs`. */
+  connectionsPerIp: number;
+  /** HTTP requests per IP per `windowMs` (health and OpenAPI excluded). */
+  httpPerIp: number;
+  /** Uploads per visitor per `windowMs`. */
+  uploadsPerVisitor: number;
+  /** @default 10000 */
+  windowMs: number;
+}
+
+export interface DemoAppConfig {
+  /** API key of the `demo` app. When unset a random one is created on first start and printed. */
+  apiKey?: string;
+  /** Identity secret of the `demo` app (HMAC userHash and HS256 JWT). */
+  secret?: string;
+  /** Origins allowed to open the visitor channel and call the upload API. */
+  allowedOrigins: string[];
+  /** A webhook URL registered for the demo app at start (idempotent). */
+  webhookUrl?: string;
+}
+
+export interface ServerConfig {
+  /** @default '127.0.0.1' */
+  host: string;
+  /** @default 3000; 0 picks a free port. */
+  port: number;
+  /** SQLite file and uploaded files live here. @default './.threadline' */
+  dataDir: string;
+  /** Upload cap in bytes. @default 10 MiB */
+  maxUploadBytes: number;
+  rateLimits: RateLimitConfig;
+  demo: DemoAppConfig;
+  /** Key that signs visitor tokens; persisted in the data dir when unset. */
+  tokenKey?: string;
+  /** Webhook retry schedule: first retry after `baseMs`, doubling, up to `maxAttempts`. */
+  webhooks: { baseMs: number; maxAttempts: number; timeoutMs: number };
+  /** Fastify/pino log level. @default 'info' ('silent' in tests) */
+  logLevel: string;
+  /** Trust X-Forwarded-For (behind a reverse proxy). @default false */
+  trustProxy: boolean;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
+  visitorEvents: 100,
+  connectionsPerIp: 120,
+  httpPerIp: 600,
+  uploadsPerVisitor: 20,
+  windowMs: 10_000,
+};
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Reads the configuration from environment variables (documented in docs/server.md). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = intFrom(env.PORT, 3000, 'PORT');
+  const origins = env.THREADLINE_DEMO_ORIGINS
+    ? env.THREADLINE_DEMO_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+    : [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  return {
+    host: env.HOST || '127.0.0.1',
+    port,
+    dataDir: path.resolve(env.THREADLINE_DATA_DIR || '.threadline'),
+    maxUploadBytes: intFrom(env.THREADLINE_MAX_UPLOAD_BYTES, LIMITS.defaultMaxUploadBytes, 'THREADLINE_MAX_UPLOAD_BYTES'),
+    rateLimits: {
+      ...DEFAULT_RATE_LIMITS,
+      visitorEvents: intFrom(env.THREADLINE_RATE_VISITOR_EVENTS, DEFAULT_RATE_LIMITS.visitorEvents, 'THREADLINE_RATE_VISITOR_EVENTS'),
+      httpPerIp: intFrom(env.THREADLINE_RATE_HTTP_PER_IP, DEFAULT_RATE_LIMITS.httpPerIp, 'THREADLINE_RATE_HTTP_PER_IP'),
+      connectionsPerIp: intFrom(env.THREADLINE_RATE_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS.connectionsPerIp, 'THREADLINE_RATE_CONNECTIONS_PER_IP'),
+    },
+    demo: {
+      apiKey: env.THREADLINE_DEMO_API_KEY || undefined,
+      secret: env.THREADLINE_DEMO_SECRET || undefined,
+      allowedOrigins: origins,
+      webhookUrl: env.THREADLINE_DEMO_WEBHOOK_URL || undefined,
+    },
+    tokenKey: env.THREADLINE_TOKEN_KEY || undefined,
+    webhooks: { baseMs: 1000, maxAttempts: 10, timeoutMs: 10_000 },
+    logLevel: env.LOG_LEVEL || 'info',
+    trustProxy: env.THREADLINE_TRUST_PROXY === '1' || env.THREADLINE_TRUST_PROXY === 'true',
+  };
+}

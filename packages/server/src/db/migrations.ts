@@ -1,0 +1,160 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Migrations in order. Portable SQL only (SQLite and PostgreSQL): text ids, bigint epoch-ms times,
+ * JSON kept in text columns. Never edit a shipped migration; add a new one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('api_key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('allowed_origins', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('visitors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('user_id', 'text')
+        .addColumn('name', 'text')
+        .addColumn('email', 'text')
+        .addColumn('context', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('visitors_user').on('visitors').columns(['app_id', 'user_id']).execute();
+
+      await db.schema
+        .createTable('threads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('visitor_id', 'text', (c) => c.notNull().references('visitors.id'))
+        .addColumn('user_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('last_seq', 'integer', (c) => c.notNull())
+        .addColumn('visitor_read_seq', 'integer', (c) => c.notNull())
+        .addColumn('agent_read_seq', 'integer', (c) => c.notNull())
+        .addColumn('campaign', 'text')
+        .addColumn('rating_score', 'integer')
+        .addColumn('rating_comment', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('threads_visitor').on('threads').columns(['visitor_id', 'updated_at']).execute();
+      await db.schema.createIndex('threads_user').on('threads').columns(['app_id', 'user_id', 'updated_at']).execute();
+      await db.schema.createIndex('threads_app').on('threads').columns(['app_id', 'updated_at']).execute();
+
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('thread_id', 'text', (c) => c.notNull().references('threads.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('body_hash', 'text', (c) => c.notNull())
+        .addColumn('author_kind', 'text', (c) => c.notNull())
+        .addColumn('author_name', 'text')
+        .addColumn('author_avatar', 'text')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('attachments', 'text', (c) => c.notNull())
+        .addColumn('quick_replies', 'text')
+        .addColumn('meta', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('messages_thread_seq', ['thread_id', 'seq'])
+        .addUniqueConstraint('messages_thread_client', ['thread_id', 'client_id'])
+        .execute();
+
+      await db.schema
+        .createTable('files')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('visitor_id', 'text')
+        .addColumn('thread_id', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('storage_key', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('duration_ms', 'integer')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('proactive')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('visitor_id', 'text')
+        .addColumn('user_id', 'text')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('display', 'text', (c) => c.notNull())
+        .addColumn('campaign', 'text')
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('quick_replies', 'text')
+        .addColumn('idempotency_key', 'text')
+        .addColumn('expires_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .addColumn('shown_at', 'bigint')
+        .addColumn('opened_at', 'bigint')
+        .addColumn('replied_at', 'bigint')
+        .addColumn('dismissed_at', 'bigint')
+        .addColumn('thread_id', 'text')
+        .addUniqueConstraint('proactive_idempotency', ['app_id', 'idempotency_key'])
+        .execute();
+      await db.schema.createIndex('proactive_visitor').on('proactive').columns(['visitor_id']).execute();
+      await db.schema.createIndex('proactive_user').on('proactive').columns(['app_id', 'user_id']).execute();
+
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('visitor_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('props', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
+
+/** Used by tests to check the schema matches across engines. */
+export const MIGRATION_NAMES = Object.keys(migrations);
+export { sql };

@@ -1,0 +1,139 @@
+/**
+ * Table types for Kysely. Times are epoch milliseconds (bigint in PostgreSQL, integer in SQLite);
+ * JSON columns are text so the same SQL runs on both engines.
+ */
+import type { Generated } from 'kysely';
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  api_key_hash: string;
+  secret: string;
+  allowed_origins: string; // JSON string[]
+  created_at: number;
+}
+
+export interface VisitorsTable {
+  id: string;
+  app_id: string;
+  user_id: string | null;
+  name: string | null;
+  email: string | null;
+  context: string; // JSON VisitorContext
+  created_at: number;
+  last_seen_at: number | null;
+}
+
+export interface ThreadsTable {
+  id: string;
+  app_id: string;
+  visitor_id: string;
+  user_id: string | null;
+  status: 'open' | 'resolved';
+  last_seq: number;
+  visitor_read_seq: number;
+  agent_read_seq: number;
+  campaign: string | null;
+  rating_score: number | null;
+  rating_comment: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  app_id: string;
+  thread_id: string;
+  seq: number;
+  client_id: string | null;
+  body_hash: string;
+  author_kind: 'visitor' | 'agent' | 'bot' | 'system';
+  author_name: string | null;
+  author_avatar: string | null;
+  text: string;
+  kind: 'text' | 'proactive' | 'rating' | 'event';
+  attachments: string; // JSON Attachment[]
+  quick_replies: string | null; // JSON QuickReply[]
+  meta: string | null; // JSON object
+  created_at: number;
+}
+
+export interface FilesTable {
+  id: string;
+  app_id: string;
+  /** Uploading visitor; null when uploaded with the API key. */
+  visitor_id: string | null;
+  /** Thread the file was first attached to. */
+  thread_id: string | null;
+  name: string;
+  mime: string;
+  size: number;
+  storage_key: string;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  created_at: number;
+}
+
+export interface ProactiveTable {
+  id: string;
+  app_id: string;
+  visitor_id: string | null;
+  user_id: string | null;
+  text: string;
+  display: 'toast' | 'open';
+  campaign: string | null;
+  author: string; // JSON Author
+  quick_replies: string | null;
+  idempotency_key: string | null;
+  expires_at: number | null;
+  created_at: number;
+  delivered_at: number | null;
+  shown_at: number | null;
+  opened_at: number | null;
+  replied_at: number | null;
+  dismissed_at: number | null;
+  thread_id: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  app_id: string;
+  visitor_id: string;
+  name: string;
+  props: string | null;
+  created_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  app_id: string;
+  url: string;
+  secret: string;
+  events: string; // JSON string[] ('*' for all)
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event: string;
+  payload: string;
+  attempts: number;
+  status: 'pending' | 'delivered' | 'failed';
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+}
+
+export interface Database {
+  apps: AppsTable;
+  visitors: VisitorsTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  files: FilesTable;
+  proactive: ProactiveTable;
+  events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}

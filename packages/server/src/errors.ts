@@ -1,0 +1,24 @@
+import type { ErrorCode, WireError } from '@threadline/protocol';
+
+/** A failure with a protocol error code; the only kind of error handlers turn into `{ ok: false }`. */
+export class ServerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ServerError';
+  }
+
+  toWire(): WireError {
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** The one answer for "unknown" and "not yours", so a visitor cannot probe other visitors' ids. */
+export function notFound(what: string): ServerError {
+  return new ServerError('not_found', `${what} not found`);
+}

@@ -1,0 +1,97 @@
+import { fileTypeFromBuffer } from 'file-type';
+import { imageSize } from 'image-size';
+import { ServerError } from '../errors.js';
+
+export type FileCategory = 'image' | 'audio' | 'pdf' | 'text';
+
+export interface SniffedFile {
+  mime: string;
+  category: FileCategory;
+  width?: number;
+  height?: number;
+}
+
+/** What we accept, keyed by the type file-type reports for the bytes; value is what we store. */
+const ALLOWED: Record<string, { mime: string; category: FileCategory }> = {
+  'image/jpeg': { mime: 'image/jpeg', category: 'image' },
+  'image/png': { mime: 'image/png', category: 'image' },
+  'image/gif': { mime: 'image/gif', category: 'image' },
+  'image/webp': { mime: 'image/webp', category: 'image' },
+  'audio/webm': { mime: 'audio/webm', category: 'audio' },
+  // MediaRecorder's audio-only WebM is a Matroska container: the bytes say video/webm.
+  'video/webm': { mime: 'audio/webm', category: 'audio' },
+  'audio/ogg': { mime: 'audio/ogg', category: 'audio' },
+  'audio/opus': { mime: 'audio/ogg', category: 'audio' },
+  'audio/mp4': { mime: 'audio/mp4', category: 'audio' },
+  'audio/x-m4a': { mime: 'audio/mp4', category: 'audio' },
+  'video/mp4': { mime: 'audio/mp4', category: 'audio' },
+  'audio/mpeg': { mime: 'audio/mpeg', category: 'audio' },
+  'application/pdf': { mime: 'application/pdf', category: 'pdf' },
+};
+
+function categoryOfClaim(claimed: string): FileCategory | 'other' | null {
+  const c = claimed.toLowerCase().split(';')[0]!.trim();
+  if (!c || c === 'application/octet-stream') return null; // no claim
+  if (c.startsWith('image/')) return 'image';
+  if (c.startsWith('audio/') || c === 'video/webm' || c === 'video/mp4') return 'audio';
+  if (c === 'application/pdf') return 'pdf';
+  if (c === 'text/plain') return 'text';
+  return 'other';
+}
+
+/** UTF-8 text without NUL or other C0 controls besides tab/newline/CR/form feed. */
+function isPlainText(bytes: Buffer): boolean {
+  if (bytes.length === 0) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return false;
+  }
+  for (const b of bytes) {
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) return false;
+  }
+  return true;
+}
+
+/**
+ * Decides a file's type from its bytes, never from the uploader's claim, and refuses anything off
+ * the allow-list (images, audio, PDF, plain text) or whose bytes contradict the claimed type —
+ * e.g. HTML or SVG sent as `image/png`.
+ */
+export async function sniff(bytes: Buffer, claimed: string): Promise<SniffedFile> {
+  const claim = categoryOfClaim(claimed);
+  const detected = await fileTypeFromBuffer(bytes);
+  let result: SniffedFile;
+  if (detected) {
+    const allowed = ALLOWED[detected.mime];
+    if (!allowed) throw new ServerError('unsupported_media_type', `files of type ${detected.mime} are not accepted`);
+    result = { mime: allowed.mime, category: allowed.category };
+  } else if (isPlainText(bytes)) {
+    result = { mime: 'text/plain', category: 'text' };
+  } else {
+    throw new ServerError('unsupported_media_type', 'the file type is not accepted (images, audio, PDF and plain text are)');
+  }
+  if (claim !== null && claim !== result.category) {
+    throw new ServerError(
+      'unsupported_media_type',
+      `the file's content (${result.mime}) does not match its declared type (${claimed})`,
+    );
+  }
+  if (result.category === 'image') {
+    try {
+      const { width, height } = imageSize(bytes);
+      if (width && height) Object.assign(result, { width, height });
+    } catch {
+      // Dimensions are a nicety for layout; a truncated header just leaves them out.
+    }
+  }
+  return result;
+}
+
+/** A name safe to show and to put in Content-Disposition: no path, no controls, bounded length. */
+export function safeFileName(name: string | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').replace(/^\.+/, '').trim().slice(0, 120);
+  return cleaned || 'file';
+}

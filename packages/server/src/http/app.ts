@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { PROTOCOL_VERSION } from '@threadline/protocol';
+import type { HttpDeps } from './deps.js';
+import { errorHandler } from './errors.js';
+import { isOriginAllowed } from './origins.js';
+import { fileRoutes } from './routes/files.js';
+import { proactiveRoutes } from './routes/proactive.js';
+import { threadRoutes } from './routes/threads.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+/** Builds the HTTP API (not listening yet: server.ts shares its port with socket.io). */
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
+
+  // Origins allowed by any app may call the API from a browser; per-app checks happen on use.
+  let origins: { list: string[]; at: number } = { list: [], at: 0 };
+  await app.register(cors, {
+    origin: (origin, cb) => {
+      if (!origin) return cb(null, true);
+      const fresh = Date.now() - origins.at < 5000;
+      const check = (list: string[]) => cb(null, isOriginAllowed(list, origin));
+      if (fresh) return check(origins.list);
+      deps.store.allOrigins().then((list) => {
+        origins = { list, at: Date.now() };
+        check(list);
+      }, (err: Error) => cb(err, false));
+    },
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+    exposedHeaders: ['retry-after'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimits.httpPerIp,
+    timeWindow: config.rateLimits.windowMs,
+    allowList: (req) => req.url === '/health',
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      code: 'rate_limited',
+      message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+      retryAfterMs: ctx.ttl,
+    }),
+  });
+  await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1, fields: 5, fieldSize: 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Threadline reference server',
+        version: SERVER_VERSION,
+        description:
+          'HTTP API for the brand backend and agents. Errors are `{ error: { code, message } }`; codes are listed in docs/protocol.md.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'The app API key' },
+          visitorToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A visitor token from the socket `session` event' },
+        },
+      },
+    },
+  });
+
+  app.get('/health', { schema: { tags: ['meta'], summary: 'Liveness and versions' } }, async () => ({
+    ok: true,
+    version: SERVER_VERSION,
+    protocol: PROTOCOL_VERSION,
+  }));
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  threadRoutes(app, deps);
+  proactiveRoutes(app, deps);
+  webhookRoutes(app, deps);
+  fileRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { ServerConfig } from '../config.js';
+import type { VisitorTokens } from '../auth/tokens.js';
+import type { FileStore } from '../files/file-store.js';
+import type { Limiter } from '../realtime/rate-limit.js';
+import type { Messaging } from '../services/messaging.js';
+import type { ProactiveService } from '../services/proactive.js';
+import type { SqlStore } from '../store/sql-store.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+
+/** What HTTP routes need; built once in server.ts. */
+export interface HttpDeps {
+  config: ServerConfig;
+  store: SqlStore;
+  messaging: Messaging;
+  proactive: ProactiveService;
+  tokens: VisitorTokens;
+  webhooks: WebhookDispatcher;
+  files: FileStore;
+  uploadLimiter: Limiter;
+}

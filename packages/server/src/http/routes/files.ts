@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import { ServerError, notFound } from '../../errors.js';
+import { safeFileName, sniff } from '../../files/sniff.js';
+import { toAttachment } from '../../store/rows.js';
+import { requireCaller } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { attachmentSchema, errorSchema } from '../schemas.js';
+
+/** Voice clips longer than this are refused by the recorder anyway; the claim is clamped to it. */
+const MAX_DURATION_MS = 10 * 60 * 1000;
+
+export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { store, tokens, files, config } = deps;
+
+  app.post<{ Querystring: { durationMs?: number } }>(
+    '/v1/uploads',
+    {
+      schema: {
+        tags: ['files'],
+        summary: 'Upload a file (multipart field `file`) before sending the message that refers to it',
+        description:
+          'Authorised by a visitor token or an API key. The type is decided by sniffing the bytes; allowed: JPEG, PNG, GIF, WebP images; WebM, Ogg, MP4, MPEG audio; PDF; plain text. A field or query `durationMs` records a voice clip length.',
+        security: [{ apiKey: [] }, { visitorToken: [] }],
+        querystring: { type: 'object', properties: { durationMs: { type: 'integer', minimum: 0 } } },
+        response: {
+          201: { type: 'object', properties: { attachment: attachmentSchema } },
+          400: errorSchema,
+          401: errorSchema,
+          413: errorSchema,
+          415: errorSchema,
+          429: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const caller = await requireCaller(req, store, tokens);
+      const appId = caller.kind === 'app' ? caller.app.id : caller.principal.appId;
+      const visitorId = caller.kind === 'visitor' ? caller.principal.visitorId : null;
+      await deps.uploadLimiter.take(visitorId ?? `app:${appId}`);
+      if (!req.isMultipart()) throw new ServerError('bad_request', 'send the file as multipart/form-data in a field named "file"');
+      const part = await req.file({ limits: { fileSize: config.maxUploadBytes, files: 1 } });
+      if (!part || part.fieldname !== 'file') throw new ServerError('bad_request', 'send the file in a field named "file"');
+      let bytes: Buffer;
+      try {
+        bytes = await part.toBuffer();
+      } catch (err) {
+        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new ServerError('payload_too_large', `the file is larger than ${Math.floor(config.maxUploadBytes / (1024 * 1024))} MB`);
+        }
+        throw err;
+      }
+      if (bytes.length === 0) throw new ServerError('bad_request', 'the file is empty');
+      const sniffed = await sniff(bytes, part.mimetype);
+      const fieldDuration = (part.fields.durationMs as { value?: unknown } | undefined)?.value;
+      const claimedDuration = Number(fieldDuration ?? req.query.durationMs);
+      const id = uuidv7();
+      await files.put(id, bytes);
+      const row = {
+        id,
+        app_id: appId,
+        visitor_id: visitorId,
+        thread_id: null,
+        name: safeFileName(part.filename),
+        mime: sniffed.mime,
+        size: bytes.length,
+        storage_key: id,
+        width: sniffed.width ?? null,
+        height: sniffed.height ?? null,
+        duration_ms:
+          sniffed.category === 'audio' && Number.isFinite(claimedDuration) && claimedDuration > 0
+            ? Math.min(Math.round(claimedDuration), MAX_DURATION_MS)
+            : null,
+        created_at: Date.now(),
+      };
+      await store.insertFile(row);
+      return reply.status(201).send({ attachment: toAttachment(row) });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/files/:id',
+    {
+      schema: {
+        tags: ['files'],
+        summary: 'Download a file (Authorization header: visitor token or API key)',
+        description: 'Images are served inline, everything else as an attachment; always with `X-Content-Type-Options: nosniff` and a sandboxing CSP.',
+        security: [{ apiKey: [] }, { visitorToken: [] }],
+        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[\\w-]{1,64}$' } }, required: ['id'] },
+      },
+    },
+    async (req, reply) => {
+      const caller = await requireCaller(req, store, tokens);
+      const file = await store.getFile(req.params.id);
+      const allowed =
+        file && (caller.kind === 'app' ? file.app_id === caller.app.id : await store.canVisitorReadFile(caller.principal, file));
+      if (!file || !allowed) throw notFound('file');
+      const stream = await files.get(file.storage_key);
+      if (!stream) throw notFound('file');
+      const inline = file.mime.startsWith('image/');
+      const encoded = encodeURIComponent(file.name);
+      return reply
+        .header('content-type', file.mime)
+        .header('content-length', Number(file.size))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=31536000, immutable')
+        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${encoded}"; filename*=UTF-8''${encoded}`)
+        .send(stream);
+    },
+  );
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { requireApp } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { errorSchema, proactiveBody, proactiveSchema } from '../schemas.js';
+import type { ProactiveInput } from '../../services/proactive.js';
+
+export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post<{ Body: Omit<ProactiveInput, 'idempotencyKey'>; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/proactive',
+    {
+      schema: {
+        tags: ['proactive'],
+        summary: 'Push a proactive message to a user or visitor',
+        description:
+          'Delivered at once to every connected tab of the target (`delivered: "live"`), otherwise kept for their next connection (`delivered: "queued"`) until it expires. `Idempotency-Key` makes retries safe.',
+        security: [{ apiKey: [] }],
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+        body: proactiveBody,
+        response: {
+          202: {
+            type: 'object',
+            properties: {
+              proactive: proactiveSchema,
+              delivered: { type: 'string', enum: ['live', 'queued'] },
+              duplicate: { type: 'boolean' },
+            },
+          },
+          400: errorSchema,
+          401: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const appRow = await requireApp(req, deps.store);
+      const result = await deps.proactive.push(appRow.id, { ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? null });
+      return reply.status(202).send(result);
+    },
+  );
+}

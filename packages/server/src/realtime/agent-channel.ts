@@ -1,0 +1,67 @@
+import type { Socket } from 'socket.io';
+import { readInputSchema, typingInputSchema, type AgentClientEvents, type AgentServerEvents } from '@threadline/protocol';
+import { ServerError, notFound } from '../errors.js';
+import type { AppRow } from '../store/sql-store.js';
+import type { Messaging } from '../services/messaging.js';
+import { agentRoom, ownerRoom } from './rooms.js';
+import { handler } from './handler.js';
+
+type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, { app: AppRow; name: string | null }>;
+
+/**
+ * The agent channel (namespace `/agent`, handshake `auth: { apiKey, name? }`): an inbox hears
+ * every new message, thread change, typing, read and visitor presence of its app, and may send
+ * typing and read events. Messages themselves are posted through the HTTP API.
+ */
+export function attachAgentChannel(deps: { messaging: Messaging; log: { error(obj: object, msg: string): void }; isClosing: () => boolean }): void {
+  const { messaging } = deps;
+  const ns = messaging.agents;
+
+  ns.use(async (socket, next) => {
+    try {
+      const auth = socket.handshake.auth as { apiKey?: unknown; name?: unknown };
+      const app = typeof auth.apiKey === 'string' ? await messaging.store.appByApiKey(auth.apiKey) : undefined;
+      if (!app) {
+        const err = new Error('invalid API key') as Error & { data: unknown };
+        err.data = { code: 'unauthorized', message: 'invalid API key' };
+        return next(err);
+      }
+      socket.data.app = app;
+      socket.data.name = typeof auth.name === 'string' ? auth.name.slice(0, 120) : null;
+      next();
+    } catch (err) {
+      deps.log.error({ err }, 'agent handshake failed');
+      next(new Error('internal error'));
+    }
+  });
+
+  ns.on('connection', (socket: AgentSocket) => {
+    const app = socket.data.app;
+    void socket.join(agentRoom(app.id));
+    const before = async () => {
+      if (deps.isClosing()) throw new ServerError('unavailable', 'server is shutting down');
+    };
+    const threadOfApp = async (threadId: string) => {
+      const row = await messaging.store.getThread(threadId);
+      if (!row || row.app_id !== app.id) throw notFound('thread');
+      return row;
+    };
+
+    socket.on(
+      'typing',
+      handler(typingInputSchema, deps.log, before, async ({ threadId, typing }) => {
+        const row = await threadOfApp(threadId);
+        const author = socket.data.name ? { kind: 'agent' as const, name: socket.data.name } : { kind: 'agent' as const };
+        messaging.io.to(ownerRoom(row)).emit('typing', { threadId, author, typing });
+        socket.to(agentRoom(app.id)).emit('typing', { threadId, author, typing });
+      }) as never,
+    );
+
+    socket.on(
+      'thread.read',
+      handler(readInputSchema, deps.log, before, async ({ threadId, seq }) => {
+        await messaging.readByAgent(app.id, threadId, seq);
+      }) as never,
+    );
+  });
+}

@@ -1,0 +1,12 @@
+import type { ThreadsTable } from '../db/schema.js';
+
+/**
+ * Room names. A visitor's sockets join `v:<visitorId>` and, when the connection proved an identity,
+ * `u:<appId>:<userId>`; agent inboxes join `a:<appId>`. A thread's events go to the room of its
+ * owner: the user once identified, else the visitor who started it.
+ */
+export const visitorRoom = (visitorId: string) => `v:${visitorId}`;
+export const userRoom = (appId: string, userId: string) => `u:${appId}:${userId}`;
+export const agentRoom = (appId: string) => `a:${appId}`;
+export const ownerRoom = (t: Pick<ThreadsTable, 'app_id' | 'user_id' | 'visitor_id'>) =>
+  t.user_id ? userRoom(t.app_id, t.user_id) : visitorRoom(t.visitor_id);

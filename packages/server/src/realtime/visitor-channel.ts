@@ -1,0 +1,320 @@
+import type { Socket } from 'socket.io';
+import {
+  LIMITS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  contextInputSchema,
+  listMessagesInputSchema,
+  listThreadsInputSchema,
+  proactiveEventInputSchema,
+  rateInputSchema,
+  readInputSchema,
+  sendInputSchema,
+  syncInputSchema,
+  trackInputSchema,
+  typingInputSchema,
+  validate,
+  visitorAuthSchema,
+  type ClientEvents,
+  type Message,
+  type ServerEvents,
+} from '@threadline/protocol';
+import { ServerError } from '../errors.js';
+import { verifyIdentity } from '../auth/identity.js';
+import type { VisitorTokens } from '../auth/tokens.js';
+import type { Principal, NewMessage } from '../store/sql-store.js';
+import { toAgentVisitor, toMessage, toProactive } from '../store/rows.js';
+import type { Messaging } from '../services/messaging.js';
+import { pageOf } from '../services/messaging.js';
+import type { ProactiveService } from '../services/proactive.js';
+import { agentRoom, ownerRoom, userRoom, visitorRoom } from './rooms.js';
+import { handler } from './handler.js';
+import type { Limiter } from './rate-limit.js';
+import { isOriginAllowed } from '../http/origins.js';
+
+interface SocketData {
+  principal: Principal;
+  token: string;
+}
+
+type VisitorSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
+
+export interface VisitorChannelDeps {
+  messaging: Messaging;
+  proactive: ProactiveService;
+  tokens: VisitorTokens;
+  limits: { events: Limiter; sends: Limiter; connections: Limiter };
+  maxUploadBytes: number;
+  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  isClosing: () => boolean;
+}
+
+/** Newest messages sent for a thread the client does not know yet; older ones via `messages.list`. */
+const NEW_THREAD_PAGE = 30;
+
+function refuse(code: ServerError['code'], message: string, retryAfterMs?: number): Error {
+  const err = new Error(message) as Error & { data: unknown };
+  err.data = retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
+  return err;
+}
+
+/** The visitor channel (namespace `/`): handshake, then every visitor event. */
+export function attachVisitorChannel(deps: VisitorChannelDeps): void {
+  const { messaging, tokens } = deps;
+  const { store, io } = messaging;
+
+  // Handshake: everything is checked before the socket joins any room. Refusals reach the client
+  // as `connect_error` with `err.data = { code, message }`.
+  io.use(async (socket, next) => {
+    try {
+      if (deps.isClosing()) return next(refuse('unavailable', 'server is shutting down'));
+      await deps.limits.connections.take(socket.handshake.address);
+      const auth = validate(visitorAuthSchema, socket.handshake.auth);
+      if (!auth.ok) return next(refuse('bad_request', `handshake: ${auth.message}`));
+      const a = auth.value;
+      if (!SUPPORTED_PROTOCOL_VERSIONS.includes(a.v)) {
+        return next(refuse('protocol_unsupported', `protocol version ${a.v} is not supported (server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`));
+      }
+      const app = await store.getApp(a.appId);
+      if (!app) return next(refuse('unauthorized', 'unknown app'));
+      if (!isOriginAllowed(app.allowedOrigins, socket.handshake.headers.origin)) {
+        return next(refuse('origin_not_allowed', `origin ${socket.handshake.headers.origin} is not allowed for this app`));
+      }
+      const identity = await verifyIdentity(app.secret, a);
+
+      let visitor = null;
+      if (a.token) {
+        const claims = await tokens.verify(a.token);
+        // An invalid or foreign token is not an error: the browser simply becomes a new visitor.
+        if (claims && claims.appId === app.id) visitor = (await store.getVisitor(claims.visitorId)) ?? null;
+      }
+      // A device that was someone else's user must not carry that user's visitor into a new identity.
+      if (visitor && identity && visitor.user_id && visitor.user_id !== identity.userId) visitor = null;
+      visitor ??= await store.createVisitor(app.id);
+
+      if (identity) {
+        await store.bindUser(visitor.id, {
+          userId: identity.userId,
+          name: identity.name ?? a.name,
+          email: identity.email ?? a.email,
+        });
+      } else if (a.name !== undefined || a.email !== undefined) {
+        await store.setVisitorProfile(visitor.id, { name: a.name, email: a.email });
+      }
+      socket.data.principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null };
+      socket.data.token = await tokens.sign({ appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null });
+      next();
+    } catch (err) {
+      if (err instanceof ServerError) return next(refuse(err.code, err.message, err.retryAfterMs));
+      deps.log.error({ err }, 'visitor handshake failed');
+      next(refuse('internal', 'internal error'));
+    }
+  });
+
+  io.on('connection', (socket: VisitorSocket) => {
+    void onConnection(socket).catch((err) => {
+      deps.log.error({ err }, 'visitor connection setup failed');
+      socket.disconnect(true);
+    });
+  });
+
+  async function onConnection(socket: VisitorSocket): Promise<void> {
+    const p = socket.data.principal;
+    await socket.join(visitorRoom(p.visitorId));
+    if (p.userId) await socket.join(userRoom(p.appId, p.userId));
+    const ua = socket.handshake.headers['user-agent'];
+    const visitor = await store.mergeContext(p.visitorId, { device: ua ? { userAgent: String(ua).slice(0, 300) } : {} });
+    socket.emit('session', {
+      visitorId: p.visitorId,
+      token: socket.data.token,
+      userId: p.userId,
+      protocol: SUPPORTED_PROTOCOL_VERSIONS[SUPPORTED_PROTOCOL_VERSIONS.length - 1]!,
+      maxUploadBytes: deps.maxUploadBytes,
+    });
+    if (visitor) messaging.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(visitor, true));
+
+    const before = async () => {
+      if (deps.isClosing()) throw new ServerError('unavailable', 'server is shutting down');
+      await deps.limits.events.take(p.visitorId);
+    };
+    const on = <E extends keyof ClientEvents>(event: E, fn: (...args: unknown[]) => Promise<void>) =>
+      socket.on(event, fn as never);
+    const log = deps.log;
+
+    on(
+      'sync',
+      handler(syncInputSchema, log, before, async ({ cursors, limit = 100 }) => {
+        const rows = await store.threadsOf(p, { limit: 200 });
+        const messages: Message[] = [];
+        let more = false;
+        for (const t of rows) {
+          const budget = limit - messages.length;
+          if (budget <= 0) {
+            more = true;
+            break;
+          }
+          const cursor = cursors[t.id];
+          if (cursor === undefined) {
+            const page = await store.messagesBefore(t.id, undefined, Math.min(NEW_THREAD_PAGE, budget));
+            messages.push(...page.map(toMessage));
+          } else if (cursor < Number(t.last_seq)) {
+            const page = await store.messagesAfter(t.id, cursor, budget + 1);
+            if (page.length > budget) more = true;
+            messages.push(...page.slice(0, budget).map(toMessage));
+          }
+        }
+        const pending = await store.pendingProactive(p);
+        await Promise.all(pending.map((row) => store.markProactive(row.id, 'delivered')));
+        return { threads: await messaging.visitorThreads(rows), messages, proactive: pending.map(toProactive), more };
+      }),
+    );
+
+    on(
+      'threads.list',
+      handler(listThreadsInputSchema, log, before, async ({ before: cursor, limit = 50 }) => {
+        const beforeMs = cursor ? Date.parse(cursor) : undefined;
+        if (beforeMs !== undefined && Number.isNaN(beforeMs)) throw new ServerError('bad_request', 'before: must be a date from a previous page');
+        const rows = await store.threadsOf(p, { before: beforeMs, limit: limit + 1 });
+        const more = rows.length > limit;
+        const items = await messaging.visitorThreads(rows.slice(0, limit));
+        return { items, more, next: more ? items[items.length - 1]!.updatedAt : null };
+      }),
+    );
+
+    on(
+      'messages.list',
+      handler(listMessagesInputSchema, log, before, async ({ threadId, before: b, after, limit = 50 }) => {
+        await store.visibleThread(p, threadId);
+        return pageOf(store, threadId, { before: b, after, limit });
+      }),
+    );
+
+    on(
+      'message.send',
+      handler(sendInputSchema, log, before, async (input) => {
+        await deps.limits.sends.take(p.visitorId);
+        const message: NewMessage = {
+          clientId: input.clientId,
+          author: { kind: 'visitor' },
+          text: input.text,
+          kind: 'text',
+          attachmentIds: input.attachmentIds ?? [],
+          meta: input.quickReply || input.proactiveId ? { quickReply: input.quickReply, proactiveId: input.proactiveId } : undefined,
+          bodyExtra: [input.quickReply ?? null, input.proactiveId ?? null],
+        };
+        let campaign: string | null = null;
+        const prelude: NewMessage[] = [];
+        if (input.proactiveId) {
+          const prompt = toProactive(await store.visibleProactive(p, input.proactiveId));
+          campaign = prompt.campaign;
+          // The prompt becomes the first message of the thread it started, so the agent sees what
+          // the visitor is answering.
+          prelude.push({
+            clientId: `proactive:${prompt.id}`,
+            author: prompt.author,
+            text: prompt.text,
+            kind: 'proactive',
+            quickReplies: prompt.quickReplies,
+            meta: { proactiveId: prompt.id, campaign: prompt.campaign },
+          });
+        }
+        const result = await store.append({
+          appId: p.appId,
+          threadId: input.threadId,
+          principal: p,
+          create: input.create ? { visitorId: p.visitorId, userId: p.userId, campaign, prelude } : undefined,
+          message,
+          reopen: true,
+        });
+        const published = await messaging.published(result);
+        if (input.proactiveId && !result.duplicate) await deps.proactive.report(p, input.proactiveId, 'replied', result.thread.id);
+        if (result.reopened) {
+          const { agentThread } = await messaging.threadChanged(result.thread);
+          await messaging.webhooks.emit(p.appId, 'thread.reopened', { thread: agentThread });
+        }
+        return { message: published.message, thread: published.thread, duplicate: result.duplicate };
+      }),
+    );
+
+    on(
+      'thread.read',
+      handler(readInputSchema, log, before, async ({ threadId, seq }) => {
+        const row = await store.visibleThread(p, threadId);
+        const updated = await store.setReadSeq(threadId, 'visitor', seq);
+        if (Number(updated.visitor_read_seq) !== Number(row.visitor_read_seq)) {
+          const event = { threadId, seq: Number(updated.visitor_read_seq), by: 'visitor' as const };
+          socket.to(ownerRoom(updated)).emit('read', event);
+          messaging.agents.to(agentRoom(p.appId)).emit('read', event);
+        }
+        return { thread: await messaging.visitorThread(updated) };
+      }),
+    );
+
+    on(
+      'typing',
+      handler(typingInputSchema, log, before, async ({ threadId, typing }) => {
+        await store.visibleThread(p, threadId);
+        messaging.agents.to(agentRoom(p.appId)).emit('typing', { threadId, author: { kind: 'visitor' }, typing });
+      }),
+    );
+
+    on(
+      'track',
+      handler(trackInputSchema, log, before, async ({ name, props }) => {
+        await store.insertEvent(p.appId, p.visitorId, name, props);
+      }),
+    );
+
+    on(
+      'context.update',
+      handler(contextInputSchema, log, before, async (patch) => {
+        const row = await store.mergeContext(p.visitorId, patch);
+        if (row) messaging.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, true));
+      }),
+    );
+
+    on(
+      'thread.rate',
+      handler(rateInputSchema, log, before, async ({ threadId, score, comment }) => {
+        await store.visibleThread(p, threadId);
+        await store.setRating(threadId, score, comment ?? null);
+        const result = await store.append({
+          appId: p.appId,
+          threadId,
+          principal: p,
+          message: {
+            clientId: null,
+            author: { kind: 'visitor' },
+            text: comment ?? '',
+            kind: 'rating',
+            meta: comment ? { score, comment } : { score },
+          },
+          reopen: false,
+        });
+        const { message } = await messaging.published(result);
+        const { thread, agentThread } = await messaging.threadChanged(result.thread);
+        await messaging.webhooks.emit(p.appId, 'rating.submitted', { threadId, score, comment: comment ?? null, thread: agentThread });
+        return { thread, message };
+      }),
+    );
+
+    on(
+      'proactive.event',
+      handler(proactiveEventInputSchema, log, before, async ({ id, event }) => {
+        await deps.proactive.report(p, id, event);
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      void (async () => {
+        if (deps.isClosing()) return;
+        const online = await messaging.isOnline(p.visitorId);
+        if (online) return;
+        await store.touchVisitor(p.visitorId);
+        const row = await store.getVisitor(p.visitorId);
+        if (row) messaging.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, false));
+      })().catch((err) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
+    });
+  }
+}
+
+export const MAX_FRAME_BYTES = LIMITS.maxFrameBytes;

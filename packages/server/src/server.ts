@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Server as SocketServer } from 'socket.io';
+import type { Kysely } from 'kysely';
+import { LIMITS } from '@threadline/protocol';
+import type { ServerConfig } from './config.js';
+import { openSqlite } from './db/sqlite.js';
+import type { Database } from './db/schema.js';
+import { VisitorTokens } from './auth/tokens.js';
+import { newApiKey, newSecret } from './auth/api-keys.js';
+import { SqlStore, type AppRow } from './store/sql-store.js';
+import { DiskFileStore, type FileStore } from './files/file-store.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { Messaging, type AgentNamespace, type VisitorServer } from './services/messaging.js';
+import { ProactiveService } from './services/proactive.js';
+import { Limiter } from './realtime/rate-limit.js';
+import { attachVisitorChannel } from './realtime/visitor-channel.js';
+import { attachAgentChannel } from './realtime/agent-channel.js';
+import { isOriginAllowed } from './http/origins.js';
+import { buildHttp } from './http/app.js';
+
+export interface ThreadlineServer {
+  /** `http://host:port` once listening. */
+  readonly url: string;
+  readonly port: number;
+  readonly http: FastifyInstance;
+  readonly io: VisitorServer;
+  readonly store: SqlStore;
+  /** The demo app; `apiKey` is set when it was created or configured in this run. */
+  readonly demo: { app: AppRow; apiKey: string | null; created: boolean };
+  listen(): Promise<void>;
+  /** Stops accepting, disconnects sockets, finishes webhook rounds, closes the database. */
+  close(): Promise<void>;
+}
+
+function tokenKeyOf(config: ServerConfig): string {
+  if (config.tokenKey) return config.tokenKey;
+  const file = path.join(config.dataDir, 'token.key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64url');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+/** Creates the reference server: SQLite store, HTTP API and socket.io channels on one port. */
+export async function createServer(config: ServerConfig, options: { db?: Kysely<Database>; files?: FileStore } = {}): Promise<ThreadlineServer> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = options.db ?? (await openSqlite(path.join(config.dataDir, 'threadline.sqlite')));
+  const store = new SqlStore(db);
+  const files = options.files ?? new DiskFileStore(path.join(config.dataDir, 'files'));
+  const tokens = new VisitorTokens(tokenKeyOf(config));
+
+  // The demo app: configured credentials win; otherwise created once and kept.
+  const existing = await store.getApp('demo');
+  let demoKey: string | null = config.demo.apiKey ?? null;
+  let demo: { app: AppRow; created: boolean };
+  if (existing && !config.demo.apiKey && !config.demo.secret) {
+    await db.updateTable('apps').set({ allowed_origins: JSON.stringify(config.demo.allowedOrigins) }).where('id', '=', 'demo').execute();
+    demo = { app: { ...existing, allowedOrigins: config.demo.allowedOrigins }, created: false };
+  } else {
+    demoKey ??= newApiKey();
+    demo = await store.ensureApp({
+      id: 'demo',
+      name: 'Demo shop',
+      apiKey: demoKey,
+      secret: config.demo.secret ?? existing?.secret ?? newSecret(),
+      allowedOrigins: config.demo.allowedOrigins,
+    });
+  }
+
+  let closing = false;
+  const isClosing = () => closing;
+  // Placeholder until Fastify exists; socket.io attaches to Fastify's own HTTP server below.
+  const io: VisitorServer = new SocketServer({
+    maxHttpBufferSize: LIMITS.maxFrameBytes,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    serveClient: false,
+    cors: {
+      origin: (origin, cb) => {
+        store.allOrigins().then((list) => cb(null, isOriginAllowed(list, origin)), (err: Error) => cb(err));
+      },
+    },
+  });
+  const agents: AgentNamespace = io.of('/agent') as unknown as AgentNamespace;
+
+  const logLevel = config.logLevel;
+  const log = {
+    error: (obj: object, msg: string) => logLevel !== 'silent' && console.error(msg, obj),
+    warn: (obj: object, msg: string) => logLevel !== 'silent' && console.warn(msg, obj),
+    info: (obj: object, msg: string) => (logLevel === 'info' || logLevel === 'debug') && console.info(msg, obj),
+  };
+  const webhooks = new WebhookDispatcher(db, config.webhooks, log);
+  const messaging = new Messaging(store, io, agents, webhooks);
+  const proactive = new ProactiveService(messaging);
+  const { rateLimits } = config;
+  attachVisitorChannel({
+    messaging,
+    proactive,
+    tokens,
+    maxUploadBytes: config.maxUploadBytes,
+    log,
+    isClosing,
+    limits: {
+      events: new Limiter(rateLimits.visitorEvents, rateLimits.windowMs, 'events'),
+      sends: new Limiter(Math.max(1, Math.floor(rateLimits.visitorEvents / 2)), rateLimits.windowMs, 'messages'),
+      connections: new Limiter(rateLimits.connectionsPerIp, rateLimits.windowMs, 'connections'),
+    },
+  });
+  attachAgentChannel({ messaging, log, isClosing });
+
+  const http = await buildHttp({
+    config,
+    store,
+    messaging,
+    proactive,
+    tokens,
+    webhooks,
+    files,
+    uploadLimiter: new Limiter(rateLimits.uploadsPerVisitor, rateLimits.windowMs, 'uploads'),
+  });
+
+  if (config.demo.webhookUrl) {
+    const hooks = await webhooks.list('demo');
+    if (!hooks.some((h) => h.url === config.demo.webhookUrl)) await webhooks.register('demo', config.demo.webhookUrl, []);
+  }
+
+  let url = '';
+  let port = 0;
+  return {
+    get url() {
+      return url;
+    },
+    get port() {
+      return port;
+    },
+    http,
+    io,
+    store,
+    demo: { ...demo, apiKey: demoKey },
+    async listen() {
+      await http.ready();
+      io.attach(http.server);
+      await http.listen({ host: config.host, port: config.port });
+      port = (http.server.address() as AddressInfo).port;
+      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      webhooks.start();
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      // Order matters: stop new work, let in-flight handlers finish their commits, then close the DB.
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await http.close();
+      await webhooks.stop();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/** Row ⇄ wire conversions. The only place that knows both shapes. */
+import type { AgentVisitor, Attachment, Author, Message, ProactiveMessage, QuickReply, Thread, VisitorContext } from '@threadline/protocol';
+import type { FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
+
+export const iso = (ms: number | string | null | undefined): string => new Date(Number(ms ?? 0)).toISOString();
+
+function parse<T>(json: string | null | undefined, fallback: T): T {
+  if (!json) return fallback;
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    // A corrupt JSON column must not take a thread down; the fallback is an empty value.
+    return fallback;
+  }
+}
+
+export function toMessage(row: MessagesTable): Message {
+  const author: Author = { kind: row.author_kind };
+  if (row.author_name) author.name = row.author_name;
+  if (row.author_avatar) author.avatarUrl = row.author_avatar;
+  const message: Message = {
+    id: row.id,
+    clientId: row.client_id,
+    threadId: row.thread_id,
+    seq: Number(row.seq),
+    author,
+    text: row.text,
+    attachments: parse<Attachment[]>(row.attachments, []),
+    kind: row.kind,
+    createdAt: iso(row.created_at),
+  };
+  const quickReplies = parse<QuickReply[] | null>(row.quick_replies, null);
+  if (quickReplies?.length) message.quickReplies = quickReplies;
+  const meta = parse<Record<string, unknown> | null>(row.meta, null);
+  if (meta) message.meta = meta;
+  return message;
+}
+
+export function toThread(row: ThreadsTable, last: MessagesTable | undefined, unread: number): Thread {
+  return {
+    id: row.id,
+    status: row.status,
+    lastSeq: Number(row.last_seq),
+    lastMessage: last ? toMessage(last) : null,
+    unread,
+    visitorReadSeq: Number(row.visitor_read_seq),
+    agentReadSeq: Number(row.agent_read_seq),
+    campaign: row.campaign,
+    rating:
+      row.rating_score === null
+        ? null
+        : row.rating_comment
+          ? { score: Number(row.rating_score), comment: row.rating_comment }
+          : { score: Number(row.rating_score) },
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function toAttachment(row: FilesTable): Attachment {
+  const a: Attachment = { id: row.id, name: row.name, mime: row.mime, size: Number(row.size), url: `/v1/files/${row.id}` };
+  if (row.width !== null) a.width = Number(row.width);
+  if (row.height !== null) a.height = Number(row.height);
+  if (row.duration_ms !== null) a.durationMs = Number(row.duration_ms);
+  return a;
+}
+
+export function toProactive(row: ProactiveTable): ProactiveMessage {
+  const p: ProactiveMessage = {
+    id: row.id,
+    text: row.text,
+    display: row.display,
+    campaign: row.campaign,
+    author: parse<Author>(row.author, { kind: 'bot' }),
+    expiresAt: row.expires_at === null ? null : iso(row.expires_at),
+    createdAt: iso(row.created_at),
+  };
+  const quickReplies = parse<QuickReply[] | null>(row.quick_replies, null);
+  if (quickReplies?.length) p.quickReplies = quickReplies;
+  return p;
+}
+
+export function toAgentVisitor(row: VisitorsTable, online: boolean): AgentVisitor {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    email: row.email,
+    context: parse<VisitorContext>(row.context, {}),
+    online,
+    lastSeenAt: row.last_seen_at === null ? null : iso(row.last_seen_at),
+  };
+}
+
+export function visitorContext(row: VisitorsTable): VisitorContext {
+  return parse<VisitorContext>(row.context, {});
+}

@@ -1,0 +1,495 @@
+import { createHash } from 'node:crypto';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Author, QuickReply, VisitorContext } from '@threadline/protocol';
+import type { Database, FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
+import { ServerError, notFound } from '../errors.js';
+import { hashApiKey } from '../auth/api-keys.js';
+import { toAttachment } from './rows.js';
+
+/** Who is acting on the visitor channel: always a visitor, sometimes proven to be a user. */
+export interface Principal {
+  appId: string;
+  visitorId: string;
+  userId: string | null;
+}
+
+export interface AppRow {
+  id: string;
+  name: string;
+  secret: string;
+  allowedOrigins: string[];
+}
+
+export interface NewMessage {
+  clientId: string | null;
+  author: Author;
+  text: string;
+  kind: MessagesTable['kind'];
+  attachmentIds?: string[];
+  quickReplies?: QuickReply[] | undefined;
+  meta?: Record<string, unknown> | undefined;
+  /** Extra fields that make two sends with the same clientId different (e.g. the quick reply). */
+  bodyExtra?: unknown;
+}
+
+export interface AppendInput {
+  appId: string;
+  threadId: string;
+  /** Visitor sends: the thread must be visible to this principal. Absent for the brand side. */
+  principal?: Principal;
+  /** Create the thread when it does not exist yet (visitor's first message). */
+  create?: { visitorId: string; userId: string | null; campaign: string | null; prelude?: NewMessage[] };
+  message: NewMessage;
+  /** A resolved thread reopens when the visitor writes again. */
+  reopen: boolean;
+}
+
+export interface AppendResult {
+  message: MessagesTable;
+  /** Messages inserted in the same transaction before `message` (a prompt that started the thread). */
+  prelude: MessagesTable[];
+  thread: ThreadsTable;
+  duplicate: boolean;
+  created: boolean;
+  /** The thread was resolved and this message reopened it. */
+  reopened: boolean;
+}
+
+const now = () => Date.now();
+
+export function bodyHash(m: NewMessage): string {
+  return createHash('sha256')
+    .update(JSON.stringify([m.text, m.attachmentIds ?? [], m.bodyExtra ?? null]))
+    .digest('base64url');
+}
+
+function visibleTo(p: Principal) {
+  return (eb: ExpressionBuilder<Database, 'threads'>) => {
+    const anonymousOwn = eb.and([eb('threads.user_id', 'is', null), eb('threads.visitor_id', '=', p.visitorId)]);
+    const scope = p.userId ? eb.or([eb('threads.user_id', '=', p.userId), anonymousOwn]) : anonymousOwn;
+    return eb.and([eb('threads.app_id', '=', p.appId), scope]);
+  };
+}
+
+export function isVisible(thread: ThreadsTable, p: Principal): boolean {
+  if (thread.app_id !== p.appId) return false;
+  if (thread.user_id !== null) return p.userId !== null && thread.user_id === p.userId;
+  return thread.visitor_id === p.visitorId;
+}
+
+/**
+ * Every SQL statement of the server. Written against Kysely with portable SQL so the embedded
+ * SQLite engine and PostgreSQL share it; the engine is chosen by the dialect passed in.
+ */
+export class SqlStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  // ---- apps ----
+
+  async ensureApp(input: { id: string; name: string; apiKey: string; secret: string; allowedOrigins: string[] }): Promise<{ app: AppRow; created: boolean }> {
+    const existing = await this.db.selectFrom('apps').selectAll().where('id', '=', input.id).executeTakeFirst();
+    if (!existing) {
+      await this.db
+        .insertInto('apps')
+        .values({
+          id: input.id,
+          name: input.name,
+          api_key_hash: hashApiKey(input.apiKey),
+          secret: input.secret,
+          allowed_origins: JSON.stringify(input.allowedOrigins),
+          created_at: now(),
+        })
+        .execute();
+    } else {
+      await this.db
+        .updateTable('apps')
+        .set({ api_key_hash: hashApiKey(input.apiKey), secret: input.secret, allowed_origins: JSON.stringify(input.allowedOrigins) })
+        .where('id', '=', input.id)
+        .execute();
+    }
+    return { app: { id: input.id, name: input.name, secret: input.secret, allowedOrigins: input.allowedOrigins }, created: !existing };
+  }
+
+  async getApp(id: string): Promise<AppRow | undefined> {
+    const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
+  }
+
+  async appByApiKey(key: string): Promise<AppRow | undefined> {
+    const row = await this.db.selectFrom('apps').selectAll().where('api_key_hash', '=', hashApiKey(key)).executeTakeFirst();
+    return row && { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
+  }
+
+  async allOrigins(): Promise<string[]> {
+    const rows = await this.db.selectFrom('apps').select('allowed_origins').execute();
+    return rows.flatMap((r) => JSON.parse(r.allowed_origins) as string[]);
+  }
+
+  // ---- visitors ----
+
+  async getVisitor(id: string): Promise<VisitorsTable | undefined> {
+    return this.db.selectFrom('visitors').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async createVisitor(appId: string): Promise<VisitorsTable> {
+    const row: VisitorsTable = {
+      id: uuidv7(),
+      app_id: appId,
+      user_id: null,
+      name: null,
+      email: null,
+      context: '{}',
+      created_at: now(),
+      last_seen_at: now(),
+    };
+    await this.db.insertInto('visitors').values(row).execute();
+    return row;
+  }
+
+  /**
+   * Links a visitor to a verified user and moves its anonymous threads to the user, so the history
+   * follows them to other devices. Returns the ids of the threads that moved.
+   */
+  async bindUser(visitorId: string, identity: { userId: string; name?: string | undefined; email?: string | undefined }): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('visitors')
+        .set({ user_id: identity.userId, name: identity.name ?? null, email: identity.email ?? null })
+        .where('id', '=', visitorId)
+        .execute();
+      const moved = await trx
+        .updateTable('threads')
+        .set({ user_id: identity.userId })
+        .where('visitor_id', '=', visitorId)
+        .where('user_id', 'is', null)
+        .returning('id')
+        .execute();
+      await trx
+        .updateTable('proactive')
+        .set({ user_id: identity.userId })
+        .where('visitor_id', '=', visitorId)
+        .where('user_id', 'is', null)
+        .execute();
+      return moved.map((r) => r.id);
+    });
+  }
+
+  async setVisitorProfile(visitorId: string, profile: { name?: string | undefined; email?: string | undefined }): Promise<void> {
+    const set: Partial<VisitorsTable> = {};
+    if (profile.name !== undefined) set.name = profile.name;
+    if (profile.email !== undefined) set.email = profile.email;
+    if (Object.keys(set).length) await this.db.updateTable('visitors').set(set).where('id', '=', visitorId).execute();
+  }
+
+  async touchVisitor(visitorId: string): Promise<void> {
+    await this.db.updateTable('visitors').set({ last_seen_at: now() }).where('id', '=', visitorId).execute();
+  }
+
+  async mergeContext(visitorId: string, patch: VisitorContext): Promise<VisitorsTable | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('visitors').selectAll().where('id', '=', visitorId).executeTakeFirst();
+      if (!row) return undefined;
+      const current = JSON.parse(row.context) as VisitorContext;
+      const next: VisitorContext = { ...current, ...patch };
+      if (patch.attributes) next.attributes = { ...current.attributes, ...patch.attributes };
+      const context = JSON.stringify(next);
+      await trx.updateTable('visitors').set({ context, last_seen_at: now() }).where('id', '=', visitorId).execute();
+      return { ...row, context };
+    });
+  }
+
+  // ---- threads ----
+
+  async getThread(id: string): Promise<ThreadsTable | undefined> {
+    return this.db.selectFrom('threads').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The thread if this principal may see it; `not_found` otherwise (unknown and forbidden look alike). */
+  async visibleThread(p: Principal, id: string): Promise<ThreadsTable> {
+    const row = await this.getThread(id);
+    if (!row || !isVisible(row, p)) throw notFound('thread');
+    return row;
+  }
+
+  async threadsOf(p: Principal, opts: { before?: number; limit: number }): Promise<ThreadsTable[]> {
+    let q = this.db.selectFrom('threads').selectAll().where(visibleTo(p));
+    if (opts.before !== undefined) q = q.where('updated_at', '<', opts.before);
+    return q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+  }
+
+  async threadsOfApp(appId: string, opts: { status?: 'open' | 'resolved'; before?: { updatedAt: number; id: string }; limit: number }): Promise<ThreadsTable[]> {
+    let q = this.db.selectFrom('threads').selectAll().where('app_id', '=', appId);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    const before = opts.before;
+    if (before) {
+      q = q.where((eb) =>
+        eb.or([eb('updated_at', '<', before.updatedAt), eb.and([eb('updated_at', '=', before.updatedAt), eb('id', '<', before.id)])]),
+      );
+    }
+    return q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+  }
+
+  /** Newest message of each thread, by thread id. */
+  async lastMessages(threads: ThreadsTable[]): Promise<Map<string, MessagesTable>> {
+    const ids = threads.filter((t) => Number(t.last_seq) > 0).map((t) => t.id);
+    if (!ids.length) return new Map();
+    const rows = await this.db
+      .selectFrom('messages as m')
+      .innerJoin('threads as t', (j) => j.onRef('t.id', '=', 'm.thread_id').onRef('m.seq', '=', 't.last_seq'))
+      .selectAll('m')
+      .where('t.id', 'in', ids)
+      .execute();
+    return new Map(rows.map((r) => [r.thread_id, r]));
+  }
+
+  /**
+   * Unread counts by thread. For the visitor: brand-side messages past the visitor's horizon;
+   * for the brand: visitor messages past the agent horizon.
+   */
+  async unreadCounts(threads: ThreadsTable[], side: 'visitor' | 'agent'): Promise<Map<string, number>> {
+    const ids = threads.map((t) => t.id);
+    if (!ids.length) return new Map();
+    let q = this.db
+      .selectFrom('messages as m')
+      .innerJoin('threads as t', 't.id', 'm.thread_id')
+      .select(['m.thread_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('m.thread_id', 'in', ids);
+    q =
+      side === 'visitor'
+        ? q.where('m.author_kind', '<>', 'visitor').whereRef('m.seq', '>', 't.visitor_read_seq')
+        : q.where('m.author_kind', '=', 'visitor').whereRef('m.seq', '>', 't.agent_read_seq');
+    const rows = await q.groupBy('m.thread_id').execute();
+    return new Map(rows.map((r) => [r.thread_id, Number(r.n)]));
+  }
+
+  async setReadSeq(threadId: string, side: 'visitor' | 'agent', seq: number): Promise<ThreadsTable> {
+    const column = side === 'visitor' ? 'visitor_read_seq' : 'agent_read_seq';
+    const thread = await this.getThread(threadId);
+    if (!thread) throw notFound('thread');
+    // The horizon only moves forward (the WHERE guard keeps the max under races) and never past
+    // the newest message. Plain comparisons keep the SQL portable (no GREATEST/max()).
+    const target = Math.min(seq, Number(thread.last_seq));
+    await this.db.updateTable('threads').set({ [column]: target }).where('id', '=', threadId).where(column, '<', target).execute();
+    return (await this.getThread(threadId))!;
+  }
+
+  async setStatus(threadId: string, status: 'open' | 'resolved'): Promise<ThreadsTable> {
+    await this.db.updateTable('threads').set({ status, updated_at: now() }).where('id', '=', threadId).execute();
+    return (await this.getThread(threadId))!;
+  }
+
+  async setRating(threadId: string, score: number, comment: string | null): Promise<void> {
+    await this.db.updateTable('threads').set({ rating_score: score, rating_comment: comment }).where('id', '=', threadId).execute();
+  }
+
+  // ---- messages ----
+
+  /**
+   * Appends a message with the next seq, in one transaction with the idempotency check: a repeat
+   * of (thread, clientId) with the same body returns the stored message; with another body it is
+   * a `conflict`. The caller acknowledges only after this resolves, i.e. after commit.
+   */
+  async append(input: AppendInput): Promise<AppendResult> {
+    return this.db.transaction().execute(async (trx) => {
+      let thread = await trx.selectFrom('threads').selectAll().where('id', '=', input.threadId).executeTakeFirst();
+      let created = false;
+      if (thread && (thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal)))) {
+        throw notFound('thread');
+      }
+      if (!thread) {
+        if (!input.create) throw notFound('thread');
+        const t = now();
+        thread = {
+          id: input.threadId,
+          app_id: input.appId,
+          visitor_id: input.create.visitorId,
+          user_id: input.create.userId,
+          status: 'open',
+          last_seq: 0,
+          visitor_read_seq: 0,
+          agent_read_seq: 0,
+          campaign: input.create.campaign,
+          rating_score: null,
+          rating_comment: null,
+          created_at: t,
+          updated_at: t,
+        };
+        await trx.insertInto('threads').values(thread).execute();
+        created = true;
+      }
+
+      const hash = bodyHash(input.message);
+      if (input.message.clientId !== null) {
+        const existing = await trx
+          .selectFrom('messages')
+          .selectAll()
+          .where('thread_id', '=', thread.id)
+          .where('client_id', '=', input.message.clientId)
+          .executeTakeFirst();
+        if (existing) {
+          if (existing.body_hash !== hash) {
+            throw new ServerError('conflict', 'this clientId was already used for a different message');
+          }
+          return { message: existing, prelude: [], thread, duplicate: true, created: false, reopened: false };
+        }
+      }
+
+      const toInsert = [...(created ? (input.create?.prelude ?? []) : []), input.message];
+      const inserted: MessagesTable[] = [];
+      let seq = Number(thread.last_seq);
+      for (const m of toInsert) {
+        const attachments = await this.#claimAttachments(trx, input, thread.id, m.attachmentIds ?? []);
+        seq += 1;
+        const row: MessagesTable = {
+          id: uuidv7(),
+          app_id: input.appId,
+          thread_id: thread.id,
+          seq,
+          client_id: m.clientId,
+          body_hash: m === input.message ? hash : bodyHash(m),
+          author_kind: m.author.kind,
+          author_name: m.author.name ?? null,
+          author_avatar: m.author.avatarUrl ?? null,
+          text: m.text,
+          kind: m.kind,
+          attachments: JSON.stringify(attachments.map(toAttachment)),
+          quick_replies: m.quickReplies?.length ? JSON.stringify(m.quickReplies) : null,
+          meta: m.meta ? JSON.stringify(m.meta) : null,
+          created_at: now(),
+        };
+        await trx.insertInto('messages').values(row).execute();
+        inserted.push(row);
+      }
+      const reopened = input.reopen && thread.status === 'resolved';
+      const status = reopened ? 'open' : thread.status;
+      const updatedAt = now();
+      await trx.updateTable('threads').set({ last_seq: seq, status, updated_at: updatedAt }).where('id', '=', thread.id).execute();
+      thread = { ...thread, last_seq: seq, status, updated_at: updatedAt };
+      const message = inserted.pop()!;
+      return { message, prelude: inserted, thread, duplicate: false, created, reopened };
+    });
+  }
+
+  async #claimAttachments(trx: Kysely<Database>, input: AppendInput, threadId: string, ids: string[]): Promise<FilesTable[]> {
+    if (!ids.length) return [];
+    const rows = await trx.selectFrom('files').selectAll().where('id', 'in', ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const files: FilesTable[] = [];
+    for (const id of ids) {
+      const file = byId.get(id);
+      const ownerOk = file && file.app_id === input.appId && (input.principal ? file.visitor_id === input.principal.visitorId : file.visitor_id === null);
+      if (!file || !ownerOk || (file.thread_id !== null && file.thread_id !== threadId)) throw notFound(`attachment ${id}`);
+      files.push(file);
+    }
+    await trx.updateTable('files').set({ thread_id: threadId }).where('id', 'in', ids).where('thread_id', 'is', null).execute();
+    return files;
+  }
+
+  async messagesAfter(threadId: string, after: number, limit: number): Promise<MessagesTable[]> {
+    return this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('thread_id', '=', threadId)
+      .where('seq', '>', after)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The page just before `before` (or the newest page), returned ascending. */
+  async messagesBefore(threadId: string, before: number | undefined, limit: number): Promise<MessagesTable[]> {
+    let q = this.db.selectFrom('messages').selectAll().where('thread_id', '=', threadId);
+    if (before !== undefined) q = q.where('seq', '<', before);
+    const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
+    return rows.reverse();
+  }
+
+  // ---- files ----
+
+  async insertFile(row: FilesTable): Promise<void> {
+    await this.db.insertInto('files').values(row).execute();
+  }
+
+  async getFile(id: string): Promise<FilesTable | undefined> {
+    return this.db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A visitor may read a file it uploaded, or one attached to a thread it can see. */
+  async canVisitorReadFile(p: Principal, file: FilesTable): Promise<boolean> {
+    if (file.app_id !== p.appId) return false;
+    if (file.visitor_id === p.visitorId) return true;
+    if (!file.thread_id) return false;
+    const thread = await this.getThread(file.thread_id);
+    return !!thread && isVisible(thread, p);
+  }
+
+  // ---- proactive ----
+
+  async insertProactive(row: ProactiveTable): Promise<{ row: ProactiveTable; duplicate: boolean }> {
+    if (row.idempotency_key) {
+      const existing = await this.db
+        .selectFrom('proactive')
+        .selectAll()
+        .where('app_id', '=', row.app_id)
+        .where('idempotency_key', '=', row.idempotency_key)
+        .executeTakeFirst();
+      if (existing) return { row: existing, duplicate: true };
+    }
+    await this.db.insertInto('proactive').values(row).execute();
+    return { row, duplicate: false };
+  }
+
+  async getProactive(id: string): Promise<ProactiveTable | undefined> {
+    return this.db.selectFrom('proactive').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Prompts addressed to this visitor (or its user), not yet shown or dismissed, not expired. */
+  async pendingProactive(p: Principal): Promise<ProactiveTable[]> {
+    const t = now();
+    return this.db
+      .selectFrom('proactive')
+      .selectAll()
+      .where('app_id', '=', p.appId)
+      .where((eb) =>
+        p.userId ? eb.or([eb('visitor_id', '=', p.visitorId), eb('user_id', '=', p.userId)]) : eb('visitor_id', '=', p.visitorId),
+      )
+      .where('shown_at', 'is', null)
+      .where('dismissed_at', 'is', null)
+      .where('replied_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
+      .orderBy('created_at', 'asc')
+      .limit(20)
+      .execute();
+  }
+
+  /** A prompt addressed to this principal, or `not_found`. */
+  async visibleProactive(p: Principal, id: string): Promise<ProactiveTable> {
+    const row = await this.getProactive(id);
+    const mine = row && row.app_id === p.appId && (row.visitor_id === p.visitorId || (p.userId !== null && row.user_id === p.userId));
+    if (!row || !mine) throw notFound('proactive message');
+    return row;
+  }
+
+  async markProactive(id: string, event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed', threadId?: string): Promise<boolean> {
+    const column = `${event}_at` as const;
+    const set: Partial<ProactiveTable> = { [column]: now() };
+    if (threadId) set.thread_id = threadId;
+    // First report wins: a repeated `shown` from a second tab changes nothing and emits nothing.
+    const res = await this.db.updateTable('proactive').set(set).where('id', '=', id).where(column, 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  // ---- tracked events ----
+
+  async insertEvent(appId: string, visitorId: string, name: string, props: unknown): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({ app_id: appId, visitor_id: visitorId, name, props: props === undefined ? null : JSON.stringify(props), created_at: now() })
+      .execute();
+  }
+
+  async eventsOf(visitorId: string, limit = 50) {
+    return this.db.selectFrom('events').selectAll().where('visitor_id', '=', visitorId).orderBy('id', 'desc').limit(limit).execute();
+  }
+}
