@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// CI size budget for the widget: loader stub, initial chunk(s), panel chunk (gzip -9 bytes).
+// Exit 0 when every part is within budget, 1 when a part is over budget or cannot be found in a
+// built dist/, and 0 with a SKIP message when packages/widget/dist has not been built yet.
+// Run: `pnpm --filter @threadline/bench run size-budget` (after `pnpm build`).
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { BENCH_DIR, kib, sizesOfFiles } from './src/lib/common.mjs';
+import { widgetParts } from './src/ours.mjs';
+
+const budgets = JSON.parse(readFileSync(join(BENCH_DIR, 'size-budget.json'), 'utf8'));
+const parts = widgetParts();
+if (!parts) {
+  console.log('size-budget: SKIP — packages/widget/dist is not built yet (run `pnpm build` first).');
+  process.exit(0);
+}
+
+let failed = 0;
+console.log(`size-budget: widget parts from packages/widget/dist (${parts.source})`);
+for (const name of ['stub', 'initial', 'panel']) {
+  const files = parts[name];
+  const limit = budgets[name].gzip;
+  if (!files.length) {
+    console.log(`  FAIL ${name.padEnd(8)} no file found in dist/ (name it *stub*/*loader*/*panel*, or list it in dist/parts.json)`);
+    failed++;
+    continue;
+  }
+  const s = sizesOfFiles(files);
+  const ok = s.gzip <= limit;
+  if (!ok) failed++;
+  console.log(
+    `  ${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(8)} ${kib(s.gzip).padStart(10)} gzip  (budget ${kib(limit)}; raw ${kib(s.raw)}, brotli ${kib(s.brotli)})  ${files.map((f) => basename(f)).join(', ')}`,
+  );
+}
+console.log(failed ? `size-budget: ${failed} part(s) over budget or missing` : 'size-budget: all parts within budget');
+process.exit(failed ? 1 : 0);
