@@ -10,6 +10,11 @@ import { attachmentSchema, errorSchema } from '../schemas.js';
 /** Voice clips longer than this are refused by the recorder anyway; the claim is clamped to it. */
 const MAX_DURATION_MS = 10 * 60 * 1000;
 
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.round(n / 1024)} KB`;
+}
+
 export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store, tokens, files, config } = deps;
 
@@ -46,7 +51,7 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
         bytes = await part.toBuffer();
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new ServerError('payload_too_large', `the file is larger than ${Math.floor(config.maxUploadBytes / (1024 * 1024))} MB`);
+          throw new ServerError('payload_too_large', `the file is larger than the ${formatBytes(config.maxUploadBytes)} limit`);
         }
         throw err;
       }

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, connect, newId, send, startServer, type Harness, type Visitor } from '../../test/harness.js';
+
+let h: Harness;
+const countFiles = () => (fs.readdirSync(path.join(h.config.dataDir, 'files'), { recursive: true }) as string[]).length;
+let v: Visitor;
+
+// A real 2×2 PNG, a minimal PDF, and content that is not what it claims to be.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFElEQVR4nGP8z8DwnwEKmBiQAAAmOgICgbbCXQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
+const SVG = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+// An audio-only WebM header as MediaRecorder writes it (EBML magic + DocType "webm").
+const WEBM = Buffer.concat([
+  Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0xf2, 0x81, 0x04, 0x42, 0xf3, 0x81, 0x08, 0x42, 0x82, 0x84]),
+  Buffer.from('webm'),
+  Buffer.from([0x42, 0x87, 0x81, 0x04, 0x42, 0x85, 0x81, 0x02]),
+  Buffer.alloc(64),
+]);
+
+async function upload(bytes: Buffer, name: string, type: string, token: string = v.session.token, extra?: Record<string, string>) {
+  const form = new FormData();
+  for (const [k, val] of Object.entries(extra ?? {})) form.append(k, val);
+  form.append('file', new Blob([bytes], { type }), name);
+  const res = await fetch(`${h.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+}
+
+beforeAll(async () => {
+  h = await startServer({ maxUploadBytes: 64 * 1024 });
+  v = await connect(h.url);
+});
+afterAll(async () => {
+  v.close();
+  await h.close();
+});
+
+describe('uploads', () => {
+  it('accepts an image, records its dimensions, and serves it inline with nosniff', async () => {
+    const up = await upload(PNG, 'photo.png', 'image/png');
+    expect(up.status).toBe(201);
+    expect(up.body.attachment).toMatchObject({ name: 'photo.png', mime: 'image/png', size: PNG.length, width: 2, height: 2 });
+    expect(up.body.attachment.url).toBe(`/v1/files/${up.body.attachment.id}`);
+    const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-disposition')).toMatch(/^inline;/);
+    expect(Buffer.from(await res.arrayBuffer()).equals(PNG)).toBe(true);
+  });
+
+  it('serves a PDF as an attachment', async () => {
+    const up = await upload(PDF, 'invoice.pdf', 'application/pdf');
+    expect(up.body.attachment.mime).toBe('application/pdf');
+    const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+  });
+
+  it('records a voice clip as audio/webm with its declared duration', async () => {
+    const up = await upload(WEBM, 'voice.webm', 'audio/webm', v.session.token, { durationMs: '4200' });
+    expect(up.status).toBe(201);
+    expect(up.body.attachment).toMatchObject({ mime: 'audio/webm', durationMs: 4200 });
+  });
+
+  it('keeps plain text as text/plain, served as an attachment even when it looks like HTML', async () => {
+    const up = await upload(HTML, 'notes.txt', 'text/plain');
+    expect(up.status).toBe(201);
+    expect(up.body.attachment.mime).toBe('text/plain');
+    const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
+  });
+
+  it('refuses HTML disguised as a PNG with unsupported_media_type', async () => {
+    const up = await upload(HTML, 'cat.png', 'image/png');
+    expect(up.status).toBe(415);
+    expect(up.body.error).toEqual({ code: 'unsupported_media_type', message: expect.stringMatching(/does not match/) });
+  });
+
+  it('refuses SVG and HTML claimed as themselves', async () => {
+    expect((await upload(SVG, 'logo.svg', 'image/svg+xml')).status).toBe(415);
+    expect((await upload(HTML, 'page.html', 'text/html')).status).toBe(415);
+  });
+
+  it('refuses a binary type off the allow-list', async () => {
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100)]);
+    const up = await upload(zip, 'archive.zip', 'application/zip');
+    expect(up.status).toBe(415);
+  });
+
+  it('refuses a file over the cap with payload_too_large and stores nothing', async () => {
+    const before = countFiles();
+    const big = Buffer.concat([PNG, Buffer.alloc(70 * 1024)]);
+    const up = await upload(big, 'huge.png', 'image/png');
+    expect(up.status).toBe(413);
+    expect(up.body.error).toEqual({ code: 'payload_too_large', message: 'the file is larger than the 64 KB limit' });
+    expect(countFiles()).toBe(before);
+  });
+
+  it('makes file names safe', async () => {
+    const up = await upload(PNG, '../../etc/pass<wd>|\u0007.png', 'image/png');
+    expect(up.body.attachment.name).toBe('passwd.png');
+  });
+
+  it('refuses uploads without credentials, and non-multipart bodies', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'a.png');
+    expect((await fetch(`${h.url}/v1/uploads`, { method: 'POST', body: form })).status).toBe(401);
+    const json = await fetch(`${h.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${v.session.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(json.status).toBe(400);
+    expect(((await json.json()) as any).error.code).toBe('bad_request');
+  });
+
+  it('carries attachments in a message, and lets the agent attach its own upload', async () => {
+    const photo = (await upload(PNG, 'dashboard.png', 'image/png')).body.attachment;
+    const threadId = newId();
+    const ack = await send(v, threadId, '', { create: true, attachmentIds: [photo.id] });
+    expect(ack.ok).toBe(true);
+    expect(ack.message.attachments).toEqual([photo]);
+
+    const agentUpload = await upload(PNG, 'answer.png', 'image/png', API_KEY);
+    const live = v.next('message');
+    const posted = await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'see this', attachments: [agentUpload.body.attachment.id] });
+    expect(posted.status).toBe(201);
+    const msg = await live;
+    expect(msg.attachments[0].id).toBe(agentUpload.body.attachment.id);
+    // The visitor can download the agent's image because it is in the visitor's thread.
+    const res = await fetch(`${h.url}${msg.attachments[0].url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
+    expect(res.status).toBe(200);
+  });
+});

@@ -1,0 +1,154 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhook } from '../webhooks/signature.js';
+import { userHashOf } from '../auth/identity.js';
+import { SECRET, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+let h: Harness;
+let hook: http.Server;
+let hookUrl: string;
+const received: Received[] = [];
+let failNext = 0;
+
+beforeAll(async () => {
+  hook = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (failNext > 0) {
+        failNext--;
+        res.writeHead(503).end();
+        return;
+      }
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks`;
+  h = await startServer();
+});
+afterAll(async () => {
+  await h.close();
+  await new Promise((r) => hook.close(r));
+});
+
+describe('proactive messages', () => {
+  it('delivers live to every connected tab of a visitor and says so', async () => {
+    const a = await connect(h.url);
+    const b = await connect(h.url, { token: a.session.token });
+    const [pa, pb] = [a.next('proactive'), b.next('proactive')];
+    const res = await h.api('POST', '/v1/proactive', { to: { visitorId: a.session.visitorId }, text: 'Need help with your order?', display: 'toast', campaign: 'checkout' });
+    expect(res.status).toBe(202);
+    expect(res.body.delivered).toBe('live');
+    expect((await pa).text).toBe('Need help with your order?');
+    expect((await pb).campaign).toBe('checkout');
+    a.close();
+    b.close();
+  });
+
+  it('queues for a visitor who is away and delivers on the next connection until shown', async () => {
+    const v = await connect(h.url);
+    v.close();
+    await eventually(async () => !(await h.api('GET', `/v1/visitors/${v.session.visitorId}`)).body.online);
+    const res = await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'Your parcel ships today', display: 'open' });
+    expect(res.body.delivered).toBe('queued');
+    const back = await connect(h.url, { token: v.session.token });
+    const sync = await back.call('sync', { cursors: {} });
+    expect(sync.proactive.map((p: any) => p.text)).toEqual(['Your parcel ships today']);
+    expect((await back.call('proactive.event', { id: res.body.proactive.id, event: 'shown' })).ok).toBe(true);
+    const again = await back.call('sync', { cursors: {} });
+    expect(again.proactive).toHaveLength(0);
+    back.close();
+  });
+
+  it('targets a user on all their devices, and queues for a user not yet seen', async () => {
+    const userId = 'erin-' + newId();
+    const queued = await h.api('POST', '/v1/proactive', { to: { userId }, text: 'Welcome back' });
+    expect(queued.body.delivered).toBe('queued');
+    const v = await connect(h.url, { userId, userHash: userHashOf(SECRET, userId) });
+    const sync = await v.call('sync', { cursors: {} });
+    expect(sync.proactive.map((p: any) => p.text)).toEqual(['Welcome back']);
+    v.close();
+  });
+
+  it('refuses an unknown visitor, an expiry in the past, and a bad body', async () => {
+    expect((await h.api('POST', '/v1/proactive', { to: { visitorId: newId() }, text: 'x' })).status).toBe(404);
+    const past = await h.api('POST', '/v1/proactive', { to: { userId: 'u' }, text: 'x', expiresAt: '2000-01-01T00:00:00Z' });
+    expect(past.body.error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/expiresAt/) });
+    const bad = await h.api('POST', '/v1/proactive', { to: {}, text: '' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('starts a thread from a reply, with the prompt as its first message and the campaign recorded', async () => {
+    const v = await connect(h.url);
+    const pushed = await h.api('POST', '/v1/proactive', {
+      to: { visitorId: v.session.visitorId },
+      text: 'Need help with your order?',
+      campaign: 'checkout-help',
+      author: { kind: 'bot', name: 'Shop assistant' },
+    });
+    const threadId = newId();
+    const ack = await send(v, threadId, 'Yes, is shipping free?', { create: true, proactiveId: pushed.body.proactive.id });
+    expect(ack.ok).toBe(true);
+    expect(ack.message.seq).toBe(2);
+    expect(ack.thread.campaign).toBe('checkout-help');
+    const stored = await h.api('GET', `/v1/threads/${threadId}/messages`);
+    expect(stored.body.items.map((m: any) => [m.kind, m.author.kind, m.text])).toEqual([
+      ['proactive', 'bot', 'Need help with your order?'],
+      ['text', 'visitor', 'Yes, is shipping free?'],
+    ]);
+    const sync = await v.call('sync', { cursors: {} });
+    expect(sync.proactive.map((p: any) => p.id)).not.toContain(pushed.body.proactive.id);
+    v.close();
+  });
+
+  it('honours Idempotency-Key on pushes', async () => {
+    const v = await connect(h.url);
+    const body = { to: { visitorId: v.session.visitorId }, text: 'once' };
+    const key = { 'idempotency-key': newId() };
+    const first = await h.api('POST', '/v1/proactive', body, key);
+    const second = await h.api('POST', '/v1/proactive', body, key);
+    expect(second.body.proactive.id).toBe(first.body.proactive.id);
+    expect(second.body.duplicate).toBe(true);
+    v.close();
+  });
+});
+
+describe('webhooks', () => {
+  it('signs each delivery so the receiver can verify it, and retries after a failure', async () => {
+    const created = await h.api('POST', '/v1/webhooks', { url: hookUrl, events: ['message.created', 'proactive.dismissed', 'rating.submitted', 'thread.resolved'] });
+    expect(created.status).toBe(201);
+    const secret: string = created.body.secret;
+    expect(secret).toMatch(/^whsec_/);
+
+    failNext = 2; // the first two attempts get a 503
+    const v = await connect(h.url);
+    const threadId = newId();
+    await send(v, threadId, 'hook me', { create: true });
+    const delivery = await eventually(() => received.find((r) => JSON.parse(r.body).data?.message?.text === 'hook me'), 5000);
+    expect(delivery.headers['threadline-event']).toBe('message.created');
+    expect(verifyWebhook(secret, delivery.body, String(delivery.headers['threadline-signature']))).toBe(true);
+    expect(verifyWebhook(secret, delivery.body.replace('hook me', 'hacked'), String(delivery.headers['threadline-signature']))).toBe(false);
+    expect(verifyWebhook('whsec_other', delivery.body, String(delivery.headers['threadline-signature']))).toBe(false);
+
+    await h.api('POST', `/v1/threads/${threadId}/resolve`);
+    await v.call('thread.rate', { threadId, score: 4 });
+    const pushed = await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'psst', campaign: 'c1' });
+    await v.call('proactive.event', { id: pushed.body.proactive.id, event: 'dismissed' });
+    const types = await eventually(() => {
+      const t = received.map((r) => JSON.parse(r.body).type);
+      return ['thread.resolved', 'rating.submitted', 'proactive.dismissed'].every((x) => t.includes(x)) && t;
+    }, 5000);
+    expect(types).toContain('proactive.dismissed');
+    // Only the subscribed events arrive.
+    expect(types).not.toContain('thread.created');
+    v.close();
+  });
+});
