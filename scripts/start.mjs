@@ -31,6 +31,8 @@ const stale = packages.filter((dir) => {
   return built === 0 || newest(path.join(dir, 'src')) > built;
 });
 if (stale.length) {
+  // tsc -b trusts its build info: without dist/ it must not think the package is up to date.
+  for (const dir of stale) fs.rmSync(path.join(dir, 'tsconfig.tsbuildinfo'), { force: true });
   console.log(`Building ${stale.map((d) => path.basename(d)).join(', ')}…`);
   const res = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
   if (res.status !== 0) process.exit(res.status ?? 1);
