@@ -1,0 +1,123 @@
+// Debian Chromium through playwright-core, plus a tiny static server on 127.0.0.1.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Nothing but loopback resolves: peers that call home fail fast instead of leaving the machine.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+];
+
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  }
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * A static server: `routes` maps a URL prefix to a directory or to a function returning
+ * { body, type } (or null for 404). Longest prefix wins.
+ */
+export async function startStaticServer(routes) {
+  const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const path = decodeURIComponent(url.pathname);
+    for (const prefix of prefixes) {
+      if (!path.startsWith(prefix)) continue;
+      const target = routes[prefix];
+      const rest = path.slice(prefix.length);
+      if (typeof target === 'function') {
+        const out = target(rest, url);
+        if (!out) break;
+        res.writeHead(200, { 'content-type': out.type ?? TYPES[extname(rest)] ?? 'text/plain', 'cache-control': 'no-store' });
+        res.end(out.body);
+        return;
+      }
+      const file = `${target}/${rest.replace(/^\/+/, '')}`;
+      if (!rest.includes('..') && existsSync(file) && statSync(file).isFile()) {
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' });
+        createReadStream(file).pipe(res);
+        return;
+      }
+      break;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * Main-thread figures from a Chromium trace.
+ * - scriptMs: EvaluateScript / FunctionCall / v8.evaluateModule events whose URL matches, merged
+ *   so nested events count once, on renderer main threads.
+ * - busyMs: top-level RunTask time on renderer main threads.
+ * `from`/`to` (trace µs) restrict the window; `TimeStamp` marks are returned by message.
+ */
+export function analyseTrace(buf, matchUrl, { from = -Infinity, to = Infinity } = {}) {
+  const { traceEvents = [] } = JSON.parse(buf.toString('utf8'));
+  const mainThreads = new Set();
+  for (const e of traceEvents) {
+    if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain') mainThreads.add(`${e.pid}:${e.tid}`);
+  }
+  const marks = {};
+  const scriptSpans = new Map();
+  const busySpans = new Map();
+  const push = (map, key, s, d) => {
+    if (!map.has(key)) map.set(key, []);
+    map.get(key).push([s, s + d]);
+  };
+  for (const e of traceEvents) {
+    if (e.name === 'TimeStamp' && e.args?.data?.message) marks[e.args.data.message] = e.ts;
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ph !== 'X' || !mainThreads.has(key) || e.ts < from || e.ts > to) continue;
+    if (e.name === 'RunTask') push(busySpans, key, e.ts, e.dur ?? 0);
+    if (e.name === 'EvaluateScript' || e.name === 'FunctionCall' || e.name === 'v8.evaluateModule') {
+      const url = e.args?.data?.url ?? '';
+      if (url && matchUrl(url)) push(scriptSpans, key, e.ts, e.dur ?? 0);
+    }
+  }
+  const merged = (map) => {
+    let total = 0;
+    for (const spans of map.values()) {
+      spans.sort((a, b) => a[0] - b[0]);
+      let [cs, ce] = [null, null];
+      for (const [s, e] of spans) {
+        if (cs === null) [cs, ce] = [s, e];
+        else if (s <= ce) ce = Math.max(ce, e);
+        else {
+          total += ce - cs;
+          [cs, ce] = [s, e];
+        }
+      }
+      if (cs !== null) total += ce - cs;
+    }
+    return total / 1000;
+  };
+  return { scriptMs: merged(scriptSpans), busyMs: merged(busySpans), marks };
+}

@@ -1,0 +1,87 @@
+// ─── Threadline's slot in the page-load benchmark ───────────────────────────────────────────
+// A real boot: the loader stub plus a queued `boot` call as the page's one script tag, the
+// initial chunk loaded by the stub, the launcher drawn, the core started and its socket connected
+// to a reference server started here on 127.0.0.1 (embedded SQLite, temporary data directory).
+// Then, in the same run, the launcher is clicked and the panel (its chunk loaded on first open)
+// is measured until it is visible. Runs only when packages/widget/dist and
+// packages/server/dist exist; otherwise the table says what is missing.
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { widgetParts } from './ours.mjs';
+import { serverBuilt, startServer } from './lib/server-proc.mjs';
+
+const LAUNCHER = `document.querySelector('[data-threadline]')?.shadowRoot?.querySelector('button.launcher')`;
+const PANEL = `document.querySelector('[data-threadline]')?.shadowRoot?.querySelector('.panel, [role="dialog"]')`;
+const visible = (expr) =>
+  `(() => { const el = ${expr}; if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; })()`;
+
+export async function oursScenarios() {
+  const parts = widgetParts();
+  const missing = [];
+  if (!parts || !parts.stub.length || !parts.initial.length) missing.push('packages/widget/dist');
+  if (!serverBuilt()) missing.push('packages/server/dist');
+  const base = {
+    id: 'threadline',
+    label: 'Threadline: boot (stub + initial chunk, launcher, core, socket to local server)',
+    ready: { what: 'launcher visible' },
+  };
+  if (missing.length) {
+    return { scenarios: [{ ...base, skip: `not built (${missing.join(', ')})` }], notes: [] };
+  }
+
+  let server = null;
+  const distRoot = parts.dist;
+  const stubFile = parts.stub[0];
+  const stubSrc = readFileSync(stubFile, 'utf8');
+  const scenario = {
+    ...base,
+    // The one script tag: the stub, then the queued boot call, as the getting-started snippet does.
+    get script() {
+      const serverUrl = server?.url ?? '';
+      const bundleUrl = `/p/threadline/${relative(distRoot, parts.initial[0]).split('\\').join('/')}`;
+      return (
+        `window.ThreadlineSettings = { src: location.origin + ${JSON.stringify(bundleUrl)} };\n` +
+        stubSrc +
+        `\n;window.Threadline('boot', { appId: 'demo', serverUrl: ${JSON.stringify(serverUrl)} });\n` +
+        `window.__benchEvaluated = performance.now();\n`
+      );
+    },
+    routes: { '/p/threadline/': distRoot },
+    ready: { what: 'launcher visible', cond: visible(LAUNCHER) },
+    async afterReady(pg, { rate }) {
+      // Socket connected: the server's socket.io CONNECT answer ("40{…}") on the page's websocket.
+      const t = await pg
+        .waitForFunction(
+          `(() => { const e = performance.getEntriesByType('resource').find((r) => r.name.includes('/socket.io/') && r.name.includes('transport=websocket')); return e ? e.startTime : false; })()`,
+          null,
+          { polling: 100, timeout: 15_000 * rate },
+        )
+        .then((h) => h.jsonValue())
+        .catch(() => null);
+      return { connectedMs: t };
+    },
+    interactLabel: 'Threadline: panel opened (click → panel visible, chunk loaded on first open)',
+    interactWhat: 'panel visible after click',
+    async interact(pg, { rate }) {
+      const t0 = await pg.evaluate(() => performance.now());
+      await pg.locator('button.launcher').click();
+      const t1 = await (await pg.waitForFunction(`(${visible(PANEL)}) ? performance.now() : false`, null, { polling: 'raf', timeout: 15_000 * rate })).jsonValue();
+      return { openMs: t1 - t0 };
+    },
+  };
+
+  return {
+    scenarios: [scenario],
+    notes: [
+      `Threadline: stub \`${relative(dirname(distRoot), stubFile)}\` inlined in the script with a queued \`boot\`; the reference server runs on 127.0.0.1 with embedded SQLite. "Socket connected at" is when the page opened the socket.io websocket (Resource Timing start).`,
+      'The panel row is measured in the same runs, from the click until the panel is visible; its "Ready at" is that interval.',
+    ],
+    async start({ origin, log }) {
+      server = await startServer({ origins: [origin], log });
+    },
+    async stop() {
+      await server?.stop();
+      server?.cleanup();
+    },
+  };
+}
