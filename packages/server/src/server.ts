@@ -107,6 +107,7 @@ export async function createServer(config: ServerConfig, options: { db?: Kysely<
     isClosing,
     limits: {
       events: new Limiter(rateLimits.visitorEvents, rateLimits.windowMs, 'events'),
+      ipEvents: new Limiter(rateLimits.visitorEvents * 10, rateLimits.windowMs, 'events from this address'),
       sends: new Limiter(Math.max(1, Math.floor(rateLimits.visitorEvents / 2)), rateLimits.windowMs, 'messages'),
       connections: new Limiter(rateLimits.connectionsPerIp, rateLimits.windowMs, 'connections'),
     },

@@ -24,6 +24,13 @@ describe('rate limits', () => {
     v.close();
   });
 
+  it('closes a socket that sends a frame over the size cap', async () => {
+    const v = await connect(h.url);
+    const closed = new Promise<string>((r) => v.socket.once('disconnect', (reason) => r(reason)));
+    v.socket.emit('track', { name: 'x', props: { blob: 'x'.repeat(80 * 1024) } } as any);
+    expect(await closed).toBe('transport close');
+  });
+
   it('refuses connections past the per-IP budget with rate_limited', async () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => connect(h.url)));
     const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as ConnectError);

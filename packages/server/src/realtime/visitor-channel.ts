@@ -42,7 +42,8 @@ export interface VisitorChannelDeps {
   messaging: Messaging;
   proactive: ProactiveService;
   tokens: VisitorTokens;
-  limits: { events: Limiter; sends: Limiter; connections: Limiter };
+  /** Per visitor: events, sends. Per IP: events (many visitors behind one address), connections. */
+  limits: { events: Limiter; ipEvents: Limiter; sends: Limiter; connections: Limiter };
   maxUploadBytes: number;
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   isClosing: () => boolean;
@@ -135,6 +136,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     const before = async () => {
       if (deps.isClosing()) throw new ServerError('unavailable', 'server is shutting down');
       await deps.limits.events.take(p.visitorId);
+      await deps.limits.ipEvents.take(socket.handshake.address);
     };
     const on = <E extends keyof ClientEvents>(event: E, fn: (...args: unknown[]) => Promise<void>) =>
       socket.on(event, fn as never);
