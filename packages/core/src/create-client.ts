@@ -1,7 +1,10 @@
+import { ThreadlineClient } from './client.js';
 import type { Client, ClientOptions } from './types.js';
 
-/** Create a headless Threadline client. Does no work until called; never throws. */
+/**
+ * Create a headless Threadline client. Opens storage and the socket right away unless
+ * `consent: false`; never throws (bad options surface as `error` events).
+ */
 export function createClient(options: ClientOptions): Client {
-  void options;
-  throw new Error('createClient: not implemented yet');
+  return new ThreadlineClient(options);
 }

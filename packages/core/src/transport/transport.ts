@@ -36,6 +36,8 @@ export interface Transport {
   close(): void;
   readonly connected: boolean;
   request<K extends RequestName>(name: K, input: RequestInput<K>, timeoutMs: number): Promise<Reply<RequestResult<K>>>;
+  /** Try to reconnect at once (the browser came back online). */
+  reconnectNow?(): void;
   /** Fire-and-forget (typing). */
   notify(name: 'typing', input: Parameters<ClientEvents['typing']>[0]): void;
   on(listener: (event: TransportEvent) => void): () => void;

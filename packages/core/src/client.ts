@@ -1,0 +1,1138 @@
+/**
+ * The client: wires the store, storage, transport, outbox and tabs together. Each concern lives
+ * in its own unit; this file only decides who does what when. No method throws and no returned
+ * promise rejects (`#guard`): failures become `error` events and snapshot state.
+ */
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  type Attachment,
+  type Message,
+  type ProactiveMessage,
+  type SendResult,
+  type Session,
+  type Thread,
+  type VisitorAuth,
+  type VisitorContext,
+} from '@threadline/protocol';
+import { defaultEnvironment, type ChannelLike, type Environment, type TimerHandle } from './environment.js';
+import { Emitter } from './emitter.js';
+import { Store } from './store.js';
+import type { Action, OutboxEntry, OutboxFile } from './state/state.js';
+import type { StorageAdapter } from './storage/adapter.js';
+import { indexedDbStorage } from './storage/indexeddb.js';
+import { memoryStorage } from './storage/memory.js';
+import { ResilientStorage } from './storage/resilient.js';
+import { LocalStore, emptyProactive, type ProactiveRecord } from './storage/local-store.js';
+import { migrate, type Meta } from './storage/schema.js';
+import { Outbox, type UploadOutcome } from './outbox/outbox.js';
+import { socketIoTransport } from './transport/socketio-transport.js';
+import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent } from './transport/transport.js';
+import { elect, type Election } from './tabs/leader.js';
+import { LOCAL_ACTIONS, isTabMessage, type TabMessage } from './tabs/messages.js';
+import * as caps from './proactive/caps.js';
+import type {
+  Client,
+  ClientError,
+  ClientEventMap,
+  ClientEventName,
+  ClientOptions,
+  Identity,
+  OutgoingMessage,
+  Snapshot,
+  StorageFallbackReason,
+  StorageMode,
+} from './types.js';
+
+const TYPING_SEND_EVERY_MS = 2500;
+const TYPING_IDLE_MS = 4000;
+const TYPING_SHOWN_MS = 6000;
+const RPC_TIMEOUT_MS = 15_000;
+/** Threads whose newest page is read from storage at start (others load on `openThread`). */
+const HYDRATE_PAGES = 20;
+
+interface Resolved {
+  appId: string;
+  serverUrl: string;
+  identity: Identity | undefined;
+  consent: boolean;
+  ackTimeoutMs: number;
+  pageSize: number;
+  multiTab: boolean;
+  policy: { baseMs: number; maxMs: number; deadlineMs: number };
+  caps: caps.CapPolicy;
+}
+
+export class ThreadlineClient implements Client {
+  readonly #o: Resolved;
+  readonly #options: ClientOptions;
+  readonly #env: Environment;
+  readonly #store = new Store();
+  readonly #events = new Emitter<ClientEventMap>();
+  readonly #outbox: Outbox;
+  #storage: ResilientStorage | null = null;
+  #local: LocalStore | null = null;
+  #transport: Transport | null = null;
+  #election: Election | null = null;
+  #channel: ChannelLike | null = null;
+  #subs: (() => void)[] = [];
+  #timers = new Set<TimerHandle>();
+  #started: Promise<void> | null = null;
+  #readyResolve!: () => void;
+  #ready = new Promise<void>((r) => (this.#readyResolve = r));
+  #destroyed = false;
+  #meta: Meta = { schema: 0 };
+  #proactive: ProactiveRecord = emptyProactive();
+  #context: Omit<VisitorContext, 'device'> = {};
+  #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
+  #gapFetching = new Set<string>();
+  #syncing = false;
+  #typingSent = new Map<string, number>();
+  #typingStop = new Map<string, TimerHandle>();
+  #typingShown = new Map<string, TimerHandle>();
+  #rpc = new Map<string, (result: unknown) => void>();
+  #sessionWaiters: ((ok: boolean) => void)[] = [];
+  #fallbackReported = false;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.#env = { ...defaultEnvironment(), ...options.env };
+    this.#o = {
+      appId: options.appId,
+      serverUrl: String(options.serverUrl ?? '').replace(/\/+$/, ''),
+      identity: options.identity,
+      consent: options.consent ?? true,
+      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+      pageSize: Math.min(LIMITS.maxPageSize, Math.max(1, options.pageSize ?? 50)),
+      multiTab: options.multiTab ?? true,
+      policy: {
+        baseMs: options.retry?.baseMs ?? 1000,
+        maxMs: options.retry?.maxMs ?? 30_000,
+        deadlineMs: options.retry?.deadlineMs ?? 86_400_000,
+      },
+      caps: {
+        maxPerCampaign: options.proactive?.maxPerCampaign ?? 1,
+        capWindowMs: options.proactive?.capWindowMs ?? 86_400_000,
+      },
+    };
+    const locale = options.locale ?? this.#env.locale;
+    if (locale) this.#context.locale = locale;
+    const getLocal = () => this.#local!;
+    this.#outbox = new Outbox({
+      store: this.#store,
+      get local() {
+        return getLocal();
+      },
+      env: this.#env,
+      policy: this.#o.policy,
+      canSend: () => !this.#destroyed && this.#isLeader() && this.#store.state.connection === 'connected',
+      send: (entry, attachmentIds) => this.#transport!.request('message.send', sendInput(entry, attachmentIds), this.#o.ackTimeoutMs),
+      upload: (entry, file, blob, signal) => this.#upload(entry, file, blob, signal),
+      acked: (entry, result) => this.#acked(entry, result),
+      error: (error) => this.#events.emit('error', error),
+    });
+    this.#store.onAction = (action) => this.#mirror(action);
+    this.#watch();
+    if (this.#o.consent) void this.start();
+  }
+
+  // ---- public: store ----
+
+  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener);
+  getSnapshot = (): Snapshot => this.#store.getSnapshot();
+
+  on<K extends ClientEventName>(event: K, listener: (payload: ClientEventMap[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  whenReady(): Promise<void> {
+    return this.#destroyed ? Promise.resolve() : this.#ready;
+  }
+
+  start(): Promise<void> {
+    if (this.#destroyed) return Promise.resolve();
+    this.#started ??= this.#boot().catch((err) => this.#report('internal_client', `start failed: ${String(err)}`));
+    return this.#started;
+  }
+
+  // ---- public: commands ----
+
+  startThread(firstMessage?: OutgoingMessage): string {
+    const id = this.#env.uuid();
+    return this.#guard(id, () => {
+      const now = new Date(this.#env.now()).toISOString();
+      this.#store.dispatch({ type: 'localThread', thread: newThread(id, now) });
+      if (firstMessage) this.send(id, firstMessage);
+      return id;
+    });
+  }
+
+  send(threadId: string, message: OutgoingMessage): string | null {
+    return this.#guard(null, () => this.#queue(threadId, message, {}));
+  }
+
+  retry(clientId: string): void {
+    this.#guard(undefined, () => {
+      if (this.#role() === 'follower') return void this.#call('retry', [clientId]);
+      if (!this.#outbox.retry(clientId)) this.#report('not_found_locally', `no queued message ${clientId}`, { clientId });
+    });
+  }
+
+  discard(clientId: string): void {
+    this.#guard(undefined, () => {
+      if (this.#role() === 'follower') {
+        this.#store.dispatch({ type: 'outboxRemove', clientId });
+        return void this.#call('discard', [clientId]);
+      }
+      this.#outbox.discard(clientId);
+    });
+  }
+
+  openThread(threadId: string): Promise<void> {
+    return this.#guardAsync(undefined, async () => {
+      await this.start();
+      await this.#ready;
+      if ((this.#store.state.messages[threadId]?.length ?? 0) > 0) return;
+      await this.loadOlder(threadId);
+    });
+  }
+
+  loadOlder(threadId: string): Promise<boolean> {
+    return this.#guardAsync(false, async () => {
+      await this.start();
+      await this.#ready;
+      const entry = this.#store.state.threads[threadId];
+      if (!entry || entry.local || entry.loadingOlder) return false;
+      const held = this.#store.state.messages[threadId] ?? [];
+      const before = held[0]?.seq ?? entry.heldSeq + 1;
+      if (before <= 1 && held.length > 0) return false;
+      this.#store.dispatch({ type: 'loadingOlder', threadId, loading: true });
+      try {
+        const stored = await this.#local!.readBefore(threadId, before, this.#o.pageSize);
+        if (stored.length) this.#store.dispatch({ type: 'messages', threadId, messages: stored });
+        const lowest = stored[0]?.seq ?? before;
+        if (stored.length >= this.#o.pageSize || lowest <= 1) return lowest > 1;
+        const more = await this.#leader('fetchOlder', [threadId, lowest, this.#o.pageSize - stored.length], () =>
+          this.#fetchOlder(threadId, lowest, this.#o.pageSize - stored.length),
+        );
+        return more === true;
+      } finally {
+        this.#store.dispatch({ type: 'loadingOlder', threadId, loading: false });
+      }
+    });
+  }
+
+  markRead(threadId: string): void {
+    this.#guard(undefined, () => {
+      const entry = this.#store.state.threads[threadId];
+      if (!entry || entry.local) return;
+      const seq = entry.thread.lastSeq;
+      if (seq <= entry.thread.visitorReadSeq) return;
+      this.#store.dispatch({ type: 'read', event: { threadId, seq, by: 'visitor' } });
+      this.#persistThreads([threadId]);
+      void this.#leader('markRead', [threadId, seq], () => this.#request('thread.read', { threadId, seq }));
+    });
+  }
+
+  setTyping(threadId: string, typing = true): void {
+    this.#guard(undefined, () => {
+      if (this.#role() === 'follower') return void this.#call('typing', [threadId, typing]);
+      this.#typing(threadId, typing);
+    });
+  }
+
+  identify(identity: Identity): Promise<void> {
+    return this.#guardAsync(undefined, async () => {
+      this.#o.identity = identity;
+      await this.start();
+      await this.#ready;
+      if (this.#role() === 'follower') {
+        await this.#call('identify', [identity]);
+        return;
+      }
+      if (!this.#transport) return;
+      const settled = new Promise<boolean>((r) => this.#sessionWaiters.push(r));
+      this.#connect();
+      await settled;
+    });
+  }
+
+  updateContext(context: Omit<VisitorContext, 'device'>): void {
+    this.#guard(undefined, () => {
+      this.#context = { ...this.#context, ...context };
+      void this.#leader('context', [this.#context], () => this.#sendContext());
+    });
+  }
+
+  track(name: string, props?: Record<string, string | number | boolean | null>): void {
+    this.#guard(undefined, () => {
+      if (typeof name !== 'string' || name.length === 0 || name.length > LIMITS.maxEventNameLength) {
+        return void this.#report('invalid_input', `event name must be 1–${LIMITS.maxEventNameLength} characters`);
+      }
+      void this.#leader('track', [name, props], () => this.#track(name, props));
+    });
+  }
+
+  rate(threadId: string, score: number, comment?: string): void {
+    this.#guard(undefined, () => {
+      if (!Number.isInteger(score) || score < 1 || score > 5) return void this.#report('invalid_input', 'score must be an integer 1–5', { threadId });
+      void this.#leader('rate', [threadId, score, comment], () => this.#rate(threadId, score, comment));
+    });
+  }
+
+  markProactiveShown(id: string): void {
+    this.#guard(undefined, () => void this.#leader('proactive', [id, 'shown'], () => this.#proactiveEvent(id, 'shown')));
+  }
+
+  openProactive(id: string): void {
+    this.#guard(undefined, () => void this.#leader('proactive', [id, 'opened'], () => this.#proactiveEvent(id, 'opened')));
+  }
+
+  dismissProactive(id: string): void {
+    this.#guard(undefined, () => void this.#leader('proactive', [id, 'dismissed'], () => this.#proactiveEvent(id, 'dismissed')));
+  }
+
+  replyProactive(id: string, message: OutgoingMessage): string | null {
+    return this.#guard(null, () => {
+      const prompt = this.#store.state.proactive.find((p) => p.id === id);
+      if (!prompt) {
+        this.#report('not_found_locally', `no proactive prompt ${id}`);
+        return null;
+      }
+      const threadId = this.#env.uuid();
+      const now = new Date(this.#env.now()).toISOString();
+      this.#store.dispatch({ type: 'localThread', thread: { ...newThread(threadId, now), campaign: prompt.campaign } });
+      const clientId = this.#queue(threadId, message, { proactiveId: id });
+      if (!clientId) return null;
+      void this.#leader('proactive', [id, 'replied'], () => this.#proactiveEvent(id, 'replied'));
+      return threadId;
+    });
+  }
+
+  attachmentUrl(attachment: Attachment): Promise<string | null> {
+    return this.#guardAsync(null, async () => {
+      await this.start();
+      await this.#ready;
+      const token = await this.#token();
+      if (!token) {
+        this.#report('unauthorized', 'no visitor session yet');
+        return null;
+      }
+      const res = await this.#env.http.download(`${this.#o.serverUrl}${attachment.url}`, token);
+      if (!res.blob) {
+        this.#report(res.status === 404 ? 'not_found' : res.status === 401 ? 'unauthorized' : 'internal', `file download failed (${res.status})`);
+        return null;
+      }
+      return URL.createObjectURL(res.blob);
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#destroyed) return;
+    try {
+      this.#post({ k: 'shutdown' });
+      const local = this.#local;
+      this.destroy();
+      this.#store.dispatch({ type: 'reset' });
+      if (local) {
+        await local.flush();
+        await local.clear();
+      }
+    } catch (err) {
+      this.#report('storage_failed', `could not erase local data: ${String(err)}`);
+    }
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#outbox.stop();
+    this.#transport?.close();
+    this.#transport = null;
+    this.#election?.release();
+    this.#election = null;
+    if (this.#channel) {
+      this.#channel.removeEventListener('message', this.#onTabMessage);
+      this.#channel.close();
+      this.#channel = null;
+    }
+    for (const unsub of this.#subs) unsub();
+    this.#subs = [];
+    for (const t of this.#timers) this.#env.clearTimeout(t);
+    this.#timers.clear();
+    for (const map of [this.#typingStop, this.#typingShown]) {
+      for (const t of map.values()) this.#env.clearTimeout(t);
+      map.clear();
+    }
+    for (const r of this.#rpc.values()) r(undefined);
+    this.#rpc.clear();
+    for (const w of this.#sessionWaiters.splice(0)) w(false);
+    this.#readyResolve();
+    this.#store.dispatch({ type: 'connection', state: 'idle', error: null });
+    this.#store.dispatch({ type: 'status', status: 'destroyed' });
+    this.#store.clearListeners();
+    this.#events.clear();
+  }
+
+  // ---- boot ----
+
+  async #boot(): Promise<void> {
+    this.#store.dispatch({ type: 'status', status: 'starting' });
+    const choice = this.#options.storage ?? 'indexeddb';
+    let primary: StorageAdapter | null;
+    let mode: StorageMode;
+    if (choice === 'memory') [primary, mode] = [memoryStorage(), 'memory'];
+    else if (typeof choice === 'object' && choice) [primary, mode] = [choice, 'custom'];
+    else [primary, mode] = this.#env.indexedDB ? [indexedDbStorage(this.#o.appId), 'indexeddb'] : [null, 'memory'];
+    const storage = new ResilientStorage(primary ?? memoryStorage(), {
+      evict: async () => (await this.#local!.evictHistory(1)) > 0 || (await this.#local!.evictHistory(2)) > 0,
+      fallback: (reason, error, memory) => this.#fellBack(reason, error, memory),
+      probeTimeoutMs: 5000,
+      setTimeout: (fn, ms) => this.#env.setTimeout(fn, ms),
+      clearTimeout: (h) => this.#env.clearTimeout(h),
+    });
+    this.#storage = storage;
+    this.#local = new LocalStore(storage);
+    if (!primary) storage.fallBack('unavailable', new Error('IndexedDB is not available'));
+    if (!storage.fellBack) this.#store.dispatch({ type: 'storage', mode });
+
+    await migrate(storage);
+    const loaded = await this.#local.load();
+    if (this.#destroyed) return;
+    this.#meta = loaded.meta;
+    const now = this.#env.now();
+    this.#proactive = caps.prune(loaded.proactive, now, this.#o.caps);
+    const recent = [...loaded.threads].sort((a, b) => (a.thread.updatedAt < b.thread.updatedAt ? 1 : -1)).slice(0, HYDRATE_PAGES);
+    const pages: Record<string, Message[]> = {};
+    await Promise.all(
+      recent.map(async (t) => {
+        const page = await this.#local!.readBefore(t.thread.id, t.heldSeq + 1, this.#o.pageSize);
+        if (page.length) pages[t.thread.id] = page;
+      }),
+    );
+    if (this.#destroyed) return;
+    this.#store.dispatch({
+      type: 'hydrate',
+      threads: loaded.threads.map((t) => ({ thread: t.thread, heldSeq: t.heldSeq, local: false, loadingOlder: false })),
+      messages: pages,
+      outbox: loaded.outbox,
+      proactive: this.#proactive.prompts,
+    });
+    this.#adoptLocalThreads(loaded.outbox);
+    // Entries whose message is already held (acked, but the tab closed before the delete).
+    for (const e of loaded.outbox) if (!this.#store.state.outbox[e.clientId]) this.#outbox.settled(e.clientId, e.files);
+    this.#store.dispatch({ type: 'status', status: 'ready' });
+    this.#readyResolve();
+    this.#events.emit('ready', { snapshot: this.getSnapshot() });
+    for (const p of this.#store.state.proactive) this.#events.emit('proactive', { prompt: p });
+
+    const env = this.#env;
+    const shared = mode !== 'memory' && !storage.fellBack;
+    if (this.#o.multiTab && shared && env.locks && env.channel) {
+      this.#store.dispatch({ type: 'role', role: 'follower' });
+      this.#store.dispatch({ type: 'connection', state: 'following', error: null });
+      this.#channel = env.channel(`threadline:${this.#o.appId}`);
+      this.#channel.addEventListener('message', this.#onTabMessage);
+      this.#post({ k: 'hello' });
+      this.#election = elect(env.locks, `threadline:${this.#o.appId}:leader`, () => this.#lead('leader'));
+    } else {
+      this.#lead('solo');
+    }
+  }
+
+  /** Outbox entries of threads that never reached the server: show their threads as local. */
+  #adoptLocalThreads(entries: OutboxEntry[]): void {
+    for (const e of entries) {
+      if (!this.#store.state.threads[e.threadId]) {
+        this.#store.dispatch({ type: 'localThread', thread: newThread(e.threadId, new Date(e.queuedAt).toISOString()) });
+      }
+    }
+  }
+
+  #lead(role: 'leader' | 'solo'): void {
+    if (this.#destroyed) return;
+    this.#store.dispatch({ type: 'role', role });
+    if (role === 'leader') {
+      // Hand-over: entries other tabs stored (or the old leader left unsent) are in storage.
+      void this.#local!.load().then((loaded) => {
+        if (this.#destroyed) return;
+        this.#adoptLocalThreads(loaded.outbox);
+        this.#outbox.adopt(loaded.outbox.filter((e) => !this.#store.state.outbox[e.clientId]));
+      });
+    }
+    const factory = this.#options.transport ?? socketIoTransport();
+    this.#transport = factory({ serverUrl: this.#o.serverUrl });
+    this.#subs.push(this.#transport.on((e) => this.#guard(undefined, () => this.#onTransport(e))));
+    this.#subs.push(
+      this.#env.online.subscribe((online) => {
+        if (!online) this.#setConnection('offline', null);
+        else if (this.#store.state.connection === 'offline') {
+          this.#setConnection('connecting', null);
+          this.#transport?.reconnectNow?.();
+        }
+      }),
+    );
+    this.#connect();
+  }
+
+  #connect(): void {
+    const id = this.#o.identity;
+    const auth: VisitorAuth = { appId: this.#o.appId, v: PROTOCOL_VERSION };
+    if (this.#meta.token) auth.token = this.#meta.token;
+    if (id?.userId) Object.assign(auth, { userId: id.userId, userHash: id.userHash });
+    if (id?.jwt) auth.jwt = id.jwt;
+    if (id?.name) auth.name = id.name;
+    if (id?.email) auth.email = id.email;
+    this.#outbox.pause();
+    this.#transport?.connect(auth);
+  }
+
+  // ---- transport events ----
+
+  #onTransport(e: TransportEvent): void {
+    if (this.#destroyed) return;
+    switch (e.type) {
+      case 'connecting':
+        if (this.#env.online.isOnline()) this.#setConnection('connecting', null);
+        else this.#setConnection('offline', null);
+        return;
+      case 'session':
+        void this.#onSession(e.session);
+        return;
+      case 'disconnected':
+        this.#outbox.pause();
+        this.#setConnection(this.#env.online.isOnline() ? 'disconnected' : 'offline', null);
+        return;
+      case 'refused': {
+        this.#outbox.pause();
+        const error: ClientError = { ...e.error };
+        if (e.error.code === 'unauthorized' && this.#meta.token) {
+          // A token this server no longer accepts (key rotated, other server): start as a new visitor.
+          const { token: _dropped, ...rest } = this.#meta;
+          this.#meta = rest;
+          void this.#local?.putMeta({ token: undefined });
+          this.#connect();
+          return;
+        }
+        this.#setConnection('refused', error);
+        this.#events.emit('error', error);
+        for (const w of this.#sessionWaiters.splice(0)) w(false);
+        return;
+      }
+      case 'server':
+        switch (e.name) {
+          case 'message':
+            this.#applyServerMessages(e.payload.threadId, [e.payload]);
+            return;
+          case 'thread':
+            this.#store.dispatch({ type: 'threads', threads: [e.payload] });
+            this.#persistThreads([e.payload.id]);
+            return;
+          case 'read':
+            this.#store.dispatch({ type: 'read', event: e.payload });
+            this.#persistThreads([e.payload.threadId]);
+            return;
+          case 'typing':
+            this.#showTyping(e.payload.threadId, e.payload.author, e.payload.typing);
+            return;
+          case 'proactive':
+            this.#offer([e.payload]);
+            return;
+        }
+    }
+  }
+
+  async #onSession(session: Session): Promise<void> {
+    const previousUser = this.#meta.userId ?? null;
+    if (previousUser && session.userId !== previousUser) {
+      // Another person signed in on this device: the previous user's threads must not show.
+      this.#store.dispatch({ type: 'reset' });
+      await this.#local!.clear();
+      this.#post({ k: 'action', action: { type: 'reset' } });
+    }
+    this.#meta = { ...this.#meta, token: session.token, visitorId: session.visitorId, userId: session.userId };
+    void this.#local!.putMeta({ token: session.token, visitorId: session.visitorId, userId: session.userId });
+    this.#store.dispatch({ type: 'session', session: { visitorId: session.visitorId, userId: session.userId, maxUploadBytes: session.maxUploadBytes } });
+    this.#setConnection('connected', null);
+    for (const w of this.#sessionWaiters.splice(0)) w(true);
+    if (Object.keys(this.#context).length) void this.#sendContext();
+    for (const t of this.#pendingTrack.splice(0)) void this.#track(t.name, t.props);
+    await this.#sync();
+    this.#outbox.resume();
+  }
+
+  #setConnection(state: Snapshot['connection'], error: ClientError | null): void {
+    this.#store.dispatch({ type: 'connection', state, error });
+  }
+
+  // ---- resume ----
+
+  /** Catch up on every thread after (re)connecting: per-thread cursors, paged until `more` is false. */
+  async #sync(): Promise<void> {
+    if (this.#syncing) return;
+    this.#syncing = true;
+    try {
+      for (let round = 0; round < 1000; round++) {
+        const cursors: Record<string, number> = {};
+        const entries = Object.values(this.#store.state.threads)
+          .filter((t) => !t.local && t.heldSeq > 0)
+          .sort((a, b) => (a.thread.updatedAt < b.thread.updatedAt ? 1 : -1))
+          .slice(0, 1000);
+        for (const t of entries) cursors[t.thread.id] = t.heldSeq;
+        const res = await this.#transport?.request('sync', { cursors, limit: LIMITS.maxPageSize }, this.#o.ackTimeoutMs);
+        if (!res || this.#destroyed) return;
+        if (!res.ok) {
+          // A later reconnect syncs again; a live gap is also caught by #fillGap.
+          if (res.error.code !== 'network') this.#events.emit('error', { ...res.error });
+          return;
+        }
+        this.#store.dispatch({ type: 'threads', threads: res.threads });
+        this.#persistThreads(res.threads.map((t) => t.id));
+        const byThread = new Map<string, Message[]>();
+        for (const m of res.messages) {
+          const list = byThread.get(m.threadId);
+          if (list) list.push(m);
+          else byThread.set(m.threadId, [m]);
+        }
+        const before = JSON.stringify(cursors);
+        for (const [threadId, list] of byThread) this.#applyServerMessages(threadId, list);
+        this.#offer(res.proactive);
+        if (!res.more) return;
+        const after: Record<string, number> = {};
+        for (const t of Object.values(this.#store.state.threads)) if (!t.local && t.heldSeq > 0) after[t.thread.id] = t.heldSeq;
+        if (JSON.stringify(after) === before) return; // no progress: avoid a busy loop
+      }
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  /**
+   * Apply server messages of one thread: dedupe by seq (reducer), store, tell listeners (`live`:
+   * not for older pages), and fetch what is missing when they reveal a hole.
+   */
+  #applyServerMessages(threadId: string, messages: Message[], live = true): void {
+    if (messages.length === 0) return;
+    const before = this.#store.state;
+    const held = new Set((before.messages[threadId] ?? []).map((m) => m.seq));
+    const heldSeq = before.threads[threadId]?.heldSeq ?? 0;
+    this.#store.dispatch({ type: 'messages', threadId, messages });
+    void this.#local?.putMessages(threadId, messages);
+    this.#persistThreads([threadId]);
+    const after = this.#store.state;
+    for (const m of messages) {
+      const entry = m.clientId ? before.outbox[m.clientId] : undefined;
+      if (entry && !after.outbox[entry.clientId]) this.#outbox.settled(entry.clientId, entry.files);
+    }
+    if (live) {
+      const fresh = messages.filter((m) => !held.has(m.seq) && m.seq > heldSeq);
+      if (fresh.length) {
+        const snap = this.getSnapshot();
+        const thread = snap.threads.find((t) => t.id === threadId) ?? null;
+        const views = snap.messages[threadId] ?? [];
+        for (const m of fresh) {
+          const mv = views.find((v) => v.seq === m.seq);
+          if (mv) this.#events.emit('message', { message: mv, thread });
+        }
+      }
+    }
+    const t = after.threads[threadId];
+    if (t && messages.some((m) => m.seq > t.heldSeq)) void this.#fillGap(threadId);
+  }
+
+  /** A message arrived above a hole: fetch what came after the held seq. */
+  async #fillGap(threadId: string): Promise<void> {
+    if (this.#gapFetching.has(threadId) || !this.#isLeader()) return;
+    this.#gapFetching.add(threadId);
+    try {
+      for (let i = 0; i < 100; i++) {
+        const entry = this.#store.state.threads[threadId];
+        if (!entry) return;
+        const after = entry.heldSeq;
+        const res = await this.#transport?.request('messages.list', { threadId, after, limit: LIMITS.maxPageSize }, this.#o.ackTimeoutMs);
+        if (!res?.ok || this.#destroyed) return;
+        this.#applyServerMessages(threadId, res.items);
+        const now = this.#store.state.threads[threadId];
+        if (!res.more || !now || now.heldSeq === after) return;
+      }
+    } finally {
+      this.#gapFetching.delete(threadId);
+    }
+  }
+
+  async #fetchOlder(threadId: string, before: number, limit: number): Promise<boolean> {
+    const res = await this.#request('messages.list', { threadId, before, limit: Math.max(1, limit) });
+    if (!res) return true;
+    this.#applyServerMessages(threadId, res.items, false);
+    return res.more;
+  }
+
+  #persistThreads(ids: string[]): void {
+    const local = this.#local;
+    if (!local || !this.#isLeader()) return;
+    const records = ids.flatMap((id) => {
+      const e = this.#store.state.threads[id];
+      return e && !e.local ? [{ thread: e.thread, heldSeq: e.heldSeq }] : [];
+    });
+    void local.putThreads(records);
+  }
+
+  // ---- outbox ----
+
+  #queue(threadId: string, message: OutgoingMessage, extra: { proactiveId?: string }): string | null {
+    const text = typeof message?.text === 'string' ? message.text : '';
+    const files = Array.from(message?.files ?? []);
+    if (text.length > LIMITS.maxTextLength) {
+      this.#report('invalid_input', `text is longer than ${LIMITS.maxTextLength} characters`, { threadId });
+      return null;
+    }
+    if (text.trim().length === 0 && files.length === 0) {
+      this.#report('invalid_input', 'a message needs text or at least one file', { threadId });
+      return null;
+    }
+    if (files.length > LIMITS.maxAttachments) {
+      this.#report('invalid_input', `at most ${LIMITS.maxAttachments} files per message`, { threadId });
+      return null;
+    }
+    const cap = this.#store.state.session?.maxUploadBytes ?? LIMITS.defaultMaxUploadBytes;
+    const tooBig = files.find((f) => f.size > cap);
+    if (tooBig) {
+      this.#report('file_too_large', `${fileName(tooBig, 0)} is larger than ${cap} bytes`, { threadId });
+      return null;
+    }
+    const entryState = this.#store.state.threads[threadId];
+    const clientId = this.#env.uuid();
+    const now = this.#env.now();
+    if (!entryState) this.#store.dispatch({ type: 'localThread', thread: newThread(threadId, new Date(now).toISOString()) });
+    const entry: OutboxEntry = {
+      clientId,
+      threadId,
+      create: !entryState || entryState.local,
+      text,
+      ...(message.quickReply ? { quickReply: message.quickReply } : {}),
+      ...(extra.proactiveId ? { proactiveId: extra.proactiveId } : {}),
+      files: files.map((f, index) => ({
+        index,
+        name: fileName(f, index),
+        mime: f.type || 'application/octet-stream',
+        size: f.size,
+        ...(message.durations?.[index] !== undefined ? { durationMs: message.durations[index] } : {}),
+        attachment: null,
+      })),
+      queuedAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+      failed: false,
+      error: null,
+    };
+    void this.start();
+    const stored = this.#outbox.add(entry, files, this.#ready);
+    if (this.#role() === 'follower') void stored.then(() => this.#post({ k: 'outbox', clientId }));
+    return clientId;
+  }
+
+  #acked(entry: OutboxEntry, result: SendResult): void {
+    const held = this.#store.state.messages[entry.threadId]?.some((m) => m.seq === result.message.seq) ?? false;
+    this.#store.dispatch({ type: 'acked', clientId: entry.clientId, message: result.message, thread: result.thread });
+    const local = this.#local!;
+    // Message first, then the outbox delete: a crash in between only causes a deduplicated resend.
+    void local.putMessages(entry.threadId, [result.message]).then(() => local.delOutbox(entry));
+    this.#persistThreads([entry.threadId]);
+    if (!held) {
+      const snap = this.getSnapshot();
+      const mv = snap.messages[entry.threadId]?.find((v) => v.seq === result.message.seq);
+      if (mv) this.#events.emit('message', { message: mv, thread: snap.threads.find((t) => t.id === entry.threadId) ?? null });
+    }
+    const t = this.#store.state.threads[entry.threadId];
+    if (t && result.message.seq > t.heldSeq) void this.#fillGap(entry.threadId);
+  }
+
+  async #upload(entry: OutboxEntry, file: OutboxFile, blob: Blob, signal: AbortSignal): Promise<UploadOutcome> {
+    const token = this.#meta.token;
+    const where = { clientId: entry.clientId, threadId: entry.threadId };
+    if (!token) return { ok: false, transient: true, error: { code: 'unauthorized', message: 'no session yet', ...where } };
+    const progress = (loaded: number, total: number) =>
+      this.#store.dispatch({ type: 'upload', progress: { ...where, index: file.index, loaded, total } });
+    progress(0, file.size);
+    try {
+      const res = await this.#env.http.upload({
+        url: `${this.#o.serverUrl}/v1/uploads`,
+        token,
+        file: blob,
+        fileName: file.name,
+        fields: file.durationMs !== undefined ? { durationMs: String(Math.round(file.durationMs)) } : {},
+        onProgress: progress,
+        signal,
+      });
+      const body = res.body as { attachment?: Attachment; error?: { code?: string; message?: string; retryAfterMs?: number } } | null;
+      if (res.status >= 200 && res.status < 300 && body?.attachment) return { ok: true, attachment: body.attachment };
+      const code = (body?.error?.code ?? (res.status === 413 ? 'payload_too_large' : res.status === 415 ? 'unsupported_media_type' : 'upload_failed')) as ClientError['code'];
+      const retryAfterMs = body?.error?.retryAfterMs ?? res.retryAfterMs;
+      const error: ClientError = { code, message: body?.error?.message ?? `upload failed (${res.status})`, ...where, ...(retryAfterMs ? { retryAfterMs } : {}) };
+      // 401: the token may be from before a restart or rotation — retry after the next session.
+      const transient = res.status === 429 || res.status >= 500 || res.status === 401;
+      return { ok: false, transient, error };
+    } catch (err) {
+      if ((err as { name?: string })?.name === 'AbortError') return { ok: false, transient: false, error: { code: 'upload_failed', message: 'aborted', ...where } };
+      return { ok: false, transient: true, error: { code: 'network', message: `upload failed: ${String(err)}`, ...where } };
+    }
+  }
+
+  // ---- small requests ----
+
+  async #request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K> | null> {
+    const t = this.#transport;
+    if (!t || !t.connected) return null;
+    const res = await t.request(name, input, this.#o.ackTimeoutMs);
+    if (!res.ok) {
+      if (res.error.code !== 'network') this.#events.emit('error', { ...res.error });
+      return null;
+    }
+    return res;
+  }
+
+  async #sendContext(): Promise<void> {
+    await this.#request('context.update', this.#context);
+  }
+
+  async #track(name: string, props?: Record<string, string | number | boolean | null>): Promise<void> {
+    if (this.#store.state.connection !== 'connected') {
+      // Kept for this page only: analytics events are not worth a storage write each.
+      if (this.#pendingTrack.length < 50) this.#pendingTrack.push({ name, ...(props ? { props } : {}) });
+      return;
+    }
+    await this.#request('track', { name, ...(props ? { props } : {}) });
+  }
+
+  async #rate(threadId: string, score: number, comment?: string): Promise<void> {
+    const res = await this.#request('thread.rate', { threadId, score, ...(comment ? { comment } : {}) });
+    if (!res) return;
+    this.#store.dispatch({ type: 'threads', threads: [res.thread] });
+    this.#applyServerMessages(threadId, [res.message]);
+  }
+
+  #typing(threadId: string, typing: boolean): void {
+    const t = this.#transport;
+    const stop = this.#typingStop.get(threadId);
+    if (stop !== undefined) this.#env.clearTimeout(stop);
+    this.#typingStop.delete(threadId);
+    const entry = this.#store.state.threads[threadId];
+    if (!t || !entry || entry.local) return;
+    if (!typing) {
+      if (this.#typingSent.delete(threadId)) t.notify('typing', { threadId, typing: false });
+      return;
+    }
+    const now = this.#env.now();
+    if (now - (this.#typingSent.get(threadId) ?? -Infinity) >= TYPING_SEND_EVERY_MS) {
+      this.#typingSent.set(threadId, now);
+      t.notify('typing', { threadId, typing: true });
+    }
+    this.#typingStop.set(threadId, this.#env.setTimeout(() => this.#typing(threadId, false), TYPING_IDLE_MS));
+  }
+
+  #showTyping(threadId: string, author: Message['author'], typing: boolean): void {
+    if (author.kind === 'visitor') return;
+    const prev = this.#typingShown.get(threadId);
+    if (prev !== undefined) this.#env.clearTimeout(prev);
+    this.#typingShown.delete(threadId);
+    if (!typing) return void this.#store.dispatch({ type: 'typing', threadId, typing: null });
+    const until = this.#env.now() + TYPING_SHOWN_MS;
+    this.#store.dispatch({ type: 'typing', threadId, typing: { author, until } });
+    this.#typingShown.set(
+      threadId,
+      this.#env.setTimeout(() => {
+        this.#typingShown.delete(threadId);
+        this.#store.dispatch({ type: 'typing', threadId, typing: null });
+      }, TYPING_SHOWN_MS),
+    );
+  }
+
+  // ---- proactive ----
+
+  #offer(prompts: ProactiveMessage[]): void {
+    const now = this.#env.now();
+    const offered: ProactiveMessage[] = [];
+    let record = this.#proactive;
+    for (const p of prompts) {
+      if (!caps.mayOffer(record, p, now, this.#o.caps)) continue;
+      record = caps.offer(record, p);
+      offered.push(p);
+    }
+    if (!offered.length) return;
+    this.#setProactive(record);
+    for (const p of offered) {
+      const prompt = this.#store.state.proactive.find((x) => x.id === p.id);
+      if (prompt) this.#events.emit('proactive', { prompt });
+    }
+  }
+
+  #setProactive(record: ProactiveRecord): void {
+    this.#proactive = record;
+    this.#store.dispatch({ type: 'proactive', prompts: record.prompts });
+    void this.#local?.putProactive(record);
+  }
+
+  async #proactiveEvent(id: string, event: 'shown' | 'opened' | 'replied' | 'dismissed'): Promise<void> {
+    const now = this.#env.now();
+    const known = this.#proactive.prompts.find((p) => p.id === id);
+    if (event === 'shown') {
+      if (!known || known.shown) return;
+      this.#setProactive(caps.markShown(this.#proactive, id, now));
+    } else if (event === 'dismissed' || event === 'replied') {
+      if (known && !known.shown) this.#setProactive(caps.markShown(this.#proactive, id, now));
+      this.#setProactive(caps.close(this.#proactive, id, now));
+    }
+    if (this.#store.state.connection !== 'connected') return;
+    await this.#request('proactive.event', { id, event });
+  }
+
+  // ---- tabs ----
+
+  #role() {
+    return this.#store.state.role;
+  }
+
+  #isLeader(): boolean {
+    return this.#role() !== 'follower';
+  }
+
+  #post(message: TabMessage): void {
+    try {
+      this.#channel?.postMessage(message);
+    } catch (err) {
+      // A payload that cannot be cloned (should not happen: actions are plain data).
+      this.#report('internal_client', `tab message failed: ${String(err)}`);
+    }
+  }
+
+  /** Leader: mirror what changed to the followers. */
+  #mirror(action: Action): void {
+    if (this.#role() !== 'leader' || LOCAL_ACTIONS.has(action.type)) return;
+    this.#post({ k: 'action', action });
+  }
+
+  #onTabMessage = (event: { data: unknown }): void => {
+    const msg = event.data;
+    if (!isTabMessage(msg) || this.#destroyed) return;
+    this.#guard(undefined, () => {
+      const leader = this.#role() === 'leader';
+      switch (msg.k) {
+        case 'action':
+          if (!leader) this.#store.dispatch(msg.action);
+          return;
+        case 'hello':
+          if (!leader) return;
+          for (const action of this.#liveState()) this.#post({ k: 'action', action });
+          return;
+        case 'outbox':
+          if (!leader) return;
+          void this.#local!.getOutbox(msg.clientId).then((e) => {
+            if (!e || this.#destroyed) return;
+            this.#adoptLocalThreads([e]);
+            this.#outbox.adopt([e]);
+          });
+          return;
+        case 'cmd':
+          if (!leader) return;
+          void this.#runForFollower(msg.name, msg.args).then((result) => this.#post({ k: 'reply', id: msg.id, result }));
+          return;
+        case 'reply': {
+          const r = this.#rpc.get(msg.id);
+          this.#rpc.delete(msg.id);
+          r?.(msg.result);
+          return;
+        }
+        case 'shutdown':
+          this.destroy();
+          this.#store.dispatch({ type: 'reset' });
+          return;
+      }
+    });
+  };
+
+  #liveState(): Action[] {
+    const s = this.#store.state;
+    const actions: Action[] = [
+      { type: 'connection', state: s.connection, error: s.connectionError },
+      { type: 'session', session: s.session },
+      { type: 'proactive', prompts: [...s.proactive] },
+    ];
+    for (const [threadId, typing] of Object.entries(s.typing)) actions.push({ type: 'typing', threadId, typing });
+    for (const list of Object.values(s.uploads)) for (const progress of list) actions.push({ type: 'upload', progress });
+    for (const entry of Object.values(s.outbox)) actions.push({ type: 'outboxPut', entry });
+    return actions;
+  }
+
+  async #runForFollower(name: string, args: unknown[]): Promise<unknown> {
+    // Arguments come from our own follower code (same build), typed at the call site.
+    const a = args as [never, never, never];
+    switch (name) {
+      case 'retry':
+        return this.retry(a[0]);
+      case 'discard':
+        return this.discard(a[0]);
+      case 'typing':
+        return this.#typing(a[0], a[1]);
+      case 'identify':
+        return this.identify(a[0]);
+      case 'fetchOlder':
+        return this.#fetchOlder(a[0], a[1], a[2]);
+      case 'markRead':
+        this.#store.dispatch({ type: 'read', event: { threadId: a[0], seq: a[1], by: 'visitor' } });
+        this.#persistThreads([a[0]]);
+        return this.#request('thread.read', { threadId: a[0], seq: a[1] }).then(() => undefined);
+      case 'context':
+        this.#context = a[0];
+        return this.#sendContext();
+      case 'track':
+        return this.#track(a[0], a[1]);
+      case 'rate':
+        return this.#rate(a[0], a[1], a[2]);
+      case 'proactive':
+        return this.#proactiveEvent(a[0], a[1]);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Ask the leader tab to run a command; resolves with its result (undefined after a timeout). */
+  #call(name: string, args: unknown[]): Promise<unknown> {
+    const id = this.#env.uuid();
+    return new Promise((resolve) => {
+      const timer = this.#env.setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#rpc.delete(id);
+        resolve(undefined);
+      }, RPC_TIMEOUT_MS);
+      this.#timers.add(timer);
+      this.#rpc.set(id, (result) => {
+        this.#env.clearTimeout(timer);
+        this.#timers.delete(timer);
+        resolve(result);
+      });
+      this.#post({ k: 'cmd', id, name, args });
+    });
+  }
+
+  /** Run `fn` here when this tab holds the socket, or in the leader tab. */
+  async #leader<T>(name: string, args: unknown[], fn: () => Promise<T> | T): Promise<T | undefined> {
+    await this.start();
+    await this.#ready;
+    if (this.#destroyed) return undefined;
+    if (this.#role() === 'follower') return (await this.#call(name, args)) as T | undefined;
+    return fn();
+  }
+
+  // ---- storage fallback ----
+
+  #fellBack(reason: StorageFallbackReason, error: unknown, memory: StorageAdapter): void {
+    this.#store.dispatch({ type: 'storage', mode: 'memory' });
+    // Seed memory with what this page must not lose; the stored outbox of the broken store is
+    // out of reach, but entries already in the state are kept and still sent.
+    const writes: [string, unknown][] = [['meta', { ...this.#meta, schema: this.#meta.schema || 1 }]];
+    for (const e of Object.values(this.#store.state.outbox)) writes.push([`o:${e.clientId}`, e]);
+    for (const t of Object.values(this.#store.state.threads)) if (!t.local) writes.push([`t:${t.thread.id}`, { thread: t.thread, heldSeq: t.heldSeq }]);
+    void memory.setMany(writes);
+    if (this.#fallbackReported) return;
+    this.#fallbackReported = true;
+    const err: ClientError = {
+      code: reason === 'quota_exceeded' ? 'quota_exceeded' : 'storage_failed',
+      message: `local storage ${reason}; keeping threads in memory for this page (${String((error as Error)?.message ?? error)})`,
+    };
+    this.#events.emit('storageFallback', { reason, error: err });
+    // Tabs can no longer share a store: this tab goes its own way.
+    if (this.#role() === 'follower') {
+      this.#election?.release();
+      this.#election = null;
+      this.#lead('solo');
+    }
+  }
+
+  // ---- plumbing ----
+
+  async #token(): Promise<string | undefined> {
+    if (this.#meta.token) return this.#meta.token;
+    const meta = await this.#storage?.get<Meta>('meta');
+    return meta?.token;
+  }
+
+  /** Turn snapshot changes into integrator events. */
+  #watch(): void {
+    let connection = this.#store.state.connection;
+    let unread = -1;
+    this.#store.subscribe(() => {
+      const s = this.#store.state;
+      if (s.connection !== connection) {
+        connection = s.connection;
+        this.#events.emit('connectionChange', { state: s.connection, error: s.connectionError });
+      }
+      const snap = this.getSnapshot();
+      if (snap.totalUnread !== unread) {
+        const first = unread === -1;
+        unread = snap.totalUnread;
+        if (!first || unread > 0) {
+          const byThread: Record<string, number> = {};
+          for (const t of snap.threads) byThread[t.id] = t.unread;
+          this.#events.emit('unreadChange', { total: unread, byThread });
+        }
+      }
+    });
+  }
+
+  #report(code: ClientError['code'], message: string, extra: Partial<ClientError> = {}): void {
+    this.#events.emit('error', { code, message, ...extra });
+  }
+
+  #guard<T>(fallback: T, fn: () => T): T {
+    if (this.#destroyed) return fallback;
+    try {
+      return fn();
+    } catch (err) {
+      this.#report('internal_client', String((err as Error)?.stack ?? err));
+      return fallback;
+    }
+  }
+
+  async #guardAsync<T>(fallback: T, fn: () => Promise<T>): Promise<T> {
+    if (this.#destroyed) return fallback;
+    try {
+      return await fn();
+    } catch (err) {
+      this.#report('internal_client', String((err as Error)?.stack ?? err));
+      return fallback;
+    }
+  }
+}
+
+function sendInput(entry: OutboxEntry, attachmentIds: string[]) {
+  return {
+    threadId: entry.threadId,
+    clientId: entry.clientId,
+    text: entry.text,
+    ...(entry.create ? { create: true } : {}),
+    ...(attachmentIds.length ? { attachmentIds } : {}),
+    ...(entry.proactiveId ? { proactiveId: entry.proactiveId } : {}),
+    ...(entry.quickReply ? { quickReply: entry.quickReply } : {}),
+  };
+}
+
+function fileName(f: Blob, index: number): string {
+  const name = (f as Partial<File>).name;
+  return typeof name === 'string' && name ? name : `file-${index + 1}`;
+}
+
+function newThread(id: string, now: string): Thread {
+  return {
+    id,
+    status: 'open',
+    lastSeq: 0,
+    lastMessage: null,
+    unread: 0,
+    visitorReadSeq: 0,
+    agentReadSeq: 0,
+    campaign: null,
+    rating: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}

@@ -1,0 +1,23 @@
+/** What tabs of one app say to each other over BroadcastChannel (`threadline:<appId>`). */
+import type { Action } from '../state/state.js';
+
+export type TabMessage =
+  /** Leader → followers: an action the leader applied (followers mirror it). */
+  | { k: 'action'; action: Action }
+  /** Follower → leader: an outbox entry was stored (or changed); read it from storage. */
+  | { k: 'outbox'; clientId: string }
+  /** Follower → leader: run a command that needs the socket. */
+  | { k: 'cmd'; id: string; name: string; args: unknown[] }
+  /** Leader → follower: the command's result. */
+  | { k: 'reply'; id: string; result: unknown }
+  /** A new follower asks the leader for its live state (connection, session, typing, uploads). */
+  | { k: 'hello' }
+  /** Logout in one tab: every tab closes and forgets. */
+  | { k: 'shutdown' };
+
+export function isTabMessage(v: unknown): v is TabMessage {
+  return !!v && typeof v === 'object' && typeof (v as { k?: unknown }).k === 'string';
+}
+
+/** Actions that are about this tab only and are not mirrored. */
+export const LOCAL_ACTIONS: ReadonlySet<Action['type']> = new Set(['status', 'role', 'storage', 'hydrate', 'loadingOlder', 'reset']);
