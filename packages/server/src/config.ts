@@ -44,6 +44,13 @@ export interface ServerConfig {
   logLevel: string;
   /** Trust X-Forwarded-For (behind a reverse proxy). @default false */
   trustProxy: boolean;
+  /** JSON file of campaign rules (see docs/server.md#campaign-rules). */
+  rulesFile?: string;
+  /**
+   * Directory served at `/widget/` (the script-tag bundle and its chunks).
+   * @default the built `@threadline/widget` next to this package, when present
+   */
+  widgetDir?: string;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
@@ -88,5 +95,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     webhooks: { baseMs: 1000, maxAttempts: 10, timeoutMs: 10_000 },
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: env.THREADLINE_TRUST_PROXY === '1' || env.THREADLINE_TRUST_PROXY === 'true',
+    rulesFile: env.THREADLINE_RULES_FILE ? path.resolve(env.THREADLINE_RULES_FILE) : undefined,
+    widgetDir: env.THREADLINE_WIDGET_DIR ? path.resolve(env.THREADLINE_WIDGET_DIR) : undefined,
   };
 }

@@ -16,6 +16,7 @@ import { DiskFileStore, type FileStore } from './files/file-store.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { Messaging, type AgentNamespace, type VisitorServer } from './services/messaging.js';
 import { ProactiveService } from './services/proactive.js';
+import { RuleEngine, loadRules } from './services/rules.js';
 import { Limiter } from './realtime/rate-limit.js';
 import { attachVisitorChannel } from './realtime/visitor-channel.js';
 import { attachAgentChannel } from './realtime/agent-channel.js';
@@ -47,7 +48,16 @@ function tokenKeyOf(config: ServerConfig): string {
 }
 
 /** Creates the reference server: SQLite store, HTTP API and socket.io channels on one port. */
-export async function createServer(config: ServerConfig, options: { db?: Kysely<Database>; files?: FileStore } = {}): Promise<ThreadlineServer> {
+export interface CreateServerOptions {
+  /** Another database (tests; PostgreSQL later). @default SQLite in the data dir */
+  db?: Kysely<Database>;
+  /** Another file store. @default files on disk in the data dir */
+  files?: FileStore;
+  /** Registers extra routes on the HTTP server before it starts (the demo shop uses this). */
+  extend?: (http: FastifyInstance, context: { store: SqlStore; demo: AppRow }) => Promise<void>;
+}
+
+export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<ThreadlineServer> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = options.db ?? (await openSqlite(path.join(config.dataDir, 'threadline.sqlite')));
   const store = new SqlStore(db);
@@ -97,8 +107,10 @@ export async function createServer(config: ServerConfig, options: { db?: Kysely<
   const webhooks = new WebhookDispatcher(db, config.webhooks, log);
   const messaging = new Messaging(store, io, agents, webhooks);
   const proactive = new ProactiveService(messaging);
+  const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), db, messaging, proactive, log) : null;
   const { rateLimits } = config;
   attachVisitorChannel({
+    rules,
     messaging,
     proactive,
     tokens,
@@ -124,6 +136,8 @@ export async function createServer(config: ServerConfig, options: { db?: Kysely<
     files,
     uploadLimiter: new Limiter(rateLimits.uploadsPerVisitor, rateLimits.windowMs, 'uploads'),
   });
+
+  if (options.extend) await options.extend(http, { store, demo: demo.app });
 
   if (config.demo.webhookUrl) {
     const hooks = await webhooks.list('demo');
@@ -154,6 +168,7 @@ export async function createServer(config: ServerConfig, options: { db?: Kysely<
     async close() {
       if (closing) return;
       closing = true;
+      rules?.stop();
       // Order matters: stop new work, let in-flight handlers finish their commits, then close the DB.
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

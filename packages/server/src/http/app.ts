@@ -3,6 +3,10 @@ import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
 import type { HttpDeps } from './deps.js';
 import { errorHandler } from './errors.js';
@@ -82,9 +86,43 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   }));
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await serveWidget(app, config.widgetDir ?? defaultWidgetDir());
+
   threadRoutes(app, deps);
   proactiveRoutes(app, deps);
   webhookRoutes(app, deps);
   fileRoutes(app, deps);
   return app;
+}
+
+/** `packages/widget/dist` of this checkout (same depth from src/http and dist/http). */
+function defaultWidgetDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../widget/dist');
+}
+
+/**
+ * Serves the widget bundle at `/widget/`. Shops on other origins load it with a script tag and
+ * its chunks with dynamic import(), which is a CORS request: hence `Access-Control-Allow-Origin: *`
+ * on these public files only. The entry keeps a stable URL (short cache); hashed chunks are immutable.
+ */
+async function serveWidget(app: FastifyInstance, dir: string): Promise<void> {
+  if (!fs.existsSync(dir)) {
+    app.get('/widget/*', { schema: { hide: true } }, async (_req, reply) =>
+      reply.status(404).send({ error: { code: 'not_found', message: 'the widget is not built: run "pnpm build"' } }),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/widget/',
+    decorateReply: false,
+    index: false,
+    setHeaders(res, file) {
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('cross-origin-resource-policy', 'cross-origin');
+      res.setHeader('x-content-type-options', 'nosniff');
+      const hashed = /[.-][\w-]{8,}\.(js|css|mjs)$/.test(path.basename(file)) && !/^threadline(\.[a-z]+)?\.js$/.test(path.basename(file));
+      res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    },
+  });
 }

@@ -30,6 +30,7 @@ import { agentRoom, ownerRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
 import { isOriginAllowed } from '../http/origins.js';
+import type { RuleEngine } from '../services/rules.js';
 
 interface SocketData {
   principal: Principal;
@@ -47,6 +48,7 @@ export interface VisitorChannelDeps {
   maxUploadBytes: number;
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   isClosing: () => boolean;
+  rules: RuleEngine | null;
 }
 
 /** Newest messages sent for a thread the client does not know yet; older ones via `messages.list`. */
@@ -263,6 +265,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       'track',
       handler(trackInputSchema, log, before, async ({ name, props }) => {
         await store.insertEvent(p.appId, p.visitorId, name, props);
+        deps.rules?.onEvent(p, name, props);
       }),
     );
 
