@@ -92,6 +92,8 @@ export class FakeServer {
   requests: { name: string; input: any }[] = [];
   transports = new Set<FakeTransport>();
   handlers: Partial<Record<RequestName, Handler>> = {};
+  /** Push the visitor's own message back as a live event (as the real server does for other tabs). */
+  echo = true;
   visitorId = 'v1';
   token = 'tok-1';
 
@@ -151,7 +153,7 @@ export class FakeServer {
         const dup = this.messages.get(t.id)!.find((m) => m.clientId === input.clientId);
         if (dup) return { ok: true, message: dup, thread: this.threads.get(t.id)!, duplicate: true } as Ack<SendResult> as Reply<any>;
         const message = this.#append(t.id, { author: { kind: 'visitor' }, text: input.text, clientId: input.clientId });
-        this.push({ type: 'server', name: 'message', payload: message });
+        if (this.echo) this.push({ type: 'server', name: 'message', payload: message });
         return { ok: true, message, thread: this.threads.get(t.id)!, duplicate: false };
       }
       case 'sync': {
@@ -301,7 +303,7 @@ class FakeChannel implements ChannelLike {
   postMessage(message: unknown): void {
     const data = structuredClone(message);
     for (const c of this.all.get(this.name) ?? []) {
-      if (c !== this) setTimeout(() => c.#listeners.forEach((l) => l({ data })), 0);
+      if (c !== this) setImmediate(() => c.#listeners.forEach((l) => l({ data })));
     }
   }
   addEventListener(_t: 'message', l: (e: { data: unknown }) => void): void {
