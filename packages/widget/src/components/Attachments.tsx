@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Attachment, PendingFile, UploadProgress } from '@threadline/core';
+import type { I18n } from '../i18n/i18n.js';
+import { FileIcon } from './icons.js';
+
+/** Fetches an attachment with the visitor's token (core) and yields an object URL. */
+export type ResolveUrl = (attachment: Attachment) => Promise<string | null>;
+
+function useObjectUrl(attachment: Attachment, resolve: ResolveUrl): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    let made: string | null = null;
+    void resolve(attachment).then((u) => {
+      made = u;
+      if (alive) setUrl(u);
+      else if (u) URL.revokeObjectURL(u);
+    });
+    return () => {
+      alive = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [attachment.id]);
+  return url;
+}
+
+export function ImageAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
+  const url = useObjectUrl(attachment, resolve);
+  const alt = i18n.t('image', { name: attachment.name });
+  if (!url) {
+    return (
+      <div class="image-placeholder" role="img" aria-label={alt}>
+        {i18n.t('loadingFile')}
+      </div>
+    );
+  }
+  return (
+    <a href={url} target="_blank" rel="noopener">
+      <img class="image" src={url} alt={alt} width={attachment.width} height={attachment.height} />
+    </a>
+  );
+}
+
+export function VoiceAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
+  const url = useObjectUrl(attachment, resolve);
+  return (
+    <div class="voice">
+      {url ? <audio controls preload="metadata" src={url} aria-label={i18n.t('voiceClip')} /> : <span>{i18n.t('loadingFile')}</span>}
+      {attachment.durationMs !== undefined && <span class="voice-duration">{i18n.duration(attachment.durationMs)}</span>}
+    </div>
+  );
+}
+
+export function FileAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
+  const download = async () => {
+    const url = await resolve(attachment);
+    if (!url) return;
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = attachment.name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  return (
+    <button type="button" class="file" aria-label={i18n.t('download', { name: attachment.name })} onClick={download}>
+      <FileIcon />
+      <span class="file-name">{attachment.name}</span>
+      <span class="file-size">{i18n.bytes(attachment.size)}</span>
+    </button>
+  );
+}
+
+export function AttachmentView(props: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
+  const { mime } = props.attachment;
+  if (mime.startsWith('image/')) return <ImageAttachment {...props} />;
+  if (mime.startsWith('audio/')) return <VoiceAttachment {...props} />;
+  return <FileAttachment {...props} />;
+}
+
+export interface PendingFileProps {
+  file: PendingFile;
+  progress: UploadProgress | undefined;
+  failed: boolean;
+  i18n: I18n;
+  onCancel: () => void;
+}
+
+/** A file of an outgoing message that is not uploaded yet: progress, and cancel while it lasts. */
+export function PendingFileView({ file, progress, failed, i18n, onCancel }: PendingFileProps) {
+  const ratio = progress && progress.total ? Math.min(1, progress.loaded / progress.total) : 0;
+  const percent = Math.round(ratio * 100);
+  return (
+    <div class="file pending">
+      <div class="pending-row">
+        <FileIcon />
+        <span class="file-name">{file.name}</span>
+        <span class="file-size">{i18n.bytes(file.size)}</span>
+      </div>
+      {!failed && (
+        <>
+          <span
+            class="progress"
+            role="progressbar"
+            aria-label={file.name}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percent}
+          >
+            <span class={`bar-${Math.round(ratio * 20) * 5}`} />
+          </span>
+          <div class="pending-row">
+            <span class="file-size">{progress ? i18n.t('uploading', { percent }) : i18n.t('waitingUpload')}</span>
+            <button type="button" class="link-btn" onClick={onCancel}>
+              {i18n.t('cancelUpload')}
+            </button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import type { MessageView, UploadProgress } from '@threadline/core';
+import type { I18n } from '../i18n/i18n.js';
+import { AttachmentView, PendingFileView, type ResolveUrl } from './Attachments.js';
+import { Avatar } from './Avatar.js';
+import { RichText } from './RichText.js';
+
+export interface MessageActions {
+  resolveUrl: ResolveUrl;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}
+
+export interface MessageGroupProps extends MessageActions {
+  own: boolean;
+  authorName: string;
+  avatarUrl?: string | undefined;
+  messages: readonly MessageView[];
+  uploads: Readonly<Record<string, readonly UploadProgress[]>>;
+  i18n: I18n;
+}
+
+/** Consecutive messages of one author: name and avatar once, then bubbles, statuses under them. */
+export function MessageGroup({ own, authorName, avatarUrl, messages, uploads, i18n, ...actions }: MessageGroupProps) {
+  const last = messages[messages.length - 1];
+  return (
+    <div class={`group${own ? ' own' : ''}`}>
+      {!own && <Avatar name={authorName} url={avatarUrl} />}
+      <div class="group-body">
+        <span class={own ? 'sr-only' : 'author'}>{authorName}</span>
+        {messages.map((m) => (
+          <MessageItem key={m.key} message={m} uploads={uploads[m.clientId ?? ''] ?? []} i18n={i18n} showStatus={m === last || m.state === 'failed'} {...actions} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+interface MessageItemProps extends MessageActions {
+  message: MessageView;
+  uploads: readonly UploadProgress[];
+  i18n: I18n;
+  showStatus: boolean;
+}
+
+function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, onRetry, onDiscard }: MessageItemProps) {
+  const failed = m.state === 'failed';
+  return (
+    <div class={`msg is-${m.state}`} data-key={m.key}>
+      {m.text && (
+        <div class="bubble">
+          <RichText text={m.text} />
+        </div>
+      )}
+      {m.attachments.map((a) => (
+        <div key={a.id} class="bubble media">
+          <AttachmentView attachment={a} resolve={resolveUrl} i18n={i18n} />
+        </div>
+      ))}
+      {m.pendingFiles
+        .filter((f) => !f.attachment)
+        .map((f) => (
+          <div key={`p${f.index}`} class="bubble media">
+            <PendingFileView
+              file={f}
+              progress={uploads.find((u) => u.index === f.index)}
+              failed={failed}
+              i18n={i18n}
+              onCancel={() => m.clientId && onDiscard(m.clientId)}
+            />
+          </div>
+        ))}
+      {m.own && showStatus && <Status message={m} i18n={i18n} onRetry={onRetry} onDiscard={onDiscard} />}
+      {!m.own && showStatus && (
+        <div class="meta">
+          <time dateTime={m.createdAt}>{i18n.time(m.createdAt)}</time>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Status({ message: m, i18n, onRetry, onDiscard }: { message: MessageView; i18n: I18n; onRetry: (id: string) => void; onDiscard: (id: string) => void }) {
+  if (m.state === 'failed' && m.clientId) {
+    const id = m.clientId;
+    return (
+      <div class="meta failed" role="alert">
+        <span>
+          {i18n.t('failed')}
+          {' · '}
+          {errorText(m, i18n)}
+        </span>
+        <button type="button" class="link-btn" onClick={() => onRetry(id)}>
+          {i18n.t('retry')}
+        </button>
+        <button type="button" class="link-btn" onClick={() => onDiscard(id)}>
+          {i18n.t('delete')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div class="meta">
+      <time dateTime={m.createdAt}>{i18n.time(m.createdAt)}</time>
+      <span>· {i18n.t(m.state === 'sending' ? 'sending' : m.state === 'read' ? 'read' : 'sent')}</span>
+    </div>
+  );
+}
+
+/** Readable words for an error code; the wire message is for developers, not shoppers. */
+function errorText(m: MessageView, i18n: I18n): string {
+  switch (m.error?.code) {
+    case 'payload_too_large':
+    case 'file_too_large':
+      return i18n.t('errorTooLarge');
+    case 'unsupported_media_type':
+      return i18n.t('errorType');
+    case 'rate_limited':
+      return i18n.t('errorRateLimited');
+    default:
+      return i18n.t('errorGeneric');
+  }
+}

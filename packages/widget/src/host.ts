@@ -1,0 +1,72 @@
+/**
+ * The widget's home on the page: one element with the attribute `data-threadline` holding an
+ * open shadow root, so the page's CSS cannot reach in and ours cannot leak out.
+ *
+ * Styles go in through constructable stylesheets (`adoptedStyleSheets`), which a strict CSP
+ * without `style-src 'unsafe-inline'` allows. Browsers without them (Safari < 16.4) get a
+ * `<style>` element instead, which such a CSP blocks: the documented fallback.
+ */
+export interface Host {
+  element: HTMLElement;
+  shadow: ShadowRoot;
+  /** The element every Preact tree renders into (launcher and panel are siblings in it). */
+  root: HTMLElement;
+  /** Adds a stylesheet; returns a setter to replace its text later (theme, viewport). */
+  addStyles(css: string): (css: string) => void;
+  remove(): void;
+}
+
+export function createHost(container: HTMLElement): Host {
+  const doc = container.ownerDocument;
+  // Reuse an empty placeholder the integrator put on the page, else add our own.
+  let element = container.querySelector<HTMLElement>('[data-threadline]:not([data-threadline-mounted])');
+  const ours = !element;
+  if (!element) {
+    element = doc.createElement('div');
+    element.setAttribute('data-threadline', '');
+    container.appendChild(element);
+  }
+  element.setAttribute('data-threadline-mounted', '');
+  const shadow = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  const root = doc.createElement('div');
+  root.className = 'root';
+  root.dir = doc.documentElement.dir === 'rtl' ? 'rtl' : 'ltr';
+  shadow.appendChild(root);
+  const constructable = supportsAdoptedSheets(shadow);
+
+  return {
+    element,
+    shadow,
+    root,
+    addStyles(css) {
+      if (constructable) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
+        return (next) => sheet.replaceSync(next);
+      }
+      const style = doc.createElement('style');
+      style.textContent = css;
+      shadow.insertBefore(style, root);
+      return (next) => {
+        style.textContent = next;
+      };
+    },
+    remove() {
+      root.remove();
+      if (constructable) shadow.adoptedStyleSheets = [];
+      else shadow.querySelectorAll('style').forEach((s) => s.remove());
+      if (ours) element.remove();
+      else element.removeAttribute('data-threadline-mounted');
+    },
+  };
+}
+
+function supportsAdoptedSheets(shadow: ShadowRoot): boolean {
+  try {
+    return 'adoptedStyleSheets' in shadow && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype;
+  } catch {
+    // Some engines throw on feature probing inside detached documents: treat as unsupported.
+    return false;
+  }
+}

@@ -1,0 +1,214 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { LIMITS } from '@threadline/protocol';
+import type { QuickReply, Snapshot } from '@threadline/core';
+import { Avatar } from '../components/Avatar.js';
+import { Banner } from '../components/Banner.js';
+import { Composer } from '../components/Composer.js';
+import { Conversation } from '../components/Conversation.js';
+import { BackIcon, CloseIcon } from '../components/icons.js';
+import { Inbox } from '../components/Inbox.js';
+import { Rating } from '../components/Rating.js';
+import { RichText } from '../components/RichText.js';
+import { TypingIndicator } from '../components/TypingIndicator.js';
+import { createI18n, type I18n } from '../i18n/i18n.js';
+import { useStore } from '../state/use-store.js';
+import type { Route } from '../state/ui.js';
+import { canRecord, mediaRecorder } from '../voice/recorder.js';
+import type { PanelContext } from './context.js';
+import { useComposer } from './use-composer.js';
+
+const NO_MESSAGES: Snapshot['messages'][string] = [];
+
+/** The panel: header, connection banner, then the inbox or one thread. */
+export function Panel({ ctx }: { ctx: PanelContext }) {
+  const i18n = useMemo(() => createI18n(ctx.locale), [ctx.locale]);
+  const { open, route } = useStore(ctx.ui);
+  const hasThreads = useStore(ctx.client, (s) => s.threads.length > 0);
+  if (!open) return null;
+  // With no thread yet, the inbox would be an empty list: go straight to writing.
+  const shown: Route = route.name === 'inbox' && !hasThreads ? { name: 'compose' } : route;
+  const title = ctx.brandName ?? i18n.t('title');
+  return (
+    <section class="panel" role="dialog" aria-label={title}>
+      <header class="header">
+        {shown.name !== 'inbox' && hasThreads && (
+          <button type="button" class="icon-btn" aria-label={i18n.t('back')} onClick={() => ctx.ui.dispatch({ type: 'navigate', route: { name: 'inbox' } })}>
+            <BackIcon />
+          </button>
+        )}
+        <Avatar name={title} url={ctx.brandAvatarUrl} />
+        <h2>{title}</h2>
+        <button type="button" class="icon-btn" aria-label={i18n.t('close')} onClick={ctx.close}>
+          <CloseIcon />
+        </button>
+      </header>
+      <ConnectionBanner ctx={ctx} i18n={i18n} />
+      {shown.name === 'inbox' ? (
+        <InboxScreen ctx={ctx} i18n={i18n} />
+      ) : shown.name === 'thread' ? (
+        <ThreadScreen key={shown.threadId} ctx={ctx} i18n={i18n} threadId={shown.threadId} />
+      ) : (
+        <ThreadScreen key={`new-${shown.promptId ?? ''}`} ctx={ctx} i18n={i18n} threadId={null} promptId={shown.promptId} />
+      )}
+    </section>
+  );
+}
+
+function ConnectionBanner({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
+  const connection = useStore(ctx.client, (s) => s.connection);
+  const fellBack = useStore(ctx.ui, (s) => s.storageFallback);
+  return <Banner connection={connection} storageFallback={fellBack} i18n={i18n} />;
+}
+
+function InboxScreen({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
+  const threads = useStore(ctx.client, (s) => s.threads);
+  const list = useRef<HTMLDivElement>(null);
+  useEffect(() => list.current?.querySelector<HTMLElement>('button.inbox-row, .footer button')?.focus(), []);
+  return (
+    <div class="body" ref={list}>
+      <Inbox
+        threads={threads}
+        i18n={i18n}
+        brandName={ctx.brandName ?? i18n.t('team')}
+        brandAvatarUrl={ctx.brandAvatarUrl}
+        greeting={ctx.greeting ?? i18n.t('greeting')}
+        onOpen={(threadId) => ctx.ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId } })}
+        onNew={() => ctx.ui.dispatch({ type: 'navigate', route: { name: 'compose' } })}
+      />
+    </div>
+  );
+}
+
+interface ThreadScreenProps {
+  ctx: PanelContext;
+  i18n: I18n;
+  /** null: a new conversation, created on its first message. */
+  threadId: string | null;
+  promptId?: string | undefined;
+}
+
+function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
+  const { client, ui } = ctx;
+  const thread = useStore(client, (s) => (threadId ? (s.threads.find((t) => t.id === threadId) ?? null) : null));
+  const messages = useStore(client, (s) => (threadId ? (s.messages[threadId] ?? NO_MESSAGES) : NO_MESSAGES));
+  const uploads = useStore(client, (s) => s.uploads);
+  const typing = useStore(client, (s) => (threadId ? s.typing[threadId] : undefined));
+  const maxBytes = useStore(client, (s) => s.session?.maxUploadBytes ?? LIMITS.defaultMaxUploadBytes);
+  const prompt = useStore(client, (s) => (promptId ? s.proactive.find((p) => p.id === promptId) : undefined));
+  const prefill = useMemo(() => {
+    const text = ui.getSnapshot().prefill;
+    if (text !== null) ui.dispatch({ type: 'prefillTaken' });
+    return text;
+  }, []);
+  const composer = useComposer(ctx.drafts, threadId ?? (promptId ? `prompt-${promptId}` : 'new'), i18n, maxBytes, prefill);
+  const field = useRef<HTMLTextAreaElement | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const recorder = ctx.recorder ?? (canRecord() ? mediaRecorder : undefined);
+  const camera = useMemo(() => typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches, []);
+  const brandName = ctx.brandName ?? i18n.t('team');
+
+  useEffect(() => {
+    field.current?.focus();
+    if (threadId) void client.openThread(threadId);
+  }, []);
+  // Reading the thread while the panel shows it clears its unread count, here and on other devices.
+  useEffect(() => {
+    if (threadId && thread && thread.unread > 0 && document.visibilityState !== 'hidden') client.markRead(threadId);
+  }, [threadId, thread?.unread, messages.length]);
+
+  const send = (message = composer.take()) => {
+    if (!message) return;
+    if (threadId) {
+      client.send(threadId, message);
+      return;
+    }
+    const id = promptId ? client.replyProactive(promptId, message) : client.startThread(message);
+    if (id) ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: id } });
+  };
+  const quickReply = (q: QuickReply) => send({ text: q.label, quickReply: q.value ?? q.label });
+
+  const typingName = typing && typing.until > Date.now() ? (typing.author.name ?? brandName) : null;
+  const intro = prompt ? (
+    <div class="log">
+      <div class="group">
+        <Avatar name={prompt.author.name ?? brandName} url={prompt.author.avatarUrl ?? ctx.brandAvatarUrl} />
+        <div class="group-body">
+          <span class="author">{prompt.author.name ?? brandName}</span>
+          <div class="bubble">
+            <RichText text={prompt.text} />
+          </div>
+        </div>
+      </div>
+    </div>
+  ) : (
+    <div class="greeting">
+      <Avatar name={brandName} url={ctx.brandAvatarUrl} />
+      <p>{ctx.greeting ?? i18n.t('greeting')}</p>
+    </div>
+  );
+
+  return (
+    <div
+      class="body"
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes('Files')) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        if (e.dataTransfer?.files.length) composer.addFiles([...e.dataTransfer.files]);
+      }}
+    >
+      <Conversation
+        messages={messages}
+        uploads={uploads}
+        i18n={i18n}
+        brandName={brandName}
+        brandAvatarUrl={ctx.brandAvatarUrl}
+        hasOlder={thread?.hasOlder ?? false}
+        loadingOlder={thread?.loadingOlder ?? false}
+        onLoadOlder={() => threadId && void client.loadOlder(threadId)}
+        onQuickReply={quickReply}
+        resolveUrl={(a) => client.attachmentUrl(a)}
+        onRetry={(id) => client.retry(id)}
+        onDiscard={(id) => client.discard(id)}
+        intro={intro}
+        outro={
+          <>
+            {typingName && <TypingIndicator name={typingName} i18n={i18n} />}
+            {thread?.status === 'resolved' && (
+              <>
+                <p class="closed-note">{i18n.t('resolved')}</p>
+                <Rating i18n={i18n} rated={thread.rating} onRate={(score, comment) => threadId && client.rate(threadId, score, comment)} />
+              </>
+            )}
+          </>
+        }
+      />
+      <Composer
+        i18n={i18n}
+        text={composer.text}
+        files={composer.files}
+        error={composer.error}
+        onText={(t) => {
+          composer.setText(t);
+          if (threadId && t) client.setTyping(threadId, true);
+        }}
+        onAddFiles={composer.addFiles}
+        onRemoveFile={composer.removeFile}
+        onVoice={composer.addVoice}
+        onSend={() => send()}
+        recorder={recorder}
+        camera={camera}
+        textareaRef={field}
+      />
+      {dragging && <div class="drop">{i18n.t('dropHere')}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import type { Client } from '@threadline/core';
+import type { Drafts } from '../drafts.js';
+import type { Locale } from '../i18n/locale.js';
+import type { UiStore } from '../state/ui.js';
+import type { RecorderFactory } from '../voice/recorder.js';
+
+/**
+ * What the panel chunk receives from the initial chunk. The two are separate builds (the panel
+ * carries its own copy of Preact), so this interface is their whole contract: keep it small.
+ */
+export interface PanelContext {
+  client: Client;
+  ui: UiStore;
+  locale: Locale;
+  brandName?: string | undefined;
+  brandAvatarUrl?: string | undefined;
+  greeting?: string | undefined;
+  drafts: Drafts;
+  /** Adds a stylesheet to the shadow root (see host.ts). */
+  addStyles(css: string): (css: string) => void;
+  /** Close the panel and give focus back to the launcher. */
+  close(): void;
+  /** Replaceable for tests and browsers without MediaRecorder. */
+  recorder?: RecorderFactory | undefined;
+}
+
+export interface PanelModule {
+  /** Renders the panel into `container`; returns the function that unmounts it. */
+  renderPanel(container: HTMLElement, ctx: PanelContext): () => void;
+}

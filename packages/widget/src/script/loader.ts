@@ -1,0 +1,25 @@
+/**
+ * The loader (`loader.js`, under 1 KiB): the queue stub plus the async load of `threadline.js`
+ * from beside itself, for pages that prefer one external script to an inline snippet (strict CSP).
+ * `<script async src=".../widget/loader.js" data-app-id="demo">` also boots, with `serverUrl`
+ * defaulting to the script's origin.
+ */
+type Stub = ((...args: unknown[]) => void) & { q?: unknown[] };
+const w = window as unknown as { Threadline?: Stub; ThreadlineSettings?: { src?: string } };
+const d = document;
+const T: Stub =
+  w.Threadline ||
+  function (...args: unknown[]) {
+    (T.q = T.q || []).push(args);
+  };
+w.Threadline = T;
+const me = d.currentScript as HTMLScriptElement | null;
+const src = w.ThreadlineSettings?.src || (me?.src ? new URL('threadline.js', me.src).href : '');
+const appId = me?.dataset.appId;
+if (appId && me) T('boot', { appId, serverUrl: me.dataset.serverUrl || new URL(me.src).origin });
+if (src && !d.querySelector(`script[src="${src}"]`)) {
+  const s = d.createElement('script');
+  s.async = true;
+  s.src = src;
+  d.head.appendChild(s);
+}

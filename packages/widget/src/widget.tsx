@@ -1,0 +1,321 @@
+import { render } from 'preact';
+import type { Client, ClientError, ClientEventMap, ClientOptions, Identity, VisitorContext } from '@threadline/core';
+import { createDrafts, type Drafts } from './drafts.js';
+import type { Emitter } from './emitter.js';
+import { createHost, type Host } from './host.js';
+import { whenIdle } from './idle.js';
+import { LAUNCHER_STRINGS } from './i18n/launcher-strings.js';
+import { resolveLocale } from './i18n/locale.js';
+import { LauncherRoot } from './launcher/LauncherRoot.js';
+import { liftToAvoid } from './avoid.js';
+import { resolveTheme, themeCss, type WidgetOptions } from './options.js';
+import type { PanelModule } from './panel/context.js';
+import { createUiStore, type UiStore } from './state/ui.js';
+import launcherCss from './styles/launcher.css?inline';
+
+/** Errors the widget itself reports, besides the core's. */
+export type WidgetErrorCode = ClientError['code'] | 'unknown_command' | 'bad_options' | 'handler_failed' | 'panel_failed';
+
+export interface WidgetError {
+  code: WidgetErrorCode;
+  message: string;
+}
+
+/** Events of `on(event, handler)`. */
+export interface WidgetEventMap {
+  /** Threads from storage are on screen (before the network answers). */
+  ready: Record<string, never>;
+  open: Record<string, never>;
+  close: Record<string, never>;
+  unreadChange: ClientEventMap['unreadChange'];
+  message: ClientEventMap['message'];
+  proactive: ClientEventMap['proactive'];
+  storageFallback: ClientEventMap['storageFallback'];
+  error: WidgetError;
+}
+
+export type WidgetEventName = keyof WidgetEventMap;
+
+/** What `identify` accepts: a verified identity plus display profile and attributes. */
+export type IdentifyInput = Identity & { attributes?: NonNullable<VisitorContext['attributes']> };
+
+/** What `update` accepts. Without `page`, the current location is reported. */
+export interface UpdateInput {
+  attributes?: NonNullable<VisitorContext['attributes']>;
+  page?: VisitorContext['page'];
+  cart?: VisitorContext['cart'];
+}
+
+/** A mounted widget: the same commands as the script-tag API, as methods. */
+export interface Widget {
+  open(): void;
+  close(): void;
+  toggle(): void;
+  /** Opens a new conversation, optionally with text ready in the composer. */
+  showNewMessage(text?: string): void;
+  identify(input: IdentifyInput): void;
+  update(input?: UpdateInput): void;
+  track(name: string, props?: Record<string, string | number | boolean | null>): void;
+  on<K extends WidgetEventName>(event: K, handler: (payload: WidgetEventMap[K]) => void): () => void;
+  off<K extends WidgetEventName>(event: K, handler: (payload: WidgetEventMap[K]) => void): void;
+  /** Logout: removes the widget and erases this visitor's local threads, outbox and drafts. */
+  shutdown(): Promise<void>;
+  /** Removes the widget and every listener, timer and socket; keeps local data. */
+  destroy(): void;
+  /** The headless client underneath, for anything the widget does not cover. */
+  readonly client: Client;
+}
+
+export interface WidgetDeps {
+  createClient: (options: ClientOptions) => Client;
+  loadPanel: () => Promise<PanelModule>;
+  events: Emitter<WidgetEventMap>;
+  report: (error: WidgetError) => void;
+  /** @default whenIdle */
+  schedule?: (fn: () => void) => () => void;
+}
+
+const WIDGET_KEYS = ['locale', 'brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const;
+
+/**
+ * Mounts the launcher now and starts the client when the browser is idle; the panel is loaded
+ * on first open (or first hover/focus of the launcher).
+ */
+export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
+  const doc = (options.container ?? document.body).ownerDocument;
+  const schedule = deps.schedule ?? whenIdle;
+  const locale = resolveLocale(options.locale);
+  const strings = LAUNCHER_STRINGS[locale];
+  const theme = resolveTheme(options);
+  const clientOptions = { ...options, locale } as Record<string, unknown>;
+  for (const key of WIDGET_KEYS) delete clientOptions[key];
+  const client = deps.createClient(clientOptions as unknown as ClientOptions);
+  const ui: UiStore = createUiStore();
+  const drafts: Drafts = createDrafts(options.appId);
+  const host: Host = createHost(options.container ?? doc.body);
+  host.addStyles(launcherCss);
+  host.addStyles(themeCss(theme));
+  const setViewport = host.addStyles('');
+  const subs: Array<() => void> = [];
+
+  const launcherMount = doc.createElement('div');
+  const panelMount = doc.createElement('div');
+  host.root.append(panelMount, launcherMount);
+  const syncRootClass = () => {
+    host.root.className = `root${theme.position === 'left' ? ' left' : ''}${ui.getSnapshot().open ? ' is-open' : ''}`;
+  };
+  syncRootClass();
+
+  const button = { current: null as HTMLButtonElement | null };
+  const corner = { current: null as HTMLDivElement | null };
+  const close = () => {
+    const hadFocus = doc.activeElement === host.element;
+    ui.dispatch({ type: 'close' });
+    if (hadFocus) button.current?.focus();
+  };
+
+  // --- panel, loaded once ---
+  let panel: Promise<PanelModule> | null = null;
+  let unmountPanel: (() => void) | null = null;
+  const loadPanel = () => {
+    panel ??= deps.loadPanel().catch((error: unknown) => {
+      panel = null;
+      deps.report({ code: 'panel_failed', message: `could not load the panel: ${String(error)}` });
+      throw error;
+    });
+    return panel;
+  };
+  const showPanel = () => {
+    if (unmountPanel) return;
+    loadPanel().then(
+      (mod) => {
+        if (unmountPanel || destroyed) return;
+        unmountPanel = mod.renderPanel(panelMount, {
+          client,
+          ui,
+          locale,
+          brandName: options.brandName,
+          brandAvatarUrl: options.brandAvatarUrl,
+          greeting: options.greeting,
+          drafts,
+          addStyles: host.addStyles,
+          close,
+        });
+      },
+      () => ui.dispatch({ type: 'close' }),
+    );
+  };
+
+  // --- ui → events, panel, page ---
+  let wasOpen = false;
+  subs.push(
+    ui.subscribe(() => {
+      const { open } = ui.getSnapshot();
+      syncRootClass();
+      if (open === wasOpen) return;
+      wasOpen = open;
+      if (open) {
+        // Opening is an interaction: a consent-first client starts now.
+        void client.start();
+        showPanel();
+        trackViewport();
+      } else {
+        untrackViewport();
+      }
+      deps.events.emit(open ? 'open' : 'close', {});
+    }),
+  );
+
+  // --- core events → widget events ---
+  const forward = <K extends 'message' | 'proactive' | 'unreadChange' | 'storageFallback'>(name: K) =>
+    subs.push(client.on(name, (payload) => deps.events.emit(name, payload as WidgetEventMap[K])));
+  forward('message');
+  forward('unreadChange');
+  forward('storageFallback');
+  subs.push(client.on('storageFallback', () => ui.dispatch({ type: 'storageFallback' })));
+  subs.push(
+    client.on('proactive', (payload) => {
+      deps.events.emit('proactive', payload);
+      if (payload.prompt.display === 'open') {
+        client.markProactiveShown(payload.prompt.id);
+        ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: payload.prompt.id } });
+        ui.dispatch({ type: 'open' });
+      }
+    }),
+    client.on('error', (error) => deps.events.emit('error', error)),
+    client.on('ready', () => deps.events.emit('ready', {})),
+  );
+
+  // --- the virtual keyboard: size the full-screen panel to the visual viewport ---
+  const vv = doc.defaultView?.visualViewport;
+  const onViewport = () => {
+    if (!vv) return;
+    setViewport(`:host{--tl-vv-height:${Math.round(vv.height)}px;--tl-vv-top:${Math.round(vv.offsetTop)}px}`);
+  };
+  let viewportTracked = false;
+  function trackViewport() {
+    if (!vv || viewportTracked) return;
+    viewportTracked = true;
+    vv.addEventListener('resize', onViewport);
+    vv.addEventListener('scroll', onViewport);
+    onViewport();
+  }
+  function untrackViewport() {
+    if (!vv || !viewportTracked) return;
+    viewportTracked = false;
+    vv.removeEventListener('resize', onViewport);
+    vv.removeEventListener('scroll', onViewport);
+  }
+  subs.push(untrackViewport);
+
+  // --- keep the corner off elements marked data-threadline-avoid (small screens only) ---
+  const win = doc.defaultView;
+  const setLift = host.addStyles('');
+  let liftFrame = 0;
+  let lift = 0;
+  const updateLift = () => {
+    liftFrame = 0;
+    if (!win || !corner.current) return;
+    const avoid = [...doc.querySelectorAll('[data-threadline-avoid]')].map((el) => el.getBoundingClientRect());
+    const next = win.innerWidth < 640 && avoid.length ? liftFor(corner.current.getBoundingClientRect(), lift, avoid, win.innerHeight) : 0;
+    if (next !== lift) {
+      lift = next;
+      setLift(lift ? `:host{--tl-lift:${lift}px}` : '');
+    }
+  };
+  const scheduleLift = () => {
+    if (!liftFrame && win) liftFrame = win.requestAnimationFrame(updateLift);
+  };
+  if (win) {
+    win.addEventListener('resize', scheduleLift, { passive: true });
+    win.addEventListener('scroll', scheduleLift, { passive: true });
+    subs.push(() => {
+      win.removeEventListener('resize', scheduleLift);
+      win.removeEventListener('scroll', scheduleLift);
+      if (liftFrame) win.cancelAnimationFrame(liftFrame);
+    });
+  }
+  subs.push(client.subscribe(scheduleLift));
+
+  render(
+    <LauncherRoot
+      client={client}
+      ui={ui}
+      strings={strings}
+      brandName={options.brandName ?? strings.open}
+      brandAvatarUrl={options.brandAvatarUrl}
+      buttonRef={button}
+      cornerRef={corner}
+      onIntent={() => void loadPanel().catch(() => undefined /* reported in loadPanel */)}
+      onToggle={() => (ui.getSnapshot().open ? close() : ui.dispatch({ type: 'open' }))}
+    />,
+    launcherMount,
+  );
+
+  // Escape closes from anywhere inside the widget.
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && ui.getSnapshot().open) {
+      e.stopPropagation();
+      close();
+    }
+  };
+  host.shadow.addEventListener('keydown', onKey as EventListener);
+  subs.push(() => host.shadow.removeEventListener('keydown', onKey as EventListener));
+
+  // Nothing costly before the browser is idle: storage and the socket start then.
+  if (options.consent !== false) {
+    subs.push(
+      schedule(() => {
+        void client.start().then(() => client.updateContext({ page: currentPage(doc), locale }));
+      }),
+    );
+  }
+
+  let destroyed = false;
+  const teardown = () => {
+    if (destroyed) return;
+    destroyed = true;
+    subs.splice(0).forEach((off) => off());
+    unmountPanel?.();
+    render(null, launcherMount);
+    host.remove();
+  };
+
+  return {
+    client,
+    open: () => ui.dispatch({ type: 'open' }),
+    close,
+    toggle: () => (ui.getSnapshot().open ? close() : ui.dispatch({ type: 'open' })),
+    showNewMessage: (text) => ui.dispatch({ type: 'compose', text }),
+    identify(input) {
+      const { attributes, ...identity } = input;
+      void client.identify(identity as Identity);
+      if (attributes) client.updateContext({ attributes });
+    },
+    update(input = {}) {
+      client.updateContext({ ...input, page: input.page ?? currentPage(doc) });
+    },
+    track: (name, props) => client.track(name, props),
+    on: (event, handler) => deps.events.on(event, handler),
+    off: (event, handler) => deps.events.off(event, handler),
+    async shutdown() {
+      teardown();
+      drafts.clear();
+      await client.shutdown();
+    },
+    destroy() {
+      teardown();
+      client.destroy();
+    },
+  };
+}
+
+function liftFor(rect: DOMRect, currentLift: number, avoid: DOMRect[], viewportHeight: number): number {
+  // Measure against where the corner sits unlifted.
+  const corner = { top: rect.top + currentLift, bottom: rect.bottom + currentLift, left: rect.left, right: rect.right };
+  return liftToAvoid(corner, avoid, viewportHeight);
+}
+
+function currentPage(doc: Document): NonNullable<VisitorContext['page']> {
+  return { url: doc.location?.href ?? '', title: doc.title, referrer: doc.referrer };
+}
