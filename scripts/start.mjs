@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `pnpm start`: builds what is missing or stale, then runs the reference server (which serves the
-// demo). A built tree starts in about a second; the first run builds every package.
+// `pnpm start`: builds what is missing or stale, then runs the demo: the reference server serving
+// the shop, the widget, the agent console and the headless example. A built tree starts in about a second; the first run builds every package.
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,9 +20,8 @@ function newest(dir) {
   return latest;
 }
 
-const packages = fs
-  .readdirSync(path.join(root, 'packages'))
-  .map((name) => path.join(root, 'packages', name))
+const packages = ['packages', 'examples']
+  .flatMap((group) => fs.readdirSync(path.join(root, group)).map((name) => path.join(root, group, name)))
   .filter((dir) => fs.existsSync(path.join(dir, 'package.json')));
 const stale = packages.filter((dir) => {
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -38,6 +37,6 @@ if (stale.length) {
   if (res.status !== 0) process.exit(res.status ?? 1);
 }
 
-const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/bin.js')], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [path.join(root, 'examples/shop/server.mjs')], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

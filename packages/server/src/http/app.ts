@@ -25,6 +25,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
+    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
   app.setErrorHandler(errorHandler);

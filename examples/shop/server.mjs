@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// The demo: the reference server on its embedded SQLite, plus — on the same origin — the shop
+// (with the widget installed by its script tag), the agent console and the headless example.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { configFromEnv, createServer, userHashOf } from '@threadline/server';
+import { PRODUCTS } from './catalog.mjs';
+import { renderPage } from './pages.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const examples = path.resolve(here, '..');
+
+/** Demo users the shop can sign in as. Their identity is signed by the shop's "backend" (this file). */
+const USERS = {
+  alice: { userId: 'alice', name: 'Alice Martin', email: 'alice@example.com' },
+};
+
+export async function startDemo(env = process.env) {
+  const config = configFromEnv(env);
+  config.rulesFile ??= path.join(here, 'rules.json');
+  // The demo keeps its credentials in the data dir so the agent-console link works on every start.
+  const credentialsFile = path.join(config.dataDir, 'demo-credentials.json');
+  if (!config.demo.apiKey) {
+    const saved = fs.existsSync(credentialsFile) ? JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) : null;
+    config.demo.apiKey = saved?.apiKey ?? `tl_sk_${crypto.randomBytes(24).toString('base64url')}`;
+    config.demo.secret ??= saved?.secret ?? crypto.randomBytes(32).toString('base64url');
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(credentialsFile, JSON.stringify({ appId: 'demo', apiKey: config.demo.apiKey, secret: config.demo.secret }, null, 2), { mode: 0o600 });
+  }
+  const server = await createServer(config, {
+    async extend(app, { demo }) {
+      await app.register(fastifyStatic, { root: path.join(here, 'public'), prefix: '/shop/', decorateReply: false });
+      for (const [prefix, dir] of [
+        ['/agent/', path.join(examples, 'agent-console/dist')],
+        ['/headless/', path.join(examples, 'headless/dist')],
+      ]) {
+        if (fs.existsSync(dir)) {
+          await app.register(fastifyStatic, { root: dir, prefix, decorateReply: false });
+        } else {
+          app.get(`${prefix}*`, async (_req, reply) => reply.status(404).type('text/plain').send(`${prefix} is not built: run "pnpm build"`));
+        }
+      }
+
+      const page = (name, title) => async (req, reply) => {
+        const nonce = crypto.randomBytes(16).toString('base64');
+        const origin = `${req.protocol}://${req.headers.host}`;
+        const product = req.params?.id ? PRODUCTS.find((p) => p.id === req.params.id) : undefined;
+        if (name === 'product' && !product) return reply.status(404).type('text/plain').send('No such product');
+        reply
+          .header('content-security-policy', cspFor(nonce))
+          .header('x-content-type-options', 'nosniff')
+          .header('referrer-policy', 'strict-origin-when-cross-origin')
+          .type('text/html; charset=utf-8')
+          .send(renderPage(name, { nonce, serverUrl: origin, title: product?.name ?? title, product }));
+      };
+      app.get('/', page('home', 'Northwind Outfitters'));
+      app.get('/product/:id', page('product', 'Product'));
+      app.get('/cart', page('cart', 'Your cart'));
+      app.get('/checkout', page('checkout', 'Checkout'));
+      app.get('/shop/catalog.json', async () => PRODUCTS);
+
+      // The shop's own backend: who is signed in, and the signed identity the widget needs.
+      const session = (req) => USERS[parseCookie(req.headers.cookie ?? '').demo_user] ?? null;
+      app.get('/demo/session', async (req) => {
+        const user = session(req);
+        return { user: user && { ...user, userHash: userHashOf(demo.secret, user.userId) } };
+      });
+      app.post('/demo/sign-in', async (req, reply) => {
+        const user = USERS[req.body?.user] ?? USERS.alice;
+        reply.header('set-cookie', `demo_user=${user.userId}; Path=/; SameSite=Lax; HttpOnly`);
+        return { user: { ...user, userHash: userHashOf(demo.secret, user.userId) } };
+      });
+      app.post('/demo/sign-out', async (_req, reply) => {
+        reply.header('set-cookie', 'demo_user=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly');
+        return { user: null };
+      });
+    },
+  });
+  await server.listen();
+  return { server, config };
+}
+
+/** Strict CSP: no inline script without the nonce, no inline style, no eval. */
+function cspFor(nonce) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function parseCookie(header) {
+  return Object.fromEntries(
+    header
+      .split(';')
+      .map((kv) => kv.trim().split('='))
+      .filter(([k]) => k),
+  );
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { server } = await startDemo();
+  const { demo } = server;
+  const base = server.url.replace('127.0.0.1', 'localhost');
+  const lines = [
+    '',
+    'Threadline demo is running:',
+    `  Shop:           ${base}/`,
+    `  Checkout:       ${base}/checkout   (proactive prompt after 20 s)`,
+    `  Agent console:  ${base}/agent/#key=${demo.apiKey}`,
+    `  Headless demo:  ${base}/headless/`,
+    `  API:            ${base}/v1/openapi.json`,
+    '',
+    `  app id: demo   API key: ${demo.apiKey}   identity secret: ${demo.app.secret}`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+  const stop = () => server.close().then(() => process.exit(0), () => process.exit(1));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
