@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: 'core',
     environment: 'node',
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
   },
 });

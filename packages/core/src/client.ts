@@ -23,7 +23,7 @@ import type { StorageAdapter } from './storage/adapter.js';
 import { indexedDbStorage } from './storage/indexeddb.js';
 import { memoryStorage } from './storage/memory.js';
 import { ResilientStorage } from './storage/resilient.js';
-import { LocalStore, emptyProactive, type ProactiveRecord } from './storage/local-store.js';
+import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import { migrate, type Meta } from './storage/schema.js';
 import { Outbox, type UploadOutcome } from './outbox/outbox.js';
 import { socketIoTransport } from './transport/socketio-transport.js';
@@ -475,7 +475,7 @@ export class ThreadlineClient implements Client {
     this.#connect();
   }
 
-  #connect(): void {
+  #auth(): VisitorAuth {
     const id = this.#o.identity;
     const auth: VisitorAuth = { appId: this.#o.appId, v: PROTOCOL_VERSION };
     if (this.#meta.token) auth.token = this.#meta.token;
@@ -483,8 +483,12 @@ export class ThreadlineClient implements Client {
     if (id?.jwt) auth.jwt = id.jwt;
     if (id?.name) auth.name = id.name;
     if (id?.email) auth.email = id.email;
+    return auth;
+  }
+
+  #connect(): void {
     this.#outbox.pause();
-    this.#transport?.connect(auth);
+    this.#transport?.connect(() => this.#auth());
   }
 
   // ---- transport events ----
@@ -617,9 +621,8 @@ export class ThreadlineClient implements Client {
     const held = new Set((before.messages[threadId] ?? []).map((m) => m.seq));
     const heldSeq = before.threads[threadId]?.heldSeq ?? 0;
     this.#store.dispatch({ type: 'messages', threadId, messages });
-    void this.#local?.putMessages(threadId, messages);
-    this.#persistThreads([threadId]);
     const after = this.#store.state;
+    if (this.#isLeader()) void this.#local?.putMessages(threadId, messages, this.#record(threadId));
     for (const m of messages) {
       const entry = m.clientId ? before.outbox[m.clientId] : undefined;
       if (entry && !after.outbox[entry.clientId]) this.#outbox.settled(entry.clientId, entry.files);
@@ -667,14 +670,15 @@ export class ThreadlineClient implements Client {
     return res.more;
   }
 
+  #record(threadId: string): StoredThread | undefined {
+    const e = this.#store.state.threads[threadId];
+    return e && !e.local ? { thread: e.thread, heldSeq: e.heldSeq } : undefined;
+  }
+
   #persistThreads(ids: string[]): void {
     const local = this.#local;
     if (!local || !this.#isLeader()) return;
-    const records = ids.flatMap((id) => {
-      const e = this.#store.state.threads[id];
-      return e && !e.local ? [{ thread: e.thread, heldSeq: e.heldSeq }] : [];
-    });
-    void local.putThreads(records);
+    void local.putThreads(ids.flatMap((id) => this.#record(id) ?? []));
   }
 
   // ---- outbox ----
@@ -736,8 +740,7 @@ export class ThreadlineClient implements Client {
     this.#store.dispatch({ type: 'acked', clientId: entry.clientId, message: result.message, thread: result.thread });
     const local = this.#local!;
     // Message first, then the outbox delete: a crash in between only causes a deduplicated resend.
-    void local.putMessages(entry.threadId, [result.message]).then(() => local.delOutbox(entry));
-    this.#persistThreads([entry.threadId]);
+    void local.putMessages(entry.threadId, [result.message], this.#record(entry.threadId)).then(() => local.delOutbox(entry));
     if (!held) {
       const snap = this.getSnapshot();
       const mv = snap.messages[entry.threadId]?.find((v) => v.seq === result.message.seq);

@@ -100,14 +100,18 @@ export class LocalStore {
     });
   }
 
+  /** Thread records, each queued behind its thread's pending message writes. */
   putThreads(records: StoredThread[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
-    return this.storage.setMany(records.map((r) => [threadKey(r.thread.id), r] as const));
+    return Promise.all(records.map((r) => this.#serial(r.thread.id, () => this.storage.set(threadKey(r.thread.id), r)))).then(() => undefined);
   }
 
-  /** Append (or merge) messages of one thread into their chunks. */
-  putMessages(threadId: string, messages: readonly Message[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  /**
+   * Append (or merge) messages of one thread into their chunks, and write the thread's record
+   * in the same transaction: a stored `heldSeq` is never ahead of the stored messages, even if
+   * the tab dies half way (otherwise the resume cursor would skip messages never stored).
+   */
+  putMessages(threadId: string, messages: readonly Message[], record?: StoredThread): Promise<void> {
+    if (messages.length === 0) return record ? this.putThreads([record]) : Promise.resolve();
     return this.#serial(threadId, async () => {
       const byChunk = new Map<number, Message[]>();
       for (const m of messages) {
@@ -124,6 +128,7 @@ export class LocalStore {
         const merged = mergeBySeq(before, byChunk.get(c)!.sort((a, b) => a.seq - b.seq));
         if (merged !== before) writes.push([chunkKey(threadId, c), merged]);
       });
+      if (record) writes.push([threadKey(threadId), record]);
       if (writes.length) await this.storage.setMany(writes);
     });
   }

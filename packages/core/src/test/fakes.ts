@@ -195,8 +195,8 @@ export class FakeTransport implements Transport {
     for (const l of [...this.#listeners]) l(e);
   }
 
-  connect(auth: VisitorAuth): void {
-    this.auth = auth;
+  connect(auth: () => VisitorAuth): void {
+    this.auth = auth();
     this.connected = false;
     this.fire({ type: 'connecting' });
     queueMicrotask(() => this.up());

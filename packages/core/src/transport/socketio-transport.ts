@@ -45,10 +45,11 @@ class SocketIoTransport implements Transport {
     for (const l of [...this.#listeners]) l(e);
   }
 
-  connect(auth: VisitorAuth): void {
+  connect(auth: () => VisitorAuth): void {
     this.close();
     const socket: Socket<ServerEvents, ClientEvents> = io(this.serverUrl, {
-      auth: { ...auth },
+      // A function, so that every reconnection sends the newest token (not the first visit's).
+      auth: (cb) => cb({ ...auth() }),
       transports: this.options.transports ?? ['websocket', 'polling'],
       reconnectionDelay: this.options.reconnectionDelay ?? 1000,
       reconnectionDelayMax: this.options.reconnectionDelayMax ?? 10_000,

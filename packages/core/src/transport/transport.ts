@@ -30,8 +30,11 @@ export type TransportEvent =
   | { [K in Exclude<ServerEventName, 'session'>]: { type: 'server'; name: K; payload: Parameters<ServerEvents[K]>[0] } }[Exclude<ServerEventName, 'session'>];
 
 export interface Transport {
-  /** Open (or re-open with new auth). Reconnects by itself with backoff until `close()`. */
-  connect(auth: VisitorAuth): void;
+  /**
+   * Open (or re-open with new auth). Reconnects by itself with backoff until `close()`; `auth`
+   * is called on every (re)connection so it always carries the latest visitor token.
+   */
+  connect(auth: () => VisitorAuth): void;
   /** Close for good (until the next `connect`). */
   close(): void;
   readonly connected: boolean;
