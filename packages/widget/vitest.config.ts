@@ -8,5 +8,7 @@ export default defineProject({
     name: 'widget',
     environment: './src/test/jsdom-environment.ts',
     setupFiles: ['./src/test/setup.ts'],
+    // `?inline` stylesheets are real strings in tests too.
+    css: true,
   },
 });

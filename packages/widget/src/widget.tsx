@@ -75,7 +75,7 @@ export interface WidgetDeps {
   schedule?: (fn: () => void) => () => void;
 }
 
-const WIDGET_KEYS = ['locale', 'brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const;
+const WIDGET_KEYS = ['brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const;
 
 /**
  * Mounts the launcher now and starts the client when the browser is idle; the panel is loaded
@@ -87,7 +87,8 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   const locale = resolveLocale(options.locale);
   const strings = LAUNCHER_STRINGS[locale];
   const theme = resolveTheme(options);
-  const clientOptions = { ...options, locale } as Record<string, unknown>;
+  // The core reports the visitor's own language tag to the brand, not the UI language we picked.
+  const clientOptions = { ...options } as Record<string, unknown>;
   for (const key of WIDGET_KEYS) delete clientOptions[key];
   const client = deps.createClient(clientOptions as unknown as ClientOptions);
   const ui: UiStore = createUiStore();
@@ -266,7 +267,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   if (options.consent !== false) {
     subs.push(
       schedule(() => {
-        void client.start().then(() => client.updateContext({ page: currentPage(doc), locale }));
+        void client.start().then(() => client.updateContext({ page: currentPage(doc) }));
       }),
     );
   }

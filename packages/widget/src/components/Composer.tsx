@@ -126,11 +126,8 @@ export function Composer(props: ComposerProps) {
                 />
               </>
             )}
-            <label class="sr-only" for="tl-composer">
-              {i18n.t('message')}
-            </label>
             <textarea
-              id="tl-composer"
+              aria-label={i18n.t('message')}
               ref={props.textareaRef}
               rows={1}
               placeholder={i18n.t('message')}

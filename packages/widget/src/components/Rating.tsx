@@ -45,11 +45,8 @@ export function Rating({ i18n, rated, onRate }: RatingProps) {
       </div>
       {score > 0 && (
         <>
-          <label class="sr-only" for="tl-rate-comment">
-            {i18n.t('rateComment')}
-          </label>
           <textarea
-            id="tl-rate-comment"
+            aria-label={i18n.t('rateComment')}
             rows={2}
             maxLength={LIMITS.maxCommentLength}
             placeholder={i18n.t('rateComment')}

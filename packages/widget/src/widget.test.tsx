@@ -1,0 +1,158 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import type { ClientOptions } from '@threadline/core';
+import { describe, expect, it, vi } from 'vitest';
+import { createEmitter } from './emitter.js';
+import type { PanelModule } from './panel/context.js';
+import { axeViolations } from './test/axe.js';
+import { createFakeClient, prompt, type FakeClient } from './test/fake-client.js';
+import { createWidget, type WidgetEventMap } from './widget.js';
+
+function setup(options: Record<string, unknown> = {}) {
+  const client = createFakeClient();
+  const createClient = vi.fn((_options: ClientOptions) => client);
+  let idle: (() => void) | null = null;
+  const loadPanel = vi.fn(() => import('./panel/entry.js') as Promise<PanelModule>);
+  const report = vi.fn();
+  const events = createEmitter<WidgetEventMap>(() => {});
+  let widget!: ReturnType<typeof createWidget>;
+  // Inside act, so the launcher's store subscriptions (effects) are in place when the test begins.
+  act(() => {
+    widget = createWidget(
+      { appId: 'demo', serverUrl: 'http://localhost:3000', ...options },
+      { createClient, loadPanel, events, report, schedule: (fn) => ((idle = fn), () => {}) },
+    );
+  });
+  const host = document.querySelector<HTMLElement>('[data-threadline]')!;
+  const shadow = within(host.shadowRoot! as unknown as HTMLElement);
+  return { widget, client: client as FakeClient, createClient, loadPanel, host, shadow, runIdle: () => idle?.(), report };
+}
+
+describe('widget', () => {
+  it('mounts in an element [data-threadline] with an open shadow root and its styles', () => {
+    const { host } = setup();
+    expect(host.shadowRoot).toBeTruthy();
+    expect(host.shadowRoot!.mode).toBe('open');
+    // jsdom has no constructable stylesheets, so this exercises the <style> fallback.
+    const css = [...host.shadowRoot!.querySelectorAll('style')].map((s) => s.textContent).join('');
+    expect(css).toContain('.launcher');
+    expect(css).toContain(':host{--tl-brand:#2456d6;');
+  });
+
+  it('passes only the core’s options to the client and starts it when idle', () => {
+    const { createClient, client, runIdle } = setup({ brandColor: '#0a7d45', locale: 'zh-TW', position: 'left' });
+    const passed = createClient.mock.calls[0]![0] as unknown as Record<string, unknown>;
+    expect(passed).toMatchObject({ appId: 'demo', serverUrl: 'http://localhost:3000', locale: 'zh-TW' });
+    expect(passed).not.toHaveProperty('brandColor');
+    expect(client.start).not.toHaveBeenCalled();
+    runIdle();
+    expect(client.start).toHaveBeenCalled();
+  });
+
+  it('waits for consent: no start at idle, but opening the panel starts the client', () => {
+    const { client, runIdle, widget } = setup({ consent: false });
+    runIdle();
+    expect(client.start).not.toHaveBeenCalled();
+    act(() => widget.open());
+    expect(client.start).toHaveBeenCalled();
+  });
+
+  it('loads the panel on first open only, emits open and close, and Escape returns focus', async () => {
+    const { shadow, loadPanel, widget, host } = setup();
+    const onOpen = vi.fn();
+    const onClose = vi.fn();
+    widget.on('open', onOpen);
+    widget.on('close', onClose);
+    expect(loadPanel).not.toHaveBeenCalled();
+    const launcher = shadow.getByRole('button', { name: 'Open messages' });
+    fireEvent.click(launcher);
+    await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
+    expect(onOpen).toHaveBeenCalledOnce();
+    // Focus moves into the panel, on the message field.
+    const box = shadow.getByRole('textbox', { name: 'Message' });
+    await waitFor(() => expect(host.shadowRoot!.activeElement).toBe(box));
+    expect(document.activeElement).toBe(host);
+    fireEvent.keyDown(box, { key: 'Escape' });
+    await waitFor(() => expect(shadow.queryByRole('dialog')).toBeNull());
+    expect(onClose).toHaveBeenCalledOnce();
+    expect(host.shadowRoot!.activeElement).toBe(shadow.getByRole('button', { name: 'Open messages' }));
+    fireEvent.click(shadow.getByRole('button', { name: 'Open messages' }));
+    await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
+    expect(loadPanel).toHaveBeenCalledOnce();
+  });
+
+  it('shows the unread badge and a proactive toast; replying opens the panel on the prompt', async () => {
+    const { client, shadow } = setup();
+    act(() => client.set({ totalUnread: 2, proactive: [prompt()] }));
+    expect(shadow.getByText('2')).toBeTruthy();
+    expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+    fireEvent.click(shadow.getByRole('button', { name: 'Reply' }));
+    expect(client.openProactive).toHaveBeenCalledWith('p1');
+    await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
+    expect(shadow.getAllByText('Need help choosing a size? We reply in minutes.').length).toBeGreaterThan(0);
+  });
+
+  it('opens the panel by itself for a prompt whose display hint is "open"', async () => {
+    const { client, shadow, widget } = setup();
+    const onProactive = vi.fn();
+    widget.on('proactive', onProactive);
+    const p = prompt({ display: 'open' });
+    act(() => {
+      client.set({ proactive: [p] });
+      client.emit('proactive', { prompt: p });
+    });
+    expect(onProactive).toHaveBeenCalledWith({ prompt: p });
+    await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
+  });
+
+  it('forwards the core’s events to on() handlers', () => {
+    const { client, widget } = setup();
+    const seen: string[] = [];
+    for (const name of ['ready', 'unreadChange', 'message', 'storageFallback', 'error'] as const) widget.on(name, () => seen.push(name));
+    client.emit('ready', { snapshot: client.getSnapshot() });
+    client.emit('unreadChange', { total: 1, byThread: { t1: 1 } });
+    client.emit('storageFallback', { reason: 'unavailable', error: { code: 'storage_failed', message: '' } });
+    client.emit('error', { code: 'network', message: 'lost' });
+    expect(seen).toEqual(['ready', 'unreadChange', 'storageFallback', 'error']);
+  });
+
+  it('reports the page with update(), and identifies with attributes', () => {
+    const { client, widget } = setup();
+    widget.update({ cart: { value: 99, currency: 'EUR' } });
+    expect(client.updateContext).toHaveBeenCalledWith({ cart: { value: 99, currency: 'EUR' }, page: expect.objectContaining({ url: 'http://localhost:3000/' }) });
+    widget.identify({ userId: 'u1', userHash: 'h', attributes: { plan: 'gold' } });
+    expect(client.identify).toHaveBeenCalledWith({ userId: 'u1', userHash: 'h' });
+    expect(client.updateContext).toHaveBeenCalledWith({ attributes: { plan: 'gold' } });
+  });
+
+  it('shutdown removes the widget, erases drafts and shuts the client down', async () => {
+    localStorage.setItem('threadline:demo:draft:t1', 'secret');
+    const { widget, client } = setup();
+    await widget.shutdown();
+    expect(document.querySelector('[data-threadline]')).toBeNull();
+    expect(localStorage.getItem('threadline:demo:draft:t1')).toBeNull();
+    expect(client.shutdown).toHaveBeenCalled();
+  });
+
+  it('destroy removes the widget and keeps local data', () => {
+    localStorage.setItem('threadline:demo:draft:t1', 'kept');
+    const { widget, client } = setup();
+    widget.destroy();
+    expect(document.querySelector('[data-threadline]')).toBeNull();
+    expect(client.destroy).toHaveBeenCalled();
+    expect(localStorage.getItem('threadline:demo:draft:t1')).toBe('kept');
+  });
+
+  it('reuses an empty [data-threadline] element the page provides', () => {
+    const mine = document.createElement('aside');
+    mine.setAttribute('data-threadline', '');
+    document.body.appendChild(mine);
+    const { host } = setup();
+    expect(host).toBe(mine);
+  });
+
+  it('has no axe violations on the launcher', async () => {
+    const { host, client } = setup();
+    act(() => client.set({ totalUnread: 3 }));
+    expect(await axeViolations(host.shadowRoot!.querySelector('.root')!)).toEqual([]);
+  });
+});
