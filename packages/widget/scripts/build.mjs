@@ -23,6 +23,8 @@ const shared = {
   define: { 'process.env.NODE_ENV': '"production"' },
 };
 
+// Not Vite's library mode: that keeps whitespace in ES output. A plain build with one input,
+// exports kept, is fully minified in every format.
 async function bundle({ entry, fileName, format, outDir = dist, external }) {
   await build({
     ...shared,
@@ -30,12 +32,25 @@ async function bundle({ entry, fileName, format, outDir = dist, external }) {
       outDir,
       emptyOutDir: false,
       target: 'es2020',
+      // Browsers with logical properties (inset-inline-*): older targets make the CSS minifier
+      // expand each one into long :lang() lists, several KiB for nothing.
+      cssTarget: ['chrome100', 'edge100', 'firefox100', 'safari16'],
       minify: true,
       sourcemap: false,
       reportCompressedSize: false,
       copyPublicDir: false,
-      lib: { entry: join(root, entry), formats: [format], fileName: () => fileName, name: 'ThreadlineBundle' },
-      rolldownOptions: { external, output: format === 'iife' ? { codeSplitting: false } : {} },
+      modulePreload: false,
+      rolldownOptions: {
+        input: join(root, entry),
+        external,
+        preserveEntrySignatures: 'exports-only',
+        output: {
+          format,
+          entryFileNames: fileName,
+          chunkFileNames: '[name]-[hash].js',
+          ...(format === 'iife' ? { codeSplitting: false } : {}),
+        },
+      },
     },
   });
 }
