@@ -48,17 +48,24 @@ export async function oursScenarios() {
     },
     routes: { '/p/threadline/': distRoot },
     ready: { what: 'launcher visible', cond: visible(LAUNCHER) },
-    async afterReady(pg, { rate }) {
-      // Socket connected: the server's socket.io CONNECT answer ("40{…}") on the page's websocket.
-      const t = await pg
-        .waitForFunction(
-          `(() => { const e = performance.getEntriesByType('resource').find((r) => r.name.includes('/socket.io/') && r.name.includes('transport=websocket')); return e ? e.startTime : false; })()`,
-          null,
-          { polling: 100, timeout: 15_000 * rate },
-        )
-        .then((h) => h.jsonValue())
-        .catch(() => null);
-      return { connectedMs: t };
+    // Socket connected: the first socket.io CONNECT answer ("40…") on a websocket to the server,
+    // taken from the DevTools protocol and put on the page's clock.
+    beforeGoto(pg) {
+      const state = { connectedAt: null };
+      pg.on('websocket', (ws) => {
+        if (!ws.url().includes('/socket.io/')) return;
+        ws.on('framereceived', ({ payload }) => {
+          if (state.connectedAt === null && String(payload).startsWith('40')) state.connectedAt = Date.now();
+        });
+      });
+      return state;
+    },
+    async afterReady(pg, { rate, state }) {
+      const deadline = Date.now() + 15_000 * rate;
+      while (state.connectedAt === null && Date.now() < deadline) await pg.waitForTimeout(50);
+      if (state.connectedAt === null) return { connectedMs: null };
+      const origin = await pg.evaluate(() => performance.timeOrigin);
+      return { connectedMs: state.connectedAt - origin };
     },
     interactLabel: 'Threadline: panel opened (click → panel visible, chunk loaded on first open)',
     interactWhat: 'panel visible after click',
@@ -73,7 +80,7 @@ export async function oursScenarios() {
   return {
     scenarios: [scenario],
     notes: [
-      `Threadline: stub \`${relative(dirname(distRoot), stubFile)}\` inlined in the script with a queued \`boot\`; the reference server runs on 127.0.0.1 with embedded SQLite. "Socket connected at" is when the page opened the socket.io websocket (Resource Timing start).`,
+      `Threadline: stub \`${relative(dirname(distRoot), stubFile)}\` inlined in the script with a queued \`boot\`; the reference server runs on 127.0.0.1 with embedded SQLite. "Socket connected at": ms from navigation start until the server's socket.io CONNECT answer arrived on the websocket (the widget starts its core when the browser is idle).`,
       'The panel row is measured in the same runs, from the click until the panel is visible; its "Ready at" is that interval.',
     ],
     async start({ origin, log }) {

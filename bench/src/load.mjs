@@ -149,12 +149,13 @@ async function runOnce(browser, origin, sc, rate) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   await browser.startTracing(pg, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
   const res = { ok: true };
+  const state = sc.beforeGoto ? sc.beforeGoto(pg) : {};
   try {
     await pg.goto(`${origin}/page/${sc.id}.html`, { waitUntil: 'commit' });
     res.readyMs = await (
       await pg.waitForFunction(`(${sc.ready.cond}) ? performance.now() : false`, null, { polling: 'raf', timeout: 30_000 * rate })
     ).jsonValue();
-    if (sc.afterReady) Object.assign(res, await sc.afterReady(pg, { rate }));
+    if (sc.afterReady) Object.assign(res, await sc.afterReady(pg, { rate, state }));
     await pg.waitForTimeout(SETTLE_MS * (rate > 1 ? 2 : 1));
     if (sc.interact) {
       await pg.evaluate(() => console.timeStamp('bench-interact'));
@@ -171,16 +172,18 @@ async function runOnce(browser, origin, sc, rate) {
   await context.close();
   if (!res.ok) return res;
   const match = (url) => url.startsWith(`${origin}/p/${sc.id}/`);
-  const whole = analyseTrace(trace, match);
+  const matchPage = (url) => url.startsWith(origin);
+  const parsed = JSON.parse(trace.toString('utf8'));
+  const whole = analyseTrace(parsed, match, { matchPage });
   const split = whole.marks['bench-interact'];
-  const before = split ? analyseTrace(trace, match, { to: split }) : whole;
+  const before = split ? analyseTrace(parsed, match, { to: split, matchPage }) : whole;
   res.scriptMs = before.scriptMs;
   res.busyMs = before.busyMs;
   const lt = (res.longtasks ?? []).filter(([s]) => !split || s < res.interactAt);
   res.ltCount = lt.length;
   res.ltTotal = lt.reduce((a, [, d]) => a + d, 0);
   if (split) {
-    const after = analyseTrace(trace, match, { from: split });
+    const after = analyseTrace(parsed, match, { from: split, matchPage });
     const lt2 = res.longtasks.filter(([s]) => s >= res.interactAt);
     res.interactResult = {
       scriptMs: after.scriptMs,

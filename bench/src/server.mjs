@@ -150,7 +150,7 @@ export async function runServer({ preset = presetFromArgs(), quiet = false } = {
       ['Visitor messages acked', `${s.acked} in ${s.elapsed.toFixed(0)} s = ${s.msgRate.toFixed(0)}/s (target ${p.msgRate}/s)`],
       ['Ack latency p50 / p95 / p99 / max', `${ms(s.ackP50, 1)} / ${ms(s.ackP95, 1)} / ${ms(s.ackP99, 1)} / ${ms(s.ackMax)}`],
       ['Ack timeouts / error acks', `${s.timeouts} / ${fmtErr}`],
-      ['Brand pushes (POST /v1/proactive)', `${s.pushes - s.pushFailed} ok, ${s.pushFailed} failed = ${s.pushRate.toFixed(0)}/s (target ${p.pushRate}/s)`],
+      ['Brand pushes (POST /v1/proactive)', `${s.pushes - s.pushFailed} ok, ${s.pushFailed} failed${s.pushFailed ? ` (${Object.entries(s.pushErrors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''} = ${s.pushRate.toFixed(0)}/s (target ${p.pushRate}/s)`],
       ['Push HTTP latency p50 / p99', `${ms(s.pushHttpP50, 1)} / ${ms(s.pushHttpP99, 1)}`],
       ['Push delivered to widget p50 / p99', `${ms(s.pushDeliveryP50, 1)} / ${ms(s.pushDeliveryP99, 1)}`],
       ['Server event-loop lag p50 / p99 / max', `${ms(server.lagP50Ms, 1)} / ${ms(server.lagP99Ms, 1)} / ${ms(server.lagMaxMs)}`],

@@ -77,13 +77,21 @@ export async function startStaticServer(routes) {
  * - scriptMs: EvaluateScript / FunctionCall / v8.evaluateModule events whose URL matches, merged
  *   so nested events count once, on renderer main threads.
  * - busyMs: top-level RunTask time on renderer main threads.
- * `from`/`to` (trace µs) restrict the window; `TimeStamp` marks are returned by message.
+ * `from`/`to` (trace µs) restrict the window; `matchPage` picks the page's renderer processes by
+ * URL; `TimeStamp` marks are returned by message.
  */
-export function analyseTrace(buf, matchUrl, { from = -Infinity, to = Infinity } = {}) {
-  const { traceEvents = [] } = JSON.parse(buf.toString('utf8'));
+export function analyseTrace(buf, matchUrl, { from = -Infinity, to = Infinity, matchPage = () => true } = {}) {
+  const { traceEvents = [] } = typeof buf === 'object' && !Buffer.isBuffer(buf) ? buf : JSON.parse(buf.toString('utf8'));
+  // Renderer processes that loaded something of the page's origin (a trace covers the browser).
+  const pids = new Set();
+  for (const e of traceEvents) {
+    const d = e.args?.data ?? e.args?.beginData;
+    const url = d?.url ?? d?.documentURL;
+    if (typeof url === 'string' && matchPage(url)) pids.add(e.pid);
+  }
   const mainThreads = new Set();
   for (const e of traceEvents) {
-    if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain') mainThreads.add(`${e.pid}:${e.tid}`);
+    if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && pids.has(e.pid)) mainThreads.add(`${e.pid}:${e.tid}`);
   }
   const marks = {};
   const scriptSpans = new Map();

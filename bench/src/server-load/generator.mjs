@@ -20,7 +20,7 @@ const lag = monitorEventLoopDelay({ resolution: LAG_RES_MS });
 lag.enable();
 
 function newStats() {
-  return { ackMs: [], acked: 0, dupAcks: 0, timeouts: 0, errors: {}, pushes: 0, pushFailed: 0, pushHttpMs: [], pushDeliveryMs: [], pushDelivered: 0, started: 0 };
+  return { ackMs: [], acked: 0, dupAcks: 0, timeouts: 0, errors: {}, pushes: 0, pushFailed: 0, pushErrors: {}, pushHttpMs: [], pushDeliveryMs: [], pushDelivered: 0, started: 0 };
 }
 
 const send = (msg) => process.send?.(msg);
@@ -217,11 +217,14 @@ function startTraffic({ pushes }) {
           await r.arrayBuffer();
           if (r.status !== 202) {
             stats.pushFailed++;
+            stats.pushErrors[`HTTP ${r.status}`] = (stats.pushErrors[`HTTP ${r.status}`] ?? 0) + 1;
             pushT0.delete(text);
           } else if (phase === 'sustain') stats.pushHttpMs.push(performance.now() - t0);
         },
-        () => {
+        (err) => {
           stats.pushFailed++;
+          const why = err?.cause?.code ?? err?.name ?? 'network error';
+          stats.pushErrors[why] = (stats.pushErrors[why] ?? 0) + 1;
           pushT0.delete(text);
         },
       );
@@ -344,6 +347,7 @@ function summarise(s) {
     errors: s.errors,
     pushes: s.pushes,
     pushFailed: s.pushFailed,
+    pushErrors: s.pushErrors,
     pushRate: (s.pushes - s.pushFailed) / s.elapsed,
     pushHttpP50: pct(s.pushHttpMs, 50),
     pushHttpP99: pct(s.pushHttpMs, 99),
