@@ -144,4 +144,6 @@ export interface VisitorAuth {
 
 export interface AgentAuth {
   apiKey: string;
+  /** Display name shown to visitors in typing indicators. */
+  name?: string;
 }

@@ -43,7 +43,10 @@ export const sendInputSchema = v.pipe(
 );
 
 export const syncInputSchema = v.object({
-  /** threadId → highest seq the client holds for it. Threads absent here are sent from the start. */
+  /**
+   * threadId → highest seq the client holds for it: the server replays what came after. Threads
+   * absent here come with their newest page only (older pages through `messages.list`).
+   */
   cursors: v.pipe(
     v.record(id, seq),
     v.check((r) => Object.keys(r).length <= 1000, 'at most 1000 cursors'),
@@ -52,7 +55,7 @@ export const syncInputSchema = v.object({
 });
 
 export const listThreadsInputSchema = v.object({
-  /** `updatedAt` cursor from a previous page. */
+  /** Opaque `next` cursor from a previous page. */
   before: v.optional(shortText(64)),
   limit: v.optional(pageSize),
 });

@@ -2,11 +2,14 @@ import path from 'node:path';
 import { LIMITS } from '@threadline/protocol';
 
 export interface RateLimitConfig {
-  /** Socket events per visitor per `windowMs` (every event counts one; `message.send` counts one more). */
+  /**
+   * Socket events per visitor per `windowMs`. `message.send` also draws on a second budget of half
+   * this size, and each IP address has ten times this budget for all its visitors together.
+   */
   visitorEvents: number;
   /** New socket connections per IP per `windowMs`. */
   connectionsPerIp: number;
-  /** HTTP requests per IP per `windowMs` (health and OpenAPI excluded). */
+  /** HTTP requests per IP per `windowMs` (`/health` excluded). */
   httpPerIp: number;
   /** Uploads per visitor per `windowMs`. */
   uploadsPerVisitor: number;
@@ -19,7 +22,7 @@ export interface DemoAppConfig {
   apiKey?: string;
   /** Identity secret of the `demo` app (HMAC userHash and HS256 JWT). */
   secret?: string;
-  /** Origins allowed to open the visitor channel and call the upload API. */
+  /** Origins allowed to open the visitor channel (checked per app) and to call the HTTP API from a browser (CORS, over all apps). */
   allowedOrigins: string[];
   /** A webhook URL registered for the demo app at start (idempotent). */
   webhookUrl?: string;

@@ -48,6 +48,8 @@ function tokenKeyOf(config: ServerConfig): string {
 }
 
 /** Creates the reference server: SQLite store, HTTP API and socket.io channels on one port. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 export interface CreateServerOptions {
   /** Another database (tests; PostgreSQL later). @default SQLite in the data dir */
   db?: Kysely<Database>;
@@ -64,22 +66,22 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const files = options.files ?? new DiskFileStore(path.join(config.dataDir, 'files'));
   const tokens = new VisitorTokens(tokenKeyOf(config));
 
-  // The demo app: configured credentials win; otherwise created once and kept.
+  // The demo app: created once with the configured (or random) credentials; on later starts the
+  // stored ones are kept unless the environment sets new ones.
   const existing = await store.getApp('demo');
   let demoKey: string | null = config.demo.apiKey ?? null;
   let demo: { app: AppRow; created: boolean };
-  if (existing && !config.demo.apiKey && !config.demo.secret) {
-    await db.updateTable('apps').set({ allowed_origins: JSON.stringify(config.demo.allowedOrigins) }).where('id', '=', 'demo').execute();
-    demo = { app: { ...existing, allowedOrigins: config.demo.allowedOrigins }, created: false };
-  } else {
+  if (!existing) {
     demoKey ??= newApiKey();
     demo = await store.ensureApp({
       id: 'demo',
       name: 'Demo shop',
       apiKey: demoKey,
-      secret: config.demo.secret ?? existing?.secret ?? newSecret(),
+      secret: config.demo.secret ?? newSecret(),
       allowedOrigins: config.demo.allowedOrigins,
     });
+  } else {
+    demo = { app: await store.updateApp('demo', { apiKey: config.demo.apiKey, secret: config.demo.secret, allowedOrigins: config.demo.allowedOrigins }), created: false };
   }
 
   let closing = false;
@@ -169,10 +171,16 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       if (closing) return;
       closing = true;
       rules?.stop();
-      // Order matters: stop new work, let in-flight handlers finish their commits, then close the DB.
+      // Order matters: refuse new work, disconnect sockets, stop HTTP (which waits for open requests),
+      // then close the DB. A socket handler still running when the DB closes fails without acking;
+      // its client retries with the same clientId, so nothing is lost or doubled.
+      // Open requests get a grace period; a client that never finishes its request or never reads
+      // its response (a stalled upload or download) must not hold the shutdown forever.
+      const grace = setTimeout(() => http.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await http.close();
+      clearTimeout(grace);
       await webhooks.stop();
       await db.destroy();
     },

@@ -15,7 +15,8 @@ export function errorHandler(err: FastifyError | ServerError | Record<string, un
   if (err instanceof ServerError) return send(reply, err.toWire());
   const e = err as FastifyError & { retryAfterMs?: number };
   if (e.validation) {
-    return send(reply, { code: 'bad_request', message: `${e.validationContext ?? 'request'}${e.message.startsWith('/') ? '' : ' '}${e.message}` });
+    // Fastify's message already names the part and field, e.g. "body/text must NOT have more than 5000 characters".
+    return send(reply, { code: 'bad_request', message: e.message });
   }
   if (e.statusCode === 429 || e.code === 'rate_limited') {
     return send(reply, { code: 'rate_limited', message: String(e.message ?? 'too many requests'), retryAfterMs: Number(e.retryAfterMs ?? 1000) });

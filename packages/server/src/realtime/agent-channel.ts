@@ -19,6 +19,11 @@ export function attachAgentChannel(deps: { messaging: Messaging; log: { error(ob
 
   ns.use(async (socket, next) => {
     try {
+      if (deps.isClosing()) {
+        const err = new Error('server is shutting down') as Error & { data: unknown };
+        err.data = { code: 'unavailable', message: 'server is shutting down' };
+        return next(err);
+      }
       const auth = socket.handshake.auth as { apiKey?: unknown; name?: unknown };
       const app = typeof auth.apiKey === 'string' ? await messaging.store.appByApiKey(auth.apiKey) : undefined;
       if (!app) {
@@ -31,7 +36,9 @@ export function attachAgentChannel(deps: { messaging: Messaging; log: { error(ob
       next();
     } catch (err) {
       deps.log.error({ err }, 'agent handshake failed');
-      next(new Error('internal error'));
+      const failure = new Error('internal error') as Error & { data: unknown };
+      failure.data = { code: 'internal', message: 'internal error' };
+      next(failure);
     }
   });
 

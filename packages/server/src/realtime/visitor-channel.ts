@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import {
   LIMITS,
@@ -25,6 +26,7 @@ import type { Principal, NewMessage } from '../store/sql-store.js';
 import { toAgentVisitor, toMessage, toProactive } from '../store/rows.js';
 import type { Messaging } from '../services/messaging.js';
 import { pageOf } from '../services/messaging.js';
+import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { ProactiveService } from '../services/proactive.js';
 import { agentRoom, ownerRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
@@ -53,6 +55,8 @@ export interface VisitorChannelDeps {
 
 /** Newest messages sent for a thread the client does not know yet; older ones via `messages.list`. */
 const NEW_THREAD_PAGE = 30;
+/** Threads (most recently active first) covered by one `sync`. */
+const SYNC_THREADS = 200;
 
 function refuse(code: ServerError['code'], message: string, retryAfterMs?: number): Error {
   const err = new Error(message) as Error & { data: unknown };
@@ -147,8 +151,9 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     on(
       'sync',
       handler(syncInputSchema, log, before, async ({ cursors, limit = 100 }) => {
-        const rows = await store.threadsOf(p, { limit: 200 });
+        const rows = await store.threadsOf(p, { limit: SYNC_THREADS });
         const messages: Message[] = [];
+        // Past SYNC_THREADS threads the client pages the rest of the inbox with `threads.list`.
         let more = false;
         for (const t of rows) {
           const budget = limit - messages.length;
@@ -175,12 +180,11 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     on(
       'threads.list',
       handler(listThreadsInputSchema, log, before, async ({ before: cursor, limit = 50 }) => {
-        const beforeMs = cursor ? Date.parse(cursor) : undefined;
-        if (beforeMs !== undefined && Number.isNaN(beforeMs)) throw new ServerError('bad_request', 'before: must be a date from a previous page');
-        const rows = await store.threadsOf(p, { before: beforeMs, limit: limit + 1 });
+        const rows = await store.threadsOf(p, { before: cursor ? decodeCursor(cursor) : undefined, limit: limit + 1 });
         const more = rows.length > limit;
-        const items = await messaging.visitorThreads(rows.slice(0, limit));
-        return { items, more, next: more ? items[items.length - 1]!.updatedAt : null };
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return { items: await messaging.visitorThreads(page), more, next: more && last ? encodeCursor(Number(last.updated_at), last.id) : null };
       }),
     );
 
@@ -208,7 +212,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         let campaign: string | null = null;
         const prelude: NewMessage[] = [];
         if (input.proactiveId) {
-          const prompt = toProactive(await store.visibleProactive(p, input.proactiveId));
+          const prompt = toProactive(await store.liveProactive(p, input.proactiveId));
           campaign = prompt.campaign;
           // The prompt becomes the first message of the thread it started, so the agent sees what
           // the visitor is answering.
@@ -287,7 +291,8 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
           threadId,
           principal: p,
           message: {
-            clientId: null,
+            // Derived from the body: a retried rating is the same message, a changed one a new one.
+            clientId: `rating:${score}:${createHash('sha256').update(comment ?? '').digest('hex').slice(0, 16)}`,
             author: { kind: 'visitor' },
             text: comment ?? '',
             kind: 'rating',

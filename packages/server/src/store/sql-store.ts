@@ -111,6 +111,15 @@ export class SqlStore {
     return { app: { id: input.id, name: input.name, secret: input.secret, allowedOrigins: input.allowedOrigins }, created: !existing };
   }
 
+  /** Changes what is given; keeps the rest (an API key is only ever stored hashed). */
+  async updateApp(id: string, input: { apiKey?: string | undefined; secret?: string | undefined; allowedOrigins: string[] }): Promise<AppRow> {
+    const set: { allowed_origins: string; api_key_hash?: string; secret?: string } = { allowed_origins: JSON.stringify(input.allowedOrigins) };
+    if (input.apiKey) set.api_key_hash = hashApiKey(input.apiKey);
+    if (input.secret) set.secret = input.secret;
+    await this.db.updateTable('apps').set(set).where('id', '=', id).execute();
+    return (await this.getApp(id))!;
+  }
+
   async getApp(id: string): Promise<AppRow | undefined> {
     const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
     return row && { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
@@ -153,11 +162,10 @@ export class SqlStore {
    */
   async bindUser(visitorId: string, identity: { userId: string; name?: string | undefined; email?: string | undefined }): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('visitors')
-        .set({ user_id: identity.userId, name: identity.name ?? null, email: identity.email ?? null })
-        .where('id', '=', visitorId)
-        .execute();
+      const profile: Partial<VisitorsTable> = { user_id: identity.userId };
+      if (identity.name !== undefined) profile.name = identity.name;
+      if (identity.email !== undefined) profile.email = identity.email;
+      await trx.updateTable('visitors').set(profile).where('id', '=', visitorId).execute();
       const moved = await trx
         .updateTable('threads')
         .set({ user_id: identity.userId })
@@ -212,9 +220,14 @@ export class SqlStore {
     return row;
   }
 
-  async threadsOf(p: Principal, opts: { before?: number; limit: number }): Promise<ThreadsTable[]> {
+  async threadsOf(p: Principal, opts: { before?: { updatedAt: number; id: string }; limit: number }): Promise<ThreadsTable[]> {
     let q = this.db.selectFrom('threads').selectAll().where(visibleTo(p));
-    if (opts.before !== undefined) q = q.where('updated_at', '<', opts.before);
+    const before = opts.before;
+    if (before) {
+      q = q.where((eb) =>
+        eb.or([eb('updated_at', '<', before.updatedAt), eb.and([eb('updated_at', '=', before.updatedAt), eb('id', '<', before.id)])]),
+      );
+    }
     return q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
   }
 
@@ -434,7 +447,11 @@ export class SqlStore {
         .where('app_id', '=', row.app_id)
         .where('idempotency_key', '=', row.idempotency_key)
         .executeTakeFirst();
-      if (existing) return { row: existing, duplicate: true };
+      if (existing) {
+        const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
+        if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
+        return { row: existing, duplicate: true };
+      }
     }
     await this.db.insertInto('proactive').values(row).execute();
     return { row, duplicate: false };
@@ -468,6 +485,13 @@ export class SqlStore {
     const row = await this.getProactive(id);
     const mine = row && row.app_id === p.appId && (row.visitor_id === p.visitorId || (p.userId !== null && row.user_id === p.userId));
     if (!row || !mine) throw notFound('proactive message');
+    return row;
+  }
+
+  /** Like visibleProactive, but an expired prompt is gone. */
+  async liveProactive(p: Principal, id: string): Promise<ProactiveTable> {
+    const row = await this.visibleProactive(p, id);
+    if (row.expires_at !== null && Number(row.expires_at) <= now()) throw notFound('proactive message');
     return row;
   }
 

@@ -63,7 +63,14 @@ export class WebhookDispatcher {
 
   async remove(appId: string, id: string): Promise<boolean> {
     const res = await this.db.deleteFrom('webhooks').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    if (Number(res.numDeletedRows) === 0) return false;
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'failed', last_error: 'webhook removed' })
+      .where('webhook_id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+    return true;
   }
 
   /** Queues `event` for every webhook of the app that subscribed to it. */
@@ -134,10 +141,11 @@ export class WebhookDispatcher {
       this.#inFlight = null;
     }
     const next = await this.db
-      .selectFrom('webhook_deliveries')
-      .select('next_attempt_at')
-      .where('status', '=', 'pending')
-      .orderBy('next_attempt_at')
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+      .select('d.next_attempt_at')
+      .where('d.status', '=', 'pending')
+      .orderBy('d.next_attempt_at')
       .limit(1)
       .executeTakeFirst()
       .catch(() => undefined);

@@ -60,6 +60,7 @@ describe('uploads', () => {
     const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    expect(Buffer.from(await res.arrayBuffer()).equals(PDF)).toBe(true);
   });
 
   it('records a voice clip as audio/webm with its declared duration', async () => {
@@ -75,6 +76,7 @@ describe('uploads', () => {
     const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
     expect(res.headers.get('content-type')).toBe('text/plain');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(await res.text()).toBe(HTML.toString());
   });
 
   it('refuses HTML disguised as a PNG with unsupported_media_type', async () => {
@@ -137,5 +139,6 @@ describe('uploads', () => {
     // The visitor can download the agent's image because it is in the visitor's thread.
     const res = await fetch(`${h.url}${msg.attachments[0].url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
     expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(PNG.length);
   });
 });

@@ -2,17 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '@threadline/protocol';
 import { ServerError, notFound } from '../../errors.js';
 import { toAgentVisitor } from '../../store/rows.js';
+import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import { requireApp } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { agentThreadSchema, errorSchema, messageSchema, postMessageBody, threadIdParams } from '../schemas.js';
 
-const encodeCursor = (updatedAt: number, id: string) => Buffer.from(`${updatedAt}:${id}`).toString('base64url');
-function decodeCursor(cursor: string): { updatedAt: number; id: string } {
-  const [ms, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  const updatedAt = Number(ms);
-  if (!id || !Number.isFinite(updatedAt)) throw new ServerError('bad_request', 'cursor: not a cursor from a previous page');
-  return { updatedAt, id };
-}
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 429: errorSchema };
 
