@@ -1,0 +1,101 @@
+/** Small formatters for what agents read: sizes, money, times, devices. */
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function formatMoney(value: number, currency?: string, locale?: string): string {
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
+    } catch {
+      // An unknown currency code from the page: show it beside the number instead.
+    }
+  }
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)}${currency ? ` ${currency}` : ''}`;
+}
+
+/** "now", "5 min", "3 h", "yesterday", or a date — for lists where space is short. */
+export function shortTime(iso: string, now: number = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 45) return 'now';
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  const d = new Date(t);
+  const today = new Date(now);
+  if (s < 86_400 && d.getDate() === today.getDate()) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const yesterday = new Date(now - 86_400_000);
+  if (d.toDateString() === yesterday.toDateString()) return 'yesterday';
+  return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: d.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
+}
+
+export function fullTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '' : new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function clockTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '' : new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * "Chrome on Android (mobile)" from a user agent. Order matters: Edge and Opera claim Chrome,
+ * Chrome claims Safari, and iPadOS 13+ claims to be a Mac.
+ */
+export function describeDevice(userAgent: string | undefined): string {
+  if (!userAgent) return 'Unknown device';
+  const ua = userAgent;
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(ua)
+      ? 'Opera'
+      : /Firefox\/|FxiOS/.test(ua)
+        ? 'Firefox'
+        : /Chrome\/|CriOS/.test(ua)
+          ? /HeadlessChrome/.test(ua) ? 'Headless Chrome' : 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : /node|undici/i.test(ua)
+              ? 'Script'
+              : null;
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad|iPod/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X|Macintosh/.test(ua)
+          ? 'macOS'
+          : /CrOS/.test(ua)
+            ? 'ChromeOS'
+            : /Linux/.test(ua)
+              ? 'Linux'
+              : null;
+  const mobile = /Mobi|iPhone|Android.*Mobile/.test(ua) ? ' (mobile)' : /iPad|Tablet/.test(ua) ? ' (tablet)' : '';
+  if (!browser && !os) return 'Unknown device';
+  return `${browser ?? 'Browser'}${os ? ` on ${os}` : ''}${mobile}`;
+}
+
+/** The label for a visitor: a name, an e-mail, a user id, or a short anonymous tag. */
+export function visitorLabel(v: { id: string; name: string | null; email: string | null; userId: string | null }): string {
+  return v.name || v.email || v.userId || `Visitor ${v.id.slice(-4).toUpperCase()}`;
+}
+
+/** Path and query of a page URL, for compact display ("/p/boots?size=42"). */
+export function pagePath(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}` || '/';
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,99 @@
+import type { AgentThread, AgentVisitor, Message } from '@threadline/protocol';
+import type { StatusFilter } from '../inbox/inbox-state.js';
+import { pagePath, shortTime, visitorLabel } from '../text/format.js';
+
+export interface ThreadListProps {
+  threads: AgentThread[];
+  visitors: Record<string, AgentVisitor>;
+  typing: Record<string, boolean>;
+  selectedId: string | null;
+  filter: StatusFilter;
+  loaded: boolean;
+  hasMore: boolean;
+  onFilter(filter: StatusFilter): void;
+  onSelect(threadId: string): void;
+  onLoadMore(): void;
+  now?: number;
+}
+
+const FILTERS: { value: StatusFilter; label: string }[] = [
+  { value: 'open', label: 'Open' },
+  { value: 'resolved', label: 'Resolved' },
+  { value: 'all', label: 'All' },
+];
+
+export function preview(m: Message | null): string {
+  if (!m) return 'No messages yet';
+  const who = m.author.kind === 'visitor' ? '' : m.author.kind === 'system' ? '' : 'You: ';
+  if (m.kind === 'rating') return `Rated ${String((m.meta as { score?: number } | undefined)?.score ?? '')}/5`;
+  if (m.text.trim()) return who + m.text.replace(/\s+/g, ' ').trim();
+  const n = m.attachments.length;
+  const first = m.attachments[0];
+  if (!first) return who + '(empty message)';
+  const what = first.mime.startsWith('image/') ? 'Photo' : first.mime.startsWith('audio/') ? 'Voice clip' : 'File';
+  return `${who}${what}${n > 1 ? ` + ${n - 1} more` : ''}`;
+}
+
+export function ThreadList(props: ThreadListProps) {
+  const { threads, visitors, typing, selectedId, filter, now = Date.now() } = props;
+  return (
+    <nav class="thread-list" aria-label="Conversations">
+      <div class="filter" role="radiogroup" aria-label="Show">
+        {FILTERS.map((f) => (
+          <label key={f.value} class={f.value === filter ? 'chip chip-on' : 'chip'}>
+            <input type="radio" name="status-filter" value={f.value} checked={f.value === filter} onChange={() => props.onFilter(f.value)} />
+            {f.label}
+          </label>
+        ))}
+      </div>
+      {!props.loaded ? (
+        <p class="empty">Loading conversations…</p>
+      ) : threads.length === 0 ? (
+        <p class="empty">{filter === 'resolved' ? 'No resolved conversations.' : 'No conversations yet. When a shopper writes from the shop, it appears here at once.'}</p>
+      ) : (
+        <ul>
+          {threads.map((t) => {
+            const v = visitors[t.visitor.id] ?? t.visitor;
+            const unread = t.unread > 0;
+            const page = v.context.page;
+            return (
+              <li key={t.id}>
+                <button
+                  type="button"
+                  class={`thread-item${t.id === selectedId ? ' selected' : ''}${unread ? ' unread' : ''}`}
+                  aria-current={t.id === selectedId ? 'true' : undefined}
+                  onClick={() => props.onSelect(t.id)}
+                >
+                  <span class="ti-top">
+                    <span class={`presence${v.online ? ' on' : ''}`} title={v.online ? 'Online now' : 'Offline'} aria-hidden="true" />
+                    <span class="ti-name">{visitorLabel(v)}</span>
+                    <span class="ti-time">{shortTime(t.updatedAt, now)}</span>
+                  </span>
+                  <span class="ti-preview">{typing[t.id] ? <em>typing…</em> : preview(t.lastMessage)}</span>
+                  <span class="ti-meta">
+                    {t.status === 'resolved' && <span class="tag">Resolved</span>}
+                    {t.campaign && <span class="tag tag-campaign">Campaign: {t.campaign}</span>}
+                    {page && <span class="ti-page">{pagePath(page.url)}</span>}
+                    {unread && (
+                      <span class="badge" aria-label={`${t.unread} unread`}>
+                        {t.unread}
+                      </span>
+                    )}
+                  </span>
+                  <span class="visually-hidden">
+                    {v.online ? 'Online.' : 'Offline.'} {unread ? `${t.unread} unread.` : ''}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {props.hasMore && (
+        <button type="button" class="btn btn-ghost load-more" onClick={props.onLoadMore}>
+          Load older conversations
+        </button>
+      )}
+    </nav>
+  );
+}
