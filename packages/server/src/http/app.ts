@@ -22,10 +22,10 @@ export const SERVER_VERSION = '0.1.0';
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // Per-request logs are noise for a reference server; Fastify logs warnings and errors only.
+    logger: config.logLevel === 'silent' ? false : { level: ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : 'warn' },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
-    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
   app.setErrorHandler(errorHandler);
