@@ -118,7 +118,7 @@ try {
   await v1.call('typing', { threadId: t1, typing: false });
 
   // The agent replies with an attachment; the shopper reads it.
-  const box = page.getByLabel('Reply', { exact: true }).last();
+  const box = page.getByLabel('Reply', { exact: true });
   await box.fill('So sorry about that! A replacement pair is on its way, and here is the return label.');
   await page.locator('input[type=file]').setInputFiles({ name: 'return-label.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') });
   await page.getByText('return-label.png').waitFor();

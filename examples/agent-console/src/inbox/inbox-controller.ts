@@ -233,9 +233,9 @@ export class InboxController {
     const now = Date.now();
     const own = this.ownTyping.get(threadId);
     if (own) clearTimeout(own.idle);
-    const sentAt = !own || now - own.sentAt > TYPING_THROTTLE_MS ? now : own.sentAt;
-    if (sentAt === now) this.channel.typing(threadId, true);
-    this.ownTyping.set(threadId, { sentAt, idle: this.later(() => this.stopTyping(threadId), TYPING_IDLE_MS) });
+    const due = !own || now - own.sentAt > TYPING_THROTTLE_MS;
+    if (due) this.channel.typing(threadId, true);
+    this.ownTyping.set(threadId, { sentAt: due ? now : own.sentAt, idle: this.later(() => this.stopTyping(threadId), TYPING_IDLE_MS) });
   }
 
   stopTyping(threadId: string): void {

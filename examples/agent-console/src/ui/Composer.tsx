@@ -85,7 +85,7 @@ export function Composer({ threadId, disabledReason, onSend, onTyping }: Compose
   };
 
   return (
-    <form class="composer" onSubmit={submit} aria-label="Reply">
+    <form class="composer" onSubmit={submit} aria-label="Reply composer">
       {drafts.length > 0 && (
         <ul class="drafts" aria-label="Attachments to send">
           {drafts.map((d) => (

@@ -1,0 +1,113 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import type { ApiClient } from '../api/api-client.js';
+import { ApiError } from '../api/api-error.js';
+import { message, thread, visitor } from '../test/fixtures.js';
+import { Composer } from './Composer.js';
+import { ServicesContext } from './context.js';
+import { MessageText } from './MessageText.js';
+import { ProactiveForm } from './ProactiveForm.js';
+import { ThreadList } from './ThreadList.js';
+
+const noop = () => undefined;
+
+describe('MessageText', () => {
+  it('renders markup as text and only safe links as anchors', () => {
+    const { container } = render(<MessageText text={'<img src=x onerror=alert(1)> javascript:alert(1) https://shop.test/p'} />);
+    expect(container.querySelector('img')).toBeNull();
+    const links = container.querySelectorAll('a');
+    expect(links).toHaveLength(1);
+    expect(links[0]!.getAttribute('href')).toBe('https://shop.test/p');
+    expect(links[0]!.getAttribute('rel')).toContain('noopener');
+    expect(container.textContent).toContain('<img src=x onerror=alert(1)>');
+  });
+});
+
+describe('ThreadList', () => {
+  const props = { visitors: {}, typing: {}, selectedId: null, filter: 'open' as const, loaded: true, hasMore: false, onFilter: noop, onLoadMore: noop };
+
+  it('marks unread threads and shows the page the visitor is on', () => {
+    const t = thread({ unread: 2, visitor: visitor({ name: 'Alice', context: { page: { url: 'http://shop.test/checkout' } } }) });
+    render(<ThreadList {...props} threads={[t]} onSelect={noop} />);
+    const item = screen.getByRole('button', { name: /Alice/ });
+    expect(item.className).toContain('unread');
+    expect(screen.getByLabelText('2 unread')).toBeTruthy();
+    expect(screen.getByText('/checkout')).toBeTruthy();
+  });
+
+  it('shows typing in place of the preview and selects with the keyboard', () => {
+    const onSelect = vi.fn();
+    render(<ThreadList {...props} typing={{ t1: true }} threads={[thread({ lastMessage: message(1, { text: 'hello' }) })]} onSelect={onSelect} />);
+    expect(screen.getByText('typing…')).toBeTruthy();
+    const item = screen.getByRole('button', { name: /Visitor/ });
+    item.focus();
+    fireEvent.click(item);
+    expect(onSelect).toHaveBeenCalledWith('t1');
+  });
+});
+
+describe('Composer', () => {
+  function setup(upload: ApiClient['upload'] = vi.fn()) {
+    const onSend = vi.fn();
+    const api = { upload } as unknown as ApiClient;
+    render(
+      <ServicesContext.Provider value={{ api, files: { get: vi.fn(), clear: noop } }}>
+        <Composer threadId="t1" onSend={onSend} onTyping={noop} />
+      </ServicesContext.Provider>,
+    );
+    return { onSend, box: screen.getByLabelText('Reply') as HTMLTextAreaElement };
+  }
+
+  it('sends on Enter and keeps Shift+Enter for new lines', () => {
+    const { onSend, box } = setup();
+    fireEvent.input(box, { target: { value: 'On its way' } });
+    fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(onSend).not.toHaveBeenCalled();
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith('On its way', []);
+  });
+
+  it('waits for uploads and sends their ids with the text', async () => {
+    const attachment = { id: 'f1', name: 'label.png', mime: 'image/png', size: 10, url: '/v1/files/f1' };
+    let finish: (a: typeof attachment) => void = noop;
+    const upload = vi.fn(() => ({ promise: new Promise<typeof attachment>((r) => (finish = r)), abort: noop }));
+    const { onSend, box } = setup(upload as unknown as ApiClient['upload']);
+    const input = document.querySelector('input[type=file]') as HTMLInputElement;
+    fireEvent.change(input, { target: { files: [new File(['x'], 'label.png', { type: 'image/png' })] } });
+    fireEvent.input(box, { target: { value: 'Label attached' } });
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    finish(attachment);
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(onSend).toHaveBeenCalledWith('Label attached', [attachment]);
+  });
+
+  it('shows why an upload was refused and offers a retry', async () => {
+    const upload = vi.fn(() => ({ promise: Promise.reject(new ApiError('payload_too_large', 'the file is larger than the 10 MB limit', 413)), abort: noop }));
+    setup(upload as unknown as ApiClient['upload']);
+    fireEvent.change(document.querySelector('input[type=file]')!, { target: { files: [new File(['x'], 'big.png')] } });
+    expect(await screen.findByText('Too large. The file is larger than the 10 MB limit.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+  });
+});
+
+describe('ProactiveForm', () => {
+  it('pushes to the chosen online visitor and says it was delivered', async () => {
+    const send = vi.fn(async () => ({ proactive: {} as never, delivered: 'live' as const, duplicate: false }));
+    render(<ProactiveForm visitors={[visitor({ id: 'v9', name: 'Bob' })]} agentName="Sam" send={send} newId={() => 'k1'} />);
+    fireEvent.input(screen.getByLabelText('Message'), { target: { value: 'Need help with sizes?' } });
+    fireEvent.input(screen.getByLabelText(/Campaign/), { target: { value: 'size-help' } });
+    fireEvent.click(screen.getByLabelText(/Open the messenger/));
+    fireEvent.click(screen.getByRole('button', { name: 'Send now' }));
+    expect(await screen.findByText('Delivered: Bob sees it now.')).toBeTruthy();
+    expect(send).toHaveBeenCalledWith({ to: { visitorId: 'v9' }, text: 'Need help with sizes?', display: 'open', campaign: 'size-help', author: { kind: 'agent', name: 'Sam' } }, 'k1');
+  });
+
+  it('shows an API error readably', async () => {
+    const send = vi.fn(async () => Promise.reject(new ApiError('not_found', 'visitor not found', 404)));
+    render(<ProactiveForm visitors={[visitor()]} agentName="Sam" send={send} />);
+    fireEvent.input(screen.getByLabelText('Message'), { target: { value: 'Hi' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send now' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Not found.*Visitor not found/);
+  });
+});
