@@ -236,7 +236,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       if (liftFrame) win.cancelAnimationFrame(liftFrame);
     });
   }
-  subs.push(client.subscribe(scheduleLift));
 
   render(
     <LauncherRoot
@@ -252,6 +251,14 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     />,
     launcherMount,
   );
+
+  // The corner changes size when a toast comes or goes: measure again then (no polling).
+  scheduleLift();
+  if (win && typeof win.ResizeObserver === 'function' && corner.current) {
+    const ro = new win.ResizeObserver(scheduleLift);
+    ro.observe(corner.current);
+    subs.push(() => ro.disconnect());
+  }
 
   // Escape closes from anywhere inside the widget.
   const onKey = (e: KeyboardEvent) => {

@@ -29,8 +29,9 @@ export function Panel({ ctx }: { ctx: PanelContext }) {
   const shown: Route = route.name === 'inbox' && !hasThreads ? { name: 'compose' } : route;
   const title = ctx.brandName ?? i18n.t('title');
   return (
-    <section class="panel" role="dialog" aria-label={title}>
-      <header class="header">
+    <section class="panel" role="dialog" aria-label={title} tabIndex={-1}>
+      {/* A div, not <header>: inside a dialog a header would count as a second page banner. */}
+      <div class="header">
         {shown.name !== 'inbox' && hasThreads && (
           <button type="button" class="icon-btn" aria-label={i18n.t('back')} onClick={() => ctx.ui.dispatch({ type: 'navigate', route: { name: 'inbox' } })}>
             <BackIcon />
@@ -41,7 +42,7 @@ export function Panel({ ctx }: { ctx: PanelContext }) {
         <button type="button" class="icon-btn" aria-label={i18n.t('close')} onClick={ctx.close}>
           <CloseIcon />
         </button>
-      </header>
+      </div>
       <ConnectionBanner ctx={ctx} i18n={i18n} />
       {shown.name === 'inbox' ? (
         <InboxScreen ctx={ctx} i18n={i18n} />
@@ -104,11 +105,14 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
   const field = useRef<HTMLTextAreaElement | null>(null);
   const [dragging, setDragging] = useState(false);
   const recorder = ctx.recorder ?? (canRecord() ? mediaRecorder : undefined);
-  const camera = useMemo(() => typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches, []);
+  const touch = useMemo(() => typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches, []);
   const brandName = ctx.brandName ?? i18n.t('team');
 
   useEffect(() => {
-    field.current?.focus();
+    // Focus moves into the panel. On touch screens the field is not focused by itself: that
+    // would pop the keyboard over the conversation the visitor came to read.
+    if (touch) field.current?.closest<HTMLElement>('.panel')?.focus();
+    else field.current?.focus();
     if (threadId) void client.openThread(threadId);
   }, []);
   // Reading the thread while the panel shows it clears its unread count, here and on other devices.
@@ -205,7 +209,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
         onVoice={composer.addVoice}
         onSend={() => send()}
         recorder={recorder}
-        camera={camera}
+        camera={touch}
         textareaRef={field}
       />
       {dragging && <div class="drop">{i18n.t('dropHere')}</div>}

@@ -1,0 +1,171 @@
+/**
+ * A scripted stand-in for the core's Client, for the screenshot harness: fixed threads with an
+ * image, a voice clip and a failed message, and sends that go sending → sent. No network.
+ */
+import type { Attachment, Client, MessageView, OutgoingMessage, Snapshot, ThreadView } from '@threadline/core';
+
+export interface Media {
+  image: Blob;
+  voice: Blob;
+}
+
+const now = Date.now();
+const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+const mia = { kind: 'agent' as const, name: 'Mia', avatarUrl: undefined };
+
+let n = 0;
+function msg(threadId: string, over: Partial<MessageView>): MessageView {
+  const i = ++n;
+  return {
+    key: `k${i}`,
+    id: `m${i}`,
+    clientId: over.own ? `c${i}` : null,
+    threadId,
+    seq: i,
+    author: over.own ? { kind: 'visitor' } : mia,
+    text: '',
+    attachments: [],
+    pendingFiles: [],
+    kind: 'text',
+    createdAt: at(0),
+    state: 'sent',
+    error: null,
+    own: false,
+    ...over,
+  };
+}
+
+function thread(id: string, last: MessageView, over: Partial<ThreadView> = {}): ThreadView {
+  return {
+    id,
+    status: 'open',
+    lastSeq: last.seq ?? 0,
+    lastMessage: last,
+    unread: 0,
+    visitorReadSeq: 0,
+    agentReadSeq: 0,
+    campaign: null,
+    rating: null,
+    createdAt: last.createdAt,
+    updatedAt: last.createdAt,
+    local: false,
+    hasOlder: false,
+    loadingOlder: false,
+    ...over,
+  };
+}
+
+export function fixtureSnapshot(locale: string): Snapshot {
+  const zh = locale.startsWith('zh');
+  const photo: Attachment = { id: 'img1', name: 'dashboard.jpg', mime: 'image/jpeg', size: 182_000, url: '/v1/files/img1', width: 480, height: 320 };
+  const clip: Attachment = { id: 'voice1', name: 'engine-noise.webm', mime: 'audio/webm', size: 58_000, url: '/v1/files/voice1', durationMs: 7_000 };
+  const t1 = [
+    msg('t1', { own: true, createdAt: at(60 * 26), text: zh ? '我的车仪表盘上亮了一个黄灯，这是什么意思？' : 'A yellow light came on in my dashboard. What does it mean?' }),
+    msg('t1', { own: true, createdAt: at(60 * 26 - 1), attachments: [photo], text: '', state: 'read' }),
+    msg('t1', {
+      createdAt: at(16),
+      text: zh
+        ? '这是发动机故障灯。能录一段发动机的声音吗？也可以在这里预约检查：https://shop.example/service'
+        : 'That is the engine check light. Could you record the engine noise? Or book a check: https://shop.example/service',
+    }),
+    msg('t1', { own: true, createdAt: at(14), attachments: [clip], text: '', state: 'read' }),
+    msg('t1', {
+      own: true,
+      createdAt: at(2),
+      text: zh ? '这是保修单' : 'Here is my warranty card',
+      state: 'failed',
+      error: { code: 'unsupported_media_type', message: 'file type not allowed' },
+      pendingFiles: [{ index: 0, name: 'warranty.exe', mime: 'application/x-msdownload', size: 320_000, attachment: null }],
+    }),
+  ];
+  const t2 = [
+    msg('t2', { own: true, createdAt: at(60 * 24 * 3), text: zh ? '我的订单 #1042 到哪里了？' : 'Where is my order #1042?' }),
+    msg('t2', { createdAt: at(60 * 24 * 3 - 5), author: { kind: 'agent', name: 'Leo' }, text: zh ? '您的包裹已从仓库发出。' : 'Your parcel left our warehouse this morning.' }),
+  ];
+  const t3 = [msg('t3', { createdAt: at(60 * 24 * 9), author: { kind: 'bot', name: 'Northwind' }, text: zh ? '感谢您的评分！' : 'Thanks for rating us!' })];
+  return {
+    status: 'ready',
+    connection: 'connected',
+    connectionError: null,
+    storage: 'indexeddb',
+    role: 'leader',
+    session: { visitorId: 'v1', userId: null, maxUploadBytes: 10 * 1024 * 1024 },
+    threads: [
+      thread('t1', t1.at(-3)!, { unread: 1, updatedAt: t1.at(-3)!.createdAt }),
+      thread('t2', t2.at(-1)!, { unread: 2 }),
+      thread('t3', t3[0]!, { status: 'resolved', rating: { score: 5 } }),
+    ],
+    messages: { t1, t2, t3 },
+    uploads: {},
+    typing: { t1: { author: mia, until: Date.now() + 3_600_000 } },
+    proactive: [
+      {
+        id: 'p1',
+        text: zh ? '结账时需要帮忙吗？我们几分钟内回复。' : 'Questions before you check out? We usually reply within minutes.',
+        display: 'toast',
+        campaign: 'checkout',
+        author: mia,
+        expiresAt: null,
+        createdAt: at(0),
+        shown: false,
+      },
+    ],
+    totalUnread: 3,
+  };
+}
+
+export function createFixtureClient(locale: string, media: Media): Client {
+  let snapshot = fixtureSnapshot(locale);
+  const listeners = new Set<() => void>();
+  const set = (patch: Partial<Snapshot>) => {
+    snapshot = { ...snapshot, ...patch };
+    listeners.forEach((l) => l());
+  };
+  const append = (threadId: string, m: OutgoingMessage) => {
+    const view = msg(threadId, { own: true, text: m.text ?? '', state: 'sending', createdAt: new Date().toISOString() });
+    set({ messages: { ...snapshot.messages, [threadId]: [...(snapshot.messages[threadId] ?? []), view] } });
+    setTimeout(() => {
+      const list = (snapshot.messages[threadId] ?? []).map((x) => (x.key === view.key ? { ...x, state: 'sent' as const } : x));
+      set({ messages: { ...snapshot.messages, [threadId]: list } });
+    }, 600);
+    return view.clientId;
+  };
+  const noop = () => {};
+  return {
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    getSnapshot: () => snapshot,
+    on: () => noop,
+    whenReady: async () => {},
+    start: async () => {},
+    startThread(first) {
+      const id = `t${Date.now()}`;
+      if (first) append(id, first);
+      return id;
+    },
+    send: (threadId, m) => append(threadId, m),
+    retry: noop,
+    discard: noop,
+    openThread: async () => {},
+    loadOlder: async () => false,
+    markRead: (id) => set({ threads: snapshot.threads.map((t) => (t.id === id ? { ...t, unread: 0 } : t)) }),
+    setTyping: noop,
+    identify: async () => {},
+    updateContext: noop,
+    track: noop,
+    rate: noop,
+    markProactiveShown: noop,
+    openProactive: noop,
+    replyProactive: (_id, m) => {
+      const id = `t${Date.now()}`;
+      append(id, m);
+      return id;
+    },
+    dismissProactive: (id) => set({ proactive: snapshot.proactive.filter((p) => p.id !== id) }),
+    attachmentUrl: async (a) => URL.createObjectURL(a.mime.startsWith('image/') ? media.image : media.voice),
+    shutdown: async () => {},
+    destroy: noop,
+  };
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Renders the widget in Debian's Chromium and writes PNGs to packages/widget/screenshots/:
+// the proactive toast, the inbox, and a thread with an image, a voice clip and a failed message,
+// at 1280×800 and 390×844 (plus the thread in Chinese on the phone). The page is served with a
+// strict CSP (no 'unsafe-inline' anywhere): any CSP violation, console error or axe-core
+// violation (colour contrast included, which jsdom cannot check) fails the run.
+//
+//   pnpm --filter @threadline/widget screenshots        (CHROMIUM=/path/to/chromium to override)
+//
+// Needs Debian's chromium and, for the Chinese shots, a CJK font (fonts-noto-cjk or
+// fonts-wqy-microhei); without one the Chinese text renders as empty boxes.
+import { createServer } from 'node:http';
+import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'screenshots');
+const site = join(out, '.harness');
+rmSync(site, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  configFile: false,
+  root: join(root, 'scripts/harness'),
+  base: './',
+  logLevel: 'warn',
+  resolve: { conditions: ['source', 'module', 'browser', 'production'] },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: { outDir: site, emptyOutDir: true, target: 'es2022', cssTarget: ['chrome100'], modulePreload: false },
+});
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; object-src 'none'; base-uri 'none'";
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+const server = createServer((req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+  if (path === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
+  const file = join(site, path === '/' ? 'index.html' : path);
+  if (!file.startsWith(site) || !existsSync(file)) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP });
+  res.end(readFileSync(file));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const viewports = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+};
+const shots = [
+  ...['toast', 'inbox', 'thread'].flatMap((scene) => ['desktop', 'phone'].map((device) => ({ scene, device, locale: 'en' }))),
+  { scene: 'thread', device: 'phone', locale: 'zh-CN' },
+  { scene: 'inbox', device: 'desktop', locale: 'zh-TW' },
+];
+
+const problems = [];
+try {
+  for (const { scene, device, locale } of shots) {
+    const context = await browser.newContext({ ...viewports[device], locale, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    const name = `${scene}-${device}${locale === 'en' ? '' : `-${locale}`}`;
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    page.on('console', (m) => m.type() === 'error' && problems.push(`${name}: console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
+    await page.goto(`${origin}/?scene=${scene}&locale=${locale}`);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    if (scene === 'thread') {
+      await page.waitForFunction(() => {
+        const s = document.querySelector('[data-threadline]').shadowRoot;
+        const img = s.querySelector('img.image');
+        const audio = s.querySelector('audio');
+        return img?.complete && img.naturalWidth > 0 && audio && audio.readyState >= 1;
+      });
+    }
+    await page.waitForTimeout(300);
+    // The widget's styles must really apply under this CSP (constructable stylesheets).
+    const styled = await page.evaluate(() => {
+      const b = document.querySelector('[data-threadline]').shadowRoot.querySelector('button.launcher');
+      return b ? getComputedStyle(b).borderRadius : 'missing';
+    });
+    if (styled !== '50%') problems.push(`${name}: launcher not styled (border-radius ${styled})`);
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run({ include: [['[data-threadline]']] }, { resultTypes: ['violations'] });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+    });
+    violations.forEach((v) => problems.push(`${name}: axe: ${v}`));
+    await page.screenshot({ path: join(out, `${name}.png`) });
+    console.log(`wrote screenshots/${name}.png${violations.length ? ` (${violations.length} axe violations)` : ''}`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+  rmSync(site, { recursive: true, force: true });
+}
+if (problems.length) {
+  console.error(`\n${problems.length} problem(s):\n${problems.join('\n')}`);
+  process.exit(1);
+}
+console.log('no CSP violations, console errors or axe violations');
