@@ -37,7 +37,7 @@ export const PEERS = [
   },
   {
     id: 'rocketchat-app',
-    label: 'Rocket.Chat Livechat — iframe app scripts',
+    label: 'Rocket.Chat Livechat — iframe app (index.html scripts + chunks 4, 5 it loads at start)',
     pkg: '@rocket.chat/livechat',
     kind: 'app',
     build: 'prebuilt',
