@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Route } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launch } from '../support/browser.js';
 import { startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
+import { REPLAY_FLAGS, replayable } from '../support/replay.js';
 import { countInLog, eventually, openPanel, openThread, waitForText, write } from '../support/widget.js';
 
 let demo: Demo;
 let browser: Browser;
 beforeAll(async () => {
   demo = await startDemoServer();
-  // Pages replayed by the test's route handler count as "unknown address space" to Chromium, which
-  // would then block their sockets to localhost; the shop in real life is served, not replayed.
-  browser = await launch(['--disable-features=LocalNetworkAccessChecks']);
+  browser = await launch(REPLAY_FLAGS);
 });
 afterAll(async () => {
   await browser?.close();
@@ -22,22 +21,7 @@ it('a shopper reloads and reopens the tab: the thread is there at once, even wit
   const s = sessions(browser, 'reload-and-return');
   const shopper = await s.open();
 
-  // Every page asset passes through here so it can be replayed once the server is stopped; the
-  // real-time channel is refused while the server is down.
-  const cache = new Map<string, { status: number; headers: Record<string, string>; body: Buffer }>();
-  let serverDown = false;
-  await shopper.context.route('**/*', async (route: Route) => {
-    const url = route.request().url();
-    if (serverDown) {
-      const hit = cache.get(url);
-      return hit ? route.fulfill(hit) : route.abort('connectionrefused');
-    }
-    if (url.includes('/socket.io/')) return route.continue();
-    const res = await route.fetch();
-    const body = await res.body();
-    if (route.request().method() === 'GET') cache.set(url, { status: res.status(), headers: res.headers(), body });
-    return route.fulfill({ response: res, body });
-  });
+  const network = await replayable(shopper.context);
 
   const { page } = shopper;
   await page.goto(`${demo.url}/product/rain-shell`);
@@ -65,7 +49,7 @@ it('a shopper reloads and reopens the tab: the thread is there at once, even wit
 
   // The server goes away; the stored thread still renders, from IndexedDB alone.
   await demo.stop();
-  serverDown = true;
+  network.down = true;
   const offline = await shopper.context.newPage();
   await offline.goto(`${demo.url}/product/rain-shell`);
   await openThread(offline, /waterproof|taped/);
@@ -75,7 +59,7 @@ it('a shopper reloads and reopens the tab: the thread is there at once, even wit
   expect(shopper.errors).toEqual([]);
   await offline.close();
 
-  serverDown = false;
+  network.down = false;
   await demo.start();
   await s.closeAll();
 });

@@ -63,3 +63,9 @@ export async function openThread(page: Page, text?: string | RegExp): Promise<vo
 export async function countInLog(page: Page, text: string): Promise<number> {
   return log(page).getByText(text, { exact: true }).count();
 }
+
+/** The launcher's unread description ("2 unread"), or null when there is no badge. */
+export async function unreadText(page: Page): Promise<string | null> {
+  const badge = page.locator('[data-threadline] #tl-unread');
+  return (await badge.count()) ? (await badge.textContent())!.trim() : null;
+}
