@@ -86,6 +86,8 @@ export class ThreadlineClient implements Client {
   #context: Omit<VisitorContext, 'device'> = {};
   #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
   #gapFetching = new Set<string>();
+  /** Highest seq per thread already announced through the `message` event. */
+  #announced = new Map<string, number>();
   #syncing = false;
   #typingSent = new Map<string, number>();
   #typingStop = new Map<string, TimerHandle>();
@@ -151,7 +153,11 @@ export class ThreadlineClient implements Client {
 
   start(): Promise<void> {
     if (this.#destroyed) return Promise.resolve();
-    this.#started ??= this.#boot().catch((err) => this.#report('internal_client', `start failed: ${String(err)}`));
+    // Deferred a microtask: events raised while opening storage (storageFallback) reach
+    // listeners attached right after createClient().
+    this.#started ??= Promise.resolve()
+      .then(() => this.#boot())
+      .catch((err) => this.#report('internal_client', `start failed: ${String(err)}`));
     return this.#started;
   }
 
@@ -599,7 +605,11 @@ export class ThreadlineClient implements Client {
           else byThread.set(m.threadId, [m]);
         }
         const before = JSON.stringify(cursors);
-        for (const [threadId, list] of byThread) this.#applyServerMessages(threadId, list);
+        for (const [threadId, list] of byThread) {
+          // A thread this device did not hold gets its newest page: history, not news.
+          if (cursors[threadId] === undefined && !this.#announced.has(threadId)) this.#applyServerMessages(threadId, list, false);
+          else this.#applyServerMessages(threadId, list);
+        }
         this.#offer(res.proactive);
         if (!res.more) return;
         const after: Record<string, number> = {};
@@ -618,7 +628,6 @@ export class ThreadlineClient implements Client {
   #applyServerMessages(threadId: string, messages: Message[], live = true): void {
     if (messages.length === 0) return;
     const before = this.#store.state;
-    const held = new Set((before.messages[threadId] ?? []).map((m) => m.seq));
     const heldSeq = before.threads[threadId]?.heldSeq ?? 0;
     this.#store.dispatch({ type: 'messages', threadId, messages });
     const after = this.#store.state;
@@ -627,20 +636,26 @@ export class ThreadlineClient implements Client {
       const entry = m.clientId ? before.outbox[m.clientId] : undefined;
       if (entry && !after.outbox[entry.clientId]) this.#outbox.settled(entry.clientId, entry.files);
     }
-    if (live) {
-      const fresh = messages.filter((m) => !held.has(m.seq) && m.seq > heldSeq);
-      if (fresh.length) {
-        const snap = this.getSnapshot();
-        const thread = snap.threads.find((t) => t.id === threadId) ?? null;
-        const views = snap.messages[threadId] ?? [];
-        for (const m of fresh) {
-          const mv = views.find((v) => v.seq === m.seq);
-          if (mv) this.#events.emit('message', { message: mv, thread });
-        }
-      }
-    }
+    if (live) this.#announce(threadId, heldSeq);
+    else this.#announced.set(threadId, Math.max(this.#announced.get(threadId) ?? 0, after.threads[threadId]?.heldSeq ?? 0));
     const t = after.threads[threadId];
     if (t && messages.some((m) => m.seq > t.heldSeq)) void this.#fillGap(threadId);
+  }
+
+  /**
+   * Emit `message` for what became contiguous since the last announcement: messages above a
+   * hole wait until the hole is filled, so listeners hear every message once and in seq order.
+   */
+  #announce(threadId: string, heldBefore: number): void {
+    const from = this.#announced.get(threadId) ?? heldBefore;
+    const entry = this.#store.state.threads[threadId];
+    if (!entry || entry.heldSeq <= from) return;
+    this.#announced.set(threadId, entry.heldSeq);
+    const snap = this.getSnapshot();
+    const thread = snap.threads.find((t) => t.id === threadId) ?? null;
+    for (const mv of snap.messages[threadId] ?? []) {
+      if (mv.seq !== null && mv.seq > from && mv.seq <= entry.heldSeq) this.#events.emit('message', { message: mv, thread });
+    }
   }
 
   /** A message arrived above a hole: fetch what came after the held seq. */
@@ -736,16 +751,12 @@ export class ThreadlineClient implements Client {
   }
 
   #acked(entry: OutboxEntry, result: SendResult): void {
-    const held = this.#store.state.messages[entry.threadId]?.some((m) => m.seq === result.message.seq) ?? false;
+    const heldBefore = this.#store.state.threads[entry.threadId]?.heldSeq ?? 0;
     this.#store.dispatch({ type: 'acked', clientId: entry.clientId, message: result.message, thread: result.thread });
     const local = this.#local!;
     // Message first, then the outbox delete: a crash in between only causes a deduplicated resend.
     void local.putMessages(entry.threadId, [result.message], this.#record(entry.threadId)).then(() => local.delOutbox(entry));
-    if (!held) {
-      const snap = this.getSnapshot();
-      const mv = snap.messages[entry.threadId]?.find((v) => v.seq === result.message.seq);
-      if (mv) this.#events.emit('message', { message: mv, thread: snap.threads.find((t) => t.id === entry.threadId) ?? null });
-    }
+    this.#announce(entry.threadId, heldBefore);
     const t = this.#store.state.threads[entry.threadId];
     if (t && result.message.seq > t.heldSeq) void this.#fillGap(entry.threadId);
   }

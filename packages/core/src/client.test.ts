@@ -1,0 +1,233 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from './create-client.js';
+import { memoryStorage } from './storage/memory.js';
+import type { StorageAdapter } from './storage/adapter.js';
+import type { Client, ClientOptions } from './types.js';
+import { FakeServer, fakeOnline, flush, manualClock, setReachable, testEnv } from './test/fakes.js';
+
+const clients: Client[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy();
+});
+
+function setup(over: Partial<ClientOptions> & { server?: FakeServer; storage?: StorageAdapter } = {}) {
+  const server = over.server ?? new FakeServer();
+  const clock = manualClock();
+  const online = fakeOnline();
+  const storage = over.storage ?? memoryStorage();
+  const client = createClient({
+    appId: 'demo',
+    serverUrl: 'http://x',
+    storage,
+    transport: server.factory,
+    pageSize: 10,
+    ...over,
+    env: testEnv({ now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout, online, ...over.env }),
+  });
+  clients.push(client);
+  return { server, clock, online, storage, client };
+}
+
+async function threadWith(server: FakeServer, client: Client, n: number) {
+  const t = client.startThread({ text: 'start' });
+  await flush();
+  for (let i = 2; i <= n; i++) server.appendAgent(t, `a${i}`, false);
+  return t;
+}
+
+describe('client', () => {
+  it('opens no storage and no socket until consent is given', async () => {
+    const storage = memoryStorage();
+    const { client, server } = setup({ consent: false, storage });
+    await flush();
+    expect(client.getSnapshot()).toMatchObject({ status: 'idle', storage: 'none', connection: 'idle' });
+    expect(await storage.keys()).toEqual([]);
+    expect(server.transports.size).toBe(0);
+    await client.start();
+    await flush();
+    expect(client.getSnapshot()).toMatchObject({ status: 'ready', connection: 'connected' });
+  });
+
+  it('starts on the first interaction when consent is pending', async () => {
+    const { client, server } = setup({ consent: false });
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    expect(server.messages.get(t)!.map((m) => m.text)).toEqual(['hi']);
+  });
+
+  it('falls back to memory when IndexedDB is missing, says so once, and keeps working', async () => {
+    const server = new FakeServer();
+    const fallbacks: string[] = [];
+    const client = createClient({ appId: 'demo', serverUrl: 'http://x', transport: server.factory, env: testEnv({ indexedDB: null }) });
+    clients.push(client);
+    client.on('storageFallback', (e) => fallbacks.push(e.reason));
+    const t = client.startThread({ text: 'still works' });
+    await flush();
+    expect(fallbacks).toEqual(['unavailable']);
+    expect(client.getSnapshot().storage).toBe('memory');
+    expect(client.getSnapshot().messages[t]![0]!.state).toBe('sent');
+  });
+
+  it('fetches what it missed when a live message reveals a gap', async () => {
+    const { client, server } = setup();
+    const t = client.startThread({ text: 'one' });
+    await flush();
+    server.appendAgent(t, 'two', false);
+    server.appendAgent(t, 'three', false);
+    server.appendAgent(t, 'four');
+    await flush();
+    expect(client.getSnapshot().messages[t]!.map((m) => m.text)).toEqual(['one', 'two', 'three', 'four']);
+    expect(server.requests.some((r) => r.name === 'messages.list' && r.input.after === 1)).toBe(true);
+  });
+
+  it('emits each new message once, in order', async () => {
+    const { client, server } = setup();
+    const seen: string[] = [];
+    client.on('message', ({ message }) => seen.push(message.text));
+    const t = client.startThread({ text: 'one' });
+    await flush();
+    server.appendAgent(t, 'two', false);
+    server.appendAgent(t, 'three');
+    server.push({ type: 'server', name: 'message', payload: server.messages.get(t)![2]! });
+    await flush();
+    expect(seen).toEqual(['one', 'two', 'three']);
+  });
+
+  it('renders the newest page from storage, then loads older pages from storage and network', async () => {
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    const first = setup({ storage, server });
+    const t = await threadWith(server, first.client, 34);
+    server.appendAgent(t, 'a35'); // live: reveals the gap, the client fetches 2–34
+    await flush();
+    expect(first.client.getSnapshot().messages[t]!.length).toBe(35);
+    first.client.destroy();
+    await flush();
+    // Keep only the newest 12 messages on the device (as after quota eviction).
+    const chunk = (await storage.get<unknown[]>(`m:${t}:0`))!;
+    await storage.set(`m:${t}:0`, chunk.slice(-12));
+    const second = setup({ storage, server, consent: false });
+    await second.client.start();
+    await second.client.whenReady();
+    const held = second.client.getSnapshot().messages[t]!;
+    expect(held.length).toBe(10);
+    expect(held[held.length - 1]!.seq).toBe(35);
+    let more = await second.client.loadOlder(t);
+    expect(more).toBe(true);
+    expect(second.client.getSnapshot().messages[t]!.length).toBe(20);
+    while (more) more = await second.client.loadOlder(t);
+    expect(second.client.getSnapshot().messages[t]!.map((m) => m.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
+  });
+
+  it('marks a thread read locally and on the server', async () => {
+    const { client, server } = setup();
+    const unread: number[] = [];
+    client.on('unreadChange', (e) => unread.push(e.total));
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    server.appendAgent(t, 'reply');
+    await flush();
+    client.markRead(t);
+    await flush();
+    expect(unread).toEqual([1, 0]);
+    expect(server.requests.find((r) => r.name === 'thread.read')!.input).toEqual({ threadId: t, seq: 2 });
+  });
+
+  it('reports connection changes, offline included', async () => {
+    const { client, server, online } = setup();
+    const states: string[] = [];
+    client.on('connectionChange', (e) => states.push(e.state));
+    await flush();
+    online.set(false);
+    for (const tr of server.transports) tr.drop();
+    online.set(true);
+    await flush();
+    expect(states).toEqual(['connecting', 'connected', 'offline', 'connecting', 'connected']);
+  });
+
+  it('throttles typing and stops it after a pause', async () => {
+    const { client, server, clock } = setup();
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    client.setTyping(t);
+    client.setTyping(t);
+    await clock.advance(1000);
+    client.setTyping(t);
+    await clock.advance(5000);
+    const [tr] = [...server.transports];
+    expect(tr!.notified).toEqual([
+      ['typing', { threadId: t, typing: true }],
+      ['typing', { threadId: t, typing: false }],
+    ]);
+  });
+
+  it('shows the brand typing and hides it after a while', async () => {
+    const { client, server, clock } = setup();
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    server.push({ type: 'server', name: 'typing', payload: { threadId: t, author: { kind: 'agent', name: 'Sam' }, typing: true } });
+    expect(client.getSnapshot().typing[t]?.author.name).toBe('Sam');
+    await clock.advance(7000);
+    expect(client.getSnapshot().typing[t]).toBeUndefined();
+  });
+
+  it('caps proactive prompts per campaign and reports what happened', async () => {
+    const { client, server } = setup({ proactive: { maxPerCampaign: 1, capWindowMs: 60_000 } });
+    await flush();
+    const prompt = (id: string, campaign: string | null) => ({
+      id, text: `p ${id}`, display: 'toast' as const, campaign, author: { kind: 'bot' as const }, expiresAt: null, createdAt: new Date(0).toISOString(),
+    });
+    const offered: string[] = [];
+    client.on('proactive', (e) => offered.push(e.prompt.id));
+    server.push({ type: 'server', name: 'proactive', payload: prompt('p1', 'checkout') });
+    client.markProactiveShown('p1');
+    client.dismissProactive('p1');
+    await flush();
+    server.push({ type: 'server', name: 'proactive', payload: prompt('p2', 'checkout') });
+    server.push({ type: 'server', name: 'proactive', payload: prompt('p1', 'checkout') });
+    server.push({ type: 'server', name: 'proactive', payload: prompt('p3', null) });
+    await flush();
+    expect(offered).toEqual(['p1', 'p3']);
+    expect(client.getSnapshot().proactive.map((p) => p.id)).toEqual(['p3']);
+    expect(server.requests.filter((r) => r.name === 'proactive.event').map((r) => r.input)).toEqual([
+      { id: 'p1', event: 'shown' },
+      { id: 'p1', event: 'dismissed' },
+    ]);
+  });
+
+  it('leaves no timer, socket or listener behind after destroy', async () => {
+    const { client, server, clock } = setup();
+    setReachable(server, true);
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    server.handlers['message.send'] = () => ({ ok: false, error: { code: 'unavailable', message: 'x' } });
+    client.send(t, { text: 'retrying' });
+    client.setTyping(t);
+    server.push({ type: 'server', name: 'typing', payload: { threadId: t, author: { kind: 'agent' }, typing: true } });
+    await flush();
+    expect(clock.pending()).toBeGreaterThan(0);
+    client.destroy();
+    expect(clock.pending()).toBe(0);
+    expect(server.transports.size).toBe(0);
+    expect(client.getSnapshot().status).toBe('destroyed');
+    expect(client.send(t, { text: 'after' })).toBeNull();
+  });
+
+  it('never throws at the host page, even with nonsense input', async () => {
+    const { client } = setup();
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    expect(() => {
+      client.send('no-such-thread', null as never);
+      client.retry('nope');
+      client.discard('nope');
+      client.rate('nope', 9);
+      client.track('');
+      client.markRead('nope');
+      client.replyProactive('nope', { text: 'x' });
+    }).not.toThrow();
+    await expect(client.loadOlder('nope')).resolves.toBe(false);
+    expect(errors).toEqual(['invalid_input', 'not_found_locally', 'invalid_input', 'invalid_input', 'not_found_locally']);
+  });
+});
