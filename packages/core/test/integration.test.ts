@@ -6,7 +6,8 @@
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, indexedDbStorage, socketIoTransport, type Client, type ClientOptions, type StorageAdapter } from '../src/index.js';
-import { eventually, serverMessages, sleep, startRealServer, type RealServer } from '../src/test/real-server.js';
+import { userHashOf } from '@threadline/server';
+import { SECRET, eventually, serverMessages, sleep, startRealServer, type RealServer } from '../src/test/real-server.js';
 
 let rs: RealServer;
 const clients: Client[] = [];
@@ -201,6 +202,31 @@ describe('against the reference server', () => {
     await rs.api('POST', '/v1/proactive', { to: { visitorId }, text: 'Still there?', campaign: 'checkout' });
     await sleep(300);
     expect(a.getSnapshot().proactive).toEqual([]);
+  });
+
+  it('carries anonymous threads over to the user on identify, and to the user’s other device', async () => {
+    const a = client(freshStore());
+    const t = a.startThread({ text: 'before login' });
+    await eventually(() => allSent(a, t, 1));
+    const userId = `user-${Date.now()}`;
+    await a.identify({ userId, userHash: userHashOf(SECRET, userId) });
+    expect(a.getSnapshot().session?.userId).toBe(userId);
+    expect(texts(a, t)).toEqual(['before login']);
+    const other = client(freshStore(), { identity: { userId, userHash: userHashOf(SECRET, userId) } });
+    await eventually(() => texts(other, t).length === 1);
+    other.send(t, { text: 'from my phone' });
+    await eventually(() => texts(a, t).includes('from my phone'));
+  });
+
+  it('reports a refused identity with its code and keeps local data', async () => {
+    const a = client(freshStore(), { identity: { userId: 'mallory', userHash: 'bad' } });
+    const codes: string[] = [];
+    a.on('error', (e) => codes.push(e.code));
+    await eventually(() => a.getSnapshot().connection === 'refused');
+    expect(a.getSnapshot().connectionError?.code).toBe('identity_invalid');
+    expect(codes).toContain('identity_invalid');
+    const t = a.startThread({ text: 'queued' });
+    expect(a.getSnapshot().messages[t]![0]!.state).toBe('sending');
   });
 
   it('erases local data on shutdown', async () => {
