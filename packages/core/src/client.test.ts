@@ -214,6 +214,17 @@ describe('client', () => {
     expect(client.send(t, { text: 'after' })).toBeNull();
   });
 
+  it('refuses files beyond the queued-bytes cap', async () => {
+    const server = new FakeServer();
+    setReachable(server, false);
+    const { client } = setup({ server, maxQueuedFileBytes: 1000 });
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    const t = client.startThread({ text: 'a', files: [new Blob([new Uint8Array(600)])] });
+    expect(client.send(t, { files: [new Blob([new Uint8Array(600)])] })).toBeNull();
+    expect(errors).toEqual(['file_too_large']);
+  });
+
   it('never throws at the host page, even with nonsense input', async () => {
     const { client } = setup();
     const errors: string[] = [];

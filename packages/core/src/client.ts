@@ -59,6 +59,7 @@ interface Resolved {
   ackTimeoutMs: number;
   pageSize: number;
   multiTab: boolean;
+  maxQueuedFileBytes: number;
   policy: { baseMs: number; maxMs: number; deadlineMs: number };
   caps: caps.CapPolicy;
 }
@@ -107,6 +108,7 @@ export class ThreadlineClient implements Client {
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
       pageSize: Math.min(LIMITS.maxPageSize, Math.max(1, options.pageSize ?? 50)),
       multiTab: options.multiTab ?? true,
+      maxQueuedFileBytes: options.maxQueuedFileBytes ?? 50 * 1024 * 1024,
       policy: {
         baseMs: options.retry?.baseMs ?? 1000,
         maxMs: options.retry?.maxMs ?? 30_000,
@@ -717,6 +719,15 @@ export class ThreadlineClient implements Client {
     const tooBig = files.find((f) => f.size > cap);
     if (tooBig) {
       this.#report('file_too_large', `${fileName(tooBig, 0)} is larger than ${cap} bytes`, { threadId });
+      return null;
+    }
+    const queued = Object.values(this.#store.state.outbox).reduce(
+      (n, e) => n + e.files.reduce((m, f) => m + (f.attachment ? 0 : f.size), 0),
+      0,
+    );
+    const adding = files.reduce((n, f) => n + f.size, 0);
+    if (adding > 0 && queued + adding > this.#o.maxQueuedFileBytes) {
+      this.#report('file_too_large', `files waiting to upload would exceed ${this.#o.maxQueuedFileBytes} bytes`, { threadId });
       return null;
     }
     const entryState = this.#store.state.threads[threadId];

@@ -119,6 +119,14 @@ export interface ClientOptions {
    * @default true
    */
   multiTab?: boolean;
+  /**
+   * Most bytes of files waiting in the outbox at once (all messages together). Queued files are
+   * stored as Blobs in IndexedDB until uploaded, so they survive a reload; a send that would go
+   * over is refused with `file_too_large`. Each file is also capped by the server's
+   * `maxUploadBytes` (10 MB by default).
+   * @default 52428800 (50 MB)
+   */
+  maxQueuedFileBytes?: number;
   /** Frequency caps for proactive prompts. */
   proactive?: ProactiveOptions;
   /**
