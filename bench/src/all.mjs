@@ -1,9 +1,10 @@
 // pnpm bench — every benchmark in one run, then docs/performance.md from the results.
 // BENCH_PRESET=ci for the server's short preset (default: full). BENCH_NO_DOCS=1 prints only.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT_DIR, machineInfo } from './lib/common.mjs';
+import { BENCH_DIR, RESULTS_DIR, ROOT_DIR, machineInfo } from './lib/common.mjs';
+import { launchChromium } from './lib/browser.mjs';
 import { runSize } from './size.mjs';
 import { runLoad } from './load.mjs';
 import { runStorage } from './storage.mjs';
@@ -24,10 +25,25 @@ const step = async (title, command, fn) => {
   }
 };
 
-await step('Bundle size', 'pnpm bench:size', () => runSize());
-await step('Page-load cost', 'pnpm bench:load', () => runLoad());
-await step('Storage', 'pnpm bench:storage', () => runStorage());
-await step(`Server load (preset ${preset})`, `pnpm bench:server -- --preset ${preset}`, () => runServer({ preset }));
+// BENCH_DOCS_ONLY=1: rebuild the page from the last saved results (bench/results/*.md) without running.
+const docsOnly = !!process.env.BENCH_DOCS_ONLY;
+const saved = (name) => async () => {
+  const md = readFileSync(join(RESULTS_DIR, `${name}.md`), 'utf8');
+  const json = JSON.parse(readFileSync(join(RESULTS_DIR, `${name}.json`), 'utf8'));
+  return { md: `${md}\n\n_(results of ${json.date.slice(0, 16).replace('T', ' ')} UTC)_` };
+};
+await step('Bundle size', 'pnpm bench:size', docsOnly ? saved('size') : () => runSize());
+await step('Page-load cost', 'pnpm bench:load', docsOnly ? saved('load') : () => runLoad());
+await step('Storage', 'pnpm bench:storage', docsOnly ? saved('storage') : () => runStorage());
+await step(`Server load (preset ${preset})`, `BENCH_PRESET=${preset} pnpm bench:server`, docsOnly ? saved(`server-${preset}`) : () => runServer({ preset }));
+
+const budget = (() => {
+  try {
+    return execFileSync(process.execPath, [join(BENCH_DIR, 'size-budget.mjs')], { encoding: 'utf8' });
+  } catch (err) {
+    return String(err.stdout ?? err.message);
+  }
+})();
 
 const total = (Date.now() - started) / 1000;
 const m = machineInfo();
@@ -38,9 +54,12 @@ const commit = (() => {
     return '?';
   }
 })();
-const chromium = (() => {
+const chromium = await (async () => {
   try {
-    return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
+    const b = await launchChromium();
+    const v = b.version();
+    await b.close();
+    return `Chromium ${v} (Debian, headless)`;
   } catch {
     return 'Chromium (version unknown)';
   }
@@ -48,7 +67,7 @@ const chromium = (() => {
 
 const doc = `# Performance
 
-Figures printed by \`pnpm bench\` (${total < 90 ? `${total.toFixed(0)} s` : `${(total / 60).toFixed(1)} min`} for this run), Threadline beside peers
+Figures printed by \`pnpm bench\`${docsOnly ? '' : ` (${total < 90 ? `${total.toFixed(0)} s` : `${(total / 60).toFixed(1)} min`} for this run)`}, Threadline beside peers
 measured **in the same run** on the same machine. Benchmarks print figures; they do not pass or
 fail — except the size budget, which CI enforces (see below). This page is rewritten by
 \`pnpm bench\`; the tables below are its latest output.
@@ -68,8 +87,13 @@ rendering offline, and each row says what "ready" means for it.
 (\`packages/widget/dist\`, listed in \`dist/parts.json\`) against \`bench/size-budget.json\`:
 loader stub ≤ 1 KiB, initial chunk(s) ≤ 30 KiB, panel chunk ≤ 25 KiB, all gzip -9. It exits
 non-zero when a part is over budget, and skips (exit 0) with a message when the widget is not built.
+Its output for this run:
 
-${sections.map((s) => `## ${s.title}\n\n\`${s.command}\` — ${s.secs.toFixed(0)} s in this run.\n\n${s.md}\n`).join('\n')}`;
+\`\`\`text
+${budget.trim()}
+\`\`\`
+
+${sections.map((s) => `## ${s.title}\n\n\`${s.command}\`${docsOnly ? '' : ` — ${s.secs.toFixed(0)} s in this run`}.\n\n${s.md}\n`).join('\n')}`;
 
 if (!process.env.BENCH_NO_DOCS) {
   writeFileSync(join(ROOT_DIR, 'docs', 'performance.md'), doc);

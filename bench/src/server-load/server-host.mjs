@@ -29,6 +29,7 @@ process.on('message', (msg) => {
     rssPeak = process.memoryUsage.rss();
     process.send({ type: 'reset-done' });
   } else if (msg?.type === 'stats') {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
     const cpu = process.cpuUsage(cpu0);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     process.send({
