@@ -8,17 +8,19 @@ export interface InboxProps {
   brandName: string;
   brandAvatarUrl?: string | undefined;
   greeting: string;
+  /** Show the brand's avatar beside the greeting (when a brand name or avatar was configured). */
+  showBrand?: boolean;
   onOpen: (threadId: string) => void;
   onNew: () => void;
 }
 
 /** The visitor's threads, newest first, with previews and unread counts. */
-export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, onOpen, onNew }: InboxProps) {
+export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, showBrand = true, onOpen, onNew }: InboxProps) {
   return (
     <div class="body">
       <div class="scroll">
         <div class="greeting">
-          <Avatar name={brandName} url={brandAvatarUrl} />
+          {showBrand && <Avatar name={brandName} url={brandAvatarUrl} />}
           <p>{greeting}</p>
         </div>
         {threads.length === 0 ? (

@@ -37,7 +37,7 @@ export function Panel({ ctx }: { ctx: PanelContext }) {
             <BackIcon />
           </button>
         )}
-        <Avatar name={title} url={ctx.brandAvatarUrl} />
+        {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={title} url={ctx.brandAvatarUrl} />}
         <h2>{title}</h2>
         <button type="button" class="icon-btn" aria-label={i18n.t('close')} onClick={ctx.close}>
           <CloseIcon />
@@ -73,6 +73,7 @@ function InboxScreen({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
         brandName={ctx.brandName ?? i18n.t('team')}
         brandAvatarUrl={ctx.brandAvatarUrl}
         greeting={ctx.greeting ?? i18n.t('greeting')}
+        showBrand={!!(ctx.brandName || ctx.brandAvatarUrl)}
         onOpen={(threadId) => ctx.ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId } })}
         onNew={() => ctx.ui.dispatch({ type: 'navigate', route: { name: 'compose' } })}
       />
@@ -146,7 +147,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
     </div>
   ) : (
     <div class="greeting">
-      <Avatar name={brandName} url={ctx.brandAvatarUrl} />
+      {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={brandName} url={ctx.brandAvatarUrl} />}
       <p>{ctx.greeting ?? i18n.t('greeting')}</p>
     </div>
   );
