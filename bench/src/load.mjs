@@ -182,6 +182,7 @@ async function runOnce(browser, origin, sc, rate) {
   const lt = (res.longtasks ?? []).filter(([s]) => !split || s < res.interactAt);
   res.ltCount = lt.length;
   res.ltTotal = lt.reduce((a, [, d]) => a + d, 0);
+  res.ltMax = lt.reduce((a, [, d]) => Math.max(a, d), 0);
   if (split) {
     const after = analyseTrace(parsed, match, { from: split, matchPage });
     const lt2 = res.longtasks.filter(([s]) => s >= res.interactAt);
@@ -190,6 +191,7 @@ async function runOnce(browser, origin, sc, rate) {
       busyMs: after.busyMs,
       ltCount: lt2.length,
       ltTotal: lt2.reduce((a, [, d]) => a + d, 0),
+      ltMax: lt2.reduce((a, [, d]) => Math.max(a, d), 0),
       readyMs: res.openMs,
     };
   }
@@ -199,7 +201,7 @@ async function runOnce(browser, origin, sc, rate) {
 function summarise(runs, pick = (r) => r) {
   const ok = runs.filter((r) => r.ok).map(pick).filter(Boolean);
   const m = (k) => median(ok.map((r) => r[k]));
-  return { n: ok.length, scriptMs: m('scriptMs'), busyMs: m('busyMs'), ltCount: m('ltCount'), ltTotal: m('ltTotal'), readyMs: m('readyMs'), connectedMs: m('connectedMs'), errors: runs.filter((r) => !r.ok).map((r) => r.error) };
+  return { n: ok.length, scriptMs: m('scriptMs'), busyMs: m('busyMs'), ltCount: m('ltCount'), ltTotal: m('ltTotal'), ltMax: m('ltMax'), readyMs: m('readyMs'), connectedMs: m('connectedMs'), errors: runs.filter((r) => !r.ok).map((r) => r.error) };
 }
 
 export async function runLoad({ quiet = false } = {}) {
@@ -264,7 +266,7 @@ export async function runLoad({ quiet = false } = {}) {
     const rows = [];
     for (const sc of scenarios) {
       if (sc.skip) {
-        rows.push([sc.label, `${sc.skip}`, '—', '—', '—', '—', '']);
+        rows.push([sc.label, `${sc.skip}`, '—', '—', '—', '—', '—', '']);
         continue;
       }
       for (const r of results.filter((x) => x.rate === rate && (x.id === sc.id || x.id === `${sc.id}-interact`))) {
@@ -274,6 +276,7 @@ export async function runLoad({ quiet = false } = {}) {
           ms(r.busyMs),
           r.ltCount == null ? '—' : String(r.ltCount),
           ms(r.ltTotal),
+          ms(r.ltMax),
           ms(r.readyMs),
           r.what + (r.connectedMs != null ? `; socket connected at ${ms(r.connectedMs)}` : ''),
         ]);
@@ -281,7 +284,7 @@ export async function runLoad({ quiet = false } = {}) {
     }
     sections.push(
       `### CPU ${rate}× ${rate === 1 ? '(no throttling)' : '(DevTools CPU throttling)'}\n\n` +
-        table(['Script tag', 'Script time', 'Main-thread busy', 'Long tasks', 'Long-task total', 'Ready at', 'Ready means'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
+        table(['Script tag', 'Script time', 'Main-thread busy', 'Long tasks', 'Long-task total', 'Longest task', 'Ready at', 'Ready means'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
     );
   }
   const md = [

@@ -84,6 +84,12 @@ function presetFromArgs() {
 export async function runServer({ preset = presetFromArgs(), quiet = false } = {}) {
   const log = (...a) => quiet || console.error(...a);
   const p = { ...PRESETS[preset] };
+  // Overrides for exploring: widgets, rates and seconds of sustained load.
+  const num = (k) => (process.env[k] ? Number(process.env[k]) : undefined);
+  p.n = num('BENCH_SERVER_WIDGETS') ?? p.n;
+  p.msgRate = num('BENCH_SERVER_MSG_RATE') ?? p.msgRate;
+  p.pushRate = num('BENCH_SERVER_PUSH_RATE') ?? p.pushRate;
+  p.sustainMs = (num('BENCH_SERVER_SECONDS') ?? p.sustainMs / 1000) * 1000;
   if (!exists(join(SERVER_DIR, 'dist', 'index.js'))) {
     const md = `Not run: the reference server is not built (\`packages/server/dist\`); run \`pnpm build\` first.`;
     if (!quiet) console.log(`\n## Server load (\`pnpm bench:server\`)\n\n${md}`);

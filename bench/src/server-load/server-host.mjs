@@ -2,6 +2,9 @@
 // @threadline/server with its configuration from the environment (PORT, HOST,
 // THREADLINE_DATA_DIR, …), plus the figures a benchmark needs that the server does not print:
 // event-loop lag, CPU time and RSS, sent to the parent over IPC on request.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { configFromEnv, createServer } from '@threadline/server';
 
@@ -21,14 +24,30 @@ setInterval(() => {
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
 }, 250).unref();
 
-process.on('message', (msg) => {
+// BENCH_SERVER_PROFILE=<dir>: a V8 CPU profile of the sustained phase (open it in DevTools).
+const profileDir = process.env.BENCH_SERVER_PROFILE;
+let profiler = null;
+
+process.on('message', async (msg) => {
   if (msg?.type === 'reset') {
+    if (profileDir && !profiler) {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     lag.reset();
     cpu0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
     rssPeak = process.memoryUsage.rss();
     process.send({ type: 'reset-done' });
   } else if (msg?.type === 'stats') {
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(join(profileDir, `server-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = null;
+    }
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
     const cpu = process.cpuUsage(cpu0);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
