@@ -94,6 +94,8 @@ export class ThreadlineClient implements Client {
   #typingStop = new Map<string, TimerHandle>();
   #typingShown = new Map<string, TimerHandle>();
   #rpc = new Map<string, (result: unknown) => void>();
+  /** Commands posted to a leader and not answered yet, by rpc id (re-run here if this tab leads). */
+  #rpcCalls = new Map<string, { name: string; args: unknown[] }>();
   #sessionWaiters: ((ok: boolean) => void)[] = [];
   #fallbackReported = false;
 
@@ -374,6 +376,7 @@ export class ThreadlineClient implements Client {
     }
     for (const r of this.#rpc.values()) r(undefined);
     this.#rpc.clear();
+    this.#rpcCalls.clear();
     for (const w of this.#sessionWaiters.splice(0)) w(false);
     this.#readyResolve();
     this.#store.dispatch({ type: 'connection', state: 'idle', error: null });
@@ -460,6 +463,17 @@ export class ThreadlineClient implements Client {
   #lead(role: 'leader' | 'solo'): void {
     if (this.#destroyed) return;
     this.#store.dispatch({ type: 'role', role });
+    // Commands issued while the election was still open went out as follower calls that no other
+    // tab may answer (a tab does not hear its own BroadcastChannel posts): run them here instead.
+    for (const [id, call] of [...this.#rpcCalls]) {
+      const settle = this.#rpc.get(id);
+      this.#rpcCalls.delete(id);
+      this.#rpc.delete(id);
+      void this.#runForFollower(call.name, call.args).then(
+        (result) => settle?.(result),
+        () => settle?.(undefined),
+      );
+    }
     if (role === 'leader') {
       // Hand-over: entries other tabs stored (or the old leader left unsent) are in storage.
       void this.#local!.load().then((loaded) => {
@@ -1027,14 +1041,17 @@ export class ThreadlineClient implements Client {
       const timer = this.#env.setTimeout(() => {
         this.#timers.delete(timer);
         this.#rpc.delete(id);
+        this.#rpcCalls.delete(id);
         resolve(undefined);
       }, RPC_TIMEOUT_MS);
       this.#timers.add(timer);
       this.#rpc.set(id, (result) => {
         this.#env.clearTimeout(timer);
         this.#timers.delete(timer);
+        this.#rpcCalls.delete(id);
         resolve(result);
       });
+      this.#rpcCalls.set(id, { name, args });
       this.#post({ k: 'cmd', id, name, args });
     });
   }
