@@ -957,7 +957,9 @@ export class ThreadlineClient implements Client {
       const leader = this.#role() === 'leader';
       switch (msg.k) {
         case 'action':
-          if (!leader) this.#store.dispatch(msg.action);
+          if (leader) return;
+          this.#store.dispatch(msg.action);
+          if (msg.action.type === 'acked' || msg.action.type === 'outboxRemove') this.#outbox.forget(msg.action.clientId);
           return;
         case 'hello':
           if (!leader) return;

@@ -127,6 +127,11 @@ export class Outbox {
     return true;
   }
 
+  /** Another tab owns this entry's fate now (it was acked or discarded there): drop the page's copy of its files. */
+  forget(clientId: string): void {
+    this.#blobs.delete(clientId);
+  }
+
   /** The message arrived by another path (echo from another tab, sync): forget the entry. */
   settled(clientId: string, files: OutboxFile[]): void {
     this.#blobs.delete(clientId);
