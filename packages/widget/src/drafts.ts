@@ -18,8 +18,24 @@ export interface KeyValue {
   key(index: number): string | null;
 }
 
+const prefixOf = (appId: string) => `threadline:${appId}:draft:`;
+
+/** Erases every draft of the app (logout). Separate from createDrafts so the initial chunk carries only this. */
+export function clearDrafts(appId: string, storage: KeyValue | null = defaultStorage()): void {
+  try {
+    const keys: string[] = [];
+    for (let i = 0; storage && i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k?.startsWith(prefixOf(appId))) keys.push(k);
+    }
+    keys.forEach((k) => storage!.removeItem(k));
+  } catch {
+    // Blocked storage holds no drafts to erase.
+  }
+}
+
 export function createDrafts(appId: string, storage: KeyValue | null = defaultStorage()): Drafts {
-  const prefix = `threadline:${appId}:draft:`;
+  const prefix = prefixOf(appId);
   const memory = new Map<string, string>();
   const safe = <T>(fn: () => T, fallback: T): T => {
     if (!storage) return fallback;
@@ -39,14 +55,7 @@ export function createDrafts(appId: string, storage: KeyValue | null = defaultSt
     },
     clear() {
       memory.clear();
-      safe(() => {
-        const keys: string[] = [];
-        for (let i = 0; i < storage!.length; i++) {
-          const k = storage!.key(i);
-          if (k?.startsWith(prefix)) keys.push(k);
-        }
-        keys.forEach((k) => storage!.removeItem(k));
-      }, undefined);
+      clearDrafts(appId, storage);
     },
   };
 }

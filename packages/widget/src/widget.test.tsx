@@ -43,6 +43,7 @@ describe('widget', () => {
     const passed = createClient.mock.calls[0]![0] as unknown as Record<string, unknown>;
     expect(passed).toMatchObject({ appId: 'demo', serverUrl: 'http://localhost:3000', locale: 'zh-TW' });
     expect(passed).not.toHaveProperty('brandColor');
+    expect(passed.consent).toBe(false);
     expect(client.start).not.toHaveBeenCalled();
     runIdle();
     expect(client.start).toHaveBeenCalled();

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import type { Client, ClientError, ClientEventMap, ClientOptions, Identity, VisitorContext } from '@threadline/core';
-import { createDrafts, type Drafts } from './drafts.js';
+import { clearDrafts } from './drafts.js';
 import type { Emitter } from './emitter.js';
 import { createHost, type Host } from './host.js';
 import { whenIdle } from './idle.js';
@@ -88,15 +88,15 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   const strings = LAUNCHER_STRINGS[locale];
   const theme = resolveTheme(options);
   // The core reports the visitor's own language tag to the brand, not the UI language we picked.
-  const clientOptions = { ...options } as Record<string, unknown>;
+  // The client is created waiting (consent: false) and started below when the browser is idle, so
+  // storage and the socket never compete with the page's own load, from the script tag or npm.
+  const clientOptions = { ...options, consent: false } as Record<string, unknown>;
   for (const key of WIDGET_KEYS) delete clientOptions[key];
   const client = deps.createClient(clientOptions as unknown as ClientOptions);
   const ui: UiStore = createUiStore();
-  const drafts: Drafts = createDrafts(options.appId);
   const host: Host = createHost(options.container ?? doc.body);
   host.addStyles(launcherCss);
   host.addStyles(themeCss(theme));
-  const setViewport = host.addStyles('');
   const subs: Array<() => void> = [];
 
   const launcherMount = doc.createElement('div');
@@ -138,7 +138,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
           brandName: options.brandName,
           brandAvatarUrl: options.brandAvatarUrl,
           greeting: options.greeting,
-          drafts,
+          appId: options.appId,
           addStyles: host.addStyles,
           close,
         });
@@ -159,9 +159,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
         // Opening is an interaction: a consent-first client starts now.
         void client.start();
         showPanel();
-        trackViewport();
-      } else {
-        untrackViewport();
       }
       deps.events.emit(open ? 'open' : 'close', {});
     }),
@@ -186,28 +183,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     client.on('error', (error) => deps.events.emit('error', error)),
     client.on('ready', () => deps.events.emit('ready', {})),
   );
-
-  // --- the virtual keyboard: size the full-screen panel to the visual viewport ---
-  const vv = doc.defaultView?.visualViewport;
-  const onViewport = () => {
-    if (!vv) return;
-    setViewport(`:host{--tl-vv-height:${Math.round(vv.height)}px;--tl-vv-top:${Math.round(vv.offsetTop)}px}`);
-  };
-  let viewportTracked = false;
-  function trackViewport() {
-    if (!vv || viewportTracked) return;
-    viewportTracked = true;
-    vv.addEventListener('resize', onViewport);
-    vv.addEventListener('scroll', onViewport);
-    onViewport();
-  }
-  function untrackViewport() {
-    if (!vv || !viewportTracked) return;
-    viewportTracked = false;
-    vv.removeEventListener('resize', onViewport);
-    vv.removeEventListener('scroll', onViewport);
-  }
-  subs.push(untrackViewport);
 
   // --- keep the corner off elements marked data-threadline-avoid (small screens only) ---
   const win = doc.defaultView;
@@ -308,7 +283,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     off: (event, handler) => deps.events.off(event, handler),
     async shutdown() {
       teardown();
-      drafts.clear();
+      clearDrafts(options.appId);
       await client.shutdown();
     },
     destroy() {

@@ -24,7 +24,10 @@ export interface PanelContext {
   recorder?: RecorderFactory | undefined;
 }
 
+/** What the initial chunk hands over; the panel makes the rest (drafts) itself. */
+export type PanelInit = Omit<PanelContext, 'drafts'> & { appId: string };
+
 export interface PanelModule {
   /** Renders the panel into `container`; returns the function that unmounts it. */
-  renderPanel(container: HTMLElement, ctx: PanelContext): () => void;
+  renderPanel(container: HTMLElement, init: PanelInit): () => void;
 }

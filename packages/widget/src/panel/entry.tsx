@@ -1,11 +1,43 @@
 import { render } from 'preact';
+import { createDrafts } from '../drafts.js';
 import panelCss from '../styles/panel.css?inline';
-import type { PanelContext, PanelModule } from './context.js';
+import type { PanelInit, PanelModule } from './context.js';
 import { Panel } from './Panel.js';
 
 /** Entry of the panel chunk, loaded on first open. */
-export const renderPanel: PanelModule['renderPanel'] = (container: HTMLElement, ctx: PanelContext) => {
-  ctx.addStyles(panelCss);
-  render(<Panel ctx={ctx} />, container);
-  return () => render(null, container);
+export const renderPanel: PanelModule['renderPanel'] = (container: HTMLElement, init: PanelInit) => {
+  init.addStyles(panelCss);
+  const untrack = trackVisualViewport(init);
+  render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId) }} />, container);
+  return () => {
+    untrack();
+    render(null, container);
+  };
 };
+
+/**
+ * The full-screen panel on phones follows the visual viewport, so the virtual keyboard does not
+ * cover the composer. Listens only while the panel is open.
+ */
+function trackVisualViewport({ ui, addStyles }: PanelInit): () => void {
+  const vv = typeof window === 'undefined' ? undefined : window.visualViewport;
+  if (!vv) return () => {};
+  const set = addStyles('');
+  const update = () => set(`:host{--tl-vv-height:${Math.round(vv.height)}px;--tl-vv-top:${Math.round(vv.offsetTop)}px}`);
+  let on = false;
+  const listen = (open: boolean) => {
+    if (open === on) return;
+    on = open;
+    const method = open ? 'addEventListener' : 'removeEventListener';
+    vv[method]('resize', update);
+    vv[method]('scroll', update);
+    if (open) update();
+  };
+  const sync = () => listen(ui.getSnapshot().open);
+  sync();
+  const unsubscribe = ui.subscribe(sync);
+  return () => {
+    unsubscribe();
+    listen(false);
+  };
+}
