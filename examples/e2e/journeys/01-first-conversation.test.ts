@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch } from '../support/browser.js';
+import { startDemoServer, type Demo } from '../support/demo.js';
+import { sessions } from '../support/story.js';
+import { messages, openConsole, openConversation, reply } from '../support/agent.js';
+import { eventually, openThread, openPanel, unreadText, waitForText, write } from '../support/widget.js';
+
+let demo: Demo;
+let browser: Browser;
+beforeAll(async () => {
+  demo = await startDemoServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+it('a shopper writes; the agent sees it live with page and cart, replies; the shopper gets an unread badge, then the reply', async () => {
+  const s = sessions(browser, 'first-conversation');
+  const agent = await s.open();
+  await openConsole(agent.page, demo.url);
+
+  const shopper = await s.open();
+  const { page } = shopper;
+  await page.goto(`${demo.url}/product/trail-runner`);
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await openPanel(page);
+  await write(page, 'Do the Trail Runners run large?');
+  await waitForText(page, 'Do the Trail Runners run large?');
+
+  // Live in the console, with where the shopper is and what is in the cart.
+  await openConversation(agent.page, 'Do the Trail Runners run large?');
+  const details = agent.page.getByRole('complementary', { name: 'Visitor details' });
+  await eventually(async () => (await details.textContent())?.includes('/product/trail-runner'));
+  expect(await details.textContent()).toMatch(/129/);
+
+  // The shopper closes the panel; the agent answers.
+  await page.keyboard.press('Escape');
+  await reply(agent.page, 'They fit true to size — take your usual.');
+  await messages(agent.page).getByText('They fit true to size — take your usual.').first().waitFor();
+
+  await eventually(async () => (await unreadText(page)) === '1 unread');
+  await openThread(page);
+  await waitForText(page, 'They fit true to size — take your usual.');
+  await eventually(async () => (await unreadText(page)) === null);
+  expect(shopper.errors).toEqual([]);
+  expect(agent.errors).toEqual([]);
+  await s.closeAll();
+});
