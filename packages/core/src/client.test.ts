@@ -225,6 +225,40 @@ describe('client', () => {
     expect(errors).toEqual(['file_too_large']);
   });
 
+  it('keeps a queued file across a reload, uploads it with progress, then sends', async () => {
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    setReachable(server, false);
+    const uploads: { name: string; bytes: number; token: string }[] = [];
+    const http = {
+      async upload(req: Parameters<import('./environment.js').HttpClient['upload']>[0]) {
+        req.onProgress(req.file.size / 2, req.file.size);
+        uploads.push({ name: req.fileName, bytes: req.file.size, token: req.token });
+        req.onProgress(req.file.size, req.file.size);
+        return { status: 201, body: { attachment: { id: 'att1', name: req.fileName, mime: 'image/png', size: req.file.size, url: '/v1/files/att1' } } };
+      },
+      download: async () => ({ status: 404, blob: null }),
+    };
+    const first = setup({ storage, server, env: { http } });
+    await flush();
+    const t = first.client.startThread({ text: 'look', files: [new File([new Uint8Array(300)], 'dash.png', { type: 'image/png' })] });
+    await flush();
+    expect(first.client.getSnapshot().messages[t]![0]!.pendingFiles).toMatchObject([{ name: 'dash.png', size: 300 }]);
+    first.client.destroy();
+    setReachable(server, true);
+    const second = setup({ storage, server, env: { http } });
+    const progress: number[] = [];
+    second.client.subscribe(() => {
+      for (const u of Object.values(second.client.getSnapshot().uploads).flat()) progress.push(u.loaded);
+    });
+    await flush(50);
+    expect(uploads).toEqual([{ name: 'dash.png', bytes: 300, token: 'tok-1' }]);
+    expect(progress).toEqual(expect.arrayContaining([0, 150, 300]));
+    expect(server.sends()[0]).toMatchObject({ threadId: t, text: 'look', attachmentIds: ['att1'], create: true });
+    expect(second.client.getSnapshot().messages[t]).toMatchObject([{ state: 'sent' }]);
+    expect((await storage.keys()).filter((k) => k.startsWith('b:') || k.startsWith('o:'))).toEqual([]);
+  });
+
   it('never throws at the host page, even with nonsense input', async () => {
     const { client } = setup();
     const errors: string[] = [];
