@@ -1,0 +1,60 @@
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch } from '../support/browser.js';
+import { startDemoServer, type Demo } from '../support/demo.js';
+import { sessions } from '../support/story.js';
+import { composer, launcher, openPanel, waitForText, write } from '../support/widget.js';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let demo: Demo;
+let browser: Browser;
+beforeAll(async () => {
+  demo = await startDemoServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** axe-core on the widget only (the shop is not ours to judge), WCAG 2.x A/AA rules. */
+async function axeWidget(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (window as any).axe;
+    const result = await axe.run(
+      { include: [['[data-threadline]']] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } },
+    );
+    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+  });
+}
+
+it('axe finds no violations on the launcher, the open panel with a conversation, and the inbox', async () => {
+  const s = sessions(browser, 'accessibility');
+  // bypassCSP lets the test inject axe; the widget itself runs under the shop's strict CSP elsewhere.
+  const { page } = await s.open({ bypassCSP: true });
+  await page.goto(`${demo.url}/`);
+  await launcher(page).waitFor();
+  expect(await axeWidget(page)).toEqual([]);
+
+  await openPanel(page);
+  await write(page, 'Checking the panel with a screen reader');
+  await waitForText(page, 'Checking the panel with a screen reader');
+  expect(await page.locator('[data-threadline]').getByRole('log').getAttribute('aria-live')).toBe('polite');
+  expect(await axeWidget(page)).toEqual([]);
+
+  await page.locator('[data-threadline]').getByRole('button', { name: 'Back to conversations' }).click();
+  await page.locator('[data-threadline]').getByRole('list', { name: 'Conversations' }).waitFor();
+  expect(await axeWidget(page)).toEqual([]);
+
+  // Keyboard: Escape closes and focus returns to the launcher.
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(200);
+  expect(await composer(page).count()).toBe(0);
+  expect(await launcher(page).evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+  await s.closeAll();
+});
