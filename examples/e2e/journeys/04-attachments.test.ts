@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch } from '../support/browser.js';
+import { API_KEY, startDemoServer, type Demo } from '../support/demo.js';
+import { sessions } from '../support/story.js';
+import { openConsole, openConversation } from '../support/agent.js';
+import { composer, eventually, openPanel, waitForText, write } from '../support/widget.js';
+
+let demo: Demo;
+let browser: Browser;
+beforeAll(async () => {
+  demo = await startDemoServer();
+  // Chromium's fake microphone feeds MediaRecorder; audio may play without a gesture in the test.
+  browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+// A real 2×2 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFElEQVR4nGP8z8DwnwEKmBiQAAAmOgICgbbCXQAAAABJRU5ErkJggg==', 'base64');
+
+const widget = (page: Page) => page.locator('[data-threadline]');
+
+async function messagesOf(threadId: string) {
+  return (await demo.api('GET', `/v1/threads/${threadId}/messages?limit=50`)).body.items as any[];
+}
+
+it('photos by file input and by paste, a refused large file, the agent image inline, and a voice clip the agent can play', async () => {
+  const s = sessions(browser, 'attachments');
+  const shopper = await s.open({ permissions: ['microphone'] });
+  const { page } = shopper;
+  await page.goto(`${demo.url}/`);
+  await openPanel(page);
+  await write(page, 'My dashboard shows this light');
+  await waitForText(page, 'My dashboard shows this light');
+  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0]);
+
+  // 1. A photo from the file input.
+  await widget(page).locator('input[type=file]').first().setInputFiles({ name: 'dashboard.png', mimeType: 'image/png', buffer: PNG });
+  await widget(page).getByRole('button', { name: 'Send' }).click();
+  await eventually(async () => (await messagesOf(thread.id)).some((m) => m.attachments[0]?.name === 'dashboard.png'));
+
+  // 2. A photo pasted into the composer.
+  await composer(page).evaluate((el, bytes) => {
+    const file = new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' });
+    const data = new DataTransfer();
+    data.items.add(file);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true }));
+  }, [...PNG]);
+  await widget(page).getByRole('button', { name: 'Send' }).click();
+  await eventually(async () => (await messagesOf(thread.id)).filter((m) => m.attachments[0]?.mime === 'image/png').length === 2);
+
+  // 3. A file over the server's 10 MB cap is refused with a clear message, and nothing is sent.
+  await widget(page).locator('input[type=file]').first().setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
+  await widget(page).getByText(/huge\.png is too large/).waitFor();
+  const before = (await messagesOf(thread.id)).length;
+
+  // 4. The agent answers with an image: it shows inline for the shopper.
+  const form = new FormData();
+  form.append('file', new Blob([PNG], { type: 'image/png' }), 'where-to-look.png');
+  const uploaded = (await (await fetch(`http://127.0.0.1:${demo.port}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body: form })).json()) as any;
+  await demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Check here', attachments: [uploaded.attachment.id], author: { kind: 'agent', name: 'Sam' } });
+  const img = widget(page).getByRole('log').locator('img[alt*="where-to-look.png"]');
+  await img.waitFor();
+  await eventually(async () => (await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)) === 2);
+
+  // 5. A voice clip recorded from the (fake) microphone.
+  await widget(page).getByRole('button', { name: 'Record a voice clip' }).click();
+  await page.waitForTimeout(1500);
+  await widget(page).getByRole('button', { name: 'Stop and attach' }).click();
+  const send = widget(page).getByRole('button', { name: 'Send' });
+  await eventually(async () => (await send.isEnabled()) || (await messagesOf(thread.id)).some((m) => m.attachments[0]?.mime?.startsWith('audio/')));
+  if (!(await messagesOf(thread.id)).some((m) => m.attachments[0]?.mime?.startsWith('audio/'))) await send.click();
+  const clip = await eventually(async () => (await messagesOf(thread.id)).find((m) => m.attachments[0]?.mime?.startsWith('audio/')), 15_000);
+  expect(clip.attachments[0].mime).toBe('audio/webm');
+  expect(clip.attachments[0].durationMs).toBeGreaterThan(500);
+  expect((await messagesOf(thread.id)).length).toBe(before + 2); // the agent's image and the clip: nothing from the refused file
+
+  // The agent plays it in the console.
+  const agent = await s.open();
+  await openConsole(agent.page, demo.url);
+  await openConversation(agent.page, /Voice clip|voice|My dashboard/);
+  const audio = agent.page.locator('audio[aria-label^="Voice clip"]').last();
+  await audio.waitFor();
+  await eventually(async () => !!(await audio.getAttribute('src')));
+  const played = await audio.evaluate(async (el: HTMLAudioElement) => {
+    await el.play();
+    await new Promise((r) => setTimeout(r, 300));
+    return { time: el.currentTime, error: el.error?.code ?? null };
+  });
+  expect(played.error).toBeNull();
+  expect(played.time).toBeGreaterThan(0);
+  expect(shopper.errors).toEqual([]);
+  await s.closeAll();
+});
