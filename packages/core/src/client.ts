@@ -26,8 +26,7 @@ import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import { migrate, type Meta } from './storage/schema.js';
 import { Outbox, type UploadOutcome } from './outbox/outbox.js';
-import { socketIoTransport } from './transport/socketio-transport.js';
-import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent } from './transport/transport.js';
+import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
 import { elect, type Election } from './tabs/leader.js';
 import { LOCAL_ACTIONS, isTabMessage, type TabMessage } from './tabs/messages.js';
 import * as caps from './proactive/caps.js';
@@ -99,8 +98,12 @@ export class ThreadlineClient implements Client {
   #sessionWaiters: ((ok: boolean) => void)[] = [];
   #fallbackReported = false;
 
-  constructor(options: ClientOptions) {
+  readonly #defaultTransport: TransportFactory | null;
+
+  /** `defaultTransport` is used when `options.transport` is not given (socket.io in `createClient`). */
+  constructor(options: ClientOptions, defaultTransport: TransportFactory | null = null) {
     this.#options = options;
+    this.#defaultTransport = defaultTransport;
     this.#env = { ...defaultEnvironment(), ...options.env };
     this.#o = {
       appId: options.appId,
@@ -482,7 +485,11 @@ export class ThreadlineClient implements Client {
         this.#outbox.adopt(loaded.outbox.filter((e) => !this.#store.state.outbox[e.clientId]));
       });
     }
-    const factory = this.#options.transport ?? socketIoTransport();
+    const factory = this.#options.transport ?? this.#defaultTransport;
+    if (!factory) {
+      this.#report('internal_client', 'no transport: pass `transport` (createBareClient has no default)');
+      return;
+    }
     this.#transport = factory({ serverUrl: this.#o.serverUrl });
     this.#subs.push(this.#transport.on((e) => this.#guard(undefined, () => this.#onTransport(e))));
     this.#subs.push(

@@ -1,4 +1,5 @@
-export { createClient } from './create-client.js';
+export { createClient, createBareClient } from './create-client.js';
+export { lazyTransport } from './transport/lazy-transport.js';
 export { memoryStorage } from './storage/memory.js';
 export { indexedDbStorage, databaseName } from './storage/indexeddb.js';
 export { socketIoTransport, type SocketIoTransportOptions } from './transport/socketio-transport.js';
