@@ -60,7 +60,18 @@ describe.skipIf(!ready)('a shopper messages the shop', () => {
     await server.listen();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        // A fake microphone, so a voice clip can really be recorded.
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+      ],
     });
   }, 30_000);
 
@@ -158,6 +169,38 @@ describe.skipIf(!ready)('a shopper messages the shop', () => {
       .toEqual(['Does that include sale items?']);
     await context.close();
   }, 45_000);
+
+  it('sends a photo and a recorded voice clip, and sees both in the thread', async () => {
+    const context = await browser.newContext({ permissions: ['microphone'] });
+    const page = await context.newPage();
+    await openShop(page);
+    await page.getByRole('button', { name: 'Open messages' }).click();
+
+    // A real PNG (1×1), chosen through the attach button's file input.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    await page.locator('[data-threadline] input[type=file]').first().setInputFiles({ name: 'sole.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Remove sole.png' }).waitFor();
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill('The sole came off');
+    await box.press('Enter');
+    const log = page.getByRole('log');
+    await log.getByRole('img', { name: 'Image: sole.png' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => log.getByRole('img', { name: 'Image: sole.png' }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+
+    await page.getByRole('button', { name: 'Record a voice clip' }).click();
+    await page.getByText('Recording 0:01', { exact: false }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Stop and attach' }).click();
+    await page.getByRole('button', { name: /Remove voice-/ }).waitFor();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => log.locator('audio').count(), { timeout: 15_000 }).toBe(1);
+
+    const threads = (await api('/v1/threads')) as { items: { id: string; visitor: { id: string } }[] };
+    const all = await Promise.all(threads.items.map((t) => api(`/v1/threads/${t.id}/messages?limit=100`)));
+    const mimes = all.flatMap((p) => (p as { items: { attachments: { mime: string }[] }[] }).items.flatMap((m) => m.attachments.map((a) => a.mime)));
+    expect(mimes).toContain('image/png');
+    expect(mimes.some((m) => m.startsWith('audio/'))).toBe(true);
+    await context.close();
+  }, 60_000);
 
   it('raised no CSP violation', () => {
     expect(cspViolations).toEqual([]);
