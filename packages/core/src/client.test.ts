@@ -120,6 +120,19 @@ describe('client', () => {
     expect(second.client.getSnapshot().messages[t]!.map((m) => m.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
   });
 
+  it('tries a failed sync again while connected', async () => {
+    const server = new FakeServer();
+    let busy = true;
+    server.handlers.sync = () => (busy ? { ok: false, error: { code: 'unavailable', message: 'starting' } } : undefined);
+    const { client, clock } = setup({ server });
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    server.appendAgent(t, 'while syncing failed', false);
+    busy = false;
+    await clock.advance(2000);
+    expect(client.getSnapshot().messages[t]!.map((m) => m.text)).toEqual(['hi', 'while syncing failed']);
+  });
+
   it('marks a thread read locally and on the server', async () => {
     const { client, server } = setup();
     const unread: number[] = [];

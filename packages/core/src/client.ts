@@ -17,6 +17,7 @@ import {
 } from '@threadline/protocol';
 import { defaultEnvironment, type ChannelLike, type Environment, type TimerHandle } from './environment.js';
 import { Emitter } from './emitter.js';
+import { backoffDelay } from './backoff.js';
 import { Store } from './store.js';
 import type { Action, OutboxEntry, OutboxFile } from './state/state.js';
 import type { StorageAdapter } from './storage/adapter.js';
@@ -89,6 +90,7 @@ export class ThreadlineClient implements Client {
   /** Highest seq per thread already announced through the `message` event. */
   #announced = new Map<string, number>();
   #syncing = false;
+  #syncFailures = 0;
   #typingSent = new Map<string, number>();
   #typingStop = new Map<string, TimerHandle>();
   #typingShown = new Map<string, TimerHandle>();
@@ -615,10 +617,22 @@ export class ThreadlineClient implements Client {
         const res = await this.#transport?.request('sync', { cursors, limit: LIMITS.maxPageSize }, this.#o.ackTimeoutMs);
         if (!res || this.#destroyed) return;
         if (!res.ok) {
-          // A later reconnect syncs again; a live gap is also caught by #fillGap.
-          if (res.error.code !== 'network') this.#events.emit('error', { ...res.error });
+          // Lost connection: the next session syncs again. Otherwise (timeout, server busy) try
+          // again while connected, backing off, so a slow restart does not leave a hole until
+          // the next reconnect.
+          if (res.error.code !== 'network') {
+            this.#events.emit('error', { ...res.error });
+            this.#syncFailures++;
+            const wait = Math.max(backoffDelay(this.#syncFailures, this.#o.policy, this.#env.random()), res.error.retryAfterMs ?? 0);
+            const timer = this.#env.setTimeout(() => {
+              this.#timers.delete(timer);
+              if (!this.#destroyed && this.#store.state.connection === 'connected') void this.#sync();
+            }, wait);
+            this.#timers.add(timer);
+          }
           return;
         }
+        this.#syncFailures = 0;
         this.#store.dispatch({ type: 'threads', threads: res.threads });
         this.#persistThreads(res.threads.map((t) => t.id));
         const byThread = new Map<string, Message[]>();
