@@ -272,6 +272,63 @@ describe('client', () => {
     expect((await storage.keys()).filter((k) => k.startsWith('b:') || k.startsWith('o:'))).toEqual([]);
   });
 
+  it('drops stored data of an unknown schema but keeps and sends its outbox', async () => {
+    const storage = memoryStorage();
+    const threadId = '01936b2e-7c39-7f10-a000-5c2d9e81f3aa';
+    await storage.setMany([
+      ['meta', { schema: 0, token: 'old-token' }],
+      ['t:legacy', { whatever: true }],
+      [`o:01936b2e-7c39-7f10-a000-5c2d9e81f3ab`, {
+        clientId: '01936b2e-7c39-7f10-a000-5c2d9e81f3ab', threadId, create: true, text: 'written by an old build', files: [],
+        queuedAt: 1, attempts: 3, nextAttemptAt: 0, failed: false, error: null,
+      }],
+    ]);
+    const { client, server } = setup({ storage });
+    await flush(50);
+    expect(server.messages.get(threadId)!.map((m) => m.text)).toEqual(['written by an old build']);
+    expect([...server.transports][0]!.auth?.token).toBe('old-token');
+    expect(await storage.get('t:legacy')).toBeUndefined();
+    expect(client.getSnapshot().messages[threadId]).toMatchObject([{ state: 'sent' }]);
+  });
+
+  it('evicts cached history when storage is full and keeps every queued send', async () => {
+    const inner = memoryStorage();
+    const fallbacks: string[] = [];
+    // A store that holds at most 10 records.
+    const full = () => Object.assign(new Error('full'), { name: 'QuotaExceededError' });
+    const limited: StorageAdapter = {
+      ...inner,
+      async set(k, v) {
+        const keys = await inner.keys();
+        if (!keys.includes(k) && keys.length >= 10) throw full();
+        return inner.set(k, v);
+      },
+      async setMany(entries) {
+        const keys = new Set(await inner.keys());
+        const adding = entries.filter(([k]) => !keys.has(k)).length;
+        if (keys.size + adding > 10) throw full();
+        return inner.setMany(entries);
+      },
+    };
+    const server = new FakeServer();
+    const { client } = setup({ storage: limited, server });
+    client.on('storageFallback', (e) => fallbacks.push(e.reason));
+    const t = client.startThread({ text: 'first' });
+    await flush();
+    for (let i = 2; i <= 400; i++) server.appendAgent(t, `a${i}`, false);
+    server.appendAgent(t, 'a401');
+    await flush(100);
+    setReachable(server, false);
+    for (const tr of server.transports) tr.drop();
+    client.send(t, { text: 'queued under pressure' });
+    await flush(50);
+    const keys = await inner.keys();
+    expect(keys.filter((k) => k.startsWith('o:')).length).toBe(1);
+    expect(keys.filter((k) => k.startsWith('m:')).length).toBeLessThan(9);
+    expect(fallbacks).toEqual([]);
+    expect(client.getSnapshot().storage).toBe('custom');
+  });
+
   it('never throws at the host page, even with nonsense input', async () => {
     const { client } = setup();
     const errors: string[] = [];
