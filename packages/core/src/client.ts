@@ -1105,12 +1105,19 @@ export class ThreadlineClient implements Client {
       message: `local storage ${reason}; keeping threads in memory for this page (${String((error as Error)?.message ?? error)})`,
     };
     this.#events.emit('storageFallback', { reason, error: err });
-    // Tabs can no longer share a store: this tab goes its own way.
-    if (this.#role() === 'follower') {
-      this.#election?.release();
-      this.#election = null;
-      this.#lead('solo');
+    // Tabs can no longer share a store: this tab goes its own way (socket of its own; server-side
+    // dedupe keeps the overlap correct), and a leader lets another tab lead the shared store.
+    const role = this.#role();
+    if (role === 'solo') return;
+    this.#election?.release();
+    this.#election = null;
+    if (this.#channel) {
+      this.#channel.removeEventListener('message', this.#onTabMessage);
+      this.#channel.close();
+      this.#channel = null;
     }
+    if (role === 'follower') this.#lead('solo');
+    else this.#store.dispatch({ type: 'role', role: 'solo' });
   }
 
   // ---- plumbing ----

@@ -113,6 +113,28 @@ describe('several tabs', () => {
     expect(follower.getSnapshot().messages[t]).toMatchObject([{ state: 'sent' }]);
   });
 
+  it('lets another tab lead when the leader’s storage fails', async () => {
+    const b = browser();
+    let broken = false;
+    const shared = b.storage;
+    const failing: StorageAdapter = {
+      ...shared,
+      set: (k, v) => (broken ? Promise.reject(new Error('disk gone')) : shared.set(k, v)),
+      setMany: (e) => (broken ? Promise.reject(new Error('disk gone')) : shared.setMany(e)),
+    };
+    const one = tab({ ...b, storage: failing });
+    await flush(50);
+    const two = tab(b);
+    await flush(50);
+    expect([one.getSnapshot().role, two.getSnapshot().role]).toEqual(['leader', 'follower']);
+    broken = true;
+    const t = one.startThread({ text: 'kept in memory' });
+    await flush(100);
+    expect(one.getSnapshot()).toMatchObject({ role: 'solo', storage: 'memory' });
+    expect(two.getSnapshot().role).toBe('leader');
+    expect(b.server.messages.get(t)!.map((m) => m.text)).toEqual(['kept in memory']);
+  });
+
   it('lets every tab connect on its own without Web Locks, and the server dedupes', async () => {
     const b = browser();
     const one = tab(b, false);
