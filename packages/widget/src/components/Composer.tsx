@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { I18n } from '../i18n/i18n.js';
 import type { RecorderFactory, Recording } from '../voice/recorder.js';
 import { AttachIcon, CameraIcon, CheckIcon, CloseIcon, MicIcon, SendIcon } from './icons.js';
@@ -37,6 +37,12 @@ export interface ComposerProps {
 export function Composer(props: ComposerProps) {
   const { i18n, text, files, error } = props;
   const fileInput = useRef<HTMLInputElement>(null);
+  const ownField = useRef<HTMLTextAreaElement | null>(null);
+  const field = props.textareaRef ?? ownField;
+  // After render, not on input: the field's width changes when the microphone button hides.
+  useLayoutEffect(() => {
+    if (field.current) autosize(field.current);
+  }, [text, files.length > 0]);
   const cameraInput = useRef<HTMLInputElement>(null);
   const canSend = text.trim().length > 0 || files.length > 0;
   const [recording, setRecording] = useState<{ rec: Recording; started: number } | null>(null);
@@ -128,14 +134,11 @@ export function Composer(props: ComposerProps) {
             )}
             <textarea
               aria-label={i18n.t('message')}
-              ref={props.textareaRef}
+              ref={field}
               rows={1}
               placeholder={i18n.t('message')}
               value={text}
-              onInput={(e) => {
-                props.onText(e.currentTarget.value);
-                autosize(e.currentTarget);
-              }}
+              onInput={(e) => props.onText(e.currentTarget.value)}
               onKeyDown={(e) => {
                 if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
                   e.preventDefault();

@@ -125,3 +125,33 @@ describe('Conversation', () => {
     expect(await axeViolations(container)).toEqual([]);
   });
 });
+
+describe('Conversation scrolling', () => {
+  it('jumps back to the newest messages when the visitor sends while reading older ones', () => {
+    const many = Array.from({ length: 400 }, () => message());
+    const props = {
+      uploads: {},
+      i18n: en,
+      brandName: 'Acme',
+      hasOlder: false,
+      loadingOlder: false,
+      onLoadOlder: vi.fn(),
+      onQuickReply: vi.fn(),
+      resolveUrl: vi.fn(async () => null),
+      onRetry: vi.fn(),
+      onDiscard: vi.fn(),
+    };
+    const { container, rerender } = render(<Conversation {...props} messages={many} />);
+    const scroller = container.querySelector('.scroll')!;
+    // Scroll up far enough that the window leaves the newest messages.
+    for (let i = 0; i < 6; i++) {
+      scroller.scrollTop = 0;
+      fireEvent.scroll(scroller);
+    }
+    expect(screen.getByRole('button', { name: 'Jump to newest' })).toBeTruthy();
+    const mine = message({ own: true, author: { kind: 'visitor' }, text: 'Back to the present' });
+    rerender(<Conversation {...props} messages={[...many, mine]} />);
+    expect(screen.queryByRole('button', { name: 'Jump to newest' })).toBeNull();
+    expect(screen.getByText('Back to the present')).toBeTruthy();
+  });
+});

@@ -41,6 +41,7 @@ export function Conversation(props: ConversationProps) {
   const [size, setSize] = useState(WINDOW_START);
   const anchor = useRef<{ key: string; top: number } | null>(null);
   const stick = useRef(true);
+  const lastKey = useRef<string | undefined>(undefined);
 
   const len = messages.length;
   const end = Math.max(0, len - fromEnd);
@@ -59,10 +60,18 @@ export function Conversation(props: ConversationProps) {
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
+    // The visitor's own new message brings the view down to it, wherever they had scrolled.
+    const last = messages[len - 1];
+    if (last && last.key !== lastKey.current && lastKey.current !== undefined && last.own) {
+      stick.current = true;
+      anchor.current = null;
+      if (fromEnd > 0) setFromEnd(0);
+    }
+    lastKey.current = last?.key;
     const a = anchor.current;
     anchor.current = null;
     if (a) {
-      const same = el.querySelector<HTMLElement>(`[data-key="${CSS.escape(a.key)}"]`);
+      const same = [...el.querySelectorAll<HTMLElement>('[data-key]')].find((n) => n.dataset.key === a.key);
       if (same) el.scrollTop += same.getBoundingClientRect().top - a.top;
       return;
     }
