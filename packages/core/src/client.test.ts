@@ -49,6 +49,29 @@ describe('client', () => {
     expect(client.getSnapshot()).toMatchObject({ status: 'ready', connection: 'connected' });
   });
 
+  it('erases a previous visit on shutdown even before consent', async () => {
+    const storage = memoryStorage();
+    await storage.setMany([['meta', { schema: 1, token: 't' }], ['t:x', {}]]);
+    const { client } = setup({ consent: false, storage });
+    await client.shutdown();
+    expect(await storage.keys()).toEqual([]);
+  });
+
+  it('resolves identify while offline and uses the identity once back', async () => {
+    const server = new FakeServer();
+    setReachable(server, false);
+    const { client, clock } = setup({ server, ackTimeoutMs: 1000 });
+    await flush();
+    const done = client.identify({ userId: 'u1', userHash: 'h' });
+    await flush();
+    await clock.advance(1000);
+    await done;
+    setReachable(server, true);
+    for (const tr of server.transports) tr.reconnectNow();
+    await flush();
+    expect([...server.transports][0]!.auth).toMatchObject({ userId: 'u1', userHash: 'h' });
+  });
+
   it('starts on the first interaction when consent is pending', async () => {
     const { client, server } = setup({ consent: false });
     const t = client.startThread({ text: 'hi' });

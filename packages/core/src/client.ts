@@ -219,8 +219,9 @@ export class ThreadlineClient implements Client {
       const entry = this.#store.state.threads[threadId];
       if (!entry || entry.local || entry.loadingOlder) return false;
       const held = this.#store.state.messages[threadId] ?? [];
-      const before = held[0]?.seq ?? entry.heldSeq + 1;
-      if (before <= 1 && held.length > 0) return false;
+      // Nothing loaded: below the cursor, or the newest page of a thread known only by its summary.
+      const before = held[0]?.seq ?? (entry.heldSeq > 0 ? entry.heldSeq + 1 : entry.thread.lastSeq + 1);
+      if (before <= 1) return false;
       this.#store.dispatch({ type: 'loadingOlder', threadId, loading: true });
       try {
         const stored = await this.#local!.readBefore(threadId, before, this.#o.pageSize);
@@ -266,7 +267,20 @@ export class ThreadlineClient implements Client {
         return;
       }
       if (!this.#transport) return;
-      const settled = new Promise<boolean>((r) => this.#sessionWaiters.push(r));
+      // Resolves on the new session or a refusal; offline, it resolves after the ack timeout and
+      // the new identity is used when the connection comes back.
+      const settled = new Promise<boolean>((resolve) => {
+        const timer = this.#env.setTimeout(() => {
+          this.#timers.delete(timer);
+          resolve(false);
+        }, this.#o.ackTimeoutMs);
+        this.#timers.add(timer);
+        this.#sessionWaiters.push((ok) => {
+          this.#env.clearTimeout(timer);
+          this.#timers.delete(timer);
+          resolve(ok);
+        });
+      });
       this.#connect();
       await settled;
     });
@@ -352,6 +366,11 @@ export class ThreadlineClient implements Client {
       if (local) {
         await local.flush();
         await local.clear();
+      } else {
+        // Never started (consent pending): a previous visit's data may still be stored.
+        const choice = this.#options.storage ?? 'indexeddb';
+        const stored = typeof choice === 'object' ? choice : choice === 'indexeddb' && this.#env.indexedDB ? indexedDbStorage(this.#o.appId) : null;
+        await stored?.clear();
       }
     } catch (err) {
       this.#report('storage_failed', `could not erase local data: ${String(err)}`);
