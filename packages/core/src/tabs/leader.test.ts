@@ -135,6 +135,23 @@ describe('several tabs', () => {
     expect(b.server.messages.get(t)!.map((m) => m.text)).toEqual(['kept in memory']);
   });
 
+  it('runs commands issued before the lock was granted once this tab leads', async () => {
+    const b = browser();
+    const inner = b.locks;
+    let grant!: () => void;
+    const granted = new Promise<void>((r) => (grant = r));
+    b.locks = { request: (name, options, cb) => granted.then(() => inner.request(name, options, cb)) } as FakeLocks;
+    const only = tab(b);
+    await flush(20);
+    expect(only.getSnapshot().role).toBe('follower');
+    only.track('opened_help');
+    await flush(20);
+    grant();
+    await flush(50);
+    expect(only.getSnapshot().role).toBe('leader');
+    expect(b.server.requests.filter((r) => r.name === 'track').map((r) => r.input)).toEqual([{ name: 'opened_help' }]);
+  });
+
   it('lets every tab connect on its own without Web Locks, and the server dedupes', async () => {
     const b = browser();
     const one = tab(b, false);
