@@ -56,7 +56,7 @@ export async function startDemo(env = process.env) {
           .type('text/html; charset=utf-8')
           .send(renderPage(name, { nonce, serverUrl: origin, title: product?.name ?? title, product }));
       };
-      app.get('/', page('home', 'Northwind Outfitters'));
+      app.get('/', page('home', 'Shop'));
       app.get('/product/:id', page('product', 'Product'));
       app.get('/cart', page('cart', 'Your cart'));
       app.get('/checkout', page('checkout', 'Checkout'));
