@@ -87,6 +87,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       visitorEvents: intFrom(env.THREADLINE_RATE_VISITOR_EVENTS, DEFAULT_RATE_LIMITS.visitorEvents, 'THREADLINE_RATE_VISITOR_EVENTS'),
       httpPerIp: intFrom(env.THREADLINE_RATE_HTTP_PER_IP, DEFAULT_RATE_LIMITS.httpPerIp, 'THREADLINE_RATE_HTTP_PER_IP'),
       connectionsPerIp: intFrom(env.THREADLINE_RATE_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS.connectionsPerIp, 'THREADLINE_RATE_CONNECTIONS_PER_IP'),
+      uploadsPerVisitor: intFrom(env.THREADLINE_RATE_UPLOADS, DEFAULT_RATE_LIMITS.uploadsPerVisitor, 'THREADLINE_RATE_UPLOADS'),
+      windowMs: intFrom(env.THREADLINE_RATE_WINDOW_MS, DEFAULT_RATE_LIMITS.windowMs, 'THREADLINE_RATE_WINDOW_MS'),
     },
     demo: {
       apiKey: env.THREADLINE_DEMO_API_KEY || undefined,

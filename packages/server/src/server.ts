@@ -113,6 +113,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const { rateLimits } = config;
   attachVisitorChannel({
     rules,
+    trustProxy: config.trustProxy,
     messaging,
     proactive,
     tokens,

@@ -51,6 +51,14 @@ export interface VisitorChannelDeps {
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   isClosing: () => boolean;
   rules: RuleEngine | null;
+  /** Behind a reverse proxy, limits count the X-Forwarded-For client, not the proxy. */
+  trustProxy: boolean;
+}
+
+function clientIp(socket: Socket, trustProxy: boolean): string {
+  const forwarded = socket.handshake.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded) return forwarded.split(',')[0]!.trim();
+  return socket.handshake.address;
 }
 
 /** Newest messages sent for a thread the client does not know yet; older ones via `messages.list`. */
@@ -74,7 +82,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
   io.use(async (socket, next) => {
     try {
       if (deps.isClosing()) return next(refuse('unavailable', 'server is shutting down'));
-      await deps.limits.connections.take(socket.handshake.address);
+      await deps.limits.connections.take(clientIp(socket, deps.trustProxy));
       const auth = validate(visitorAuthSchema, socket.handshake.auth);
       if (!auth.ok) return next(refuse('bad_request', `handshake: ${auth.message}`));
       const a = auth.value;
@@ -142,7 +150,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     const before = async () => {
       if (deps.isClosing()) throw new ServerError('unavailable', 'server is shutting down');
       await deps.limits.events.take(p.visitorId);
-      await deps.limits.ipEvents.take(socket.handshake.address);
+      await deps.limits.ipEvents.take(clientIp(socket, deps.trustProxy));
     };
     const on = <E extends keyof ClientEvents>(event: E, fn: (...args: unknown[]) => Promise<void>) =>
       socket.on(event, fn as never);
