@@ -1,10 +1,15 @@
 import { act, fireEvent, render, screen } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { axeViolations } from '../test/axe.js';
 import { en } from '../test/i18n.js';
 import type { RecorderFactory } from '../voice/recorder.js';
 import { Composer, type ComposerFile, type ComposerProps } from './Composer.js';
+
+// jsdom has no PointerEvent: Preact then listens under the prop's own name, which fireEvent
+// reaches; the release is a plain event on the document, as the composer listens for it there.
+const press = (el: Element) => fireEvent.pointerDown(el, { button: 0 });
+const release = () => document.body.dispatchEvent(new Event('pointerup', { bubbles: true }));
 
 function Harness(props: Partial<ComposerProps> & { onSendText?: (t: string) => void }) {
   const [text, setText] = useState('');
@@ -29,6 +34,10 @@ function Harness(props: Partial<ComposerProps> & { onSendText?: (t: string) => v
 }
 
 describe('Composer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('has a textbox labelled "Message" and a "Send" button, disabled while empty', () => {
     render(<Harness />);
     expect(screen.getByRole('textbox', { name: 'Message' })).toBeTruthy();
@@ -112,6 +121,37 @@ describe('Composer', () => {
       fireEvent.click(screen.getAllByRole('button', { name: 'Record a voice clip' })[1]!);
     });
     expect(screen.getByRole('alert').textContent).toBe('The microphone is not available.');
+  });
+
+  it('records while the microphone is held and attaches the clip on release', async () => {
+    vi.useFakeTimers();
+    const clip = { blob: new Blob(['a'], { type: 'audio/webm' }), durationMs: 1200 };
+    const recording = { stop: vi.fn(async () => clip), cancel: vi.fn() };
+    const onVoice = vi.fn();
+    render(<Harness recorder={async () => recording} onVoice={onVoice} />);
+    await act(async () => {
+      press(screen.getByRole('button', { name: 'Record a voice clip' }));
+    });
+    await act(async () => {
+      vi.advanceTimersByTime(1200);
+      release();
+    });
+    expect(recording.stop).toHaveBeenCalled();
+    expect(onVoice).toHaveBeenCalledWith(clip);
+    vi.useRealTimers();
+  });
+
+  it('keeps recording after a short tap, until stopped', async () => {
+    const recording = { stop: vi.fn(), cancel: vi.fn() };
+    render(<Harness recorder={async () => recording} />);
+    const mic = screen.getByRole('button', { name: 'Record a voice clip' });
+    await act(async () => {
+      press(mic);
+      release();
+      fireEvent.click(mic);
+    });
+    expect(recording.stop).not.toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Stop and attach' })).toBeTruthy();
   });
 
   it('has no axe violations', async () => {

@@ -3,6 +3,9 @@ import type { I18n } from '../i18n/i18n.js';
 import type { RecorderFactory, Recording } from '../voice/recorder.js';
 import { AttachIcon, CameraIcon, CheckIcon, CloseIcon, MicIcon, SendIcon } from './icons.js';
 
+/** Holding the microphone at least this long records until release. */
+const HOLD_MS = 500;
+
 /** A file chosen for the next message, before it is sent. */
 export interface ComposerFile {
   file: File;
@@ -53,16 +56,51 @@ export function Composer(props: ComposerProps) {
     input.value = '';
   };
 
+  const starting = useRef(false);
+  const live = useRef<Recording | null>(null);
   const startRecording = async () => {
-    if (!props.recorder) return;
+    if (!props.recorder || starting.current || live.current) return;
+    starting.current = true;
     setMicError(false);
     try {
       const rec = await props.recorder();
+      live.current = rec;
       setRecording({ rec, started: Date.now() });
     } catch {
       // Refused or no microphone: say so next to the button instead of failing silently.
       setMicError(true);
+    } finally {
+      starting.current = false;
     }
+  };
+  const stopRecording = async () => {
+    const rec = live.current;
+    if (!rec) return;
+    live.current = null;
+    const clip = await rec.stop();
+    setRecording(null);
+    props.onVoice(clip);
+  };
+  const cancelRecording = () => {
+    live.current?.cancel();
+    live.current = null;
+    setRecording(null);
+  };
+  /**
+   * Tap the microphone to record (then stop or cancel), or hold it: releasing after a hold stops
+   * and attaches the clip. Keyboard users get the tap behaviour through click.
+   */
+  const pressMic = (e: PointerEvent) => {
+    if (e.button) return; // secondary buttons; jsdom and old engines may leave it undefined
+    const from = Date.now();
+    const release = () => {
+      document.removeEventListener('pointerup', release);
+      document.removeEventListener('pointercancel', release);
+      if (Date.now() - from >= HOLD_MS) void stopRecording();
+    };
+    document.addEventListener('pointerup', release);
+    document.addEventListener('pointercancel', release);
+    void startRecording();
   };
 
   return (
@@ -99,15 +137,8 @@ export function Composer(props: ComposerProps) {
           <Recorder
             i18n={i18n}
             started={recording.started}
-            onCancel={() => {
-              recording.rec.cancel();
-              setRecording(null);
-            }}
-            onStop={async () => {
-              const clip = await recording.rec.stop();
-              setRecording(null);
-              props.onVoice(clip);
-            }}
+            onCancel={cancelRecording}
+            onStop={() => void stopRecording()}
           />
         ) : (
           <>
@@ -154,7 +185,7 @@ export function Composer(props: ComposerProps) {
               }}
             />
             {props.recorder && !text.trim() && (
-              <button type="button" class="icon-btn" aria-label={i18n.t('record')} onClick={startRecording}>
+              <button type="button" class="icon-btn" aria-label={i18n.t('record')} onPointerDown={pressMic} onClick={() => void startRecording()}>
                 <MicIcon />
               </button>
             )}
