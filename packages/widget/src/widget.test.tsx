@@ -157,3 +157,12 @@ describe('widget', () => {
     expect(await axeViolations(host.shadowRoot!.querySelector('.root')!)).toEqual([]);
   });
 });
+
+describe('widget theme', () => {
+  it('puts the launcher on the left and applies brand colour, offset and z-index', () => {
+    const { host } = setup({ position: 'left', brandColor: '#0a7d45', offset: { x: 24, y: 96 }, zIndex: 50 });
+    expect(host.shadowRoot!.querySelector('.root')!.classList.contains('left')).toBe(true);
+    const css = [...host.shadowRoot!.querySelectorAll('style')].map((s) => s.textContent).join('');
+    expect(css).toContain(':host{--tl-brand:#0a7d45;--tl-offset-x:24px;--tl-offset-y:96px;--tl-z:50}');
+  });
+});
