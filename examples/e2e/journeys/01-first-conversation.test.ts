@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { messages, openConsole, openConversation, reply } from '../support/agent.js';
 import { eventually, openThread, openPanel, unreadText, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo();
 
 it('a shopper writes; the agent sees it live with page and cart, replies; the shopper gets an unread badge, then the reply', async () => {
-  const s = sessions(browser, 'first-conversation');
+  const s = sessions(env.browser, 'first-conversation');
   const agent = await s.open();
-  await openConsole(agent.page, demo.url);
+  await openConsole(agent.page, env.demo.url);
 
   const shopper = await s.open();
   const { page } = shopper;
-  await page.goto(`${demo.url}/product/trail-runner`);
+  await page.goto(`${env.demo.url}/product/trail-runner`);
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await openPanel(page);
   await write(page, 'Do the Trail Runners run large?');

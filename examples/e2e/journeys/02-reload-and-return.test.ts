@@ -1,34 +1,23 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { REPLAY_FLAGS, replayable } from '../support/replay.js';
 import { countInLog, eventually, openPanel, openThread, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch(REPLAY_FLAGS);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo({ browserArgs: REPLAY_FLAGS });
 
 it('a shopper reloads and reopens the tab: the thread is there at once, even with the server down, and nothing shows twice', async () => {
-  const s = sessions(browser, 'reload-and-return');
+  const s = sessions(env.browser, 'reload-and-return');
   const shopper = await s.open();
 
   const network = await replayable(shopper.context);
 
   const { page } = shopper;
-  await page.goto(`${demo.url}/product/rain-shell`);
+  await page.goto(`${env.demo.url}/product/rain-shell`);
   await openPanel(page);
   await write(page, 'Is the Rain Shell really waterproof?');
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0]);
-  await demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Yes — fully taped seams, 20,000 mm.', author: { kind: 'agent', name: 'Sam' } });
+  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
+  await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Yes — fully taped seams, 20,000 mm.', author: { kind: 'agent', name: 'Sam' } });
   await waitForText(page, 'Yes — fully taped seams, 20,000 mm.');
 
   // Reload.
@@ -41,17 +30,17 @@ it('a shopper reloads and reopens the tab: the thread is there at once, even wit
   // Close the tab and open the shop again.
   await page.close();
   const again = await shopper.context.newPage();
-  await again.goto(`${demo.url}/product/rain-shell`);
+  await again.goto(`${env.demo.url}/product/rain-shell`);
   await openThread(again, /waterproof|taped/);
   await waitForText(again, 'Yes — fully taped seams, 20,000 mm.');
   expect(await countInLog(again, 'Is the Rain Shell really waterproof?')).toBe(1);
   await again.close();
 
   // The server goes away; the stored thread still renders, from IndexedDB alone.
-  await demo.stop();
+  await env.demo.stop();
   network.down = true;
   const offline = await shopper.context.newPage();
-  await offline.goto(`${demo.url}/product/rain-shell`);
+  await offline.goto(`${env.demo.url}/product/rain-shell`);
   await openThread(offline, /waterproof|taped/);
   await waitForText(offline, 'Is the Rain Shell really waterproof?', 5000);
   await waitForText(offline, 'Yes — fully taped seams, 20,000 mm.', 5000);
@@ -60,6 +49,6 @@ it('a shopper reloads and reopens the tab: the thread is there at once, even wit
   await offline.close();
 
   network.down = false;
-  await demo.start();
+  await env.demo.start();
   await s.closeAll();
 });

@@ -1,34 +1,23 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { REPLAY_FLAGS, replayable } from '../support/replay.js';
 import { composer, eventually, openPanel, openThread, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch(REPLAY_FLAGS);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo({ browserArgs: REPLAY_FLAGS });
 
 // A 1×1 PNG: the "photo" the shopper attaches.
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 it('a shopper goes offline, sends three messages and a photo, reloads while offline; back online, all four reach the agent once, in order', async () => {
-  const s = sessions(browser, 'offline');
+  const s = sessions(env.browser, 'offline');
   const { page, context, errors } = await s.open();
   const network = await replayable(context);
-  await page.goto(`${demo.url}/`);
+  await page.goto(`${env.demo.url}/`);
   await openPanel(page);
   await write(page, 'Hello, a question about my order');
   await waitForText(page, 'Hello, a question about my order');
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
 
   network.down = true;
   await context.setOffline(true);
@@ -40,23 +29,23 @@ it('a shopper goes offline, sends three messages and a photo, reloads while offl
   await page.getByRole('button', { name: 'Send' }).click();
   await waitForText(page, 'offline three');
   // Nothing left the browser.
-  expect((await demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
+  expect((await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
 
   // Reload while still offline: the page comes back from the replay cache, the widget from
   // IndexedDB; nothing can be sent yet.
   await page.reload();
   await openThread(page);
   await waitForText(page, 'offline three');
-  expect((await demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
+  expect((await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
 
   // The network returns.
   network.down = false;
   await context.setOffline(false);
   await eventually(async () => {
-    const items = (await demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
+    const items = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
     return items.length >= 5 && items;
   }, 20_000);
-  const items = (await demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
+  const items = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
   expect(items.map((m: any) => (m.attachments.length ? `[${m.attachments[0].mime}]` : m.text))).toEqual([
     'Hello, a question about my order',
     'offline one',

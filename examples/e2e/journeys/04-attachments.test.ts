@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { API_KEY, startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { API_KEY } from '../support/demo.js';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { openConsole, openConversation } from '../support/agent.js';
 import { composer, eventually, openPanel, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  // Chromium's fake microphone feeds MediaRecorder; audio may play without a gesture in the test.
-  browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+// Chromium's fake microphone feeds MediaRecorder; audio may play without a gesture in the test.
+const env = withDemo({ browserArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
 
 // A real 2×2 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFElEQVR4nGP8z8DwnwEKmBiQAAAmOgICgbbCXQAAAABJRU5ErkJggg==', 'base64');
@@ -24,18 +15,18 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFElEQVR
 const widget = (page: Page) => page.locator('[data-threadline]');
 
 async function messagesOf(threadId: string) {
-  return (await demo.api('GET', `/v1/threads/${threadId}/messages?limit=50`)).body.items as any[];
+  return (await env.demo.api('GET', `/v1/threads/${threadId}/messages?limit=50`)).body.items as any[];
 }
 
 it('photos by file input and by paste, a refused large file, the agent image inline, and a voice clip the agent can play', async () => {
-  const s = sessions(browser, 'attachments');
+  const s = sessions(env.browser, 'attachments');
   const shopper = await s.open({ permissions: ['microphone'] });
   const { page } = shopper;
-  await page.goto(`${demo.url}/`);
+  await page.goto(`${env.demo.url}/`);
   await openPanel(page);
   await write(page, 'My dashboard shows this light');
   await waitForText(page, 'My dashboard shows this light');
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
 
   // 1. A photo from the file input.
   await widget(page).locator('input[type=file]').first().setInputFiles({ name: 'dashboard.png', mimeType: 'image/png', buffer: PNG });
@@ -60,8 +51,8 @@ it('photos by file input and by paste, a refused large file, the agent image inl
   // 4. The agent answers with an image: it shows inline for the shopper.
   const form = new FormData();
   form.append('file', new Blob([PNG], { type: 'image/png' }), 'where-to-look.png');
-  const uploaded = (await (await fetch(`http://127.0.0.1:${demo.port}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body: form })).json()) as any;
-  await demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Check here', attachments: [uploaded.attachment.id], author: { kind: 'agent', name: 'Sam' } });
+  const uploaded = (await (await fetch(`http://127.0.0.1:${env.demo.port}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body: form })).json()) as any;
+  await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Check here', attachments: [uploaded.attachment.id], author: { kind: 'agent', name: 'Sam' } });
   const img = widget(page).getByRole('log').locator('img[alt*="where-to-look.png"]');
   await img.waitFor();
   await eventually(async () => (await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)) === 2);
@@ -80,7 +71,7 @@ it('photos by file input and by paste, a refused large file, the agent image inl
 
   // The agent plays it in the console.
   const agent = await s.open();
-  await openConsole(agent.page, demo.url);
+  await openConsole(agent.page, env.demo.url);
   await openConversation(agent.page, /Voice clip|voice|My dashboard/);
   const audio = agent.page.locator('audio[aria-label^="Voice clip"]').last();
   await audio.waitFor();

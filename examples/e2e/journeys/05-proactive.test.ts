@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { composer, eventually, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
-beforeAll(async () => {
-  // The shop's checkout rule, with its 20 s delay shortened for the test.
-  demo = await startDemoServer({ rulesDelayMs: 1500 });
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+// The shop's checkout rule, with its 20 s delay shortened for the test.
+const env = withDemo({ rulesDelayMs: 1500 });
 
 async function checkoutWithCart(page: Page): Promise<void> {
-  await page.goto(`${demo.url}/product/rain-shell`);
+  await page.goto(`${env.demo.url}/product/rain-shell`);
   await page.getByRole('button', { name: 'Add to cart' }).tap();
-  await page.goto(`${demo.url}/checkout`);
+  await page.goto(`${env.demo.url}/checkout`);
 }
 
 const toast = (page: Page) => page.locator('[data-threadline]').getByText('Need help with your order?');
@@ -32,7 +22,7 @@ function overlaps(a: { x: number; y: number; width: number; height: number }, b:
 }
 
 it('at checkout on a phone the prompt appears clear of the Pay button, and a reply opens a thread tied to the campaign', async () => {
-  const s = sessions(browser, 'proactive-reply');
+  const s = sessions(env.browser, 'proactive-reply');
   const { page, errors } = await s.open(PHONE);
   await checkoutWithCart(page);
   await toast(page).waitFor({ timeout: 15_000 });
@@ -50,8 +40,8 @@ it('at checkout on a phone the prompt appears clear of the Pay button, and a rep
   await write(page, 'Is shipping free to Ireland?');
   await waitForText(page, 'Is shipping free to Ireland?');
 
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items.find((t: any) => t.campaign === 'checkout-help'));
-  const stored = (await demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
+  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items.find((t: any) => t.campaign === 'checkout-help'));
+  const stored = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
   expect(stored.map((m: any) => [m.kind, m.text])).toEqual([
     ['proactive', 'Need help with your order?'],
     ['text', 'Shipping costs'],
@@ -62,7 +52,7 @@ it('at checkout on a phone the prompt appears clear of the Pay button, and a rep
 });
 
 it('a dismissed prompt does not come back, not after a reload and not on the next checkout', async () => {
-  const s = sessions(browser, 'proactive-dismiss');
+  const s = sessions(env.browser, 'proactive-dismiss');
   const { page } = await s.open(PHONE);
   await checkoutWithCart(page);
   await toast(page).waitFor({ timeout: 15_000 });
@@ -72,7 +62,7 @@ it('a dismissed prompt does not come back, not after a reload and not on the nex
   await page.reload();
   await page.waitForTimeout(3500);
   expect(await toast(page).count()).toBe(0);
-  await page.goto(`${demo.url}/checkout`);
+  await page.goto(`${env.demo.url}/checkout`);
   await page.waitForTimeout(3500);
   expect(await toast(page).count()).toBe(0);
   await s.closeAll();

@@ -1,42 +1,31 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { dumpIndexedDb } from '../support/idb.js';
 import { eventually, launcher, openPanel, openThread, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo();
 
 it('an anonymous thread follows the shopper into their account, to another device, and off this one at sign-out; a forged identity is refused', async () => {
-  const s = sessions(browser, 'identity');
+  const s = sessions(env.browser, 'identity');
   const laptop = await s.open();
   const { page } = laptop;
-  await page.goto(`${demo.url}/`);
+  await page.goto(`${env.demo.url}/`);
   await openPanel(page);
   await write(page, 'Question before I sign in');
   await waitForText(page, 'Question before I sign in');
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
   expect(thread.visitor.userId).toBeNull();
 
   // Sign in as Alice (the shop's backend signs the identity): the thread becomes Alice's.
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Sign in as Alice' }).click();
   await page.getByRole('button', { name: 'Sign out (Alice)' }).waitFor();
-  await eventually(async () => (await demo.api('GET', `/v1/threads/${thread.id}`)).body.visitor.userId === 'alice');
+  await eventually(async () => (await env.demo.api('GET', `/v1/threads/${thread.id}`)).body.visitor.userId === 'alice');
 
   // Alice on a second device sees it.
   const phone = await s.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  await phone.page.goto(`${demo.url}/`);
+  await phone.page.goto(`${env.demo.url}/`);
   await phone.page.getByRole('button', { name: 'Sign in as Alice' }).tap();
   await phone.page.getByRole('button', { name: 'Sign out (Alice)' }).waitFor();
   await openThread(phone.page, 'Question before I sign in');
@@ -54,7 +43,7 @@ it('an anonymous thread follows the shopper into their account, to another devic
 
   // A forged userHash is refused and shows none of Alice's threads.
   const intruder = await s.open();
-  await intruder.page.goto(`${demo.url}/`);
+  await intruder.page.goto(`${env.demo.url}/`);
   await intruder.page.evaluate(() => {
     const w = window as any;
     w.__errors = [];

@@ -1,42 +1,31 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { eventually, launcher, openPanel, openThread, unreadText, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo();
 
 it('two tabs of the shop share one socket, stay in sync, and closing the leader loses nothing', async () => {
-  const s = sessions(browser, 'two-tabs');
+  const s = sessions(env.browser, 'two-tabs');
   const { context, page: first } = await s.open();
   const sockets: string[] = [];
   context.on('page', (p) => p.on('websocket', (ws) => sockets.push(ws.url())));
   first.on('websocket', (ws) => sockets.push(ws.url()));
 
-  await first.goto(`${demo.url}/`);
+  await first.goto(`${env.demo.url}/`);
   await openPanel(first);
   await write(first, 'Asked from the first tab');
   await waitForText(first, 'Asked from the first tab');
   await first.keyboard.press('Escape');
   const second = await context.newPage();
-  await second.goto(`${demo.url}/cart`);
+  await second.goto(`${env.demo.url}/cart`);
   await launcher(second).waitFor();
   await second.waitForTimeout(1500);
   expect(sockets).toHaveLength(1);
 
   // The agent answers while both panels are closed: both tabs show it as unread.
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0]);
-  await demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Answer for both tabs', author: { kind: 'agent', name: 'Sam' } });
+  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
+  await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Answer for both tabs', author: { kind: 'agent', name: 'Sam' } });
   await eventually(async () => (await unreadText(first)) === '1 unread');
   await eventually(async () => (await unreadText(second)) === '1 unread');
   // Reading it in the first tab clears the badge in the second.
@@ -53,7 +42,7 @@ it('two tabs of the shop share one socket, stay in sync, and closing the leader 
   await first.close();
   await write(second, 'After the leader left');
   const texts = await eventually(async () => {
-    const items = (await demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items.map((m: any) => m.text);
+    const items = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items.map((m: any) => m.text);
     return items.length >= 4 && items;
   }, 20_000);
   expect(texts).toEqual(['Asked from the first tab', 'Answer for both tabs', 'Sent from the second tab', 'After the leader left']);

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { openPanel, waitForText, write } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo();
 
 it('on a page with a strict Content-Security-Policy the widget works with zero violations', async () => {
-  const s = sessions(browser, 'strict-csp');
+  const s = sessions(env.browser, 'strict-csp');
   const { page } = await s.open();
   await page.addInitScript(() => {
     (window as any).__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => (window as any).__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  const response = await page.goto(`${demo.url}/checkout`);
+  const response = await page.goto(`${env.demo.url}/checkout`);
   const csp = response!.headers()['content-security-policy']!;
   expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
   expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);

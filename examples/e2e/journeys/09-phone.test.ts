@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { composer, launcher } from '../support/widget.js';
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo();
 
 const within = (inner: { y: number; height: number }, bottom: number) => inner.y >= 0 && inner.y + inner.height <= bottom + 0.5;
 
 it('on a 390×844 touch phone the panel is full-screen, the composer stays above the keyboard, and the launcher spares marked elements', async () => {
-  const s = sessions(browser, 'phone');
+  const s = sessions(env.browser, 'phone');
   const { page } = await s.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  await page.goto(`${demo.url}/checkout`);
+  await page.goto(`${env.demo.url}/checkout`);
   const pay = (await page.locator('#pay-button').boundingBox())!;
   const button = (await launcher(page).boundingBox())!;
   expect(button.y + button.height <= pay.y || button.y >= pay.y + pay.height, 'launcher overlaps the Pay button').toBe(true);

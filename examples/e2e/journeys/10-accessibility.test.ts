@@ -1,24 +1,14 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { composer, launcher, openPanel, waitForText, write } from '../support/widget.js';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let demo: Demo;
-let browser: Browser;
-beforeAll(async () => {
-  demo = await startDemoServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+const env = withDemo();
 
 /** axe-core on the widget only (the shop is not ours to judge), WCAG 2.x A/AA rules. */
 async function axeWidget(page: Page): Promise<string[]> {
@@ -34,10 +24,10 @@ async function axeWidget(page: Page): Promise<string[]> {
 }
 
 it('axe finds no violations on the launcher, the open panel with a conversation, and the inbox', async () => {
-  const s = sessions(browser, 'accessibility');
+  const s = sessions(env.browser, 'accessibility');
   // bypassCSP lets the test inject axe; the widget itself runs under the shop's strict CSP elsewhere.
   const { page } = await s.open({ bypassCSP: true });
-  await page.goto(`${demo.url}/`);
+  await page.goto(`${env.demo.url}/`);
   await launcher(page).waitFor();
   expect(await axeWidget(page)).toEqual([]);
 
