@@ -32,3 +32,44 @@ export function liftToAvoid(corner: Box, avoid: readonly Box[], viewportHeight: 
   const maxLift = Math.max(0, corner.top - GAP);
   return Math.min(lift, maxLift, viewportHeight);
 }
+
+/**
+ * Lifts the corner above `[data-threadline-avoid]` elements on screens under 640 px, through a
+ * stylesheet setting `--tl-lift`. Measures on resize, scroll and when the corner's own size
+ * changes (a toast comes or goes), at most once a frame; never polls. Returns the stop function.
+ */
+export function watchAvoidZones(corner: HTMLElement, setSheet: (css: string) => void): () => void {
+  const doc = corner.ownerDocument;
+  const win = doc.defaultView;
+  if (!win) return () => {};
+  let frame = 0;
+  let lift = 0;
+  const measure = () => {
+    frame = 0;
+    const avoid = [...doc.querySelectorAll('[data-threadline-avoid]')].map((el) => el.getBoundingClientRect());
+    let next = 0;
+    if (win.innerWidth < 640 && avoid.length) {
+      // Measure against where the corner sits unlifted.
+      const r = corner.getBoundingClientRect();
+      next = liftToAvoid({ top: r.top + lift, bottom: r.bottom + lift, left: r.left, right: r.right }, avoid, win.innerHeight);
+    }
+    if (next !== lift) {
+      lift = next;
+      setSheet(lift ? `:host{--tl-lift:${lift}px}` : '');
+    }
+  };
+  const schedule = () => {
+    if (!frame) frame = win.requestAnimationFrame(measure);
+  };
+  win.addEventListener('resize', schedule, { passive: true });
+  win.addEventListener('scroll', schedule, { passive: true });
+  const resize = typeof win.ResizeObserver === 'function' ? new win.ResizeObserver(schedule) : null;
+  resize?.observe(corner);
+  schedule();
+  return () => {
+    win.removeEventListener('resize', schedule);
+    win.removeEventListener('scroll', schedule);
+    resize?.disconnect();
+    if (frame) win.cancelAnimationFrame(frame);
+  };
+}

@@ -7,7 +7,7 @@ import { whenIdle } from './idle.js';
 import { LAUNCHER_STRINGS } from './i18n/launcher-strings.js';
 import { resolveLocale } from './i18n/locale.js';
 import { LauncherRoot } from './launcher/LauncherRoot.js';
-import { liftToAvoid } from './avoid.js';
+import { watchAvoidZones } from './avoid.js';
 import { resolveTheme, themeCss, type WidgetOptions } from './options.js';
 import type { PanelModule } from './panel/context.js';
 import { createUiStore, type UiStore } from './state/ui.js';
@@ -184,34 +184,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     client.on('ready', () => deps.events.emit('ready', {})),
   );
 
-  // --- keep the corner off elements marked data-threadline-avoid (small screens only) ---
-  const win = doc.defaultView;
-  const setLift = host.addStyles('');
-  let liftFrame = 0;
-  let lift = 0;
-  const updateLift = () => {
-    liftFrame = 0;
-    if (!win || !corner.current) return;
-    const avoid = [...doc.querySelectorAll('[data-threadline-avoid]')].map((el) => el.getBoundingClientRect());
-    const next = win.innerWidth < 640 && avoid.length ? liftFor(corner.current.getBoundingClientRect(), lift, avoid, win.innerHeight) : 0;
-    if (next !== lift) {
-      lift = next;
-      setLift(lift ? `:host{--tl-lift:${lift}px}` : '');
-    }
-  };
-  const scheduleLift = () => {
-    if (!liftFrame && win) liftFrame = win.requestAnimationFrame(updateLift);
-  };
-  if (win) {
-    win.addEventListener('resize', scheduleLift, { passive: true });
-    win.addEventListener('scroll', scheduleLift, { passive: true });
-    subs.push(() => {
-      win.removeEventListener('resize', scheduleLift);
-      win.removeEventListener('scroll', scheduleLift);
-      if (liftFrame) win.cancelAnimationFrame(liftFrame);
-    });
-  }
-
   render(
     <LauncherRoot
       client={client}
@@ -227,13 +199,8 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     launcherMount,
   );
 
-  // The corner changes size when a toast comes or goes: measure again then (no polling).
-  scheduleLift();
-  if (win && typeof win.ResizeObserver === 'function' && corner.current) {
-    const ro = new win.ResizeObserver(scheduleLift);
-    ro.observe(corner.current);
-    subs.push(() => ro.disconnect());
-  }
+  // Keep the corner off elements marked data-threadline-avoid (small screens only).
+  if (corner.current) subs.push(watchAvoidZones(corner.current, host.addStyles('')));
 
   // Escape closes from anywhere inside the widget.
   const onKey = (e: KeyboardEvent) => {
@@ -291,12 +258,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       client.destroy();
     },
   };
-}
-
-function liftFor(rect: DOMRect, currentLift: number, avoid: DOMRect[], viewportHeight: number): number {
-  // Measure against where the corner sits unlifted.
-  const corner = { top: rect.top + currentLift, bottom: rect.bottom + currentLift, left: rect.left, right: rect.right };
-  return liftToAvoid(corner, avoid, viewportHeight);
 }
 
 function currentPage(doc: Document): NonNullable<VisitorContext['page']> {
