@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: paths, compression, esbuild bundling, tables, results.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release, platform } from 'node:os';
+import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
@@ -126,6 +126,7 @@ export function machineInfo() {
     memGiB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()}`,
     node: process.version,
+    loadavg1: Number(loadavg()[0].toFixed(1)),
   };
 }
 
@@ -133,7 +134,8 @@ export function saveResult(name, data) {
   ensureDir(RESULTS_DIR);
   const payload = { name, date: new Date().toISOString(), machine: machineInfo(), ...data };
   writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify(payload, null, 2));
-  if (data.markdown) writeFileSync(join(RESULTS_DIR, `${name}.md`), data.markdown);
+  // Other work on a shared machine moves timings: the 1-minute load average goes with the figures.
+  if (data.markdown) writeFileSync(join(RESULTS_DIR, `${name}.md`), `${data.markdown}\n\nMachine load average (1 min) when this finished: ${payload.machine.loadavg1} on ${payload.machine.cores} cores.`);
   return payload;
 }
 
