@@ -150,7 +150,7 @@ export interface ClientOptions {
  * `idle`: not started (consent pending). `connecting`: opening or re-opening the socket.
  * `connected`: session received. `offline`: the browser reports no network. `disconnected`:
  * lost, retrying with backoff. `refused`: the server refused the handshake (see `connectionError`);
- * not retried until `identify()` or `start()`. `following`: another tab holds the socket.
+ * not retried until `identify()`. `following`: another tab holds the socket.
  */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'offline' | 'refused' | 'following';
 

@@ -55,6 +55,8 @@ describe('against the reference server', () => {
     const t = a.startThread({ text: 'hello' });
     a.send(t, { text: 'second' });
     await eventually(() => allSent(a, t, 2));
+    // Writes land asynchronously after the ack; a reload before that is covered by the resume tests.
+    await eventually(async () => (await store.get<unknown[]>(`m:${t}:0`))?.length === 2);
     a.destroy();
     const b = client(store, { consent: false });
     await b.start();
