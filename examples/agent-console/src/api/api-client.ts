@@ -48,6 +48,8 @@ export interface ApiClient {
   markRead(threadId: string, seq: number): Promise<AgentThread>;
   sendProactive(body: ProactiveInput, idempotencyKey: string): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }>;
   getVisitor(id: string): Promise<VisitorProfile>;
+  /** Visitors with a socket open now (with or without a thread). */
+  listOnlineVisitors(): Promise<{ items: AgentVisitor[] }>;
   upload(file: File, onProgress: (fraction: number) => void): Upload;
   /** Downloads an attachment with the key in the Authorization header (never in the URL). */
   fetchFile(url: string): Promise<Blob>;
@@ -100,6 +102,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     sendProactive: (body, idempotencyKey) =>
       json('/v1/proactive', { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': idempotencyKey } }),
     getVisitor: (visitorId) => json(`/v1/visitors/${id(visitorId)}`),
+    listOnlineVisitors: () => json('/v1/visitors?online=true&limit=200'),
     upload: (file, onProgress) => upload({ url: `${baseUrl}/v1/uploads`, apiKey, file, onProgress }),
     async fetchFile(url) {
       if (!isFilePath(url)) throw new ApiError('bad_request', 'not a file of this server', 0);

@@ -113,6 +113,13 @@ export class InboxController {
     if (append && !cursor) return;
     const page = await this.guard(this.api.listThreads({ limit: PAGE, cursor }));
     this.dispatch({ type: 'threads.listed', items: page.items, next: page.next, append });
+    if (!append) await this.loadOnlineVisitors();
+  }
+
+  /** Shoppers browsing now, thread or not, so a proactive message can reach them. */
+  async loadOnlineVisitors(): Promise<void> {
+    const { items } = await this.guard(this.api.listOnlineVisitors());
+    for (const visitor of items) this.dispatch({ type: 'visitor', visitor });
   }
 
   private onMessage(message: Message, thread: AgentThread): void {

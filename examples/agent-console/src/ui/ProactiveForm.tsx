@@ -22,8 +22,8 @@ export function ProactiveForm({ visitors, initialVisitorId, agentName, send, new
   const [text, setText] = useState('');
   const [display, setDisplay] = useState<ProactiveDisplay>('toast');
   const [campaign, setCampaign] = useState('');
-  // The server has no "who is online" list: the console knows visitors from its threads and
-  // from presence events since it opened, so an id can also be pasted.
+  // Visitors come from GET /v1/visitors?online=true when the console loads, then from presence
+  // events; an id can also be pasted (e.g. from a webhook or the brand's own records).
   const [manualId, setManualId] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);

@@ -1,7 +1,7 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentClientEvents, AgentServerEvents } from '@threadline/protocol';
-import { API_KEY, connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { API_KEY, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -64,6 +64,22 @@ describe('agent channel', () => {
     v.close();
     expect(await offline).toMatchObject({ id: v.session.visitorId, online: false });
     inbox.close();
+  });
+
+  it('lists the visitors online now, with or without a thread', async () => {
+    const browsing = await connect(h.url);
+    await browsing.call('context.update', { page: { url: 'http://shop.test/p/boots' } });
+    const gone = await connect(h.url);
+    gone.close();
+    const online = await eventually(async () => {
+      const res = await h.api('GET', '/v1/visitors?online=true');
+      return !res.body.items.some((v: any) => v.id === gone.session.visitorId) && res;
+    });
+    expect(online.body.items.map((v: any) => v.id)).toContain(browsing.session.visitorId);
+    expect(online.body.items.find((v: any) => v.id === browsing.session.visitorId)).toMatchObject({ online: true, context: { page: { url: 'http://shop.test/p/boots' } } });
+    const recent = await h.api('GET', '/v1/visitors?limit=5');
+    expect(recent.body.items.length).toBeGreaterThan(0);
+    browsing.close();
   });
 
   it('lists threads newest first with cursor paging and status filter', async () => {

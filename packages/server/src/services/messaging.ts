@@ -63,6 +63,17 @@ export class Messaging {
     return (await this.agentThreads([row]))[0]!;
   }
 
+  /** Ids of the app's visitors with at least one socket connected (on any server node). */
+  async onlineVisitorIds(appId: string): Promise<string[]> {
+    const sockets = await this.io.fetchSockets();
+    const ids = new Set<string>();
+    for (const s of sockets) {
+      const p = (s.data as { principal?: { appId: string; visitorId: string } }).principal;
+      if (p && p.appId === appId) ids.add(p.visitorId);
+    }
+    return [...ids];
+  }
+
   /** True when the visitor has at least one socket connected (on any server node). */
   async isOnline(visitorId: string): Promise<boolean> {
     const sockets = await this.io.in(visitorRoom(visitorId)).fetchSockets();

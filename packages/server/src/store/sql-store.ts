@@ -141,6 +141,15 @@ export class SqlStore {
     return this.db.selectFrom('visitors').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async visitorsByIds(appId: string, ids: string[]): Promise<VisitorsTable[]> {
+    if (!ids.length) return [];
+    return this.db.selectFrom('visitors').selectAll().where('app_id', '=', appId).where('id', 'in', ids).orderBy('last_seen_at', 'desc').execute();
+  }
+
+  async recentVisitors(appId: string, limit: number): Promise<VisitorsTable[]> {
+    return this.db.selectFrom('visitors').selectAll().where('app_id', '=', appId).orderBy('last_seen_at', 'desc').limit(limit).execute();
+  }
+
   async createVisitor(appId: string): Promise<VisitorsTable> {
     const row: VisitorsTable = {
       id: uuidv7(),

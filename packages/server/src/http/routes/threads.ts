@@ -5,7 +5,7 @@ import { toAgentVisitor } from '../../store/rows.js';
 import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import { requireApp } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { agentThreadSchema, errorSchema, messageSchema, postMessageBody, threadIdParams } from '../schemas.js';
+import { agentThreadSchema, errorSchema, messageSchema, postMessageBody, threadIdParams, visitorSchema } from '../schemas.js';
 
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 429: errorSchema };
@@ -170,6 +170,31 @@ export function threadRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const appRow = await requireApp(req, store);
       const row = await messaging.readByAgent(appRow.id, req.params.id, req.body.seq);
       return messaging.agentThread(row);
+    },
+  );
+
+  app.get<{ Querystring: { online?: boolean; limit: number } }>(
+    '/v1/visitors',
+    {
+      schema: {
+        tags: ['visitors'],
+        summary: 'Visitors on the site now (`online=true`), or the most recently seen',
+        description: 'For sending a proactive message to someone who is browsing, with or without a thread.',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: { online: { type: 'boolean' }, limit: { type: 'integer', minimum: 1, maximum: LIMITS.maxPageSize, default: 50 } },
+        },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: visitorSchema } } }, ...errors },
+      },
+    },
+    async (req) => {
+      const appRow = await requireApp(req, store);
+      const onlineIds = new Set(await messaging.onlineVisitorIds(appRow.id));
+      const rows = req.query.online
+        ? await store.visitorsByIds(appRow.id, [...onlineIds].slice(0, req.query.limit))
+        : await store.recentVisitors(appRow.id, req.query.limit);
+      return { items: rows.map((r) => toAgentVisitor(r, onlineIds.has(r.id))) };
     },
   );
 
