@@ -17,7 +17,7 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -25,4 +25,27 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
     throw error instanceof Error ? error : new Error(String(error));
   }
   return db;
+}
+
+/**
+ * Kysely prepares every query anew; under load that compile step dominated the event loop (see
+ * docs/performance.md, server benchmark). Prepared statements are reusable, so keep the most
+ * recent ones by SQL text. Bounded: `in (…)` lists of other lengths make other SQL texts.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SQLite.Statement {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql); // re-insert: most recently used last
+      } else {
+        stmt = sqlite.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
 }
