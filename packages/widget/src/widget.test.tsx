@@ -86,6 +86,8 @@ describe('widget', () => {
     act(() => client.set({ totalUnread: 2, proactive: [prompt()] }));
     expect(shadow.getByText('2')).toBeTruthy();
     expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+    act(() => client.set({ totalUnread: 3 }));
+    expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
     fireEvent.click(shadow.getByRole('button', { name: 'Reply' }));
     expect(client.openProactive).toHaveBeenCalledWith('p1');
     await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());

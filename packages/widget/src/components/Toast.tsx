@@ -1,4 +1,3 @@
-import { useEffect } from 'preact/hooks';
 import type { ProactivePrompt } from '@threadline/core';
 import { Avatar } from './Avatar.js';
 import { CloseIcon } from './icons.js';
@@ -9,14 +8,12 @@ export interface ToastProps {
   fallbackName: string;
   fallbackAvatar?: string | undefined;
   labels: { reply: string; dismiss: string; from: string };
-  onShown: (id: string) => void;
   onReply: (id: string, quickReply?: string) => void;
   onDismiss: (id: string) => void;
 }
 
-/** A proactive message above the launcher: the text, a reply action and a dismiss button. */
-export function Toast({ prompt, fallbackName, fallbackAvatar, labels, onShown, onReply, onDismiss }: ToastProps) {
-  useEffect(() => onShown(prompt.id), [prompt.id]);
+/** A proactive message above the launcher: the text, a reply action and a dismiss button. Its container reports it shown. */
+export function Toast({ prompt, fallbackName, fallbackAvatar, labels, onReply, onDismiss }: ToastProps) {
   const name = prompt.author.name ?? fallbackName;
   return (
     <section class="toast" role="status" aria-label={labels.from}>
