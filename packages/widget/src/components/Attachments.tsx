@@ -79,6 +79,8 @@ export function AttachmentView(props: { attachment: Attachment; resolve: Resolve
 
 export interface PendingFileProps {
   file: PendingFile;
+  /** Local picture of the photo being uploaded. */
+  previewUrl?: string | undefined;
   progress: UploadProgress | undefined;
   failed: boolean;
   i18n: I18n;
@@ -86,11 +88,12 @@ export interface PendingFileProps {
 }
 
 /** A file of an outgoing message that is not uploaded yet: progress, and cancel while it lasts. */
-export function PendingFileView({ file, progress, failed, i18n, onCancel }: PendingFileProps) {
+export function PendingFileView({ file, previewUrl, progress, failed, i18n, onCancel }: PendingFileProps) {
   const ratio = progress && progress.total ? Math.min(1, progress.loaded / progress.total) : 0;
   const percent = Math.round(ratio * 100);
   return (
     <div class="file pending">
+      {previewUrl && <img class="image" src={previewUrl} alt={i18n.t('image', { name: file.name })} />}
       <div class="pending-row">
         <FileIcon />
         <span class="file-name">{file.name}</span>

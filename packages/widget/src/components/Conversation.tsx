@@ -131,6 +131,7 @@ export function Conversation(props: ConversationProps) {
                 uploads={props.uploads}
                 i18n={i18n}
                 resolveUrl={props.resolveUrl}
+                previewOf={props.previewOf}
                 onRetry={props.onRetry}
                 onDiscard={props.onDiscard}
               />

@@ -6,6 +6,8 @@ import { RichText } from './RichText.js';
 
 export interface MessageActions {
   resolveUrl: ResolveUrl;
+  /** A local picture of a photo still uploading, if this tab has one. */
+  previewOf?: ((clientId: string, index: number) => string | undefined) | undefined;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
 }
@@ -42,7 +44,7 @@ interface MessageItemProps extends MessageActions {
   showStatus: boolean;
 }
 
-function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, onRetry, onDiscard }: MessageItemProps) {
+function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previewOf, onRetry, onDiscard }: MessageItemProps) {
   const failed = m.state === 'failed';
   return (
     <div class={`msg is-${m.state}`} data-key={m.key}>
@@ -62,6 +64,7 @@ function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, onRetr
           <div key={`p${f.index}`} class="bubble media">
             <PendingFileView
               file={f}
+              previewUrl={m.clientId ? previewOf?.(m.clientId, f.index) : undefined}
               progress={uploads.find((u) => u.index === f.index)}
               failed={failed}
               i18n={i18n}

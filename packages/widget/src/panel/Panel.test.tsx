@@ -7,6 +7,7 @@ import { axeViolations } from '../test/axe.js';
 import { createFakeClient, message, prompt, thread, type FakeClient } from '../test/fake-client.js';
 import type { PanelContext } from './context.js';
 import { Panel } from './Panel.js';
+import { createPreviews } from './previews.js';
 
 function setup(client: FakeClient = createFakeClient(), over: Partial<PanelContext> & { locale?: Locale } = {}) {
   const ui = createUiStore();
@@ -93,6 +94,38 @@ describe('Panel', () => {
     fireEvent.change(input, { target: { files: [new File([new Uint8Array(5000)], 'video.mov', { type: 'video/quicktime' })] } });
     expect(screen.getByRole('alert').textContent).toBe('video.mov is too large (limit 1 KB).');
     expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('shows the photo being uploaded from the device while it uploads', () => {
+    // jsdom has no object URLs.
+    let n = 0;
+    URL.createObjectURL = vi.fn(() => `blob:local-${++n}`);
+    URL.revokeObjectURL = vi.fn();
+    const client = createFakeClient({ threads: [thread({ id: 't1' })], messages: { t1: [] } });
+    const { ui, container } = setup(client, { previews: createPreviews() });
+    act(() => ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: 't1' } }));
+    const photo = new File(['x'], 'sole.jpg', { type: 'image/jpeg' });
+    fireEvent.change(container.querySelector<HTMLInputElement>('input[type=file]')!, { target: { files: [photo] } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(client.send).toHaveBeenCalledWith('t1', { text: '', files: [photo], durations: {} });
+    act(() =>
+      client.set({
+        messages: {
+          t1: [
+            message({
+              own: true,
+              author: { kind: 'visitor' },
+              clientId: 'c-sent',
+              text: '',
+              state: 'sending',
+              pendingFiles: [{ index: 0, name: 'sole.jpg', mime: 'image/jpeg', size: 1, attachment: null }],
+            }),
+          ],
+        },
+      }),
+    );
+    const img = within(screen.getByRole('log')).getByRole('img', { name: 'Image: sole.jpg' });
+    expect(img.getAttribute('src')).toMatch(/^blob:local-/);
   });
 
   it('sends a quick reply as text with its value', () => {

@@ -123,12 +123,18 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
 
   const send = (message = composer.take()) => {
     if (!message) return;
+    const files = message.files ?? [];
     if (threadId) {
-      client.send(threadId, message);
+      const clientId = client.send(threadId, message);
+      if (clientId && files.length) ctx.previews?.add(clientId, files);
       return;
     }
     const id = promptId ? client.replyProactive(promptId, message) : client.startThread(message);
-    if (id) ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: id } });
+    if (!id) return;
+    // A new thread's first message: its clientId is the one the core just queued there.
+    const first = client.getSnapshot().messages[id]?.at(-1);
+    if (first?.clientId && files.length) ctx.previews?.add(first.clientId, files);
+    ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: id } });
   };
   const quickReply = (q: QuickReply) => send({ text: q.label, quickReply: q.value ?? q.label });
 
@@ -181,8 +187,12 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
         onLoadOlder={() => threadId && void client.loadOlder(threadId)}
         onQuickReply={quickReply}
         resolveUrl={(a) => client.attachmentUrl(a)}
+        previewOf={ctx.previews?.get}
         onRetry={(id) => client.retry(id)}
-        onDiscard={(id) => client.discard(id)}
+        onDiscard={(id) => {
+          client.discard(id);
+          ctx.previews?.release(id);
+        }}
         intro={intro}
         outro={
           <>

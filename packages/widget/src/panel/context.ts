@@ -1,5 +1,6 @@
 import type { Client } from '@threadline/core';
 import type { Drafts } from '../drafts.js';
+import type { Previews } from './previews.js';
 import type { Locale } from '../i18n/locale.js';
 import type { UiStore } from '../state/ui.js';
 import type { RecorderFactory } from '../voice/recorder.js';
@@ -16,6 +17,8 @@ export interface PanelContext {
   brandAvatarUrl?: string | undefined;
   greeting?: string | undefined;
   drafts: Drafts;
+  /** Pictures of photos still uploading (made by the panel entry). */
+  previews?: Previews | undefined;
   /** Adds a stylesheet to the shadow root (see host.ts). */
   addStyles(css: string): (css: string) => void;
   /** Close the panel and give focus back to the launcher. */
@@ -25,7 +28,7 @@ export interface PanelContext {
 }
 
 /** What the initial chunk hands over; the panel makes the rest (drafts) itself. */
-export type PanelInit = Omit<PanelContext, 'drafts'> & { appId: string };
+export type PanelInit = Omit<PanelContext, 'drafts' | 'previews'> & { appId: string };
 
 export interface PanelModule {
   /** Renders the panel into `container`; returns the function that unmounts it. */

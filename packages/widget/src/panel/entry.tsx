@@ -3,14 +3,17 @@ import { createDrafts } from '../drafts.js';
 import panelCss from '../styles/panel.css?inline';
 import type { PanelInit, PanelModule } from './context.js';
 import { Panel } from './Panel.js';
+import { createPreviews } from './previews.js';
 
 /** Entry of the panel chunk, loaded on first open. */
 export const renderPanel: PanelModule['renderPanel'] = (container: HTMLElement, init: PanelInit) => {
   init.addStyles(panelCss);
   const untrack = trackVisualViewport(init);
-  render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId) }} />, container);
+  const previews = createPreviews();
+  render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId), previews }} />, container);
   return () => {
     untrack();
+    previews.clear();
     render(null, container);
   };
 };
