@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CI size budget for the widget: loader stub, initial chunk(s), panel chunk (gzip -9 bytes).
-// Exit 0 when every part is within budget, 1 when a part is over budget or cannot be found in a
-// built dist/, and 0 with a SKIP message when packages/widget/dist has not been built yet.
+// Exit 0 when every part is within budget (or within a declared temporary ceiling, printed as
+// OVER BUDGET), 1 when a part is over budget or cannot be found in a built dist/, and 0 with a SKIP message when packages/widget/dist has not been built yet.
 // Run: `pnpm --filter @threadline/bench run size-budget` (after `pnpm build`).
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -16,6 +16,7 @@ if (!parts) {
 }
 
 let failed = 0;
+let over = 0;
 console.log(`size-budget: widget parts from packages/widget/dist (${parts.source})`);
 for (const name of ['stub', 'initial', 'panel']) {
   const files = parts[name];
@@ -26,11 +27,23 @@ for (const name of ['stub', 'initial', 'panel']) {
     continue;
   }
   const s = sizesOfFiles(files);
+  const ceiling = budgets[name].ceiling;
   const ok = s.gzip <= limit;
-  if (!ok) failed++;
+  // Over budget but under a declared ceiling: reported loudly, not failed (see size-budget.json).
+  const tolerated = !ok && ceiling !== undefined && s.gzip <= ceiling;
+  if (!ok && !tolerated) failed++;
+  if (tolerated) over++;
+  const verdict = ok ? 'ok  ' : tolerated ? 'OVER BUDGET' : 'FAIL';
+  const bound = ceiling !== undefined ? `; temporary ceiling ${kib(ceiling)}` : '';
   console.log(
-    `  ${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(8)} ${kib(s.gzip).padStart(10)} gzip  (budget ${kib(limit)}; raw ${kib(s.raw)}, brotli ${kib(s.brotli)})  ${files.map((f) => basename(f)).join(', ')}`,
+    `  ${verdict} ${name.padEnd(8)} ${kib(s.gzip).padStart(10)} gzip  (budget ${kib(limit)}${bound}; raw ${kib(s.raw)}, brotli ${kib(s.brotli)})  ${files.map((f) => basename(f)).join(', ')}`,
   );
 }
-console.log(failed ? `size-budget: ${failed} part(s) over budget or missing` : 'size-budget: all parts within budget');
+console.log(
+  failed
+    ? `size-budget: ${failed} part(s) over budget or missing`
+    : over
+      ? `size-budget: ${over} part(s) OVER BUDGET but under their temporary ceiling; the rest within budget`
+      : 'size-budget: all parts within budget',
+);
 process.exit(failed ? 1 : 0);
