@@ -12,6 +12,7 @@ import type { Database } from './db/schema.js';
 import { VisitorTokens } from './auth/tokens.js';
 import { newApiKey, newSecret } from './auth/api-keys.js';
 import { SqlStore, type AppRow } from './store/sql-store.js';
+import { toMessage } from './store/rows.js';
 import { DiskFileStore, type FileStore } from './files/file-store.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { Messaging, type AgentNamespace, type VisitorServer } from './services/messaging.js';
@@ -107,6 +108,13 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     info: (obj: object, msg: string) => (logLevel === 'info' || logLevel === 'debug') && console.info(msg, obj),
   };
   const webhooks = new WebhookDispatcher(db, config.webhooks, log);
+  // Transactional webhook outbox: a committed message always has its deliveries queued.
+  store.onAppend = async (trx, thread, messages) => {
+    for (const row of messages) {
+      const message = toMessage(row);
+      await webhooks.enqueue(trx, thread.app_id, 'message.created', { message, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id });
+    }
+  };
   const messaging = new Messaging(store, io, agents, webhooks);
   const proactive = new ProactiveService(messaging);
   const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), db, messaging, proactive, log) : null;

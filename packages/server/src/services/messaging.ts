@@ -94,10 +94,9 @@ export class Messaging {
       this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
       await this.webhooks.emit(thread.app_id, 'thread.created', { thread: agentView });
     }
-    for (const m of messages) {
-      this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
-      await this.webhooks.emit(thread.app_id, 'message.created', { message: m, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id });
-    }
+    for (const m of messages) this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
+    // `message.created` deliveries were written in the message's own transaction (see server.ts).
+    this.webhooks.kick();
     return { message: messages[messages.length - 1]!, thread: visitorView };
   }
 

@@ -82,7 +82,13 @@ export function isVisible(thread: ThreadsTable, p: Principal): boolean {
  * Every SQL statement of the server. Written against Kysely with portable SQL so the embedded
  * SQLite engine and PostgreSQL share it; the engine is chosen by the dialect passed in.
  */
+/** Runs inside `append`'s transaction for every inserted message (the webhook outbox uses it). */
+export type AppendHook = (trx: Kysely<Database>, thread: ThreadsTable, messages: MessagesTable[]) => Promise<void>;
+
 export class SqlStore {
+  /** Set once by the server; see AppendHook. */
+  onAppend: AppendHook | null = null;
+
   constructor(readonly db: Kysely<Database>) {}
 
   // ---- apps ----
@@ -388,6 +394,7 @@ export class SqlStore {
       const updatedAt = now();
       await trx.updateTable('threads').set({ last_seq: seq, status, updated_at: updatedAt }).where('id', '=', thread.id).execute();
       thread = { ...thread, last_seq: seq, status, updated_at: updatedAt };
+      if (this.onAppend) await this.onAppend(trx, thread, inserted);
       const message = inserted.pop()!;
       return { message, prelude: inserted, thread, duplicate: false, created, reopened };
     });

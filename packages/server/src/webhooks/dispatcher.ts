@@ -75,14 +75,23 @@ export class WebhookDispatcher {
 
   /** Queues `event` for every webhook of the app that subscribed to it. */
   async emit(appId: string, event: WebhookEvent, data: unknown): Promise<void> {
-    const hooks = await this.db.selectFrom('webhooks').selectAll().where('app_id', '=', appId).execute();
+    if (await this.enqueue(this.db, appId, event, data)) this.kick();
+  }
+
+  /**
+   * Writes the deliveries of `event` with `db`, which may be an open transaction: a message and
+   * its `message.created` deliveries then commit together, so a crash cannot keep one without the
+   * other. Call `kick()` after the commit. Returns how many deliveries were queued.
+   */
+  async enqueue(db: Kysely<Database>, appId: string, event: WebhookEvent, data: unknown): Promise<number> {
+    const hooks = await db.selectFrom('webhooks').selectAll().where('app_id', '=', appId).execute();
     const targets = hooks.filter((h) => {
       const events = JSON.parse(h.events) as string[];
       return events.includes('*') || events.includes(event);
     });
-    if (!targets.length) return;
+    if (!targets.length) return 0;
     const createdAt = Date.now();
-    await this.db
+    await db
       .insertInto('webhook_deliveries')
       .values(
         targets.map((h) => {
@@ -101,6 +110,11 @@ export class WebhookDispatcher {
         }),
       )
       .execute();
+    return targets.length;
+  }
+
+  /** Delivers what is due now (after a transaction that queued deliveries committed). */
+  kick(): void {
     this.#schedule(0);
   }
 
