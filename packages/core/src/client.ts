@@ -11,7 +11,6 @@ import {
   type ProactiveMessage,
   type SendResult,
   type Session,
-  type Thread,
   type VisitorAuth,
   type VisitorContext,
 } from '@threadline/protocol';
@@ -20,6 +19,7 @@ import { Emitter } from './emitter.js';
 import { backoffDelay } from './backoff.js';
 import { Store } from './store.js';
 import type { Action, OutboxEntry, OutboxFile } from './state/state.js';
+import { emptyThread } from './state/reducer.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { indexedDbStorage } from './storage/indexeddb.js';
 import { memoryStorage } from './storage/memory.js';
@@ -176,7 +176,7 @@ export class ThreadlineClient implements Client {
     const id = this.#env.uuid();
     return this.#guard(id, () => {
       const now = new Date(this.#env.now()).toISOString();
-      this.#store.dispatch({ type: 'localThread', thread: newThread(id, now) });
+      this.#store.dispatch({ type: 'localThread', thread: emptyThread(id, now) });
       if (firstMessage) this.send(id, firstMessage);
       return id;
     });
@@ -330,7 +330,7 @@ export class ThreadlineClient implements Client {
       }
       const threadId = this.#env.uuid();
       const now = new Date(this.#env.now()).toISOString();
-      this.#store.dispatch({ type: 'localThread', thread: { ...newThread(threadId, now), campaign: prompt.campaign } });
+      this.#store.dispatch({ type: 'localThread', thread: { ...emptyThread(threadId, now), campaign: prompt.campaign } });
       const clientId = this.#queue(threadId, message, { proactiveId: id });
       if (!clientId) return null;
       void this.#leader('proactive', [id, 'replied'], () => this.#proactiveEvent(id, 'replied'));
@@ -479,7 +479,7 @@ export class ThreadlineClient implements Client {
   #adoptLocalThreads(entries: OutboxEntry[]): void {
     for (const e of entries) {
       if (!this.#store.state.threads[e.threadId]) {
-        this.#store.dispatch({ type: 'localThread', thread: newThread(e.threadId, new Date(e.queuedAt).toISOString()) });
+        this.#store.dispatch({ type: 'localThread', thread: emptyThread(e.threadId, new Date(e.queuedAt).toISOString()) });
       }
     }
   }
@@ -787,7 +787,7 @@ export class ThreadlineClient implements Client {
     const entryState = this.#store.state.threads[threadId];
     const clientId = this.#env.uuid();
     const now = this.#env.now();
-    if (!entryState) this.#store.dispatch({ type: 'localThread', thread: newThread(threadId, new Date(now).toISOString()) });
+    if (!entryState) this.#store.dispatch({ type: 'localThread', thread: emptyThread(threadId, new Date(now).toISOString()) });
     const entry: OutboxEntry = {
       clientId,
       threadId,
@@ -1212,18 +1212,3 @@ function fileName(f: Blob, index: number): string {
   return typeof name === 'string' && name ? name : `file-${index + 1}`;
 }
 
-function newThread(id: string, now: string): Thread {
-  return {
-    id,
-    status: 'open',
-    lastSeq: 0,
-    lastMessage: null,
-    unread: 0,
-    visitorReadSeq: 0,
-    agentReadSeq: 0,
-    campaign: null,
-    rating: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-}

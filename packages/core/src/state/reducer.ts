@@ -32,7 +32,8 @@ export function contiguousFrom(held: number, messages: readonly Message[]): numb
   return h;
 }
 
-function placeholderThread(threadId: string, createdAt: string): Thread {
+/** A thread the server has not described yet (created here, or known only by its messages). */
+export function emptyThread(threadId: string, createdAt: string): Thread {
   return {
     id: threadId,
     status: 'open',
@@ -49,7 +50,7 @@ function placeholderThread(threadId: string, createdAt: string): Thread {
 }
 
 function entryFor(state: State, threadId: string, createdAt: string): ThreadEntry {
-  return state.threads[threadId] ?? { thread: placeholderThread(threadId, createdAt), local: false, heldSeq: 0, loadingOlder: false };
+  return state.threads[threadId] ?? { thread: emptyThread(threadId, createdAt), local: false, heldSeq: 0, loadingOlder: false };
 }
 
 /** Unread count once the visitor's horizon moved to `readSeq`, from the loaded window when it covers it. */
