@@ -3,17 +3,33 @@
  * (`auth`), never in the URL. socket.io reconnects by itself after a lost connection (with its
  * own capped, jittered backoff); a refusal by the server's middleware is final for socket.io, so
  * we retry `rate_limited`/`unavailable` refusals ourselves and report the others.
+ *
+ * WebSocket first, long-polling only where WebSocket does not get through: the polling transport
+ * is a separate module (`polling.ts`) loaded after `FALLBACK_AFTER` failed WebSocket attempts in
+ * a row, so pages where WebSocket works never download it. Transports are passed to socket.io as
+ * implementations, not names, so a build can drop engine.io's name → transport table (see
+ * docs/core.md, "Bundle size").
  */
-import { io, type Socket } from 'socket.io-client';
+import { io, NodeWebSocket as WebSocketTransport, type Socket } from 'socket.io-client';
 import { isErrorCode, type ClientEvents, type ServerEvents, type VisitorAuth, type WireError } from '@threadline/protocol';
 import type { Reply, RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport.js';
 
 const SERVER_EVENTS = ['message', 'thread', 'read', 'typing', 'proactive'] as const;
+/** Failed WebSocket attempts in a row (no answer at all, not a refusal) before long-polling is tried. */
+const FALLBACK_AFTER = 2;
+
+/** What socket.io accepts in `transports`: a transport class (the `Node*` names resolve to browser classes in browser builds). */
+type TransportImpl = new (opts: never) => object;
+
+/** Loads the long-polling transport (a chunk of its own in split builds). */
+const loadPolling = (): Promise<TransportImpl> => import('./polling.js').then((m) => m.PollingTransport);
 
 export interface SocketIoTransportOptions {
   /**
-   * socket.io transports to use.
-   * @default ['websocket', 'polling'] — WebSocket first; long-polling where it is blocked.
+   * socket.io transports to use, in order of preference.
+   * @default ['websocket', 'polling'] — WebSocket first; long-polling (loaded on demand) after two
+   * WebSocket attempts in a row fail, e.g. behind a proxy that blocks WebSocket.
+   * @example ['polling', 'websocket'] // start on long-polling and upgrade, as socket.io does by default
    */
   transports?: ('websocket' | 'polling')[];
   /** @default 1000 */
@@ -31,6 +47,14 @@ class SocketIoTransport implements Transport {
   #listeners = new Set<(e: TransportEvent) => void>();
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #refusals = 0;
+  /** The polling transport once loaded; null until needed. */
+  #polling: TransportImpl | null = null;
+  #loadingPolling: Promise<void> | null = null;
+  #socketFailures = 0;
+  /** A session came up in this page: WebSocket gets through, so later failures are outages, not a blocking proxy. */
+  #everConnected = false;
+  #auth: (() => VisitorAuth) | null = null;
+  #closed = true;
 
   constructor(
     readonly serverUrl: string,
@@ -45,12 +69,60 @@ class SocketIoTransport implements Transport {
     for (const l of [...this.#listeners]) l(e);
   }
 
+  /**
+   * Names → implementations. Once long-polling is loaded it goes first (engine.io then upgrades
+   * to WebSocket by itself when that gets through); until then WebSocket is all there is.
+   */
+  #transports(): TransportImpl[] {
+    const wanted = this.options.transports ?? ['websocket', 'polling'];
+    const list: TransportImpl[] = [];
+    if (this.#polling && wanted.includes('polling')) list.push(this.#polling);
+    if (wanted.includes('websocket')) list.push(WebSocketTransport);
+    return list;
+  }
+
+  /** Polling is wanted before WebSocket, or WebSocket is not wanted at all: load it before connecting. */
+  #pollingFirst(): boolean {
+    const wanted = this.options.transports ?? ['websocket', 'polling'];
+    return wanted[0] === 'polling' || !wanted.includes('websocket');
+  }
+
   connect(auth: () => VisitorAuth): void {
     this.close();
+    this.#auth = auth;
+    this.#closed = false;
+    if (!this.#polling && this.#pollingFirst()) {
+      this.#emit({ type: 'connecting' });
+      this.#fallBack();
+      return;
+    }
+    this.#open(auth);
+  }
+
+  /** Load long-polling, then reconnect with it in the list (a failed load is retried on the next failure). */
+  #fallBack(): void {
+    this.#loadingPolling ??= loadPolling().then(
+      (impl) => {
+        this.#polling = impl;
+        if (!this.#closed && this.#auth) this.connect(this.#auth);
+      },
+      (err: unknown) => {
+        this.#loadingPolling = null;
+        this.#emit({ type: 'disconnected', reason: `could not load the long-polling transport: ${String(err)}` });
+        // With nothing to connect with (polling-only configuration), try again later.
+        if (!this.#closed && this.#auth && this.#transports().length === 0) {
+          const auth = this.#auth;
+          this.#later(() => this.connect(auth));
+        }
+      },
+    );
+  }
+
+  #open(auth: () => VisitorAuth): void {
     const socket: Socket<ServerEvents, ClientEvents> = io(this.serverUrl, {
       // A function, so that every reconnection sends the newest token (not the first visit's).
       auth: (cb) => cb({ ...auth() }),
-      transports: this.options.transports ?? ['websocket', 'polling'],
+      transports: this.#transports() as never,
       reconnectionDelay: this.options.reconnectionDelay ?? 1000,
       reconnectionDelayMax: this.options.reconnectionDelayMax ?? 10_000,
       randomizationFactor: 0.5,
@@ -61,6 +133,8 @@ class SocketIoTransport implements Transport {
     this.#emit({ type: 'connecting' });
     socket.on('session', (session) => {
       this.#refusals = 0;
+      this.#socketFailures = 0;
+      this.#everConnected = true;
       this.#emit({ type: 'session', session });
     });
     socket.on('disconnect', (reason) => {
@@ -81,6 +155,12 @@ class SocketIoTransport implements Transport {
         return;
       }
       this.#emit({ type: 'disconnected', reason: err.message });
+      // No answer over WebSocket (no middleware refusal: that carries `data`) and never a session
+      // in this page: after a few in a row, bring in long-polling. A server that is down at page
+      // load costs one small chunk download.
+      if (!err.data && !this.#polling && !this.#everConnected && (this.options.transports ?? ['websocket', 'polling']).includes('polling')) {
+        if (++this.#socketFailures >= FALLBACK_AFTER) this.#fallBack();
+      }
     });
     for (const name of SERVER_EVENTS) {
       socket.on(name, ((payload: never) => this.#emit({ type: 'server', name, payload } as TransportEvent)) as never);
@@ -98,6 +178,7 @@ class SocketIoTransport implements Transport {
   }
 
   close(): void {
+    this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     const s = this.#socket;
