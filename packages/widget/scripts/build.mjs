@@ -1,7 +1,8 @@
-// Builds dist/: the loader stub, the initial chunk (threadline.js: launcher + core), the panel
-// chunk loaded on first open, and the npm library (dist/lib, with .d.ts from tsc).
-// The script-tag chunks are separate self-contained builds: a classic <script> cannot share ES
-// modules, so the panel carries its own copy of Preact (measured, and within its budget).
+// Builds dist/: the loader stub (loader.js), the script-tag bootstrap (threadline.js, a classic
+// script), the widget's ES modules (threadline-main.js and its chunks: the panel and the parts
+// loaded on demand, with Preact and the core shared between them), and the npm library (dist/lib,
+// with .d.ts from tsc). Prints each part's size and writes dist/parts.json, which the size budget
+// (bench/size-budget.mjs) and the benchmarks read.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +15,44 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
+/**
+ * engine.io-client, trimmed to what the core loads up front (socketio-transport.ts passes transport
+ * classes, never names):
+ * - its name → transport table pulls every transport (long-polling, WebSocket, WebTransport) into
+ *   any bundle: replaced with an empty table, which is never read when classes are passed;
+ * - its index re-exports the long-polling and WebTransport classes, so their modules (which run
+ *   code at import: an XMLHttpRequest probe, a `pagehide` listener on the page) would land in the
+ *   initial chunk: those re-exports become `undefined`;
+ * - the core's polling.ts gets long-polling from its own module instead, so long-polling ships as
+ *   a chunk loaded only when WebSocket does not get through.
+ * Checked by the build (the polling chunk must hold the XHR transport) and by the e2e journey that
+ * blocks WebSocket.
+ */
+const ENGINE = /[\\/]engine\.io-client[\\/]build[\\/]esm[\\/]/;
+const trimEngine = {
+  name: 'threadline:trim-engine-io',
+  enforce: 'pre',
+  async resolveId(source, importer) {
+    if (!importer) return null;
+    if (ENGINE.test(importer) && source === './transports/index.js') return '\0threadline-no-transport-table';
+    if (ENGINE.test(importer) && /[\\/]esm[\\/]index\.js$/.test(importer) && /^\.\/transports\/(polling|webtransport)/.test(source)) {
+      return '\0threadline-absent-transport';
+    }
+    if (source === 'socket.io-client' && /[\\/]core[\\/]src[\\/]transport[\\/]polling\.ts$/.test(importer)) {
+      const sio = await this.resolve('socket.io-client', importer, { skipSelf: true });
+      const engine = await this.resolve('engine.io-client', sio.id, { skipSelf: true });
+      return { id: '\0threadline-polling?' + engine.id.replace(/index\.js$/, 'transports/polling-xhr.js') };
+    }
+    return null;
+  },
+  load(id) {
+    if (id === '\0threadline-no-transport-table') return 'export const transports = {};';
+    if (id === '\0threadline-absent-transport') return 'export const XHR = undefined, WT = undefined, Fetch = undefined;';
+    if (id.startsWith('\0threadline-polling?')) return `export { XHR as NodeXHR } from ${JSON.stringify(id.slice('\0threadline-polling?'.length))};`;
+    return null;
+  },
+};
+
 const shared = {
   configFile: false,
   root,
@@ -23,11 +62,13 @@ const shared = {
   define: { 'process.env.NODE_ENV': '"production"' },
 };
 
-// Not Vite's library mode: that keeps whitespace in ES output. A plain build with one input,
-// exports kept, is fully minified in every format.
-async function bundle({ entry, fileName, format, outDir = dist, external }) {
-  await build({
+// Not Vite's library mode: that keeps whitespace in ES output. A plain build, exports kept, is
+// fully minified in every format. Returns rolldown's output (chunks with their imports).
+async function bundle({ entry, fileName, format, outDir = dist, external, define = {}, plugins = [], treeshake }) {
+  const result = await build({
     ...shared,
+    define: { ...shared.define, ...define },
+    plugins,
     build: {
       outDir,
       emptyOutDir: false,
@@ -43,23 +84,45 @@ async function bundle({ entry, fileName, format, outDir = dist, external }) {
       copyPublicDir: false,
       modulePreload: false,
       rolldownOptions: {
-        input: join(root, entry),
+        input: typeof entry === 'string' ? join(root, entry) : entry,
         external,
+        ...(treeshake ? { treeshake } : {}),
         preserveEntrySignatures: 'exports-only',
         output: {
           format,
           entryFileNames: fileName,
-          chunkFileNames: '[name]-[hash].js',
+          chunkFileNames: (chunk) => (/[\\/]panel[\\/]entry\.tsx$/.test(chunk.facadeModuleId ?? '') ? 'threadline-panel-[hash].js' : 'tl-[name]-[hash].js'),
           ...(format === 'iife' ? { codeSplitting: false } : {}),
         },
       },
     },
   });
+  return (Array.isArray(result) ? result[0] : result).output.filter((o) => o.type === 'chunk');
 }
 
+// The widget's modules first: the bootstrap needs the list of the main module's static imports.
+const chunks = await bundle({
+  entry: { 'threadline-main': join(root, 'src/script/main.ts') },
+  fileName: '[name].js',
+  format: 'es',
+  plugins: [trimEngine],
+});
+const byName = new Map(chunks.map((c) => [c.fileName, c]));
+/** A chunk and everything it imports statically: what the browser fetches when it is imported. */
+const closure = (fileName, into = new Set()) => {
+  if (into.has(fileName)) return into;
+  into.add(fileName);
+  for (const dep of byName.get(fileName)?.imports ?? []) closure(dep, into);
+  return into;
+};
+const main = closure('threadline-main.js');
+await bundle({
+  entry: 'src/script/entry.ts',
+  fileName: 'threadline.js',
+  format: 'iife',
+  define: { __THREADLINE_PRELOAD__: JSON.stringify([...main].filter((f) => f !== 'threadline-main.js')) },
+});
 await bundle({ entry: 'src/script/loader.ts', fileName: 'loader.js', format: 'iife' });
-await bundle({ entry: 'src/script/entry.ts', fileName: 'threadline.js', format: 'iife' });
-await bundle({ entry: 'src/panel/entry.tsx', fileName: 'threadline-panel.js', format: 'es' });
 // npm: Preact and the workspace packages stay imports; the panel becomes a lazy chunk.
 await bundle({
   entry: 'src/index.ts',
@@ -71,11 +134,26 @@ await bundle({
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
-const parts = { stub: ['loader.js'], initial: ['threadline.js'], panel: ['threadline-panel.js'] };
-writeFileSync(join(dist, 'parts.json'), JSON.stringify(parts, null, 2) + '\n');
-for (const [part, files] of Object.entries(parts)) {
-  for (const f of files) {
-    const buf = readFileSync(join(dist, f));
-    console.log(`${part.padEnd(8)} ${f.padEnd(22)} ${(buf.length / 1024).toFixed(2).padStart(7)} KiB raw ${(gzipSync(buf, { level: 9 }).length / 1024).toFixed(2).padStart(7)} KiB gzip`);
-  }
+// Parts, by when a page loads them: `initial` on page load, `panel` on first open, `onDemand`
+// only when a feature needs it (named after the source files they hold).
+const initial = new Set(['threadline.js', ...main]);
+const panelChunk = chunks.find((c) => c.fileName.startsWith('threadline-panel-'));
+const panel = [...closure(panelChunk.fileName)].filter((f) => !initial.has(f));
+const onDemand = {};
+for (const c of chunks) {
+  if (initial.has(c.fileName) || panel.includes(c.fileName)) continue;
+  const sources = c.moduleIds.filter((id) => !id.includes('node_modules') && !id.startsWith('\0')).map((id) => id.replace(/^.*[\\/]packages[\\/]/, ''));
+  onDemand[c.fileName] = sources.length ? sources : c.moduleIds.map((id) => id.replace(/^.*[\\/]node_modules[\\/]/, ''));
 }
+const parts = { stub: ['loader.js'], initial: [...initial], panel, onDemand };
+writeFileSync(join(dist, 'parts.json'), JSON.stringify(parts, null, 2) + '\n');
+const gz = (f) => gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
+const line = (label, files) => {
+  const raw = files.reduce((n, f) => n + readFileSync(join(dist, f)).length, 0);
+  const gzip = files.reduce((n, f) => n + gz(f), 0);
+  console.log(`${label.padEnd(10)} ${(raw / 1024).toFixed(2).padStart(7)} KiB raw ${(gzip / 1024).toFixed(2).padStart(7)} KiB gzip  ${files.join(' ')}`);
+};
+line('stub', parts.stub);
+line('initial', parts.initial);
+line('panel', parts.panel);
+for (const [file, sources] of Object.entries(onDemand)) line('on demand', [file]), console.log(`           ${sources.join(', ')}`);

@@ -1,6 +1,7 @@
 import { waitFor } from '@testing-library/preact';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeClient } from '../test/fake-client.js';
+import { installBootstrap, type MainModule } from './bootstrap.js';
 
 const client = createFakeClient();
 vi.mock('@threadline/core', () => ({ createClient: vi.fn(() => client) }));
@@ -24,18 +25,23 @@ function snippet(): Api {
   return win.Threadline;
 }
 
+/** What threadline.js does, with the main module imported from source instead of a URL. */
+async function loadBundle(): Promise<void> {
+  let loaded!: Promise<MainModule>;
+  installBootstrap(win, () => (loaded = import('./main.js')));
+  await loaded;
+}
+
 describe('script-tag bundle', () => {
   it('replays the queued calls in order once the browser is idle, and runs later calls directly', async () => {
     let idle: (() => void) | null = null;
     win.requestIdleCallback = (fn: () => void) => ((idle = fn), 1);
-    // jsdom cannot import the panel chunk over http: that failure must be reported, not thrown.
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const T = snippet();
     const opened = vi.fn();
     T('on', 'open', opened);
     T('boot', { appId: 'demo', serverUrl: 'http://localhost:3000' });
     T('open');
-    await import('./entry.js');
+    await loadBundle();
     expect(win.Threadline!.loaded).toBe(true);
     // Nothing is mounted before idle.
     expect(document.querySelector('[data-threadline]')).toBeNull();
@@ -44,8 +50,9 @@ describe('script-tag bundle', () => {
     expect(document.querySelector('[data-threadline]')).not.toBeNull();
     expect(opened).toHaveBeenCalledOnce();
     expect(client.track).toHaveBeenCalledWith('after_load', undefined);
-    await waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('panel_failed')));
-    warn.mockRestore();
+    // `open` was queued: the panel chunk is imported and drawn in the shadow root.
+    const shadow = document.querySelector('[data-threadline]')!.shadowRoot!;
+    await waitFor(() => expect(shadow.querySelector('section.panel[role="dialog"]')).not.toBeNull());
     delete win.requestIdleCallback;
   });
 
@@ -55,12 +62,42 @@ describe('script-tag bundle', () => {
     const T = snippet();
     T('frobnicate');
     T('boot', { appId: 'demo' });
-    await import('./entry.js');
+    await loadBundle();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('unknown command "frobnicate"'));
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('serverUrl'));
     expect(document.querySelector('[data-threadline]')).toBeNull();
     warn.mockRestore();
     delete win.requestIdleCallback;
+  });
+});
+
+describe('bootstrap', () => {
+  it('keeps the queue and warns when the widget cannot be loaded, and retries on the next call', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const T = snippet();
+    T('boot', { appId: 'demo', serverUrl: 'http://localhost:3000' });
+    const started: unknown[][][] = [];
+    let attempts = 0;
+    installBootstrap(win, async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('network down');
+      return { start: (queue) => started.push(queue.map((c) => Array.from(c))) };
+    });
+    await waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('could not load the widget: Error: network down')));
+    expect(started).toEqual([]);
+    win.Threadline!('open');
+    await waitFor(() => expect(started).toHaveLength(1));
+    expect(started[0]).toEqual([['boot', { appId: 'demo', serverUrl: 'http://localhost:3000' }], ['open']]);
+    warn.mockRestore();
+  });
+
+  it('installs once: a second copy of threadline.js on the page changes nothing', () => {
+    const load = vi.fn(() => new Promise<MainModule>(() => {}));
+    installBootstrap(win, load);
+    const api = win.Threadline;
+    installBootstrap(win, load);
+    expect(win.Threadline).toBe(api);
+    expect(load).toHaveBeenCalledOnce();
   });
 });
 

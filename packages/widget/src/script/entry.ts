@@ -1,46 +1,21 @@
 /**
- * The script-tag bundle (`threadline.js`). It replaces the queue stub with the real command
- * function at once, so nothing else queues up, but runs the queued calls — and so creates the
- * widget, opens storage and the socket — only when the browser is idle.
+ * The script-tag bundle (`threadline.js`), a classic script of about 1 KiB: installs the command
+ * function (see bootstrap.ts) and imports the widget's ES modules from beside itself. The build
+ * lists the modules the main one imports statically, so they are fetched in parallel rather than
+ * one after the other.
  */
-import { createClient } from '@threadline/core';
-import { createCommandRunner } from '../commands.js';
-import { whenIdle } from '../idle.js';
-import type { PanelModule } from '../panel/context.js';
-import { createWidget } from '../widget.js';
+import { installBootstrap, type MainModule, type Stub } from './bootstrap.js';
 
-type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[]; loaded?: true };
+/** File names of the main module's static imports, filled in by scripts/build.mjs. */
+declare const __THREADLINE_PRELOAD__: string[];
 
-const w = window as unknown as { Threadline?: Stub };
+const script = document.currentScript as HTMLScriptElement | null;
+const base = script?.src || document.querySelector<HTMLScriptElement>('script[src*="threadline.js"]')?.src || location.href;
+const url = (file: string) => new URL(file, base).href;
 
-if (!w.Threadline?.loaded) {
-  // The panel chunk sits beside this file, wherever it is served from.
-  const script = document.currentScript as HTMLScriptElement | null;
-  const base = script?.src || document.querySelector<HTMLScriptElement>('script[src*="threadline.js"]')?.src || location.href;
-  const panelUrl = new URL('threadline-panel.js', base).href;
-
-  const runner = createCommandRunner({
-    mount: (options, events, report) =>
-      createWidget(options, {
-        createClient,
-        // A runtime URL, not a module the bundler should follow: the panel is its own build.
-        loadPanel: () => import(/* @vite-ignore */ panelUrl) as Promise<PanelModule>,
-        events,
-        report,
-      }),
-  });
-
-  let pending: ArrayLike<unknown>[] | null = [...(w.Threadline?.q ?? [])];
-  const api: Stub = function Threadline(...args: unknown[]) {
-    if (pending) pending.push(args);
-    else runner.run(args);
-  };
-  api.loaded = true;
-  w.Threadline = api;
-
-  whenIdle(() => {
-    const calls = pending ?? [];
-    pending = null;
-    calls.forEach((call) => runner.run(call));
-  });
-}
+installBootstrap(window as unknown as { Threadline?: Stub }, () => {
+  const preload = typeof __THREADLINE_PRELOAD__ === 'undefined' ? [] : __THREADLINE_PRELOAD__;
+  // Warm the main module's dependencies; failures surface through the main import below.
+  for (const file of preload) import(/* @vite-ignore */ url(file)).catch(() => undefined);
+  return import(/* @vite-ignore */ url('threadline-main.js')) as Promise<MainModule>;
+});
