@@ -1,3 +1,5 @@
+import { CHAT_PATH, CLOSE_PATH } from './icon-paths.js';
+
 /** Decorative icons (aria-hidden): the button around each carries the accessible name. */
 const svg = (d: string, cls?: string) => (
   <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" class={cls}>
@@ -5,10 +7,8 @@ const svg = (d: string, cls?: string) => (
   </svg>
 );
 
-export const ChatIcon = () =>
-  svg('M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6a1.3 1.3 0 1 0 0 2.6A1.3 1.3 0 0 0 7 10zm5 0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6zm5 0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6z');
-export const CloseIcon = () =>
-  svg('M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 1 0 0 0-1.4 1.4l4.9 4.9-4.9 4.9a1 1 0 1 0 1.4 1.4l4.9-4.9 4.9 4.9a1 1 0 0 0 1.4-1.4L13.4 12l4.9-4.9a1 1 0 0 0 0-1.4z');
+export const ChatIcon = () => svg(CHAT_PATH);
+export const CloseIcon = () => svg(CLOSE_PATH);
 export const BackIcon = () => svg('M15.7 4.3a1 1 0 0 1 0 1.4L9.4 12l6.3 6.3a1 1 0 1 1-1.4 1.4l-7-7a1 1 0 0 1 0-1.4l7-7a1 1 0 0 1 1.4 0z', 'flip');
 export const AttachIcon = () =>
   svg('M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z');
