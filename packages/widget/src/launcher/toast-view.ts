@@ -1,0 +1,108 @@
+import type { ProactivePrompt } from '@threadline/core';
+import { avatarInitial, avatarSrc } from '../components/avatar-source.js';
+import { createAvatar } from './avatar.js';
+import { h, setAttr, setText } from './dom.js';
+import { closeIcon } from './icons.js';
+
+export interface ToastViewProps {
+  prompt: ProactivePrompt;
+  /** Name shown when the prompt's author has none. */
+  fallbackName: string;
+  fallbackAvatar?: string | undefined;
+  labels: { reply: string; dismiss: string; from: string };
+  onReply: (id: string, quickReply?: string) => void;
+  onDismiss: (id: string) => void;
+}
+
+export interface ToastView {
+  update(props: ToastViewProps): void;
+  /** Removes the nodes and their listener. */
+  destroy(): void;
+}
+
+/**
+ * A proactive message above the launcher: the text, a reply action (or the prompt's quick
+ * replies) and a dismiss button. Its container reports it shown. Plain DOM rather than Preact,
+ * like the rest of the initial chunk: see launcher-root.ts.
+ *
+ * `update` patches the nodes in place and writes only what changed, so a prompt re-issued by the
+ * core (marked shown, say) keeps focus, does not replay the entrance animation and is not read
+ * out again by the live region.
+ */
+export function createToastView(parent: Element, initial: ToastViewProps, before: Node | null = null): ToastView {
+  const doc = parent.ownerDocument;
+  let props = initial;
+
+  const section = h(doc, 'section', { class: 'toast', role: 'status' });
+  const head = h(doc, 'div', { class: 'toast-head' });
+  const from = h(doc, 'span', { class: 'toast-from' });
+  const dismiss = h(doc, 'button', { type: 'button', class: 'icon-btn' });
+  dismiss.append(closeIcon(doc));
+  const text = h(doc, 'p', { class: 'toast-text' });
+  const actions = h(doc, 'div', { class: 'toast-actions' });
+  head.append(from, dismiss);
+  section.append(head, text, actions);
+  parent.insertBefore(section, before);
+
+  let avatar: HTMLElement | null = null;
+  let avatarKey: string | null = null;
+  /** What each button in `actions` answers, in order: a quick reply's label, or null for "Reply". */
+  let replies: Array<string | null> = [];
+  let actionsKey: string | null = null;
+
+  // One listener for every button, reading the current props: nothing to rebind on update.
+  const onClick = (event: Event) => {
+    const target = (event.target as Element).closest('button');
+    const id = props.prompt.id;
+    if (target === dismiss) props.onDismiss(id);
+    else if (target?.parentNode === actions) {
+      const reply = replies[[...actions.children].indexOf(target)];
+      if (reply === null) props.onReply(id);
+      else if (reply !== undefined) props.onReply(id, reply);
+    }
+  };
+  section.addEventListener('click', onClick);
+
+  const render = () => {
+    const { prompt, fallbackName, fallbackAvatar, labels } = props;
+    const name = prompt.author.name ?? fallbackName;
+    const url = prompt.author.avatarUrl ?? fallbackAvatar;
+    setAttr(section, 'aria-label', labels.from);
+
+    const nextAvatarKey = avatarSrc(url) ?? `initial:${avatarInitial(name)}`;
+    if (nextAvatarKey !== avatarKey) {
+      const next = createAvatar(doc, name, url);
+      if (avatar) avatar.replaceWith(next);
+      else head.prepend(next);
+      avatar = next;
+      avatarKey = nextAvatarKey;
+    }
+    setText(from, name);
+    setAttr(dismiss, 'aria-label', labels.dismiss);
+    setText(text, prompt.text);
+
+    const quick = prompt.quickReplies?.length ? prompt.quickReplies.map((q) => q.label) : null;
+    const nextActionsKey = JSON.stringify(quick ?? { reply: labels.reply });
+    if (nextActionsKey !== actionsKey) {
+      actionsKey = nextActionsKey;
+      replies = quick ?? [null];
+      actions.replaceChildren(
+        ...(quick
+          ? quick.map((label) => h(doc, 'button', { type: 'button', class: 'btn' }, label))
+          : [h(doc, 'button', { type: 'button', class: 'btn btn-primary' }, labels.reply)]),
+      );
+    }
+  };
+  render();
+
+  return {
+    update(next) {
+      props = next;
+      render();
+    },
+    destroy() {
+      section.removeEventListener('click', onClick);
+      section.remove();
+    },
+  };
+}
