@@ -9,7 +9,7 @@
 export interface Host {
   element: HTMLElement;
   shadow: ShadowRoot;
-  /** The element every Preact tree renders into (launcher and panel are siblings in it). */
+  /** The element the launcher (plain DOM) and the panel (Preact) render into, as siblings. */
   root: HTMLElement;
   /** Adds a stylesheet; returns a setter to replace its text later (theme, viewport). */
   addStyles(css: string): (css: string) => void;

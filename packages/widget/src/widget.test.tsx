@@ -14,14 +14,11 @@ function setup(options: Record<string, unknown> = {}) {
   const loadPanel = vi.fn(() => import('./panel/entry.js') as Promise<PanelModule>);
   const report = vi.fn();
   const events = createEmitter<WidgetEventMap>(() => {});
-  let widget!: ReturnType<typeof createWidget>;
-  // Inside act, so the launcher's store subscriptions (effects) are in place when the test begins.
-  act(() => {
-    widget = createWidget(
-      { appId: 'demo', serverUrl: 'http://localhost:3000', ...options },
-      { createClient, loadPanel, events, report, schedule: (fn) => ((idle = fn), () => {}) },
-    );
-  });
+  // The launcher is plain DOM and subscribes as it mounts: no act() needed until the panel opens.
+  const widget = createWidget(
+    { appId: 'demo', serverUrl: 'http://localhost:3000', ...options },
+    { createClient, loadPanel, events, report, schedule: (fn) => ((idle = fn), () => {}) },
+  );
   const host = document.querySelector<HTMLElement>('[data-threadline]')!;
   const shadow = within(host.shadowRoot! as unknown as HTMLElement);
   return { widget, client: client as FakeClient, createClient, loadPanel, host, shadow, runIdle: () => idle?.(), report };

@@ -1,4 +1,3 @@
-import { render } from 'preact';
 import type { Client, ClientError, ClientEventMap, ClientOptions, Identity, VisitorContext } from '@threadline/core';
 import { clearDrafts } from './drafts.js';
 import type { Emitter } from './emitter.js';
@@ -6,7 +5,7 @@ import { createHost, type Host } from './host.js';
 import { whenIdle } from './idle.js';
 import { LAUNCHER_STRINGS } from './i18n/launcher-strings.js';
 import { resolveLocale } from './i18n/locale.js';
-import { LauncherRoot } from './launcher/LauncherRoot.js';
+import { createLauncherRoot } from './launcher/launcher-root.js';
 import { watchAvoidZones } from './avoid.js';
 import { resolveTheme, themeCss, type WidgetOptions } from './options.js';
 import type { PanelModule } from './panel/context.js';
@@ -107,13 +106,12 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   };
   syncRootClass();
 
-  const button = { current: null as HTMLButtonElement | null };
-  const corner = { current: null as HTMLDivElement | null };
   const close = () => {
     const hadFocus = doc.activeElement === host.element;
     ui.dispatch({ type: 'close' });
-    if (hadFocus) button.current?.focus();
+    if (hadFocus) launcher.button.focus();
   };
+  const toggle = () => (ui.getSnapshot().open ? close() : ui.dispatch({ type: 'open' }));
 
   // --- panel, loaded once ---
   let panel: Promise<PanelModule> | null = null;
@@ -184,23 +182,18 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     client.on('ready', () => deps.events.emit('ready', {})),
   );
 
-  render(
-    <LauncherRoot
-      client={client}
-      ui={ui}
-      strings={strings}
-      brandName={options.brandName ?? strings.open}
-      brandAvatarUrl={options.brandAvatarUrl}
-      buttonRef={button}
-      cornerRef={corner}
-      onIntent={() => void loadPanel().catch(() => undefined /* reported in loadPanel */)}
-      onToggle={() => (ui.getSnapshot().open ? close() : ui.dispatch({ type: 'open' }))}
-    />,
-    launcherMount,
-  );
+  const launcher = createLauncherRoot(launcherMount, {
+    client,
+    ui,
+    strings,
+    brandName: options.brandName ?? strings.open,
+    brandAvatarUrl: options.brandAvatarUrl,
+    onIntent: () => void loadPanel().catch(() => undefined /* reported in loadPanel */),
+    onToggle: toggle,
+  });
 
   // Keep the corner off elements marked data-threadline-avoid (small screens only).
-  if (corner.current) subs.push(watchAvoidZones(corner.current, host.addStyles('')));
+  subs.push(watchAvoidZones(launcher.corner, host.addStyles('')));
 
   // Escape closes from anywhere inside the widget.
   const onKey = (e: KeyboardEvent) => {
@@ -227,7 +220,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     destroyed = true;
     subs.splice(0).forEach((off) => off());
     unmountPanel?.();
-    render(null, launcherMount);
+    launcher.destroy();
     host.remove();
   };
 
@@ -235,7 +228,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     client,
     open: () => ui.dispatch({ type: 'open' }),
     close,
-    toggle: () => (ui.getSnapshot().open ? close() : ui.dispatch({ type: 'open' })),
+    toggle,
     showNewMessage: (text) => ui.dispatch({ type: 'compose', text }),
     identify(input) {
       const { attributes, ...identity } = input;

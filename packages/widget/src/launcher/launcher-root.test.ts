@@ -1,0 +1,142 @@
+// @testing-library/preact re-exports @testing-library/dom's queries and events; no Preact here.
+import { fireEvent, screen } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { LAUNCHER_STRINGS } from '../i18n/launcher-strings.js';
+import { createUiStore } from '../state/ui.js';
+import { createFakeClient, prompt } from '../test/fake-client.js';
+import { createLauncherRoot } from './launcher-root.js';
+
+function setup(over: { brandAvatarUrl?: string } = {}) {
+  const client = createFakeClient();
+  const ui = createUiStore();
+  const container = document.body.appendChild(document.createElement('div'));
+  const onIntent = vi.fn();
+  const onToggle = vi.fn(() => ui.dispatch({ type: ui.getSnapshot().open ? 'close' : 'open' }));
+  const root = createLauncherRoot(container, { client, ui, strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent, onToggle, ...over });
+  return { client, ui, container, root, onIntent, onToggle };
+}
+
+describe('launcher root', () => {
+  it('puts the toast above the launcher in one corner box', () => {
+    const { client, root, container } = setup();
+    client.set({ proactive: [prompt()] });
+    expect(container.firstElementChild).toBe(root.corner);
+    expect([...root.corner.children].map((el) => el.className)).toEqual(['toast', 'launcher-wrap']);
+    expect(root.button).toBe(screen.getByRole('button', { name: 'Open messages' }));
+  });
+
+  it('shows the unread count from the client while the panel is closed', () => {
+    const { client, ui, container } = setup();
+    client.set({ totalUnread: 2 });
+    expect(container.querySelector('.badge')?.textContent).toBe('2');
+    expect(container.querySelector('#tl-unread')?.textContent).toBe('2 unread');
+    ui.dispatch({ type: 'open' });
+    expect(container.querySelector('.badge')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Close messages' }).getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('toggles and reports the intent to open through its props', () => {
+    const { onIntent, onToggle } = setup();
+    fireEvent.focus(screen.getByRole('button', { name: 'Open messages' }));
+    expect(onIntent).toHaveBeenCalledOnce();
+    fireEvent.click(screen.getByRole('button', { name: 'Open messages' }));
+    expect(onToggle).toHaveBeenCalledOnce();
+  });
+
+  it('shows the first toast prompt, named after its author or the brand, and never an "open" prompt', () => {
+    const { client } = setup({ brandAvatarUrl: 'https://cdn.example/acme.png' });
+    client.set({ proactive: [prompt({ id: 'p0', display: 'open' }), prompt({ author: { kind: 'bot' } })] });
+    const toast = screen.getByRole('status', { name: 'Message from Acme' });
+    expect(toast.querySelector('img.avatar')?.getAttribute('src')).toBe('https://cdn.example/acme.png');
+    client.set({ proactive: [prompt({ id: 'p0', display: 'open' })] });
+    expect(screen.queryByRole('status')).toBeNull();
+  });
+
+  it('hides the toast while the panel is open and brings it back on close', () => {
+    const { client, ui } = setup();
+    client.set({ proactive: [prompt()] });
+    ui.dispatch({ type: 'open' });
+    expect(screen.queryByRole('status')).toBeNull();
+    ui.dispatch({ type: 'close' });
+    expect(screen.getByRole('status', { name: 'Message from Mia' })).toBeTruthy();
+  });
+
+  it('marks a prompt shown once, when it is on screen with the panel closed', () => {
+    const { client, ui } = setup();
+    ui.dispatch({ type: 'open' });
+    client.set({ proactive: [prompt()] });
+    expect(client.markProactiveShown).not.toHaveBeenCalled();
+    ui.dispatch({ type: 'close' });
+    expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+    client.set({ proactive: [prompt({ shown: true })], totalUnread: 1 });
+    ui.dispatch({ type: 'open' });
+    ui.dispatch({ type: 'close' });
+    expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
+    client.set({ proactive: [prompt({ id: 'p2' })] });
+    expect(client.markProactiveShown).toHaveBeenLastCalledWith('p2');
+  });
+
+  it('marks a prompt already waiting at mount', () => {
+    const client = createFakeClient({ proactive: [prompt()] });
+    const container = document.body.appendChild(document.createElement('div'));
+    createLauncherRoot(container, { client, ui: createUiStore(), strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent() {}, onToggle() {} });
+    expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+  });
+
+  it('dismisses a prompt through the client', () => {
+    const { client } = setup();
+    client.set({ proactive: [prompt()] });
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(client.dismissProactive).toHaveBeenCalledWith('p1');
+  });
+
+  it('answers "Reply" by opening the panel on a new conversation for the prompt', () => {
+    const { client, ui } = setup();
+    client.set({ proactive: [prompt()] });
+    fireEvent.click(screen.getByRole('button', { name: 'Reply' }));
+    expect(client.openProactive).toHaveBeenCalledWith('p1');
+    expect(client.replyProactive).not.toHaveBeenCalled();
+    expect(ui.getSnapshot()).toMatchObject({ open: true, route: { name: 'compose', promptId: 'p1' } });
+  });
+
+  it('sends a quick reply and opens the panel on its thread', () => {
+    const { client, ui } = setup();
+    client.set({ proactive: [prompt({ quickReplies: [{ label: 'Yes please' }] })] });
+    fireEvent.click(screen.getByRole('button', { name: 'Yes please' }));
+    expect(client.openProactive).toHaveBeenCalledWith('p1');
+    expect(client.replyProactive).toHaveBeenCalledWith('p1', { text: 'Yes please', quickReply: 'Yes please' });
+    expect(ui.getSnapshot()).toMatchObject({ open: true, route: { name: 'thread', threadId: 't-from-prompt' } });
+  });
+
+  it('falls back to a new conversation when the quick reply could not be queued', () => {
+    const { client, ui } = setup();
+    vi.mocked(client.replyProactive).mockReturnValueOnce(null);
+    client.set({ proactive: [prompt({ quickReplies: [{ label: 'Yes please' }] })] });
+    fireEvent.click(screen.getByRole('button', { name: 'Yes please' }));
+    expect(ui.getSnapshot()).toMatchObject({ open: true, route: { name: 'compose', promptId: 'p1' } });
+  });
+
+  it('leaves the DOM alone when nothing it shows has changed', () => {
+    const { client, container } = setup();
+    client.set({ proactive: [prompt()], totalUnread: 1 });
+    const seen: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => seen.push(...records));
+    observer.observe(container, { subtree: true, childList: true, attributes: true, characterData: true });
+    client.set({ typing: { t1: { author: { kind: 'agent', name: 'Mia' }, until: 0 } } });
+    client.set({ proactive: [prompt({ shown: true })] });
+    seen.push(...observer.takeRecords());
+    observer.disconnect();
+    expect(seen).toEqual([]);
+  });
+
+  it('destroy unsubscribes and removes every node', () => {
+    const { client, ui, root, container } = setup();
+    client.set({ proactive: [prompt()], totalUnread: 3 });
+    root.destroy();
+    expect(container.innerHTML).toBe('');
+    client.set({ proactive: [prompt({ id: 'p2' })], totalUnread: 4 });
+    ui.dispatch({ type: 'open' });
+    expect(container.innerHTML).toBe('');
+    expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
+  });
+});

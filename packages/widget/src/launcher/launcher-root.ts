@@ -1,0 +1,127 @@
+import type { Client, ProactivePrompt } from '@threadline/core';
+import { format } from '../i18n/locale.js';
+import type { LauncherStrings } from '../i18n/launcher-strings.js';
+import type { UiStore } from '../state/ui.js';
+import { h } from './dom.js';
+import { createLauncherView, type LauncherViewProps } from './launcher-view.js';
+import { createToastView, type ToastView, type ToastViewProps } from './toast-view.js';
+
+export interface LauncherRootProps {
+  client: Client;
+  ui: UiStore;
+  strings: LauncherStrings;
+  brandName: string;
+  brandAvatarUrl?: string | undefined;
+  onIntent: () => void;
+  onToggle: () => void;
+}
+
+export interface LauncherRoot {
+  /** The launcher button, so focus can return to it when the panel closes. */
+  readonly button: HTMLButtonElement;
+  /** The corner box, measured to keep clear of `data-threadline-avoid` elements. */
+  readonly corner: HTMLElement;
+  /** Unsubscribes and removes every node and listener. */
+  destroy(): void;
+}
+
+interface View {
+  open: boolean;
+  unread: number;
+  prompt: ProactivePrompt | null;
+}
+
+/**
+ * The part of the widget that exists before the first open: launcher, badge, proactive toast.
+ *
+ * Plain DOM, not Preact: this is the initial chunk (threadline.js, loaded on every shop page),
+ * and Preact would be about 4.3 KiB gzip of it to draw one button and one toast. Preact comes
+ * with the panel, on first open. The views (launcher-view.ts, toast-view.ts) take props; this
+ * container subscribes to the client and the ui store and updates them only when one of the
+ * three values it shows changes.
+ */
+export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps): LauncherRoot {
+  const { client, ui, strings, brandName, brandAvatarUrl } = props;
+  const doc = parent.ownerDocument;
+  const read = (): View => {
+    const snap = client.getSnapshot();
+    return { open: ui.getSnapshot().open, unread: snap.totalUnread, prompt: firstToast(snap.proactive) };
+  };
+  let view = read();
+  let shownId: string | null = null;
+
+  const reply = (id: string, quickReply?: string) => {
+    client.openProactive(id);
+    const threadId = quickReply !== undefined ? client.replyProactive(id, { text: quickReply, quickReply }) : null;
+    ui.dispatch({ type: 'navigate', route: threadId ? { name: 'thread', threadId } : { name: 'compose', promptId: id } });
+    ui.dispatch({ type: 'open' });
+  };
+  const launcherProps = ({ open, unread }: View): LauncherViewProps => ({
+    open,
+    unread,
+    labels: { open: strings.open, close: strings.close, unread: format(strings.unread, { count: unread }) },
+    onToggle: props.onToggle,
+    onIntent: props.onIntent,
+  });
+  const toastProps = (prompt: ProactivePrompt): ToastViewProps => ({
+    prompt,
+    fallbackName: brandName,
+    fallbackAvatar: brandAvatarUrl,
+    labels: { reply: strings.reply, dismiss: strings.dismiss, from: format(strings.toastFrom, { name: prompt.author.name ?? brandName }) },
+    onDismiss: (id) => client.dismissProactive(id),
+    onReply: reply,
+  });
+
+  const corner = h(doc, 'div', { class: 'corner' });
+  parent.append(corner);
+  const launcher = createLauncherView(corner, launcherProps(view));
+  let toast: ToastView | null = null;
+
+  const render = () => {
+    const { open, prompt } = view;
+    launcher.update(launcherProps(view));
+    if (prompt && !open) {
+      if (toast) toast.update(toastProps(prompt));
+      else toast = createToastView(corner, toastProps(prompt), corner.firstChild);
+    } else {
+      toast?.destroy();
+      toast = null;
+    }
+    reportShown();
+  };
+
+  /** A prompt counts as shown (against its campaign's cap) once it is on screen. */
+  const reportShown = () => {
+    const { prompt, open } = view;
+    if (prompt && !open && prompt.id !== shownId) {
+      shownId = prompt.id;
+      client.markProactiveShown(prompt.id);
+    }
+  };
+
+  const sync = () => {
+    const next = read();
+    if (next.open === view.open && next.unread === view.unread && next.prompt === view.prompt) return;
+    view = next;
+    render();
+  };
+  const subs = [client.subscribe(sync), ui.subscribe(sync)];
+  render();
+
+  return {
+    button: launcher.button,
+    corner,
+    destroy() {
+      subs.splice(0).forEach((off) => off());
+      toast?.destroy();
+      toast = null;
+      launcher.destroy();
+      corner.remove();
+    },
+  };
+}
+
+/** The toast shows the oldest waiting prompt meant for a toast; `open` prompts open the panel instead. */
+function firstToast(prompts: readonly ProactivePrompt[]): ProactivePrompt | null {
+  return prompts.find((p) => p.display === 'toast') ?? null;
+}
