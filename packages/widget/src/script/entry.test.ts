@@ -6,7 +6,7 @@ import { installBootstrap, type MainModule } from './bootstrap.js';
 const client = createFakeClient();
 vi.mock('@threadline/core', () => ({ createClient: vi.fn(() => client) }));
 
-type Api = ((...args: unknown[]) => void) & { q?: unknown[][]; loaded?: boolean };
+type Api = ((...args: unknown[]) => void) & { q?: unknown[][]; loaded?: true };
 const win = window as unknown as { Threadline?: Api; requestIdleCallback?: unknown };
 
 beforeEach(() => {
