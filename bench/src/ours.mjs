@@ -155,8 +155,9 @@ export async function buildCore() {
 
 /**
  * The widget's built parts, read from packages/widget/dist. The loader stub, the initial chunk(s)
- * a page loads and the panel chunk loaded on first open. A manifest at dist/parts.json
- * ({ stub: [...], initial: [...], panel: [...] }, paths relative to dist/) wins when present;
+ * a page loads, the panel chunk(s) loaded on first open and the chunks loaded on demand. A manifest
+ * at dist/parts.json ({ stub: [...], initial: [...], panel: [...], onDemand: { file: [sources] } },
+ * paths relative to dist/, written by the widget build) wins when present;
  * otherwise files are classified by name.
  */
 export function widgetParts() {
@@ -165,7 +166,9 @@ export function widgetParts() {
   const manifest = readJson(join(dist, 'parts.json')) ?? readJson(join(dist, 'size-manifest.json'));
   if (manifest && (manifest.stub || manifest.initial || manifest.panel)) {
     const abs = (l) => (Array.isArray(l) ? l : l ? [l] : []).map((f) => join(dist, f)).filter(existsSync);
-    return { dist, stub: abs(manifest.stub), initial: abs(manifest.initial), panel: abs(manifest.panel), source: 'dist/parts.json' };
+    // Chunks loaded only when a feature needs them (e.g. long-polling where WebSocket is blocked).
+    const onDemand = Object.entries(manifest.onDemand ?? {}).map(([file, sources]) => ({ files: abs(file), sources }));
+    return { dist, stub: abs(manifest.stub), initial: abs(manifest.initial), panel: abs(manifest.panel), onDemand, source: 'dist/parts.json' };
   }
   const all = walk(dist).filter((f) => /\.m?js$/.test(f) && !f.includes(`${join(dist, 'lib')}/`));
   const rel = (f) => relative(dist, f);

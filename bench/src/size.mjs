@@ -45,6 +45,9 @@ export async function runSize({ quiet = false } = {}) {
     row('Initial chunk(s)', ours.initial, 'widget build', names(ours.parts?.initial)),
     row('Panel chunk (first open)', ours.panel, 'widget build', names(ours.parts?.panel)),
     row('Total (stub + initial + panel)', ours.total, 'widget build', ''),
+    ...(ours.parts?.onDemand ?? []).map((d) =>
+      row(`On demand: ${d.sources.map((f) => basename(f).replace(/\.tsx?$/, '')).join(' + ')}`, sizesOfFiles(d.files), 'widget build', names(d.files)),
+    ),
     ours.coreSize
       ? row(
           `@threadline/core alone${ours.core.complete ? '' : ' (scaffold: no transport yet)'}`,
