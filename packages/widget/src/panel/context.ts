@@ -6,8 +6,9 @@ import type { UiStore } from '../state/ui.js';
 import type { RecorderFactory } from '../voice/recorder.js';
 
 /**
- * What the panel chunk receives from the initial chunk. The two are separate builds (the panel
- * carries its own copy of Preact), so this interface is their whole contract: keep it small.
+ * What the panel chunk receives from the initial chunk when it is loaded on first open: this
+ * interface is their whole contract, so keep it small. (They share modules through the build's
+ * chunks, but the initial chunk draws without Preact and never reaches into the panel.)
  */
 export interface PanelContext {
   client: Client;
