@@ -7,6 +7,7 @@ export default defineProject({
     name: 'core',
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['./src/test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
   },

@@ -9,7 +9,6 @@ import {
   type Attachment,
   type Message,
   type ProactiveMessage,
-  type SendResult,
   type Session,
   type VisitorAuth,
   type VisitorContext,
@@ -18,7 +17,7 @@ import { defaultEnvironment, type ChannelLike, type Environment, type TimerHandl
 import { Emitter } from './emitter.js';
 import { backoffDelay } from './backoff.js';
 import { Store } from './store.js';
-import type { Action, OutboxEntry, OutboxFile } from './state/state.js';
+import type { Action, OutboxEntry } from './state/state.js';
 import { emptyThread } from './state/reducer.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { indexedDbStorage } from './storage/indexeddb.js';
@@ -26,7 +25,9 @@ import { memoryStorage } from './storage/memory.js';
 import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import { migrate, type Meta } from './storage/schema.js';
-import { Outbox, type UploadOutcome } from './outbox/outbox.js';
+import { Outbox } from './outbox/outbox.js';
+import type { Host } from './host.js';
+import { lazyUnits, type Units } from './units.js';
 import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
 import { elect, type Election } from './tabs/leader.js';
 import { LOCAL_ACTIONS, isTabMessage, type TabMessage } from './tabs/messages.js';
@@ -71,6 +72,8 @@ export class ThreadlineClient implements Client {
   readonly #store = new Store();
   readonly #events = new Emitter<ClientEventMap>();
   readonly #outbox: Outbox;
+  /** What lazily loaded units may use of this client (`host.ts`). */
+  readonly #host: Host;
   #storage: ResilientStorage | null = null;
   #local: LocalStore | null = null;
   #transport: Transport | null = null;
@@ -102,8 +105,11 @@ export class ThreadlineClient implements Client {
 
   readonly #defaultTransport: TransportFactory | null;
 
-  /** `defaultTransport` is used when `options.transport` is not given (socket.io in `createClient`). */
-  constructor(options: ClientOptions, defaultTransport: TransportFactory | null = null) {
+  /**
+   * `defaultTransport` is used when `options.transport` is not given (socket.io in `createClient`).
+   * `units` loads the parts needed only on demand (tests count or fail the loads).
+   */
+  constructor(options: ClientOptions, defaultTransport: TransportFactory | null = null, units: Units = lazyUnits) {
     this.#options = options;
     this.#defaultTransport = defaultTransport;
     this.#env = { ...defaultEnvironment(), ...options.env };
@@ -129,18 +135,26 @@ export class ThreadlineClient implements Client {
     const locale = options.locale ?? this.#env.locale;
     if (locale) this.#context.locale = locale;
     const getLocal = () => this.#local!;
-    this.#outbox = new Outbox({
+    this.#host = {
       store: this.#store,
+      env: this.#env,
       get local() {
         return getLocal();
       },
-      env: this.#env,
-      policy: this.#o.policy,
-      canSend: () => !this.#destroyed && this.#isLeader() && this.#store.state.connection === 'connected',
-      send: (entry, attachmentIds) => this.#transport!.request('message.send', sendInput(entry, attachmentIds), this.#o.ackTimeoutMs),
-      upload: (entry, file, blob, signal) => this.#upload(entry, file, blob, signal),
-      acked: (entry, result) => this.#acked(entry, result),
+      options: this.#o,
+      transport: () => this.#transport,
+      token: () => this.#token(),
+      announce: (threadId, heldBefore, messages) => {
+        this.#announce(threadId, heldBefore);
+        this.#gap(threadId, messages);
+      },
+      record: (threadId) => this.#record(threadId),
       error: (error) => this.#events.emit('error', error),
+    };
+    this.#outbox = new Outbox({
+      host: this.#host,
+      canSend: () => !this.#destroyed && this.#isLeader() && this.#store.state.connection === 'connected',
+      load: () => units.sender(),
     });
     this.#store.onAction = (action) => this.#mirror(action);
     this.#watch();
@@ -694,8 +708,7 @@ export class ThreadlineClient implements Client {
     }
     if (live) this.#announce(threadId, heldSeq);
     else this.#announced.set(threadId, Math.max(this.#announced.get(threadId) ?? 0, after.threads[threadId]?.heldSeq ?? 0));
-    const t = after.threads[threadId];
-    if (t && messages.some((m) => m.seq > t.heldSeq)) void this.#fillGap(threadId);
+    this.#gap(threadId, messages);
   }
 
   /**
@@ -712,6 +725,12 @@ export class ThreadlineClient implements Client {
     for (const mv of snap.messages[threadId] ?? []) {
       if (mv.seq !== null && mv.seq > from && mv.seq <= entry.heldSeq) this.#events.emit('message', { message: mv, thread });
     }
+  }
+
+  /** Fetch what is missing when `messages` (in the state) are above the held seq. */
+  #gap(threadId: string, messages: Message[]): void {
+    const t = this.#store.state.threads[threadId];
+    if (t && messages.some((m) => m.seq > t.heldSeq)) void this.#fillGap(threadId);
   }
 
   /** A message arrived above a hole: fetch what came after the held seq. */
@@ -813,48 +832,6 @@ export class ThreadlineClient implements Client {
     const stored = this.#outbox.add(entry, files, this.#ready);
     if (this.#role() === 'follower') void stored.then(() => this.#post({ k: 'outbox', clientId }));
     return clientId;
-  }
-
-  #acked(entry: OutboxEntry, result: SendResult): void {
-    const heldBefore = this.#store.state.threads[entry.threadId]?.heldSeq ?? 0;
-    this.#store.dispatch({ type: 'acked', clientId: entry.clientId, message: result.message, thread: result.thread });
-    const local = this.#local!;
-    // Message first, then the outbox delete: a crash in between only causes a deduplicated resend.
-    void local.putMessages(entry.threadId, [result.message], this.#record(entry.threadId)).then(() => local.delOutbox(entry));
-    this.#announce(entry.threadId, heldBefore);
-    const t = this.#store.state.threads[entry.threadId];
-    if (t && result.message.seq > t.heldSeq) void this.#fillGap(entry.threadId);
-  }
-
-  async #upload(entry: OutboxEntry, file: OutboxFile, blob: Blob, signal: AbortSignal): Promise<UploadOutcome> {
-    const token = this.#meta.token;
-    const where = { clientId: entry.clientId, threadId: entry.threadId };
-    if (!token) return { ok: false, transient: true, error: { code: 'unauthorized', message: 'no session yet', ...where } };
-    const progress = (loaded: number, total: number) =>
-      this.#store.dispatch({ type: 'upload', progress: { ...where, index: file.index, loaded, total } });
-    progress(0, file.size);
-    try {
-      const res = await this.#env.http.upload({
-        url: `${this.#o.serverUrl}/v1/uploads`,
-        token,
-        file: blob,
-        fileName: file.name,
-        fields: file.durationMs !== undefined ? { durationMs: String(Math.round(file.durationMs)) } : {},
-        onProgress: progress,
-        signal,
-      });
-      const body = res.body as { attachment?: Attachment; error?: { code?: string; message?: string; retryAfterMs?: number } } | null;
-      if (res.status >= 200 && res.status < 300 && body?.attachment) return { ok: true, attachment: body.attachment };
-      const code = (body?.error?.code ?? (res.status === 413 ? 'payload_too_large' : res.status === 415 ? 'unsupported_media_type' : 'upload_failed')) as ClientError['code'];
-      const retryAfterMs = body?.error?.retryAfterMs ?? res.retryAfterMs;
-      const error: ClientError = { code, message: body?.error?.message ?? `upload failed (${res.status})`, ...where, ...(retryAfterMs ? { retryAfterMs } : {}) };
-      // 401: the token may be from before a restart or rotation — retry after the next session.
-      const transient = res.status === 429 || res.status >= 500 || res.status === 401;
-      return { ok: false, transient, error };
-    } catch (err) {
-      if ((err as { name?: string })?.name === 'AbortError') return { ok: false, transient: false, error: { code: 'upload_failed', message: 'aborted', ...where } };
-      return { ok: false, transient: true, error: { code: 'network', message: `upload failed: ${String(err)}`, ...where } };
-    }
   }
 
   // ---- small requests ----
@@ -1193,18 +1170,6 @@ export class ThreadlineClient implements Client {
       return fallback;
     }
   }
-}
-
-function sendInput(entry: OutboxEntry, attachmentIds: string[]) {
-  return {
-    threadId: entry.threadId,
-    clientId: entry.clientId,
-    text: entry.text,
-    ...(entry.create ? { create: true } : {}),
-    ...(attachmentIds.length ? { attachmentIds } : {}),
-    ...(entry.proactiveId ? { proactiveId: entry.proactiveId } : {}),
-    ...(entry.quickReply ? { quickReply: entry.quickReply } : {}),
-  };
 }
 
 function fileName(f: Blob, index: number): string {

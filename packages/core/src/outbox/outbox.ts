@@ -2,7 +2,10 @@
  * The durable outbox. Delivery guarantee, written beside the code that gives it:
  *
  * - An entry is stored (IndexedDB) before its first emit, so a reload, a closed tab or a crash
- *   after `send()` returned cannot lose it; the next leader tab picks it up from storage.
+ *   after `send()` returned cannot lose it; the next leader tab picks it up from storage. This
+ *   file does the storing and is in the page's initial code: the write never waits for the
+ *   sending code (`sender.ts`), which loads on demand, and an entry is only handed to it once
+ *   stored.
  * - It is emitted again — same clientId, same body — after a timeout, a lost connection, a
  *   transient error code, a reload or a leader hand-over: at-least-once transport. The server
  *   keeps (thread, clientId) unique and answers a repeat with the original message and seq, so
@@ -14,56 +17,59 @@
  *   entry stays stored until `retry()` or `discard()`.
  * - Files upload first (their Attachment is stored in the entry as each completes, so a retry
  *   never uploads twice), then the message is sent referring to them.
+ * - The sending code is loaded when this tab can send and something waits; a failed load is
+ *   reported and tried again with the same backoff, entries stay stored meanwhile.
  */
-import { isTransientError, type Attachment, type SendResult } from '@threadline/protocol';
+import { isTransientError } from '@threadline/protocol';
 import { backoffDelay } from '../backoff.js';
-import type { Environment, TimerHandle } from '../environment.js';
-import type { LocalStore } from '../storage/local-store.js';
-import type { Store } from '../store.js';
-import type { OutboxEntry, OutboxFile } from '../state/state.js';
+import type { TimerHandle } from '../environment.js';
+import type { Host } from '../host.js';
+import { Lazy } from '../lazy.js';
 import { pendingByThread } from '../state/snapshot.js';
-import type { Reply } from '../transport/transport.js';
+import type { OutboxEntry, OutboxFile } from '../state/state.js';
 import type { ClientError } from '../types.js';
-
-export interface OutboxPolicy {
-  baseMs: number;
-  maxMs: number;
-  deadlineMs: number;
-}
-
-export type UploadOutcome =
-  | { ok: true; attachment: Attachment }
-  | { ok: false; error: ClientError; transient: boolean };
+import type { Units } from '../units.js';
+import type { Sender } from './sender.js';
 
 export interface OutboxDeps {
-  store: Store;
-  local: LocalStore;
-  env: Environment;
-  policy: OutboxPolicy;
+  host: Host;
   /** True when sends can go out now (connected, this tab leads). */
   canSend(): boolean;
-  send(entry: OutboxEntry, attachmentIds: string[]): Promise<Reply<SendResult>>;
-  upload(entry: OutboxEntry, file: OutboxFile, blob: Blob, signal: AbortSignal): Promise<UploadOutcome>;
-  /** The server acked: persist the message and thread, tell listeners. */
-  acked(entry: OutboxEntry, result: SendResult): void;
-  error(error: ClientError): void;
+  /** Loads the sending code (`import()` of its chunk). */
+  load: Units['sender'];
 }
 
 export class Outbox {
-  #deps: OutboxDeps;
+  readonly host: Host;
+  readonly #canSend: () => boolean;
+  readonly #sender: Lazy<Awaited<ReturnType<Units['sender']>>, Sender>;
   /** Files of entries queued in this page, so sending needs no storage read (and survives a fallback to memory). */
   #blobs = new Map<string, Blob[]>();
   /** Entries written to the state but not yet to storage: never emitted before they are durable. */
   #unstored = new Set<string>();
-  #inFlight = new Map<string, string>(); // threadId → clientId
-  #aborts = new Map<string, AbortController>();
-  #timer: TimerHandle | null = null;
-  #timerAt = Infinity;
+  #loadFailures = 0;
+  #reload: TimerHandle | null = null;
   #stopped = false;
   #paused = true;
 
   constructor(deps: OutboxDeps) {
-    this.#deps = deps;
+    this.host = deps.host;
+    this.#canSend = deps.canSend;
+    this.#sender = new Lazy(
+      deps.load,
+      (m) => new m.Sender(this),
+      (err) => {
+        this.host.error({ code: 'network', message: `could not load the sending code: ${String(err)}` });
+        this.#loadFailures++;
+        this.#clearReload();
+        if (this.#paused) return; // the next session's resume() tries again
+        const wait = this.backoff(this.#loadFailures);
+        this.#reload = this.host.env.setTimeout(() => {
+          this.#reload = null;
+          this.kick();
+        }, wait);
+      },
+    );
   }
 
   /**
@@ -71,14 +77,13 @@ export class Outbox {
    * sending. Resolves when stored.
    */
   async add(entry: OutboxEntry, blobs: Blob[] = [], ready: Promise<void> = Promise.resolve()): Promise<void> {
-    const { store } = this.#deps;
     this.#unstored.add(entry.clientId);
     if (blobs.length) this.#blobs.set(entry.clientId, blobs);
-    store.dispatch({ type: 'outboxPut', entry });
+    this.host.store.dispatch({ type: 'outboxPut', entry });
     try {
       await ready;
       if (this.#stopped) return;
-      await this.#deps.local.putOutbox(entry, blobs);
+      await this.host.local.putOutbox(entry, blobs);
     } finally {
       // Even if storage failed outright (it falls back to memory rather than reject), send it.
       this.#unstored.delete(entry.clientId);
@@ -88,46 +93,47 @@ export class Outbox {
 
   /** Entries stored by another tab or a previous page: take them into the state. */
   adopt(entries: OutboxEntry[]): void {
-    for (const e of entries) this.#deps.store.dispatch({ type: 'outboxPut', entry: e });
+    for (const e of entries) this.host.store.dispatch({ type: 'outboxPut', entry: e });
     this.kick();
   }
 
   /** Begin (or resume) sending: called when this tab leads and the socket has a session. */
   resume(): void {
     this.#paused = false;
-    const now = this.#deps.env.now();
+    const now = this.host.env.now();
     // A fresh connection is the best moment to retry: cut every pending wait short.
-    for (const e of Object.values(this.#deps.store.state.outbox)) {
-      if (!e.failed && e.nextAttemptAt > now) this.#update({ ...e, nextAttemptAt: now });
+    for (const e of Object.values(this.host.store.state.outbox)) {
+      if (!e.failed && e.nextAttemptAt > now) this.update({ ...e, nextAttemptAt: now });
     }
     this.kick();
   }
 
   pause(): void {
     this.#paused = true;
-    this.#clearTimer();
+    this.#clearReload();
+    this.#sender.current?.pause();
   }
 
   retry(clientId: string): boolean {
-    const e = this.#deps.store.state.outbox[clientId];
+    const e = this.host.store.state.outbox[clientId];
     if (!e) return false;
-    const now = this.#deps.env.now();
-    this.#update({ ...e, failed: false, error: null, attempts: 0, nextAttemptAt: now, queuedAt: now });
+    const now = this.host.env.now();
+    this.update({ ...e, failed: false, error: null, attempts: 0, nextAttemptAt: now, queuedAt: now });
     this.kick();
     return true;
   }
 
   discard(clientId: string): boolean {
-    const e = this.#deps.store.state.outbox[clientId];
-    this.#aborts.get(clientId)?.abort();
+    const e = this.host.store.state.outbox[clientId];
+    this.#sender.current?.abort(clientId);
     this.#blobs.delete(clientId);
     if (!e) return false;
-    this.#deps.store.dispatch({ type: 'outboxRemove', clientId });
-    void this.#deps.local.delOutbox(e);
+    this.host.store.dispatch({ type: 'outboxRemove', clientId });
+    void this.host.local.delOutbox(e);
     return true;
   }
 
-  /** Another tab owns this entry's fate now (it was acked or discarded there): drop the page's copy of its files. */
+  /** Another tab owns this entry's fate now (it was acked or discarded there), or it was acked here: drop the page's copy of its files. */
   forget(clientId: string): void {
     this.#blobs.delete(clientId);
   }
@@ -135,129 +141,65 @@ export class Outbox {
   /** The message arrived by another path (echo from another tab, sync): forget the entry. */
   settled(clientId: string, files: OutboxFile[]): void {
     this.#blobs.delete(clientId);
-    void this.#deps.local.delOutbox({ clientId, files });
+    void this.host.local.delOutbox({ clientId, files });
   }
 
+  /** The page's copy of a queued file, when it was queued in this page. */
+  blob(clientId: string, index: number): Blob | undefined {
+    return this.#blobs.get(clientId)?.[index];
+  }
+
+  /** Stored, so it may be emitted. */
+  isStored(clientId: string): boolean {
+    return !this.#unstored.has(clientId);
+  }
+
+  // What the sender needs of modules the initial code holds anyway: importing them itself would
+  // make a bundler put them in a chunk shared by both (one more request, ~0.4 KiB gzip).
+
+  /** Unsent entries per thread, in queue order. */
+  queues(): Map<string, OutboxEntry[]> {
+    return pendingByThread(this.host.store.state.outbox);
+  }
+
+  /** Wait before attempt `attempt` (1-based): capped exponential backoff with jitter. */
+  backoff(attempt: number): number {
+    return backoffDelay(attempt, this.host.options.policy, this.host.env.random());
+  }
+
+  /** A send that failed with this error is worth repeating (same clientId). */
+  isTransient(error: ClientError): boolean {
+    return error.code === 'timeout' || error.code === 'network' || isTransientError(error.code);
+  }
+
+  /** Write a changed entry to the state, and to storage unless it was removed meanwhile. */
+  update(entry: OutboxEntry): void {
+    this.host.store.dispatch({ type: 'outboxPut', entry });
+    if (this.host.store.state.outbox[entry.clientId] === entry) void this.host.local.putOutbox(entry);
+  }
+
+  /** Send what is due, loading the sending code first when something waits for it. */
   kick(): void {
-    if (this.#stopped || this.#paused || !this.#deps.canSend()) return;
-    const { store, env } = this.#deps;
-    const now = env.now();
-    let nextAt = Infinity;
-    for (const [threadId, entries] of pendingByThread(store.state.outbox)) {
-      if (this.#inFlight.has(threadId)) continue;
-      const head = entries.find((e) => !e.failed);
-      if (!head || this.#unstored.has(head.clientId)) continue;
-      if (head.nextAttemptAt <= now) void this.#process(head);
-      else nextAt = Math.min(nextAt, head.nextAttemptAt);
-    }
-    if (nextAt < Infinity && nextAt !== this.#timerAt) {
-      this.#clearTimer();
-      this.#timerAt = nextAt;
-      this.#timer = env.setTimeout(() => {
-        this.#timer = null;
-        this.#timerAt = Infinity;
-        this.kick();
-      }, Math.max(0, nextAt - now));
-    }
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== null) this.#deps.env.clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#timerAt = Infinity;
-  }
-
-  #current(clientId: string): OutboxEntry | undefined {
-    return this.#deps.store.state.outbox[clientId];
-  }
-
-  #update(entry: OutboxEntry): void {
-    this.#deps.store.dispatch({ type: 'outboxPut', entry });
-    if (this.#current(entry.clientId) === entry) void this.#deps.local.putOutbox(entry);
-  }
-
-  async #process(start: OutboxEntry): Promise<void> {
-    const { threadId, clientId } = start;
-    this.#inFlight.set(threadId, clientId);
-    try {
-      const entry = await this.#uploadFiles(start);
-      if (!entry || !this.#current(clientId) || this.#stopped) return;
-      const ids = entry.files.map((f) => f.attachment!.id);
-      const reply = await this.#deps.send(entry, ids);
-      if (this.#stopped) return;
-      if (reply.ok) {
-        this.#blobs.delete(clientId);
-        this.#deps.acked(entry, reply);
-        return;
-      }
-      const code = reply.error.code;
-      const error: ClientError = { ...reply.error, clientId, threadId };
-      if (code === 'timeout' || code === 'network' || isTransientError(code)) this.#later(entry, error);
-      else this.#fail(entry, error);
-    } catch (err) {
-      this.#later(start, { code: 'internal_client', message: String(err), clientId, threadId });
-    } finally {
-      if (this.#inFlight.get(threadId) === clientId) this.#inFlight.delete(threadId);
+    if (this.#stopped || this.#paused || !this.#canSend()) return;
+    const sender = this.#sender.current;
+    if (sender) return sender.kick();
+    if (!Object.values(this.host.store.state.outbox).some((e) => !e.failed && this.isStored(e.clientId))) return;
+    void this.#sender.get().then((loaded) => {
+      if (!loaded) return;
+      this.#loadFailures = 0;
+      this.#clearReload();
       this.kick();
-    }
+    });
   }
 
-  /** Upload what is not uploaded yet; resolves to the updated entry, or null when it must wait or failed. */
-  async #uploadFiles(entry: OutboxEntry): Promise<OutboxEntry | null> {
-    let current = entry;
-    for (const file of entry.files) {
-      if (file.attachment) continue;
-      const blob = this.#blobs.get(entry.clientId)?.[file.index] ?? (await this.#deps.local.getBlob(entry.clientId, file.index));
-      if (!blob) {
-        this.#fail(current, { code: 'upload_failed', message: `file ${file.name} is no longer stored`, clientId: entry.clientId, threadId: entry.threadId });
-        return null;
-      }
-      const abort = new AbortController();
-      this.#aborts.set(entry.clientId, abort);
-      let outcome: UploadOutcome;
-      try {
-        outcome = await this.#deps.upload(current, file, blob, abort.signal);
-      } finally {
-        this.#aborts.delete(entry.clientId);
-      }
-      const latest = this.#current(entry.clientId);
-      if (!latest || abort.signal.aborted) return null; // discarded meanwhile
-      if (!outcome.ok) {
-        if (outcome.transient) this.#later(latest, outcome.error);
-        else this.#fail(latest, outcome.error);
-        return null;
-      }
-      current = { ...latest, files: latest.files.map((f) => (f.index === file.index ? { ...f, attachment: outcome.attachment } : f)) };
-      this.#update(current);
-    }
-    this.#deps.store.dispatch({ type: 'uploadDone', clientId: entry.clientId });
-    return current;
-  }
-
-  #later(entry: OutboxEntry, error: ClientError): void {
-    const latest = this.#current(entry.clientId);
-    if (!latest) return;
-    const { env, policy } = this.#deps;
-    const now = env.now();
-    if (now - latest.queuedAt >= policy.deadlineMs) {
-      this.#fail(latest, { ...error, code: error.code === 'network' ? 'timeout' : error.code });
-      return;
-    }
-    const attempts = latest.attempts + 1;
-    const wait = Math.max(backoffDelay(attempts, policy, env.random()), error.retryAfterMs ?? 0);
-    this.#update({ ...latest, attempts, nextAttemptAt: now + wait, error });
-  }
-
-  #fail(entry: OutboxEntry, error: ClientError): void {
-    const latest = this.#current(entry.clientId) ?? entry;
-    this.#update({ ...latest, failed: true, error });
-    this.#deps.error(error);
+  #clearReload(): void {
+    if (this.#reload !== null) this.host.env.clearTimeout(this.#reload);
+    this.#reload = null;
   }
 
   stop(): void {
     this.#stopped = true;
-    this.#clearTimer();
-    for (const a of this.#aborts.values()) a.abort();
-    this.#aborts.clear();
+    this.#clearReload();
+    this.#sender.stop();
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * What the client lends to the units it loads on demand (the outbox's sender): one small
+ * surface, like Preact's `options`, so add-ons plug in without growing the client. Units import
+ * only types from here and from the client's side, so a split build keeps their code in chunks
+ * of their own (see `units.ts`).
+ */
+import type { Message } from '@threadline/protocol';
+import type { Environment } from './environment.js';
+import type { LocalStore, StoredThread } from './storage/local-store.js';
+import type { Store } from './store.js';
+import type { Transport } from './transport/transport.js';
+import type { ClientError } from './types.js';
+
+export interface HostOptions {
+  /** Without a trailing slash. */
+  serverUrl: string;
+  ackTimeoutMs: number;
+  pageSize: number;
+  /** Outbox retry policy (`RetryOptions` with defaults applied). */
+  policy: { baseMs: number; maxMs: number; deadlineMs: number };
+}
+
+export interface Host {
+  readonly store: Store;
+  readonly env: Environment;
+  /** The client's storage; units run only once the client has started, so it is always set. */
+  readonly local: LocalStore;
+  readonly options: HostOptions;
+  /** The socket, when this tab holds one. */
+  transport(): Transport | null;
+  /** The visitor token of the latest session (read from storage when another tab holds the socket). */
+  token(): Promise<string | undefined>;
+  /**
+   * Tell `message` listeners what became contiguous since `heldBefore`, and fetch what is
+   * missing when `messages` (already in the state) reveal a hole.
+   */
+  announce(threadId: string, heldBefore: number, messages: Message[]): void;
+  /** A thread's record to store beside its messages; undefined for a thread not on the server yet. */
+  record(threadId: string): StoredThread | undefined;
+  /** Emit an `error` event. */
+  error(error: ClientError): void;
+}

@@ -1,0 +1,13 @@
+/**
+ * The parts of the client a page needs only on demand, each behind a dynamic `import()` so a
+ * bundler with code splitting emits it as a lazy chunk. Keep every other import of these modules
+ * type-only: one static import folds a unit back into the initial chunk.
+ */
+export interface Units {
+  /** The outbox's sending loop, uploads included: loaded when this tab has something to send. */
+  sender(): Promise<typeof import('./outbox/sender.js')>;
+}
+
+export const lazyUnits: Units = {
+  sender: () => import('./outbox/sender.js'),
+};
