@@ -2,6 +2,11 @@
  * The client: wires the store, storage, transport, outbox and tabs together. Each concern lives
  * in its own unit; this file only decides who does what when. No method throws and no returned
  * promise rejects (`#guard`): failures become `error` events and snapshot state.
+ *
+ * What a page needs before any interaction (boot, tabs, the socket, live events, proactive
+ * prompts, queuing a send durably) is here and in the units it imports. What only a send or an
+ * open conversation needs (the outbox's sending loop, older pages, read receipts, typing,
+ * ratings, downloads) loads on demand through `units.ts` and uses the client through `#host`.
  */
 import {
   LIMITS,
@@ -26,7 +31,9 @@ import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import { migrate, type Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
+import type { Conversation } from './conversation/conversation.js';
 import type { Host } from './host.js';
+import { Lazy } from './lazy.js';
 import { lazyUnits, type Units } from './units.js';
 import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
 import { elect, type Election } from './tabs/leader.js';
@@ -45,8 +52,6 @@ import type {
   StorageMode,
 } from './types.js';
 
-const TYPING_SEND_EVERY_MS = 2500;
-const TYPING_IDLE_MS = 4000;
 const TYPING_SHOWN_MS = 6000;
 const RPC_TIMEOUT_MS = 15_000;
 /** Threads whose newest page is read from storage at start (others load on `openThread`). */
@@ -74,6 +79,7 @@ export class ThreadlineClient implements Client {
   readonly #outbox: Outbox;
   /** What lazily loaded units may use of this client (`host.ts`). */
   readonly #host: Host;
+  readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
   #storage: ResilientStorage | null = null;
   #local: LocalStore | null = null;
   #transport: Transport | null = null;
@@ -94,8 +100,6 @@ export class ThreadlineClient implements Client {
   #announced = new Map<string, number>();
   #syncing = false;
   #syncFailures = 0;
-  #typingSent = new Map<string, number>();
-  #typingStop = new Map<string, TimerHandle>();
   #typingShown = new Map<string, TimerHandle>();
   #rpc = new Map<string, (result: unknown) => void>();
   /** Commands posted to a leader and not answered yet, by rpc id (re-run here if this tab leads). */
@@ -144,10 +148,14 @@ export class ThreadlineClient implements Client {
       options: this.#o,
       transport: () => this.#transport,
       token: () => this.#token(),
+      request: (name, input) => this.#request(name, input),
+      leader: (name, args, fn) => this.#leader(name, args, fn),
+      applyServerMessages: (threadId, messages, live) => this.#applyServerMessages(threadId, messages, live),
       announce: (threadId, heldBefore, messages) => {
         this.#announce(threadId, heldBefore);
         this.#gap(threadId, messages);
       },
+      persistThreads: (ids) => this.#persistThreads(ids),
       record: (threadId) => this.#record(threadId),
       error: (error) => this.#events.emit('error', error),
     };
@@ -156,6 +164,11 @@ export class ThreadlineClient implements Client {
       canSend: () => !this.#destroyed && this.#isLeader() && this.#store.state.connection === 'connected',
       load: () => units.sender(),
     });
+    this.#conversation = new Lazy(
+      () => units.conversation(),
+      (m) => new m.Conversation(this.#host),
+      (err) => this.#report('network', `could not load the conversation code: ${String(err)}`),
+    );
     this.#store.onAction = (action) => this.#mirror(action);
     this.#watch();
     if (this.#o.consent) void this.start();
@@ -227,47 +240,18 @@ export class ThreadlineClient implements Client {
   }
 
   loadOlder(threadId: string): Promise<boolean> {
-    return this.#guardAsync(false, async () => {
-      await this.start();
-      await this.#ready;
-      const entry = this.#store.state.threads[threadId];
-      if (!entry || entry.local || entry.loadingOlder) return false;
-      const held = this.#store.state.messages[threadId] ?? [];
-      // Nothing loaded: below the cursor, or the newest page of a thread known only by its summary.
-      const before = held[0]?.seq ?? (entry.heldSeq > 0 ? entry.heldSeq + 1 : entry.thread.lastSeq + 1);
-      if (before <= 1) return false;
-      this.#store.dispatch({ type: 'loadingOlder', threadId, loading: true });
-      try {
-        const stored = await this.#local!.readBefore(threadId, before, this.#o.pageSize);
-        if (stored.length) this.#store.dispatch({ type: 'messages', threadId, messages: stored });
-        const lowest = stored[0]?.seq ?? before;
-        if (stored.length >= this.#o.pageSize || lowest <= 1) return lowest > 1;
-        const more = await this.#leader('fetchOlder', [threadId, lowest, this.#o.pageSize - stored.length], () =>
-          this.#fetchOlder(threadId, lowest, this.#o.pageSize - stored.length),
-        );
-        return more === true;
-      } finally {
-        this.#store.dispatch({ type: 'loadingOlder', threadId, loading: false });
-      }
-    });
+    return this.#conversing(false, (c) => c.loadOlder(threadId), true);
   }
 
   markRead(threadId: string): void {
-    this.#guard(undefined, () => {
-      const entry = this.#store.state.threads[threadId];
-      if (!entry || entry.local) return;
-      const seq = entry.thread.lastSeq;
-      if (seq <= entry.thread.visitorReadSeq) return;
-      this.#store.dispatch({ type: 'read', event: { threadId, seq, by: 'visitor' } });
-      this.#persistThreads([threadId]);
-      void this.#leader('markRead', [threadId, seq], () => this.#request('thread.read', { threadId, seq }));
-    });
+    void this.#conversing(undefined, (c) => c.markRead(threadId));
   }
 
   setTyping(threadId: string, typing = true): void {
     this.#guard(undefined, () => {
       if (this.#role() === 'follower') return void this.#call('typing', [threadId, typing]);
-      this.#typing(threadId, typing);
+      const at = this.#env.now();
+      void this.#conversing(undefined, (c) => c.typing(threadId, typing, at));
     });
   }
 
@@ -319,7 +303,7 @@ export class ThreadlineClient implements Client {
   rate(threadId: string, score: number, comment?: string): void {
     this.#guard(undefined, () => {
       if (!Number.isInteger(score) || score < 1 || score > 5) return void this.#report('invalid_input', 'score must be an integer 1–5', { threadId });
-      void this.#leader('rate', [threadId, score, comment], () => this.#rate(threadId, score, comment));
+      void this.#leader('rate', [threadId, score, comment], () => this.#conversing(undefined, (c) => c.rate(threadId, score, comment)));
     });
   }
 
@@ -353,21 +337,7 @@ export class ThreadlineClient implements Client {
   }
 
   attachmentUrl(attachment: Attachment): Promise<string | null> {
-    return this.#guardAsync(null, async () => {
-      await this.start();
-      await this.#ready;
-      const token = await this.#token();
-      if (!token) {
-        this.#report('unauthorized', 'no visitor session yet');
-        return null;
-      }
-      const res = await this.#env.http.download(`${this.#o.serverUrl}${attachment.url}`, token);
-      if (!res.blob) {
-        this.#report(res.status === 404 ? 'not_found' : res.status === 401 ? 'unauthorized' : 'internal', `file download failed (${res.status})`);
-        return null;
-      }
-      return URL.createObjectURL(res.blob);
-    });
+    return this.#conversing(null, (c) => c.attachmentUrl(attachment), true);
   }
 
   async shutdown(): Promise<void> {
@@ -395,6 +365,7 @@ export class ThreadlineClient implements Client {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#outbox.stop();
+    this.#conversation.stop();
     this.#transport?.close();
     this.#transport = null;
     this.#election?.release();
@@ -408,10 +379,8 @@ export class ThreadlineClient implements Client {
     this.#subs = [];
     for (const t of this.#timers) this.#env.clearTimeout(t);
     this.#timers.clear();
-    for (const map of [this.#typingStop, this.#typingShown]) {
-      for (const t of map.values()) this.#env.clearTimeout(t);
-      map.clear();
-    }
+    for (const t of this.#typingShown.values()) this.#env.clearTimeout(t);
+    this.#typingShown.clear();
     for (const r of this.#rpc.values()) r(undefined);
     this.#rpc.clear();
     this.#rpcCalls.clear();
@@ -753,13 +722,6 @@ export class ThreadlineClient implements Client {
     }
   }
 
-  async #fetchOlder(threadId: string, before: number, limit: number): Promise<boolean> {
-    const res = await this.#request('messages.list', { threadId, before, limit: Math.max(1, limit) });
-    if (!res) return true;
-    this.#applyServerMessages(threadId, res.items, false);
-    return res.more;
-  }
-
   #record(threadId: string): StoredThread | undefined {
     const e = this.#store.state.threads[threadId];
     return e && !e.local ? { thread: e.thread, heldSeq: e.heldSeq } : undefined;
@@ -858,32 +820,6 @@ export class ThreadlineClient implements Client {
       return;
     }
     await this.#request('track', { name, ...(props ? { props } : {}) });
-  }
-
-  async #rate(threadId: string, score: number, comment?: string): Promise<void> {
-    const res = await this.#request('thread.rate', { threadId, score, ...(comment ? { comment } : {}) });
-    if (!res) return;
-    this.#store.dispatch({ type: 'threads', threads: [res.thread] });
-    this.#applyServerMessages(threadId, [res.message]);
-  }
-
-  #typing(threadId: string, typing: boolean): void {
-    const t = this.#transport;
-    const stop = this.#typingStop.get(threadId);
-    if (stop !== undefined) this.#env.clearTimeout(stop);
-    this.#typingStop.delete(threadId);
-    const entry = this.#store.state.threads[threadId];
-    if (!t || !entry || entry.local) return;
-    if (!typing) {
-      if (this.#typingSent.delete(threadId)) t.notify('typing', { threadId, typing: false });
-      return;
-    }
-    const now = this.#env.now();
-    if (now - (this.#typingSent.get(threadId) ?? -Infinity) >= TYPING_SEND_EVERY_MS) {
-      this.#typingSent.set(threadId, now);
-      t.notify('typing', { threadId, typing: true });
-    }
-    this.#typingStop.set(threadId, this.#env.setTimeout(() => this.#typing(threadId, false), TYPING_IDLE_MS));
   }
 
   #showTyping(threadId: string, author: Message['author'], typing: boolean): void {
@@ -1029,27 +965,17 @@ export class ThreadlineClient implements Client {
         return this.retry(a[0]);
       case 'discard':
         return this.discard(a[0]);
-      case 'typing':
-        return this.#typing(a[0], a[1]);
       case 'identify':
         return this.identify(a[0]);
-      case 'fetchOlder':
-        return this.#fetchOlder(a[0], a[1], a[2]);
-      case 'markRead':
-        this.#store.dispatch({ type: 'read', event: { threadId: a[0], seq: a[1], by: 'visitor' } });
-        this.#persistThreads([a[0]]);
-        return this.#request('thread.read', { threadId: a[0], seq: a[1] }).then(() => undefined);
       case 'context':
         this.#context = a[0];
         return this.#sendContext();
       case 'track':
         return this.#track(a[0], a[1]);
-      case 'rate':
-        return this.#rate(a[0], a[1], a[2]);
       case 'proactive':
         return this.#proactiveEvent(a[0], a[1]);
       default:
-        return undefined;
+        return this.#conversing(undefined, (c) => c.run(name, args));
     }
   }
 
@@ -1082,6 +1008,23 @@ export class ThreadlineClient implements Client {
     if (this.#destroyed) return undefined;
     if (this.#role() === 'follower') return (await this.#call(name, args)) as T | undefined;
     return fn();
+  }
+
+  // ---- units loaded on demand ----
+
+  /**
+   * Run `fn` with the conversation unit (after start when `started`). Once the unit is loaded it
+   * runs at once, as before the split; the first call waits for its code.
+   */
+  #conversing<T>(fallback: T, fn: (c: Conversation) => T | Promise<T>, started = false): Promise<T> {
+    return this.#guardAsync(fallback, async () => {
+      if (started) {
+        await this.start();
+        await this.#ready;
+      }
+      const c = this.#conversation.current ?? (await this.#conversation.get());
+      return c && !this.#destroyed ? fn(c) : fallback;
+    });
   }
 
   // ---- storage fallback ----

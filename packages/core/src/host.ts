@@ -1,14 +1,14 @@
 /**
- * What the client lends to the units it loads on demand (the outbox's sender): one small
- * surface, like Preact's `options`, so add-ons plug in without growing the client. Units import
- * only types from here and from the client's side, so a split build keeps their code in chunks
- * of their own (see `units.ts`).
+ * What the client lends to the units it loads on demand (the outbox's sender, the conversation
+ * commands): one small surface, like Preact's `options`, so add-ons plug in without growing the
+ * client. Units import only types from here and from the client's side, so a split build keeps
+ * their code in chunks of their own (see `units.ts`).
  */
 import type { Message } from '@threadline/protocol';
 import type { Environment } from './environment.js';
 import type { LocalStore, StoredThread } from './storage/local-store.js';
 import type { Store } from './store.js';
-import type { Transport } from './transport/transport.js';
+import type { RequestInput, RequestName, RequestResult, Transport } from './transport/transport.js';
 import type { ClientError } from './types.js';
 
 export interface HostOptions {
@@ -30,11 +30,19 @@ export interface Host {
   transport(): Transport | null;
   /** The visitor token of the latest session (read from storage when another tab holds the socket). */
   token(): Promise<string | undefined>;
+  /** A request on the socket; null when not connected or refused (refusals other than `network` are reported). */
+  request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K> | null>;
+  /** Run `fn` here when this tab holds the socket, else as the command `name` in the leader tab. */
+  leader<T>(name: string, args: unknown[], fn: () => Promise<T> | T): Promise<T | undefined>;
+  /** Server messages of one thread: merged, stored, announced when `live` (default true), holes fetched. */
+  applyServerMessages(threadId: string, messages: Message[], live?: boolean): void;
   /**
    * Tell `message` listeners what became contiguous since `heldBefore`, and fetch what is
    * missing when `messages` (already in the state) reveal a hole.
    */
   announce(threadId: string, heldBefore: number, messages: Message[]): void;
+  /** Store these threads' records (when this tab leads). */
+  persistThreads(ids: string[]): void;
   /** A thread's record to store beside its messages; undefined for a thread not on the server yet. */
   record(threadId: string): StoredThread | undefined;
   /** Emit an `error` event. */

@@ -14,14 +14,19 @@ afterEach(() => {
 
 /** Loaders that count their calls; `fail` makes the next n loads of a unit reject like a chunk that could not be fetched. */
 function counting(over: Partial<Units> = {}) {
-  const loads = { sender: 0 };
-  const fail = { sender: 0 };
+  const loads = { sender: 0, conversation: 0 };
+  const fail = { sender: 0, conversation: 0 };
   const chunkError = (name: string) => new TypeError(`Failed to fetch dynamically imported module: https://shop.example/${name}-x1.js`);
   const units: Units = {
     sender: () => {
       loads.sender++;
       if (fail.sender > 0 && fail.sender--) return Promise.reject(chunkError('sender'));
       return (over.sender ?? lazyUnits.sender)();
+    },
+    conversation: () => {
+      loads.conversation++;
+      if (fail.conversation > 0 && fail.conversation--) return Promise.reject(chunkError('conversation'));
+      return (over.conversation ?? lazyUnits.conversation)();
     },
   };
   return { loads, fail, units };
@@ -63,7 +68,7 @@ async function storedEntry(storage: StorageAdapter, text: string) {
 const texts = (server: FakeServer, threadId: string) => (server.messages.get(threadId) ?? []).map((m) => m.text);
 
 describe('units loaded on demand', () => {
-  it('loads no sending code to start, follow live messages and report events', async () => {
+  it('loads no sending or conversation code to start, follow live messages and report events', async () => {
     const storage = memoryStorage();
     const server = new FakeServer();
     const before = setup({ storage, server });
@@ -83,7 +88,7 @@ describe('units loaded on demand', () => {
     await flush();
     expect(heard).toEqual(['hello from the shop']);
     expect(client.getSnapshot()).toMatchObject({ connection: 'connected', totalUnread: 1 });
-    expect(loads).toEqual({ sender: 0 });
+    expect(loads).toEqual({ sender: 0, conversation: 0 });
 
     const id = client.send(t, { text: 'thanks' });
     expect(client.getSnapshot().messages[t]!.at(-1)).toMatchObject({ clientId: id, state: 'sending' });
@@ -91,7 +96,7 @@ describe('units loaded on demand', () => {
     client.send(t, { text: 'bye' });
     await flush();
     expect(texts(server, t)).toEqual(['hi', 'hello from the shop', 'thanks', 'bye']);
-    expect(loads).toEqual({ sender: 1 });
+    expect(loads).toEqual({ sender: 1, conversation: 0 });
   });
 
   it('sends an entry a previous page left in storage, without any call', async () => {
@@ -186,6 +191,26 @@ describe('units loaded on demand', () => {
     expect(follower.client.getSnapshot().messages[t]).toMatchObject([{ state: 'sent' }]);
     expect(leader.loads.sender).toBe(1);
     expect(follower.loads.sender).toBe(0);
+  });
+
+  it('loads the conversation code on first use, and again after a failed load', async () => {
+    const { loads, fail, units } = counting();
+    fail.conversation = 1;
+    const { client, server, errors } = setup({ units });
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    server.appendAgent(t, 'reply');
+    await flush();
+    expect(loads.conversation).toBe(0);
+    client.markRead(t);
+    await flush();
+    expect(errors).toMatchObject([{ code: 'network', message: expect.stringContaining('conversation code') }]);
+    expect(client.getSnapshot().totalUnread).toBe(1);
+    client.markRead(t);
+    await flush();
+    expect(client.getSnapshot().totalUnread).toBe(0);
+    expect(server.requests.find((r) => r.name === 'thread.read')!.input).toEqual({ threadId: t, seq: 2 });
+    expect(loads.conversation).toBe(2);
   });
 });
 

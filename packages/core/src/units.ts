@@ -6,8 +6,11 @@
 export interface Units {
   /** The outbox's sending loop, uploads included: loaded when this tab has something to send. */
   sender(): Promise<typeof import('./outbox/sender.js')>;
+  /** Older pages, read receipts, typing, ratings, attachment downloads: loaded on the first of these. */
+  conversation(): Promise<typeof import('./conversation/conversation.js')>;
 }
 
 export const lazyUnits: Units = {
   sender: () => import('./outbox/sender.js'),
+  conversation: () => import('./conversation/conversation.js'),
 };

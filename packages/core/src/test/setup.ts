@@ -4,6 +4,6 @@
  * transform and takes real milliseconds, which tests stepping a manual clock with `flush()` do not
  * wait for. Loading them once per test file makes every `import()` resolve within microtasks, as
  * for a cached chunk. Tests of the loading itself (slow, failing, after destroy) inject their own
- * loaders: see `client.units.test.ts`.
+ * loaders: see `units.test.ts`.
  */
-await Promise.all([import('../outbox/sender.js'), import('../http.js')]);
+await Promise.all([import('../outbox/sender.js'), import('../conversation/conversation.js'), import('../http.js')]);
