@@ -53,6 +53,20 @@ const trimEngine = {
   },
 };
 
+/**
+ * Vite wraps each dynamic import in a preload helper that injects <link rel=modulepreload> tags
+ * into the host page's head and dispatches `vite:preloadError` events on the host's window. The
+ * widget must not touch the page that way, and its chunks carry their own static imports: the
+ * wrapper just calls the import.
+ */
+const plainDynamicImport = {
+  name: 'threadline:plain-dynamic-import',
+  enforce: 'pre',
+  load(id) {
+    return id === '\0vite/preload-helper.js' ? 'export const __vitePreload = (load) => load();' : null;
+  },
+};
+
 const shared = {
   configFile: false,
   root,
@@ -105,8 +119,9 @@ const chunks = await bundle({
   entry: { 'threadline-main': join(root, 'src/script/main.ts') },
   fileName: '[name].js',
   format: 'es',
-  plugins: [trimEngine],
+  plugins: [trimEngine, plainDynamicImport],
 });
+if (process.env.THREADLINE_ANALYZE) for (const c of chunks) for (const [id, m] of Object.entries(c.modules)) console.log("MOD", c.fileName, m.renderedLength, id.replace(/^.*node_modules\//, "").replace(/^.*packages\//, ""));
 const byName = new Map(chunks.map((c) => [c.fileName, c]));
 /** A chunk and everything it imports statically: what the browser fetches when it is imported. */
 const closure = (fileName, into = new Set()) => {
