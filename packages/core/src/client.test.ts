@@ -37,6 +37,27 @@ async function threadWith(server: FakeServer, client: Client, n: number) {
 }
 
 describe('client', () => {
+  it('a message discarded before storage opened is never stored, so no later page sends it', async () => {
+    const storage = memoryStorage();
+    const { client, server } = setup({ consent: false, storage });
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    const t = client.startThread();
+    const id = client.send(t, { text: 'oops' })!;
+    client.discard(id);
+    await flush();
+    await client.start();
+    await flush();
+    expect((await storage.keys()).filter((k) => String(k).startsWith('o:'))).toEqual([]);
+    expect(errors).toEqual([]);
+    // The next page, same storage: nothing to send.
+    const next = setup({ storage, server });
+    await next.client.whenReady();
+    await flush();
+    expect(next.client.getSnapshot().threads.flatMap((th) => next.client.getSnapshot().messages[th.id] ?? [])).toEqual([]);
+    expect([...server.messages.values()].flat()).toEqual([]);
+  });
+
   it('opens no storage and no socket until consent is given', async () => {
     const storage = memoryStorage();
     const { client, server } = setup({ consent: false, storage });

@@ -82,8 +82,11 @@ export class Outbox {
     this.host.store.dispatch({ type: 'outboxPut', entry });
     try {
       await ready;
-      if (this.#stopped) return;
+      // Discarded (or the state reset) before storage opened: never store it.
+      if (this.#stopped || !this.host.store.state.outbox[entry.clientId]) return;
       await this.host.local.putOutbox(entry, blobs);
+      // Discarded while being stored: `discard` left the delete to us.
+      if (!this.host.store.state.outbox[entry.clientId]) return void this.host.local.delOutbox(entry);
     } finally {
       // Even if storage failed outright (it falls back to memory rather than reject), send it.
       this.#unstored.delete(entry.clientId);
@@ -129,7 +132,8 @@ export class Outbox {
     this.#blobs.delete(clientId);
     if (!e) return false;
     this.host.store.dispatch({ type: 'outboxRemove', clientId });
-    void this.host.local.delOutbox(e);
+    // Not stored yet (storage may not even be open): `add` sees it gone and does not store it.
+    if (!this.#unstored.has(clientId)) void this.host.local.delOutbox(e);
     return true;
   }
 
