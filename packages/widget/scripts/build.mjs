@@ -149,8 +149,9 @@ await bundle({
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
-// Parts, by when a page loads them: `initial` on page load, `panel` on first open, `onDemand`
-// only when a feature needs it (named after the source files they hold).
+// Parts, by when a page loads them: `initial` on page load, `panel` on first open (with the
+// core's parts the open panel uses at once), `onDemand` only when a feature needs it (named after
+// the source files they hold).
 const initial = new Set(['threadline.js', ...main]);
 const panelChunk = chunks.find((c) => c.fileName.startsWith('threadline-panel-'));
 const panel = [...closure(panelChunk.fileName)].filter((f) => !initial.has(f));
@@ -158,7 +159,10 @@ const onDemand = {};
 for (const c of chunks) {
   if (initial.has(c.fileName) || panel.includes(c.fileName)) continue;
   const sources = c.moduleIds.filter((id) => !id.includes('node_modules') && !id.startsWith('\0')).map((id) => id.replace(/^.*[\\/]packages[\\/]/, ''));
-  onDemand[c.fileName] = sources.length ? sources : c.moduleIds.map((id) => id.replace(/^.*[\\/]node_modules[\\/]/, ''));
+  // The core's conversation commands, sending loop and HTTP code load as soon as the open panel
+  // is used (opening a thread marks it read; the composer sends): counted with the panel.
+  if (sources.length && sources.every((f) => /^core\/src\/(conversation\/|outbox\/|http\.ts$)/.test(f))) panel.push(c.fileName);
+  else onDemand[c.fileName] = sources.length ? sources : c.moduleIds.map((id) => id.replace(/^.*[\\/]node_modules[\\/]/, ''));
 }
 const parts = { stub: ['loader.js'], initial: [...initial], panel, onDemand };
 writeFileSync(join(dist, 'parts.json'), JSON.stringify(parts, null, 2) + '\n');
