@@ -101,7 +101,9 @@ async function bundle({ entry, fileName, format, outDir = dist, external, define
         input: typeof entry === 'string' ? join(root, entry) : entry,
         external,
         ...(treeshake ? { treeshake } : {}),
-        preserveEntrySignatures: 'exports-only',
+        // ES: the main module may export more than `start`, so rolldown can fold the modules it
+        // shares with the panel and the on-demand chunks into it (one file on page load, not three).
+        preserveEntrySignatures: format === 'iife' ? 'exports-only' : 'allow-extension',
         output: {
           format,
           entryFileNames: fileName,
