@@ -4,34 +4,14 @@
  * localStorage is synchronous and tiny here; when it is unavailable (blocked storage, some
  * private modes) drafts live in memory for the page's lifetime.
  */
+import { clearDrafts, defaultStorage, prefixOf, type KeyValue } from './drafts-storage.js';
+
+export { clearDrafts, type KeyValue };
+
 export interface Drafts {
   get(key: string): string;
   set(key: string, text: string): void;
   clear(): void;
-}
-
-export interface KeyValue {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-  readonly length: number;
-  key(index: number): string | null;
-}
-
-const prefixOf = (appId: string) => `threadline:${appId}:draft:`;
-
-/** Erases every draft of the app (logout). Separate from createDrafts so the initial chunk carries only this. */
-export function clearDrafts(appId: string, storage: KeyValue | null = defaultStorage()): void {
-  try {
-    const keys: string[] = [];
-    for (let i = 0; storage && i < storage.length; i++) {
-      const k = storage.key(i);
-      if (k?.startsWith(prefixOf(appId))) keys.push(k);
-    }
-    keys.forEach((k) => storage!.removeItem(k));
-  } catch {
-    // Blocked storage holds no drafts to erase.
-  }
 }
 
 export function createDrafts(appId: string, storage: KeyValue | null = defaultStorage()): Drafts {
@@ -58,13 +38,4 @@ export function createDrafts(appId: string, storage: KeyValue | null = defaultSt
       clearDrafts(appId, storage);
     },
   };
-}
-
-function defaultStorage(): KeyValue | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    // Accessing localStorage throws when the page blocks storage: use memory only.
-    return null;
-  }
 }

@@ -1,5 +1,5 @@
 import type { Client, ClientError, ClientEventMap, ClientOptions, Identity, VisitorContext } from '@threadline/core';
-import { clearDrafts } from './drafts.js';
+import { clearDrafts } from './drafts-storage.js';
 import type { Emitter } from './emitter.js';
 import { createHost, type Host } from './host.js';
 import { whenIdle } from './idle.js';

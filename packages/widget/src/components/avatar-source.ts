@@ -1,4 +1,4 @@
-import { safeHref } from '../text/linkify.js';
+import { safeHref } from '../text/safe-href.js';
 
 /**
  * What an avatar shows, shared by the panel's Avatar (Preact) and the toast's (plain DOM):

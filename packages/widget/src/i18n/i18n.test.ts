@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LAUNCHER_STRINGS } from './launcher-strings.js';
 import { createI18n } from './i18n.js';
-import { createFormatters, format, LOCALES, resolveLocale } from './locale.js';
+import { createFormatters } from './formatters.js';
+import { format, LOCALES, resolveLocale } from './locale.js';
 import { PANEL_STRINGS } from './panel-strings.js';
 
 describe('resolveLocale', () => {

@@ -1,5 +1,6 @@
 import { PANEL_STRINGS, type PanelStringKey } from './panel-strings.js';
-import { createFormatters, format, type Formatters, type Locale } from './locale.js';
+import { createFormatters, type Formatters } from './formatters.js';
+import { format, type Locale } from './locale.js';
 
 /** What panel components receive: words and Intl formatting for one locale. */
 export interface I18n extends Formatters {

@@ -2,23 +2,15 @@
  * Message text from the network is rendered as text nodes, never as HTML. The only markup we
  * add is line breaks and links, and a link's href must parse as http, https or mailto.
  */
+import { safeHref } from './safe-href.js';
+
+export { safeHref };
+
 export type Segment =
   | { type: 'text'; text: string }
   | { type: 'link'; text: string; href: string }
   | { type: 'break' };
 
-const ALLOWED_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
-
-/** Returns a normalised href when the URL is http(s)/mailto, else null. */
-export function safeHref(raw: string): string | null {
-  try {
-    const url = new URL(raw);
-    return ALLOWED_PROTOCOLS.has(url.protocol) ? url.href : null;
-  } catch {
-    // Not a URL at all: the caller renders the text as plain text.
-    return null;
-  }
-}
 
 // URLs with a scheme, www. hosts, mailto: addresses and bare e-mail addresses.
 const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\bmailto:[^\s<>"]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/gi;
