@@ -24,17 +24,28 @@ rmSync(dist, { recursive: true, force: true });
  *   code at import: an XMLHttpRequest probe, a `pagehide` listener on the page) would land in the
  *   initial chunk: those re-exports become `undefined`;
  * - the core's polling.ts gets long-polling from its own module instead, so long-polling ships as
- *   a chunk loaded only when WebSocket does not get through.
+ *   a chunk loaded only when WebSocket does not get through;
+ * - socket.io-parser's binary support (walking every outgoing payload for Blobs and buffers,
+ *   re-assembling binary attachments) and engine.io-parser's base64 decoder for binary packets
+ *   over long-polling go: the protocol is JSON only (@threadline/protocol).
+ *   Nothing binary is ever sent; a binary packet from a server fails as a parse error, which
+ *   socket.io handles by reconnecting.
+ * (trim-engine-io names the first of these; the plugin covers the socket.io stack.)
  * Checked by the build (the polling chunk must hold the XHR transport) and by the e2e journey that
  * blocks WebSocket.
  */
 const ENGINE = /[\\/]engine\.io-client[\\/]build[\\/]esm[\\/]/;
+const PARSER = /[\\/]socket\.io-parser[\\/]build[\\/]esm[\\/]/;
 const trimEngine = {
   name: 'threadline:trim-engine-io',
   enforce: 'pre',
   async resolveId(source, importer) {
     if (!importer) return null;
     if (ENGINE.test(importer) && source === './transports/index.js') return '\0threadline-no-transport-table';
+    if (PARSER.test(importer) && (source === './binary.js' || source === './is-binary.js')) return '\0threadline-no-binary';
+    if (/[\\/]engine\.io-parser[\\/]build[\\/]esm[\\/]decodePacket\.browser\.js$/.test(importer) && source === './contrib/base64-arraybuffer.js') {
+      return '\0threadline-no-base64';
+    }
     if (ENGINE.test(importer) && /[\\/]esm[\\/]index\.js$/.test(importer) && /^\.\/transports\/(polling|webtransport)/.test(source)) {
       return '\0threadline-absent-transport';
     }
@@ -47,6 +58,14 @@ const trimEngine = {
   },
   load(id) {
     if (id === '\0threadline-no-transport-table') return 'export const transports = {};';
+    if (id === '\0threadline-no-base64') return 'export function decode() { throw new Error("Threadline does not use binary engine.io packets"); }';
+    if (id === '\0threadline-no-binary') {
+      return (
+        'export const isBinary = () => false, hasBinary = () => false;' +
+        'export function deconstructPacket() { throw new Error("Threadline does not use binary socket.io packets"); }' +
+        'export const reconstructPacket = deconstructPacket;'
+      );
+    }
     if (id === '\0threadline-absent-transport') return 'export const XHR = undefined, WT = undefined, Fetch = undefined;';
     if (id.startsWith('\0threadline-polling?')) return `export { XHR as NodeXHR } from ${JSON.stringify(id.slice('\0threadline-polling?'.length))};`;
     return null;
@@ -133,12 +152,10 @@ const closure = (fileName, into = new Set()) => {
   return into;
 };
 const main = closure('threadline-main.js');
-await bundle({
-  entry: 'src/script/entry.ts',
-  fileName: 'threadline.js',
-  format: 'iife',
-  define: { __THREADLINE_PRELOAD__: JSON.stringify([...main].filter((f) => f !== 'threadline-main.js')) },
-});
+// threadline.js imports threadline-main.js alone: everything a page needs at load must be in it
+// (shared modules are folded in, see preserveEntrySignatures), or the page waits on a waterfall.
+if (main.size !== 1) throw new Error(`threadline-main.js imports other chunks statically: ${[...main].join(', ')}`);
+await bundle({ entry: 'src/script/entry.ts', fileName: 'threadline.js', format: 'iife' });
 await bundle({ entry: 'src/script/loader.ts', fileName: 'loader.js', format: 'iife' });
 // npm: Preact and the workspace packages stay imports; the panel becomes a lazy chunk.
 await bundle({
