@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from './create-client.js';
 import { memoryStorage } from './storage/memory.js';
 import type { StorageAdapter } from './storage/adapter.js';
@@ -314,6 +314,28 @@ describe('client', () => {
     expect(server.sends()[0]).toMatchObject({ threadId: t, text: 'look', attachmentIds: ['att1'], create: true });
     expect(second.client.getSnapshot().messages[t]).toMatchObject([{ state: 'sent' }]);
     expect((await storage.keys()).filter((k) => k.startsWith('b:') || k.startsWith('o:'))).toEqual([]);
+  });
+
+  it('runs on memory when the schema upgrade cannot be loaded, leaving stored data for the next page', async () => {
+    vi.doMock('./storage/schema-upgrade.js', () => {
+      throw new Error('chunk failed to load');
+    });
+    try {
+      const storage = memoryStorage();
+      await storage.setMany([['meta', { schema: 0, token: 'old-token' }], ['t:legacy', { whatever: true }]]);
+      const { client } = setup({ storage });
+      const fallbacks: string[] = [];
+      client.on('storageFallback', (e) => fallbacks.push(e.reason));
+      await client.whenReady();
+      await flush();
+      expect(fallbacks).toEqual(['unavailable']);
+      expect(client.getSnapshot().storage).toBe('memory');
+      expect(await storage.get('t:legacy')).toEqual({ whatever: true });
+      expect(await storage.get('meta')).toEqual({ schema: 0, token: 'old-token' });
+    } finally {
+      vi.doUnmock('./storage/schema-upgrade.js');
+      await import('./storage/schema-upgrade.js'); // warm again for the tests below (see test/setup.ts)
+    }
   });
 
   it('drops stored data of an unknown schema but keeps and sends its outbox', async () => {

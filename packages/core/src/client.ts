@@ -414,7 +414,9 @@ export class ThreadlineClient implements Client {
     if (!primary) storage.fallBack('unavailable', new Error('IndexedDB is not available'));
     if (!storage.fellBack) this.#store.dispatch({ type: 'storage', mode });
 
-    await migrate(storage);
+    // Upgrading old data loads a chunk (schema-upgrade.ts): if it cannot be fetched, this page
+    // runs on memory and the stored data waits, untouched, for the next page.
+    await migrate(storage).catch((err: unknown) => storage.fallBack('unavailable', err));
     const loaded = await this.#local.load();
     if (this.#destroyed) return;
     this.#meta = loaded.meta;

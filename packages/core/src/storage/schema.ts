@@ -26,21 +26,13 @@ export const META_KEY = 'meta';
 export const OUTBOX_PREFIX = 'o:';
 export const BLOB_PREFIX = 'b:';
 
-export function isOutboxEntryShape(v: unknown): boolean {
-  const e = v as Record<string, unknown> | null;
-  return (
-    !!e &&
-    typeof e.clientId === 'string' &&
-    typeof e.threadId === 'string' &&
-    typeof e.text === 'string' &&
-    typeof e.queuedAt === 'number' &&
-    Array.isArray(e.files)
-  );
-}
-
 export type OpenOutcome = 'fresh' | 'current' | 'migrated' | 'dropped';
 
-/** Bring stored data to `version`, migrating or dropping; returns what happened. */
+/**
+ * Bring stored data to `version`, migrating or dropping; returns what happened. The usual cases
+ * (fresh store, current schema) need no more than this; upgrading or dropping old data loads
+ * `schema-upgrade.ts`, which most page views never need.
+ */
 export async function migrate(
   storage: StorageAdapter,
   version: number = SCHEMA_VERSION,
@@ -48,48 +40,10 @@ export async function migrate(
 ): Promise<OpenOutcome> {
   const meta = await storage.get<Meta>(META_KEY);
   if (meta && meta.schema === version) return 'current';
-  if (!meta) {
-    const keys = await storage.keys();
-    if (keys.length === 0) {
-      await storage.set(META_KEY, { schema: version } satisfies Meta);
-      return 'fresh';
-    }
-    await dropKeepingOutbox(storage, keys, undefined, version);
-    return 'dropped';
+  if (!meta && (await storage.keys()).length === 0) {
+    await storage.set(META_KEY, { schema: version } satisfies Meta);
+    return 'fresh';
   }
-  if (typeof meta.schema === 'number' && meta.schema < version) {
-    let v = meta.schema;
-    try {
-      for (; v < version; v++) {
-        const step = migrations[v];
-        if (!step) throw new Error(`no migration from schema ${v}`);
-        await step(storage);
-        await storage.set(META_KEY, { ...meta, schema: v + 1 });
-      }
-      return 'migrated';
-    } catch {
-      // No path (or a step failed half way): start clean but keep what cannot be fetched again.
-    }
-  }
-  await dropKeepingOutbox(storage, await storage.keys(), meta, version);
-  return 'dropped';
-}
-
-async function dropKeepingOutbox(storage: StorageAdapter, keys: string[], meta: Meta | undefined, version: number): Promise<void> {
-  const outboxKeys = keys.filter((k) => k.startsWith(OUTBOX_PREFIX));
-  const entries = await storage.getMany(outboxKeys);
-  const keepIds = new Set<string>();
-  outboxKeys.forEach((k, i) => {
-    if (isOutboxEntryShape(entries[i])) keepIds.add(k.slice(OUTBOX_PREFIX.length));
-  });
-  const drop = keys.filter((k) => {
-    if (k.startsWith(OUTBOX_PREFIX)) return !keepIds.has(k.slice(OUTBOX_PREFIX.length));
-    if (k.startsWith(BLOB_PREFIX)) return !keepIds.has(k.slice(BLOB_PREFIX.length).split(':')[0]!);
-    return true;
-  });
-  await storage.delMany(drop);
-  const next: Meta = { schema: version };
-  if (typeof meta?.token === 'string') next.token = meta.token;
-  if (typeof meta?.visitorId === 'string') next.visitorId = meta.visitorId;
-  await storage.set(META_KEY, next);
+  const { upgrade } = await import('./schema-upgrade.js');
+  return upgrade(storage, meta, version, migrations);
 }
