@@ -82,6 +82,8 @@ describe('widget', () => {
     const { client, shadow } = setup();
     act(() => client.set({ totalUnread: 2, proactive: [prompt()] }));
     expect(shadow.getByText('2')).toBeTruthy();
+    // The toast's code is a chunk of its own, loaded for the first prompt; shown means on screen.
+    await waitFor(() => expect(shadow.getByRole('status', { name: /^Message from/ })).toBeTruthy());
     expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
     act(() => client.set({ totalUnread: 3 }));
     expect(client.markProactiveShown).toHaveBeenCalledTimes(1);

@@ -13,7 +13,7 @@ import { createUiStore, type UiStore } from './state/ui.js';
 import launcherCss from './styles/launcher.css?inline';
 
 /** Errors the widget itself reports, besides the core's. */
-export type WidgetErrorCode = ClientError['code'] | 'unknown_command' | 'bad_options' | 'handler_failed' | 'panel_failed';
+export type WidgetErrorCode = ClientError['code'] | 'unknown_command' | 'bad_options' | 'handler_failed' | 'panel_failed' | 'toast_failed';
 
 export interface WidgetError {
   code: WidgetErrorCode;
@@ -190,6 +190,8 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     brandAvatarUrl: options.brandAvatarUrl,
     onIntent: () => void loadPanel().catch(() => undefined /* reported in loadPanel */),
     onToggle: toggle,
+    addStyles: host.addStyles,
+    onError: (error) => deps.report({ code: 'toast_failed', message: `could not load the proactive toast: ${String(error)}` }),
   });
 
   // Keep the corner off elements marked data-threadline-avoid (small screens only).

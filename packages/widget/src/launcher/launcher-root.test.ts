@@ -5,14 +5,16 @@ import { LAUNCHER_STRINGS } from '../i18n/launcher-strings.js';
 import { createUiStore } from '../state/ui.js';
 import { createFakeClient, prompt } from '../test/fake-client.js';
 import { createLauncherRoot } from './launcher-root.js';
+import * as toastModule from './toast.js';
 
-function setup(over: { brandAvatarUrl?: string } = {}) {
+function setup(over: Partial<Parameters<typeof createLauncherRoot>[1]> = {}) {
   const client = createFakeClient();
   const ui = createUiStore();
   const container = document.body.appendChild(document.createElement('div'));
   const onIntent = vi.fn();
   const onToggle = vi.fn(() => ui.dispatch({ type: ui.getSnapshot().open ? 'close' : 'open' }));
-  const root = createLauncherRoot(container, { client, ui, strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent, onToggle, ...over });
+  // The toast's module handed over synchronously: these tests are about what is shown, not loading.
+  const root = createLauncherRoot(container, { client, ui, strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent, onToggle, loadToast: () => toastModule, ...over });
   return { client, ui, container, root, onIntent, onToggle };
 }
 
@@ -79,7 +81,7 @@ describe('launcher root', () => {
   it('marks a prompt already waiting at mount', () => {
     const client = createFakeClient({ proactive: [prompt()] });
     const container = document.body.appendChild(document.createElement('div'));
-    createLauncherRoot(container, { client, ui: createUiStore(), strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent() {}, onToggle() {} });
+    createLauncherRoot(container, { client, ui: createUiStore(), strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent() {}, onToggle() {}, loadToast: () => toastModule });
     expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
   });
 
@@ -138,5 +140,62 @@ describe('launcher root', () => {
     ui.dispatch({ type: 'open' });
     expect(container.innerHTML).toBe('');
     expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
+  });
+
+  describe('loading the toast on demand', () => {
+    const deferred = () => {
+      let resolve!: (m: typeof toastModule) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<typeof toastModule>((res, rej) => ((resolve = res), (reject = rej)));
+      return { promise, resolve, reject };
+    };
+
+    it('loads the toast for the first prompt only, adds its styles once and counts it shown once it is on screen', async () => {
+      const load = deferred();
+      const loadToast = vi.fn(() => load.promise);
+      const addStyles = vi.fn();
+      const { client } = setup({ loadToast, addStyles });
+      expect(loadToast).not.toHaveBeenCalled();
+      client.set({ proactive: [prompt()] });
+      client.set({ totalUnread: 1 });
+      expect(loadToast).toHaveBeenCalledOnce();
+      expect(screen.queryByRole('status')).toBeNull();
+      expect(client.markProactiveShown).not.toHaveBeenCalled();
+      load.resolve(toastModule);
+      await screen.findByRole('status', { name: /^Message from/ });
+      expect(client.markProactiveShown).toHaveBeenCalledExactlyOnceWith('p1');
+      expect(addStyles).toHaveBeenCalledExactlyOnceWith(toastModule.toastCss);
+      client.set({ proactive: [] });
+      client.set({ proactive: [prompt({ id: 'p2' })] });
+      expect(loadToast).toHaveBeenCalledOnce();
+      expect(screen.getByRole('status')).toBeTruthy();
+    });
+
+    it('reports a toast that cannot be loaded and tries again when the prompts change', async () => {
+      const first = deferred();
+      const loadToast = vi.fn().mockReturnValueOnce(first.promise).mockResolvedValue(toastModule);
+      const onError = vi.fn();
+      const { client } = setup({ loadToast, onError });
+      client.set({ proactive: [prompt()] });
+      first.reject(new Error('chunk failed'));
+      await vi.waitFor(() => expect(onError).toHaveBeenCalledOnce());
+      expect(client.markProactiveShown).not.toHaveBeenCalled();
+      client.set({ proactive: [prompt({ id: 'p2' })] });
+      await screen.findByRole('status');
+      expect(loadToast).toHaveBeenCalledTimes(2);
+      expect(client.markProactiveShown).toHaveBeenCalledExactlyOnceWith('p2');
+    });
+
+    it('shows nothing when the toast arrives after destroy', async () => {
+      const load = deferred();
+      const { client, root, container } = setup({ loadToast: () => load.promise });
+      client.set({ proactive: [prompt()] });
+      root.destroy();
+      load.resolve(toastModule);
+      await load.promise;
+      await Promise.resolve();
+      expect(container.childElementCount).toBe(0);
+      expect(client.markProactiveShown).not.toHaveBeenCalled();
+    });
   });
 });

@@ -4,7 +4,8 @@ import type { LauncherStrings } from '../i18n/launcher-strings.js';
 import type { UiStore } from '../state/ui.js';
 import { h } from './dom.js';
 import { createLauncherView, type LauncherViewProps } from './launcher-view.js';
-import { createToastView, type ToastView, type ToastViewProps } from './toast-view.js';
+import type { ToastModule } from './toast.js';
+import type { ToastView, ToastViewProps } from './toast-view.js';
 
 export interface LauncherRootProps {
   client: Client;
@@ -14,6 +15,16 @@ export interface LauncherRootProps {
   brandAvatarUrl?: string | undefined;
   onIntent: () => void;
   onToggle: () => void;
+  /** Adds a stylesheet to the shadow root (the toast's, once loaded). */
+  addStyles?: (css: string) => void;
+  /** A toast could not be loaded (it is tried again at the next prompt change). */
+  onError?: (error: unknown) => void;
+  /**
+   * The toast's code, loaded when a prompt is first to be shown. A module returned synchronously
+   * is used at once (tests).
+   * @default () => import('./toast.js')
+   */
+  loadToast?: () => ToastModule | Promise<ToastModule>;
 }
 
 export interface LauncherRoot {
@@ -76,13 +87,46 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
   parent.append(corner);
   const launcher = createLauncherView(corner, launcherProps(view));
   let toast: ToastView | null = null;
+  let toastModule: ToastModule | null = null;
+  let loadingToast = false;
+  let destroyed = false;
+
+  const useToastModule = (mod: ToastModule) => {
+    toastModule = mod;
+    props.addStyles?.(mod.toastCss);
+  };
+  /** Starts loading the toast's code; renders again when it is there. */
+  const loadToast = () => {
+    if (loadingToast) return;
+    loadingToast = true;
+    try {
+      const result = (props.loadToast ?? (() => import('./toast.js')))();
+      if (!(result instanceof Promise)) return void useToastModule(result);
+      result.then(
+        (mod) => {
+          loadingToast = false;
+          if (destroyed) return;
+          useToastModule(mod);
+          render();
+        },
+        (error: unknown) => {
+          loadingToast = false;
+          if (!destroyed) props.onError?.(error);
+        },
+      );
+    } catch (error) {
+      loadingToast = false;
+      props.onError?.(error);
+    }
+  };
 
   const render = () => {
     const { open, prompt } = view;
     launcher.update(launcherProps(view));
     if (prompt && !open) {
+      if (!toastModule) loadToast();
       if (toast) toast.update(toastProps(prompt));
-      else toast = createToastView(corner, toastProps(prompt), corner.firstChild);
+      else if (toastModule) toast = toastModule.createToastView(corner, toastProps(prompt), corner.firstChild);
     } else {
       toast?.destroy();
       toast = null;
@@ -93,7 +137,7 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
   /** A prompt counts as shown (against its campaign's cap) once it is on screen. */
   const reportShown = () => {
     const { prompt, open } = view;
-    if (prompt && !open && prompt.id !== shownId) {
+    if (toast && prompt && !open && prompt.id !== shownId) {
       shownId = prompt.id;
       client.markProactiveShown(prompt.id);
     }
@@ -112,6 +156,7 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
     button: launcher.button,
     corner,
     destroy() {
+      destroyed = true;
       subs.splice(0).forEach((off) => off());
       toast?.destroy();
       toast = null;
