@@ -36,7 +36,7 @@ for (const name of ['stub', 'initial', 'panel']) {
   const verdict = ok ? 'ok  ' : tolerated ? 'OVER BUDGET' : 'FAIL';
   const bound = ceiling !== undefined ? `; temporary ceiling ${kib(ceiling)}` : '';
   console.log(
-    `  ${verdict} ${name.padEnd(8)} ${kib(s.gzip).padStart(10)} gzip  (budget ${kib(limit)}${bound}; raw ${kib(s.raw)}, brotli ${kib(s.brotli)})  ${files.map((f) => basename(f)).join(', ')}`,
+    `  ${verdict} ${name.padEnd(8)} ${kib(s.gzip).padStart(10)} gzip = ${s.gzip} B  (budget ${kib(limit)} = ${limit} B, ${ok ? `${limit - s.gzip} B to spare` : `${s.gzip - limit} B over`}${bound}; raw ${kib(s.raw)}, brotli ${kib(s.brotli)})  ${files.map((f) => basename(f)).join(', ')}`,
   );
 }
 console.log(
