@@ -91,7 +91,9 @@ rendering offline, and each row says what "ready" means for it.
 
 \`pnpm --filter @threadline/bench run size-budget\` checks the widget's built parts
 (\`packages/widget/dist\`, listed in \`dist/parts.json\`) against \`bench/size-budget.json\`:
-loader stub ≤ 1 KiB, initial chunk(s) ≤ 30 KiB, panel chunk ≤ 25 KiB, all gzip -9. It runs in
+loader stub ≤ 1 KiB, initial part (what a page loads: \`threadline.js\` + \`threadline-main.js\`)
+≤ 30 KiB, panel part (first open, with the core's conversation/sending/HTTP chunks the open panel
+uses) ≤ 25 KiB, all gzip -9. It runs in
 \`pnpm test\` (so in CI) and exits non-zero when a part is over budget, and skips (exit 0) with a
 message when the widget is not built. A part may carry a temporary \`ceiling\` in
 \`size-budget.json\`: over budget but under its ceiling, the run prints OVER BUDGET and does not
