@@ -1,8 +1,8 @@
 // Threadline's own artefacts for the benchmarks: the widget's built parts, @threadline/core
 // bundled alone, and "the floor" — only what we import from preact, socket.io-client and
 // idb-keyval, so the tables show how much of our size is our own code.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { BENCH_DIR, CORE_DIR, ROOT_DIR, WIDGET_DIR, bundle, readJson } from './lib/common.mjs';
 
 const FLOOR_LIBS = ['preact', 'preact/hooks', 'preact/jsx-runtime', 'socket.io-client', 'idb-keyval'];
@@ -125,29 +125,46 @@ export async function buildFloor() {
   return { files: [outfile], imports, scanned, versions };
 }
 
-/** @threadline/core bundled alone (with protocol, socket.io-client and idb-keyval), or null if not there yet. */
+/**
+ * @threadline/core bundled alone (with protocol, socket.io-client and idb-keyval) as an app's
+ * bundler would: esbuild, ESM with code splitting, so its on-demand parts (sending, conversation,
+ * HTTP, schema upgrade, long-polling) are chunks of their own. `files` is every chunk (the whole
+ * core, what peers' SDKs are compared with); `initial` the entry and its static imports.
+ */
 export async function buildCore() {
   const entry = join(CORE_DIR, 'src', 'index.ts');
   if (!existsSync(entry)) return null;
   try {
-    const { outfile, metafile } = await bundle({
-      name: 'threadline-core',
-      contents: `export * from '@threadline/core';\n`,
-      resolveDir: WIDGET_DIR,
-      globalName: 'ThreadlineCore',
+    const esbuild = await import('esbuild');
+    const outdir = join(BENCH_DIR, 'results', 'bundles', 'threadline-core');
+    rmSync(outdir, { recursive: true, force: true });
+    const result = await esbuild.build({
+      entryPoints: { index: entry },
+      bundle: true,
+      splitting: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2020',
       conditions: ['source'],
-      plugins: [
-        {
-          name: 'core-from-source',
-          setup(build) {
-            build.onResolve({ filter: /^@threadline\/core$/ }, () => ({ path: entry }));
-          },
-        },
-      ],
+      outdir,
+      metafile: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     });
+    const outputs = result.metafile.outputs;
+    const files = Object.keys(outputs).filter((f) => f.endsWith('.js')).map((f) => resolve(f));
+    const initial = new Set();
+    const walkStatic = (f) => {
+      if (initial.has(f)) return;
+      initial.add(f);
+      for (const i of outputs[f].imports) if (i.kind === 'import-statement') walkStatic(i.path);
+    };
+    walkStatic(Object.keys(outputs).find((f) => f.endsWith('/index.js')));
     // Until core really opens a socket, its bundle is a scaffold, not something to compare with.
-    const complete = Object.keys(metafile.inputs).some((f) => f.includes('socket.io-client'));
-    return { files: [outfile], complete };
+    const complete = Object.keys(result.metafile.inputs).some((f) => f.includes('socket.io-client'));
+    return { files, initial: [...initial].map((f) => resolve(f)), complete };
   } catch (err) {
     return { error: String(err.message ?? err).split('\n')[0] };
   }

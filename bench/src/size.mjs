@@ -48,14 +48,17 @@ export async function runSize({ quiet = false } = {}) {
     ...(ours.parts?.onDemand ?? []).map((d) =>
       row(`On demand: ${d.sources.map((f) => basename(f).replace(/\.tsx?$/, '')).join(' + ')}`, sizesOfFiles(d.files), 'widget build', names(d.files)),
     ),
-    ours.coreSize
-      ? row(
-          `@threadline/core alone${ours.core.complete ? '' : ' (scaffold: no transport yet)'}`,
-          ours.coreSize,
-          'esbuild IIFE',
-          'src/index.ts + protocol + deps',
-        )
-      : ['@threadline/core alone', ours.core?.error ? `not built (${ours.core.error})` : 'not built', '—', '—', '', ''],
+    ...(ours.coreSize
+      ? [
+          row(
+            `@threadline/core alone, all parts${ours.core.complete ? '' : ' (scaffold: no transport yet)'}`,
+            ours.coreSize,
+            'esbuild ESM, split',
+            'src/index.ts + protocol + deps, every chunk',
+          ),
+          row('@threadline/core alone, first load', sizesOfFiles(ours.core.initial), 'esbuild ESM, split', 'the entry and its static imports'),
+        ]
+      : [['@threadline/core alone', ours.core?.error ? `not built (${ours.core.error})` : 'not built', '—', '—', '', '']]),
     row('Floor: preact + socket.io-client + idb-keyval', ours.floorSize, 'esbuild IIFE', 'only what we import'),
   ];
 
@@ -89,6 +92,7 @@ export async function runSize({ quiet = false } = {}) {
     table(['Part', 'Raw', 'gzip -9', 'brotli q11', 'How', 'Files'], ourRows, ['l', 'r', 'r', 'r', 'l', 'l']),
     '',
     `Widget parts read from ${ours.parts ? `\`${relToRoot(ours.parts.dist)}\` (${ours.parts.source})` : '`packages/widget/dist` (not built yet)'}.`,
+    'The initial part is not a superset of the floor: Preact ships with the panel (the launcher is plain DOM), and the widget build keeps only socket.io\'s WebSocket transport up front (long-polling is on demand) and drops its binary-packet support; the floor is the three libraries as a plain bundler sees them.',
     `Floor imports (${ours.floor.scanned ? 'scanned from packages/core and packages/widget sources' : 'default list: sources import none yet'}): ${importList}. Versions: ${versions}.`,
     '',
     '### Peers (same run)',
