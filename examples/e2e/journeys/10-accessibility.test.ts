@@ -48,3 +48,22 @@ it('axe finds no violations on the launcher, the open panel with a conversation,
   expect(await launcher(page).evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
   await s.closeAll();
 });
+
+it('with reduced motion asked for, nothing in the widget animates (launcher, panel, typing dots)', async () => {
+  const s = sessions(env.browser, 'reduced-motion');
+  const { page } = await s.open({ reducedMotion: 'reduce' });
+  await page.goto(`${env.demo.url}/`);
+  await openPanel(page);
+  const moving = await page.locator('[data-threadline]').evaluate((host) => {
+    const found: string[] = [];
+    for (const el of host.shadowRoot!.querySelectorAll('*')) {
+      const style = getComputedStyle(el);
+      if (style.animationName !== 'none' || (style.transitionDuration !== '0s' && style.transitionProperty !== 'none')) {
+        found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')}: ${style.animationName} / ${style.transitionDuration}`);
+      }
+    }
+    return found;
+  });
+  expect(moving).toEqual([]);
+  await s.closeAll();
+});

@@ -2,8 +2,11 @@
  * The proactive toast, as a chunk of its own: most page views never show a prompt, so its view
  * and styles load only when the first one is to be shown (launcher-root.ts).
  */
-import toastCss from '../styles/toast.css?inline';
+import controlsCss from '../styles/controls.css?inline';
+import toastOnlyCss from '../styles/toast.css?inline';
 import { createToastView } from './toast-view.js';
+
+const toastCss = controlsCss + toastOnlyCss;
 
 export { createToastView, toastCss };
 export type ToastModule = typeof import('./toast.js');

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { createDrafts } from '../drafts.js';
+import controlsCss from '../styles/controls.css?inline';
 import panelCss from '../styles/panel.css?inline';
 import type { PanelInit, PanelModule } from './context.js';
 import { Panel } from './Panel.js';
@@ -7,7 +8,7 @@ import { createPreviews } from './previews.js';
 
 /** Entry of the panel chunk, loaded on first open. */
 export const renderPanel: PanelModule['renderPanel'] = (container: HTMLElement, init: PanelInit) => {
-  init.addStyles(panelCss);
+  init.addStyles(controlsCss + panelCss);
   const untrack = trackVisualViewport(init);
   const previews = createPreviews();
   render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId), previews }} />, container);
