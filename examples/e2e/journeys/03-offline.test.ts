@@ -37,6 +37,9 @@ it('a shopper goes offline, sends three messages and a photo, reloads while offl
   await openThread(page);
   await waitForText(page, 'offline three');
   expect((await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
+  // The photo still waiting to upload is shown from its stored copy, not as a bare file chip.
+  const queuedPhoto = page.locator('[data-threadline]').getByRole('img', { name: 'Image: dashboard.png' });
+  await eventually(() => queuedPhoto.evaluate((img: HTMLImageElement) => img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0));
 
   // The network returns.
   network.down = false;

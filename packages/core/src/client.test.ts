@@ -316,6 +316,29 @@ describe('client', () => {
     expect((await storage.keys()).filter((k) => k.startsWith('b:') || k.startsWith('o:'))).toEqual([]);
   });
 
+  it('hands back a queued photo as an object URL, in this page and after a reload, and null once it is discarded', async () => {
+    const { resolveObjectURL } = await import('node:buffer');
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    setReachable(server, false);
+    const first = setup({ storage, server });
+    await flush();
+    const t = first.client.startThread({ text: 'look', files: [new File(['png bytes'], 'dash.png', { type: 'image/png' })] });
+    await flush();
+    const clientId = first.client.getSnapshot().messages[t]![0]!.clientId!;
+    const here = await first.client.pendingFileUrl(clientId, 0);
+    expect(await resolveObjectURL(here!)!.text()).toBe('png bytes');
+    first.client.destroy();
+    const second = setup({ storage, server });
+    const afterReload = await second.client.pendingFileUrl(clientId, 0);
+    expect(await resolveObjectURL(afterReload!)!.text()).toBe('png bytes');
+    expect(await second.client.pendingFileUrl(clientId, 1)).toBeNull();
+    expect(await second.client.pendingFileUrl('no-such-message', 0)).toBeNull();
+    second.client.discard(clientId);
+    await flush();
+    expect(await second.client.pendingFileUrl(clientId, 0)).toBeNull();
+  });
+
   it('runs on memory when the schema upgrade cannot be loaded, leaving stored data for the next page', async () => {
     vi.doMock('./storage/schema-upgrade.js', () => {
       throw new Error('chunk failed to load');

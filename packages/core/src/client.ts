@@ -340,6 +340,15 @@ export class ThreadlineClient implements Client {
     return this.#conversing(null, (c) => c.attachmentUrl(attachment), true);
   }
 
+  pendingFileUrl(clientId: string, index: number): Promise<string | null> {
+    return this.#guardAsync(null, async () => {
+      await this.start();
+      await this.#ready;
+      const blob = this.#outbox.blob(clientId, index) ?? (await this.#local?.getBlob(clientId, index));
+      return blob ? URL.createObjectURL(blob) : null;
+    });
+  }
+
   async shutdown(): Promise<void> {
     if (this.#destroyed) return;
     try {

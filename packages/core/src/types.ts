@@ -408,6 +408,12 @@ export interface Client {
    * (revoke it with `URL.revokeObjectURL` when done). Resolves to null on failure (see `error`).
    */
   attachmentUrl(attachment: Attachment): Promise<string | null>;
+  /**
+   * An object URL of a file still waiting to upload (`MessageView.pendingFiles`), from this page
+   * or from storage — so a photo queued before a reload can still be shown. Revoke it when done.
+   * Resolves to null when the file is no longer queued (uploaded, sent or discarded).
+   */
+  pendingFileUrl(clientId: string, index: number): Promise<string | null>;
 
   /** Logout: close everything and erase this visitor's local data (threads, outbox, token). */
   shutdown(): Promise<void>;

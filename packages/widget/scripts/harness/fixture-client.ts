@@ -165,6 +165,7 @@ export function createFixtureClient(locale: string, media: Media): Client {
     },
     dismissProactive: (id) => set({ proactive: snapshot.proactive.filter((p) => p.id !== id) }),
     attachmentUrl: async (a) => URL.createObjectURL(a.mime.startsWith('image/') ? media.image : media.voice),
+    pendingFileUrl: async () => null,
     shutdown: async () => {},
     destroy: noop,
   };

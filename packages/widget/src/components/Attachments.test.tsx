@@ -31,6 +31,22 @@ describe('attachments', () => {
     expect(screen.getByRole('button', { name: 'Download invoice.pdf' }).textContent).toContain('2.4 MB');
   });
 
+  it('shows a photo queued before a reload from the stored copy, and only asks for photos', async () => {
+    const photo = { index: 0, name: 'dash.png', mime: 'image/png', size: 300, attachment: null };
+    const loadPreview = vi.fn(async () => 'blob:stored');
+    render(<PendingFileView file={photo} loadPreview={loadPreview} progress={undefined} failed={false} i18n={en} onCancel={() => {}} />);
+    await waitFor(() => expect(screen.getByRole('img', { name: 'Image: dash.png' }).getAttribute('src')).toBe('blob:stored'));
+    expect(loadPreview).toHaveBeenCalledOnce();
+
+    const zip = { index: 1, name: 'logs.zip', mime: 'application/zip', size: 300, attachment: null };
+    const notAPhoto = vi.fn(async () => 'blob:x');
+    render(<PendingFileView file={zip} loadPreview={notAPhoto} progress={undefined} failed={false} i18n={en} onCancel={() => {}} />);
+    const inPage = vi.fn(async () => 'blob:x');
+    render(<PendingFileView file={photo} previewUrl="blob:in-page" loadPreview={inPage} progress={undefined} failed={false} i18n={en} onCancel={() => {}} />);
+    expect(notAPhoto).not.toHaveBeenCalled();
+    expect(inPage).not.toHaveBeenCalled();
+  });
+
   it('shows upload progress with cancel, and nothing to cancel once failed', () => {
     const onCancel = vi.fn();
     const file = { index: 0, name: 'clip.mov', mime: 'video/quicktime', size: 5_000_000, attachment: null };

@@ -6,12 +6,17 @@ import { FileIcon } from './icons.js';
 /** Fetches an attachment with the visitor's token (core) and yields an object URL. */
 export type ResolveUrl = (attachment: Attachment) => Promise<string | null>;
 
-function useObjectUrl(attachment: Attachment, resolve: ResolveUrl): string | null {
+/**
+ * The object URL `load` yields (nothing without `load`), revoked when `key` changes or the
+ * component goes away.
+ */
+function useLoadedUrl(load: (() => Promise<string | null>) | undefined, key: string): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
+    if (!load) return;
     let alive = true;
     let made: string | null = null;
-    void resolve(attachment).then((u) => {
+    void load().then((u) => {
       made = u;
       if (alive) setUrl(u);
       else if (u) URL.revokeObjectURL(u);
@@ -20,9 +25,12 @@ function useObjectUrl(attachment: Attachment, resolve: ResolveUrl): string | nul
       alive = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [attachment.id]);
+  }, [key]);
   return url;
 }
+
+/** Fetches an attachment with the visitor's token (core) and yields an object URL. */
+const useObjectUrl = (attachment: Attachment, resolve: ResolveUrl) => useLoadedUrl(() => resolve(attachment), attachment.id);
 
 export function ImageAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
   const url = useObjectUrl(attachment, resolve);
@@ -79,8 +87,10 @@ export function AttachmentView(props: { attachment: Attachment; resolve: Resolve
 
 export interface PendingFileProps {
   file: PendingFile;
-  /** Local picture of the photo being uploaded. */
+  /** Local picture of the photo being uploaded (queued in this page). */
   previewUrl?: string | undefined;
+  /** Reads the queued photo back from the core when this page did not queue it (after a reload). */
+  loadPreview?: (() => Promise<string | null>) | undefined;
   progress: UploadProgress | undefined;
   failed: boolean;
   i18n: I18n;
@@ -88,7 +98,10 @@ export interface PendingFileProps {
 }
 
 /** A file of an outgoing message that is not uploaded yet: progress, and cancel while it lasts. */
-export function PendingFileView({ file, previewUrl, progress, failed, i18n, onCancel }: PendingFileProps) {
+export function PendingFileView({ file, previewUrl, loadPreview, progress, failed, i18n, onCancel }: PendingFileProps) {
+  const wanted = file.mime.startsWith('image/') && !previewUrl && !!loadPreview;
+  const stored = useLoadedUrl(wanted ? loadPreview : undefined, wanted ? 'stored' : '');
+  previewUrl ??= stored ?? undefined;
   const ratio = progress && progress.total ? Math.min(1, progress.loaded / progress.total) : 0;
   const percent = Math.round(ratio * 100);
   return (

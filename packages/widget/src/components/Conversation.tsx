@@ -132,6 +132,7 @@ export function Conversation(props: ConversationProps) {
                 i18n={i18n}
                 resolveUrl={props.resolveUrl}
                 previewOf={props.previewOf}
+                storedPreview={props.storedPreview}
                 onRetry={props.onRetry}
                 onDiscard={props.onDiscard}
               />

@@ -8,6 +8,8 @@ export interface MessageActions {
   resolveUrl: ResolveUrl;
   /** A local picture of a photo still uploading, if this tab has one. */
   previewOf?: ((clientId: string, index: number) => string | undefined) | undefined;
+  /** A queued photo read back from storage (after a reload): an object URL, or null. */
+  storedPreview?: ((clientId: string, index: number) => Promise<string | null>) | undefined;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
 }
@@ -44,7 +46,7 @@ interface MessageItemProps extends MessageActions {
   showStatus: boolean;
 }
 
-function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previewOf, onRetry, onDiscard }: MessageItemProps) {
+function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previewOf, storedPreview, onRetry, onDiscard }: MessageItemProps) {
   const failed = m.state === 'failed';
   return (
     <div class={`msg is-${m.state}`} data-key={m.key}>
@@ -65,6 +67,7 @@ function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previe
             <PendingFileView
               file={f}
               previewUrl={m.clientId ? previewOf?.(m.clientId, f.index) : undefined}
+              loadPreview={m.clientId && storedPreview ? () => storedPreview(m.clientId!, f.index) : undefined}
               progress={uploads.find((u) => u.index === f.index)}
               failed={failed}
               i18n={i18n}

@@ -188,6 +188,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
         onQuickReply={quickReply}
         resolveUrl={(a) => client.attachmentUrl(a)}
         previewOf={ctx.previews?.get}
+        storedPreview={(clientId, index) => client.pendingFileUrl(clientId, index)}
         onRetry={(id) => client.retry(id)}
         onDiscard={(id) => {
           client.discard(id);

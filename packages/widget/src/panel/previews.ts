@@ -1,7 +1,8 @@
 /**
  * Local pictures of photos still uploading, so the shopper sees what they sent at once. Keyed by
  * the outgoing message's clientId and the file's index. Object URLs live until the message is
- * discarded or the panel goes away; after a reload there is no preview, only the file chip.
+ * discarded or the panel goes away. After a reload the photo is read back from the core's stored
+ * copy instead (`client.pendingFileUrl`, see PendingFileView).
  */
 export interface Previews {
   add(clientId: string, files: readonly Blob[]): void;

@@ -69,6 +69,7 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
     replyProactive: vi.fn(() => 't-from-prompt'),
     dismissProactive: vi.fn(),
     attachmentUrl: vi.fn(async () => 'blob:fake'),
+    pendingFileUrl: vi.fn(async (): Promise<string | null> => null),
     shutdown: vi.fn(async () => {}),
     destroy: vi.fn(),
   };
