@@ -15,23 +15,29 @@ export interface Formatters {
   bytes(n: number): string;
 }
 
+/** Made on first use: each Intl formatter costs milliseconds to build (much more on a slow phone). */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 export function createFormatters(locale: Locale, words: { today: string; yesterday: string }): Formatters {
-  const time = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
-  const date = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
-  const fullDate = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' });
+  const time = once(() => new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }));
+  const date = once(() => new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' }));
+  const fullDate = once(() => new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }));
   const dayKey = (t: number) => new Date(t).toDateString();
   return {
     locale,
-    time: (iso) => time.format(new Date(iso)),
+    time: (iso) => time().format(new Date(iso)),
     day(iso, now = Date.now()) {
       const t = Date.parse(iso);
       if (dayKey(t) === dayKey(now)) return words.today;
       if (dayKey(t) === dayKey(now - 86_400_000)) return words.yesterday;
-      return new Date(t).getFullYear() === new Date(now).getFullYear() ? date.format(t) : fullDate.format(t);
+      return new Date(t).getFullYear() === new Date(now).getFullYear() ? date().format(t) : fullDate().format(t);
     },
     stamp(iso, now = Date.now()) {
       const t = Date.parse(iso);
-      return dayKey(t) === dayKey(now) ? time.format(t) : date.format(t);
+      return dayKey(t) === dayKey(now) ? time().format(t) : date().format(t);
     },
     duration(ms) {
       const s = Math.max(0, Math.round(ms / 1000));
