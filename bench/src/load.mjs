@@ -17,6 +17,7 @@ import { LIVECHAT_BUILD, PEERS, peerFiles } from './peers.mjs';
 import { oursScenarios } from './load-ours.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
+// BENCH_ONLY (see runLoad) limits the rows measured.
 const RATES = (process.env.BENCH_CPU_RATES || '1,4').split(',').map(Number);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS || 1500);
 
@@ -208,7 +209,10 @@ export async function runLoad({ quiet = false } = {}) {
   const log = (...a) => quiet || console.error(...a);
   const peers = await peerScenarios();
   const ours = await oursScenarios();
-  const scenarios = [peers[0], ...ours.scenarios, ...peers.slice(1)];
+  // BENCH_ONLY=threadline,stream: measure only these rows (and the blank baseline), e.g. while
+  // working on one of them. The full run measures everything.
+  const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+  const scenarios = [peers[0], ...ours.scenarios, ...peers.slice(1)].filter((sc) => !only || sc.id === 'blank' || only.includes(sc.id));
   const routes = {
     '/page/': (rest) => {
       const sc = scenarios.find((s) => `${s.id}.html` === rest);
