@@ -8,7 +8,7 @@ import type {
   ErrorCode,
   Message,
   MessageKind,
-  ProactiveDisplay,
+  ProactiveMessage,
   QuickReply,
   ThreadStatus,
   VisitorContext,
@@ -243,15 +243,8 @@ export interface TypingView {
   until: number;
 }
 
-export interface ProactivePrompt {
-  id: string;
-  text: string;
-  display: ProactiveDisplay;
-  campaign: string | null;
-  author: Author;
-  quickReplies?: QuickReply[];
-  expiresAt: string | null;
-  createdAt: string;
+/** A proactive message as the server pushed it, plus what this device did with it. */
+export interface ProactivePrompt extends ProactiveMessage {
   /** The UI has shown it (reported `shown`); it will not be offered again after a reload. */
   shown: boolean;
 }
