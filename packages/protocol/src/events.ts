@@ -16,6 +16,7 @@ import type {
   ReadInput,
   SendInput,
   SyncInput,
+  PingInput,
   TrackInput,
   TypingInput,
 } from './schemas.js';
@@ -53,6 +54,8 @@ export interface ClientEvents {
   'thread.read': (input: ReadInput, ack: (res: Ack<{ thread: Thread }>) => void) => void;
   typing: (input: TypingInput, ack?: (res: Ack) => void) => void;
   track: (input: TrackInput, ack: (res: Ack) => void) => void;
+  /** Liveness check: answered at once on this connection (the client probes a connection it suspects is half-open). */
+  ping: (input: PingInput, ack: (res: Ack<{ now: string }>) => void) => void;
   'context.update': (input: ContextInput, ack: (res: Ack) => void) => void;
   'thread.rate': (input: RateInput, ack: (res: Ack<{ thread: Thread; message: Message }>) => void) => void;
   'proactive.event': (input: ProactiveEventInput, ack: (res: Ack) => void) => void;

@@ -78,6 +78,9 @@ const smallRecord = v.pipe(
   v.check((r) => Object.keys(r).length <= 50, 'at most 50 keys'),
 );
 
+/** `ping` carries nothing: it only asks the server to answer on this connection. */
+export const pingInputSchema = v.object({});
+
 export const trackInputSchema = v.object({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxEventNameLength)),
   props: v.optional(smallRecord),
@@ -119,6 +122,7 @@ export type ListThreadsInput = v.InferOutput<typeof listThreadsInputSchema>;
 export type ListMessagesInput = v.InferOutput<typeof listMessagesInputSchema>;
 export type ReadInput = v.InferOutput<typeof readInputSchema>;
 export type TypingInput = v.InferOutput<typeof typingInputSchema>;
+export type PingInput = v.InferOutput<typeof pingInputSchema>;
 export type TrackInput = v.InferOutput<typeof trackInputSchema>;
 export type ContextInput = v.InferOutput<typeof contextInputSchema>;
 export type RateInput = v.InferOutput<typeof rateInputSchema>;

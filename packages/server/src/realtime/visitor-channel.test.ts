@@ -124,6 +124,16 @@ describe('visitor channel: sending', () => {
     v.close();
   });
 
+  it('answers a ping at once with the server time, and refuses a ping with junk in it', async () => {
+    const v = await connect(h.url);
+    const pong = await v.call('ping', {});
+    expect(pong.ok).toBe(true);
+    expect(Number.isNaN(Date.parse((pong as { now: string }).now))).toBe(false);
+    const bad = await v.call('ping', 'hello' as never);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    v.close();
+  });
+
   it('stores tracked events and context for the agent side', async () => {
     const v = await connect(h.url);
     const threadId = newId();

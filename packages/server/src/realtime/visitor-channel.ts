@@ -11,6 +11,7 @@ import {
   readInputSchema,
   sendInputSchema,
   syncInputSchema,
+  pingInputSchema,
   trackInputSchema,
   typingInputSchema,
   validate,
@@ -271,6 +272,13 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         await store.visibleThread(p, threadId);
         messaging.agents.to(agentRoom(p.appId)).emit('typing', { threadId, author: { kind: 'visitor' }, typing });
       }),
+    );
+
+    // Liveness: the client asks when it suspects the connection is half-open (an ack is late, the
+    // browser came back online). Counted like any event; it touches nothing else.
+    on(
+      'ping',
+      handler(pingInputSchema, log, before, async () => ({ now: new Date().toISOString() })),
     );
 
     on(
