@@ -7,6 +7,9 @@ export function userHashOf(secret: string, userId: string): string {
   return createHmac('sha256', secret).update(userId).digest('hex');
 }
 
+/** hex(HMAC-SHA256): exactly 32 bytes, in either case. */
+const USER_HASH = /^[0-9a-f]{64}$/i;
+
 export interface VerifiedIdentity {
   userId: string;
   name?: string;
@@ -30,9 +33,14 @@ export async function verifyIdentity(secret: string, claim: IdentityClaim): Prom
   if (!claim.userId || !claim.userHash) {
     throw new ServerError('identity_invalid', 'userId and userHash must be given together');
   }
+  // Buffer.from(…, 'hex') stops at the first non-hex pair, so a correct hash followed by junk would
+  // decode to the right 32 bytes: the exact shape is checked first.
+  if (!USER_HASH.test(claim.userHash)) {
+    throw new ServerError('identity_invalid', 'userHash must be 64 hexadecimal characters');
+  }
   const expected = Buffer.from(userHashOf(secret, claim.userId), 'hex');
-  const given = Buffer.from(claim.userHash.toLowerCase(), 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const given = Buffer.from(claim.userHash, 'hex');
+  if (!timingSafeEqual(given, expected)) {
     throw new ServerError('identity_invalid', 'userHash does not match userId');
   }
   return { userId: claim.userId };

@@ -66,6 +66,17 @@ describe('identity', () => {
     expect(err.data?.code).toBe('identity_invalid');
   });
 
+  it('refuses a correct userHash with anything after it, or anything but 64 hex characters', async () => {
+    const userId = 'alice';
+    const good = userHashOf(SECRET, userId);
+    for (const userHash of [`${good}zz`, `${good}0`, `${good}00`, `${good} `, good.slice(0, 63), `0x${good}`]) {
+      expect((await refusal(connect(h.url, { userId, userHash }))).data?.code).toBe('identity_invalid');
+    }
+    const upper = await connect(h.url, { userId, userHash: good.toUpperCase() });
+    expect(upper.session.userId).toBe(userId);
+    upper.close();
+  });
+
   it('refuses a userId without a hash, and an email grants nothing', async () => {
     expect((await refusal(connect(h.url, { userId: 'alice' }))).data?.code).toBe('identity_invalid');
     const withEmail = await connect(h.url, { email: 'alice@example.com' });
