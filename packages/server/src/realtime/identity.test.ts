@@ -84,6 +84,33 @@ describe('identity', () => {
     withEmail.close();
   });
 
+  it("keeps a signed-in user's name and email when a later connection without a proof declares others", async () => {
+    const userId = `erin-${newId()}`;
+    const signedIn = await connect(h.url, { userId, userHash: userHashOf(SECRET, userId), name: 'Erin Shaw', email: 'erin@example.com' });
+    signedIn.close();
+    const visitorId = signedIn.session.visitorId;
+
+    const impostor = await connect(h.url, { token: signedIn.session.token, name: 'Mallory', email: 'mallory@evil.test' });
+    expect(impostor.session).toMatchObject({ visitorId, userId: null });
+    impostor.close();
+    const profile = await h.api('GET', `/v1/visitors/${visitorId}`);
+    expect(profile.body).toMatchObject({ userId, name: 'Erin Shaw', email: 'erin@example.com' });
+
+    // With the proof on the connection, the profile may change.
+    const renamed = await connect(h.url, { token: signedIn.session.token, userId, userHash: userHashOf(SECRET, userId), name: 'Erin S.' });
+    renamed.close();
+    expect((await h.api('GET', `/v1/visitors/${visitorId}`)).body).toMatchObject({ name: 'Erin S.', email: 'erin@example.com' });
+  });
+
+  it('lets an anonymous visitor declare its own name and email', async () => {
+    const anon = await connect(h.url, { name: 'Frank', email: 'frank@example.com' });
+    anon.close();
+    const again = await connect(h.url, { token: anon.session.token, name: 'Frankie' });
+    again.close();
+    const profile = await h.api('GET', `/v1/visitors/${anon.session.visitorId}`);
+    expect(profile.body).toMatchObject({ userId: null, name: 'Frankie', email: 'frank@example.com' });
+  });
+
   it('refuses an unsigned JWT (alg: none)', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 3600 })}.`;

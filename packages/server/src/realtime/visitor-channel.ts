@@ -113,7 +113,9 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
           name: identity.name ?? a.name,
           email: identity.email ?? a.email,
         });
-      } else if (a.name !== undefined || a.email !== undefined) {
+      } else if (!visitor.user_id && (a.name !== undefined || a.email !== undefined)) {
+        // Only an anonymous visitor declares its own profile. A visitor bound to a user keeps the
+        // profile its last proof set: an old token alone must not put a false name beside "Signed in".
         await store.setVisitorProfile(visitor.id, { name: a.name, email: a.email });
       }
       socket.data.principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null };
