@@ -87,11 +87,3 @@ export async function sniff(bytes: Buffer, claimed: string): Promise<SniffedFile
   }
   return result;
 }
-
-/** A name safe to show and to put in Content-Disposition: no path, no controls, bounded length. */
-export function safeFileName(name: string | undefined): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').replace(/^\.+/, '').trim().slice(0, 120);
-  return cleaned || 'file';
-}

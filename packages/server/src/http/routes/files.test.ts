@@ -110,6 +110,26 @@ describe('uploads', () => {
     expect(up.body.attachment.name).toBe('passwd.png');
   });
 
+  it('strips bidirectional overrides and other invisible format characters from file names', async () => {
+    // U+202E turns "invoice<RLO>gnp.exe.png" into "invoicegnp.exe.png" on screen… and worse, e.g. "invoice<RLO>fdp.hta".
+    const name = '\u200finvoice\u202e\u2066gnp\u2069\u200d\ufeff\u00ad\u061c\u200b\u2028\u0085.png';
+    const up = await upload(PNG, name, 'image/png');
+    expect(up.status).toBe(201);
+    expect(up.body.attachment.name).toBe('invoicegnp.png');
+    const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.headers.get('content-disposition')).toBe(`inline; filename="invoicegnp.png"; filename*=UTF-8''invoicegnp.png`);
+  });
+
+  it('cuts a long file name without splitting a character, so the file still downloads', async () => {
+    const up = await upload(PNG, `${'a'.repeat(119)}\u{1f600}.png`, 'image/png');
+    expect(up.status).toBe(201);
+    const { name } = up.body.attachment as { name: string };
+    expect([...name].length).toBeLessThanOrEqual(120);
+    expect(() => encodeURIComponent(name)).not.toThrow(); // throws on half a surrogate pair
+    const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.status).toBe(200);
+  });
+
   it('refuses uploads without credentials, and non-multipart bodies', async () => {
     const form = new FormData();
     form.append('file', new Blob([PNG], { type: 'image/png' }), 'a.png');

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { ServerError, notFound } from '../../errors.js';
-import { safeFileName, sniff } from '../../files/sniff.js';
+import { safeFileName } from '../../files/file-name.js';
+import { sniff } from '../../files/sniff.js';
 import { toAttachment } from '../../store/rows.js';
 import { requireCaller } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
