@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   not_found: 404,
   /** The same clientId (or Idempotency-Key) was reused with a different body. HTTP 409. */
   conflict: 409,
-  /** Too large: an upload over the cap, an HTTP body over the limit. (A socket frame over the cap closes the socket.) HTTP 413. */
+  /** Too large: message text over `LIMITS.maxTextLength`, an upload over the cap, an HTTP body over the limit. (A socket frame over the cap closes the socket.) HTTP 413. */
   payload_too_large: 413,
   /** The upload's sniffed type is not allowed or does not match what was claimed. HTTP 415. */
   unsupported_media_type: 415,

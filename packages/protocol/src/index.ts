@@ -34,6 +34,7 @@ export {
   rateInputSchema,
   proactiveEventInputSchema,
   validate,
+  canonicalLocale,
 } from './schemas.js';
 export type {
   SendInput,

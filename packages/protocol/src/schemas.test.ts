@@ -11,13 +11,18 @@ describe('sendInputSchema', () => {
 
   it('refuses a message with neither text nor attachments, naming the reason', () => {
     const res = validate(sendInputSchema, { threadId: uuid, clientId: uuid, text: '   ' });
-    expect(res).toEqual({ ok: false, message: 'a message needs text or at least one attachment' });
+    expect(res).toEqual({ ok: false, code: 'bad_request', message: 'a message needs text or at least one attachment' });
   });
 
-  it('refuses text over the limit and names the field', () => {
+  it('refuses text over the limit as payload_too_large and names the field', () => {
     const res = validate(sendInputSchema, { threadId: uuid, clientId: uuid, text: 'x'.repeat(LIMITS.maxTextLength + 1) });
     expect(res.ok).toBe(false);
-    if (!res.ok) expect(res.message).toMatch(/^text: /);
+    if (!res.ok) expect(res).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/^text: /) });
+  });
+
+  it('refuses a malformed payload as bad_request', () => {
+    const res = validate(sendInputSchema, { threadId: uuid, clientId: uuid, text: 42 });
+    expect(res).toMatchObject({ ok: false, code: 'bad_request' });
   });
 
   it('refuses a clientId that is not a UUID', () => {
@@ -41,6 +46,18 @@ describe('syncInputSchema', () => {
 describe('contextInputSchema', () => {
   it('refuses a currency that is not an ISO code', () => {
     expect(validate(contextInputSchema, { cart: { value: 10, currency: 'euro' } }).ok).toBe(false);
+  });
+
+  it('keeps a BCP 47 locale in its canonical form', () => {
+    expect(validate(contextInputSchema, { locale: 'EN-us' })).toEqual({ ok: true, value: { locale: 'en-US' } });
+    expect(validate(contextInputSchema, { locale: 'zh-hant-tw' })).toEqual({ ok: true, value: { locale: 'zh-Hant-TW' } });
+  });
+
+  it('refuses a locale that is not a BCP 47 tag, so no reader of the context can be made to throw', () => {
+    for (const locale of ['x!', '', 'en_US', 'en-', 'toolongsubtag-xxxxxxxxxxxxxxxx']) {
+      const res = validate(contextInputSchema, { locale });
+      expect(res).toMatchObject({ ok: false, code: 'bad_request', message: expect.stringMatching(/^locale: .*BCP 47/) });
+    }
   });
 });
 

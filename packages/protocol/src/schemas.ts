@@ -1,6 +1,7 @@
 /**
  * Runtime validators (valibot: tree-shakes, so a browser bundle pays only for what it imports).
- * The server validates every inbound payload with these; a failure answers `bad_request`.
+ * The server validates every inbound payload with these; a failure answers `bad_request`, or
+ * `payload_too_large` for message text over `LIMITS.maxTextLength` (see `validate`).
  */
 import * as v from 'valibot';
 import { LIMITS } from './limits.js';
@@ -9,6 +10,28 @@ const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[\w-]+$
 const seq = v.pipe(v.number(), v.integer(), v.minValue(0));
 const pageSize = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.maxPageSize));
 const shortText = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+/** The canonical form of a BCP 47 language tag ("EN-us" → "en-US"), or null if it is not one. */
+export function canonicalLocale(tag: string): string | null {
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? null;
+  } catch {
+    // RangeError: not a structurally valid tag. Callers decide what "no locale" means.
+    return null;
+  }
+}
+
+/**
+ * A locale is stored and shown to agents, who format numbers and dates with it: anything that is
+ * not a BCP 47 tag would make `Intl` throw in every reader, so it is refused here and kept
+ * canonical.
+ */
+const localeSchema = v.pipe(
+  v.string(),
+  v.maxLength(35),
+  v.check((tag) => canonicalLocale(tag) !== null, 'must be a BCP 47 language tag, e.g. "en-US"'),
+  v.transform((tag) => canonicalLocale(tag)!),
+);
 
 export const uuidSchema = v.pipe(v.string(), v.uuid('must be a UUID'));
 
@@ -102,7 +125,7 @@ export const contextInputSchema = v.object({
       items: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     }),
   ),
-  locale: v.optional(shortText(35)),
+  locale: v.optional(localeSchema),
 });
 
 export const rateInputSchema = v.object({
@@ -128,13 +151,21 @@ export type ContextInput = v.InferOutput<typeof contextInputSchema>;
 export type RateInput = v.InferOutput<typeof rateInputSchema>;
 export type ProactiveEventInput = v.InferOutput<typeof proactiveEventInputSchema>;
 
-/** Result of validating a payload: the typed value, or a readable reason naming the field. */
-export type Validated<T> = { ok: true; value: T } | { ok: false; message: string };
+/**
+ * Result of validating a payload: the typed value, or the error code to answer with and a readable
+ * reason naming the field.
+ */
+export type Validated<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: 'bad_request' | 'payload_too_large'; message: string };
 
 export function validate<S extends v.GenericSchema>(schema: S, input: unknown): Validated<v.InferOutput<S>> {
   const result = v.safeParse(schema, input);
   if (result.success) return { ok: true, value: result.output };
   const issue = result.issues[0];
   const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  return { ok: false, message: path ? `${path}: ${issue.message}` : issue.message };
+  // Well-formed text that is merely too long is `payload_too_large` (docs/protocol.md, Error
+  // codes), so a client can tell "shorten it" from "fix the request".
+  const tooLarge = path === 'text' && issue.type === 'max_length' && issue.requirement === LIMITS.maxTextLength;
+  return { ok: false, code: tooLarge ? 'payload_too_large' : 'bad_request', message: path ? `${path}: ${issue.message}` : issue.message };
 }

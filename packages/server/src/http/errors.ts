@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatusOf, type WireError } from '@threadline/protocol';
+import { LIMITS, httpStatusOf, type WireError } from '@threadline/protocol';
 import { ServerError } from '../errors.js';
 
 function send(reply: FastifyReply, error: WireError): FastifyReply {
@@ -16,7 +16,9 @@ export function errorHandler(err: FastifyError | ServerError | Record<string, un
   const e = err as FastifyError & { retryAfterMs?: number };
   if (e.validation) {
     // Fastify's message already names the part and field, e.g. "body/text must NOT have more than 5000 characters".
-    return send(reply, { code: 'bad_request', message: e.message });
+    // Message text over the limit is `payload_too_large`, as on the socket (docs/protocol.md, Error codes).
+    const tooLarge = e.validationContext === 'body' && e.validation.some((v) => v.keyword === 'maxLength' && v.instancePath === '/text' && v.params?.limit === LIMITS.maxTextLength);
+    return send(reply, { code: tooLarge ? 'payload_too_large' : 'bad_request', message: e.message });
   }
   if (e.statusCode === 429 || e.code === 'rate_limited') {
     return send(reply, { code: 'rate_limited', message: String(e.message ?? 'too many requests'), retryAfterMs: Number(e.retryAfterMs ?? 1000) });

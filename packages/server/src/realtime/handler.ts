@@ -22,7 +22,7 @@ export function handler<S extends GenericSchema, R extends object | void>(
     try {
       await before();
       const checked = validate(schema, input);
-      if (!checked.ok) throw new ServerError('bad_request', checked.message);
+      if (!checked.ok) throw new ServerError(checked.code, checked.message);
       const result = await run(checked.value);
       reply({ ok: true, ...(result ?? {}) });
     } catch (err) {

@@ -69,15 +69,29 @@ describe('visitor channel: sending', () => {
 
   it('refuses bad input with bad_request naming the field, and keeps the connection', async () => {
     const v = await connect(h.url);
-    const tooLong = await v.call('message.send', { threadId: newId(), create: true, clientId: newId(), text: 'x'.repeat(LIMITS.maxTextLength + 1) });
-    expect(tooLong.ok).toBe(false);
-    expect(tooLong.error.code).toBe('bad_request');
-    expect(tooLong.error.message).toMatch(/^text:/);
     const garbage = await v.call('message.send', 'not an object' as any);
     expect(garbage.error.code).toBe('bad_request');
     const empty = await v.call('message.send', { threadId: newId(), create: true, clientId: newId(), text: '  ' });
     expect(empty.error.message).toBe('a message needs text or at least one attachment');
     expect(v.socket.connected).toBe(true);
+    v.close();
+  });
+
+  it('answers payload_too_large, naming the field, for text over the limit', async () => {
+    const v = await connect(h.url);
+    const tooLong = await v.call('message.send', { threadId: newId(), create: true, clientId: newId(), text: 'x'.repeat(LIMITS.maxTextLength + 1) });
+    expect(tooLong).toMatchObject({ ok: false, error: { code: 'payload_too_large', message: expect.stringMatching(/^text:/) } });
+    expect(v.socket.connected).toBe(true);
+    v.close();
+  });
+
+  it('refuses a locale that is not BCP 47 and stores a valid one in its canonical form', async () => {
+    const v = await connect(h.url);
+    const bad = await v.call('context.update', { locale: 'x!' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/^locale: .*BCP 47/) } });
+    expect((await v.call('context.update', { locale: 'pt-br' })).ok).toBe(true);
+    const visitor = await h.api('GET', `/v1/visitors/${v.session.visitorId}`);
+    expect(visitor.body.context.locale).toBe('pt-BR');
     v.close();
   });
 

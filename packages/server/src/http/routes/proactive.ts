@@ -28,6 +28,7 @@ export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
           400: errorSchema,
           401: errorSchema,
           404: errorSchema,
+          413: errorSchema,
         },
       },
     },

@@ -114,6 +114,7 @@ export function threadRoutes(app: FastifyInstance, deps: HttpDeps): void {
           201: { type: 'object', properties: { message: messageSchema, duplicate: { type: 'boolean' } } },
           ...errors,
           409: errorSchema,
+          413: errorSchema,
         },
       },
     },
