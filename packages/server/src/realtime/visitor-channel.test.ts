@@ -95,6 +95,15 @@ describe('visitor channel: sending', () => {
     v.close();
   });
 
+  it('leaves out a locale stored before it was validated, so agents never receive one that makes Intl throw', async () => {
+    const v = await connect(h.url);
+    await h.server.store.mergeContext(v.session.visitorId, { locale: 'x!', page: { url: 'http://shop.test/' } });
+    const visitor = await h.api('GET', `/v1/visitors/${v.session.visitorId}`);
+    expect(visitor.body.context.page.url).toBe('http://shop.test/');
+    expect(visitor.body.context).not.toHaveProperty('locale');
+    v.close();
+  });
+
   it('answers not_found for a send to an unknown thread without create', async () => {
     const v = await connect(h.url);
     const ack = await send(v, newId(), 'hello?');

@@ -1,5 +1,5 @@
 /** Row ⇄ wire conversions. The only place that knows both shapes. */
-import type { AgentVisitor, Attachment, Author, Message, ProactiveMessage, QuickReply, Thread, VisitorContext } from '@threadline/protocol';
+import { canonicalLocale, type AgentVisitor, type Attachment, type Author, type Message, type ProactiveMessage, type QuickReply, type Thread, type VisitorContext } from '@threadline/protocol';
 import type { FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 
 export const iso = (ms: number | string | null | undefined): string => new Date(Number(ms ?? 0)).toISOString();
@@ -80,13 +80,25 @@ export function toProactive(row: ProactiveTable): ProactiveMessage {
   return p;
 }
 
+/**
+ * The stored context as agents get it. Locales are validated since context.update checks BCP 47;
+ * one stored before that (such as "x!") would make `Intl` throw in agent tools, so it is left out.
+ */
+function agentContext(row: VisitorsTable): VisitorContext {
+  const context = parse<VisitorContext>(row.context, {});
+  if (context.locale === undefined) return context;
+  const locale = typeof context.locale === 'string' ? canonicalLocale(context.locale) : null;
+  const { locale: _stored, ...rest } = context;
+  return locale ? { ...rest, locale } : rest;
+}
+
 export function toAgentVisitor(row: VisitorsTable, online: boolean): AgentVisitor {
   return {
     id: row.id,
     userId: row.user_id,
     name: row.name,
     email: row.email,
-    context: parse<VisitorContext>(row.context, {}),
+    context: agentContext(row),
     online,
     lastSeenAt: row.last_seen_at === null ? null : iso(row.last_seen_at),
   };
