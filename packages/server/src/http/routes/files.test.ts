@@ -15,6 +15,8 @@ const PNG = Buffer.from(
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
 const SVG = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+// The start of a JPEG (SOI, then a JFIF APP0 segment): enough for the sniffer.
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64)]);
 // An audio-only WebM header as MediaRecorder writes it (EBML magic + DocType "webm").
 const WEBM = Buffer.concat([
   Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0xf2, 0x81, 0x04, 0x42, 0xf3, 0x81, 0x08, 0x42, 0x82, 0x84]),
@@ -128,6 +130,47 @@ describe('uploads', () => {
     expect(() => encodeURIComponent(name)).not.toThrow(); // throws on half a surrogate pair
     const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(res.status).toBe(200);
+  });
+
+  it('gives a file the extension of its sniffed type, appended after a name that claims another type', async () => {
+    const cases: [Buffer, string, string][] = [
+      [Buffer.from('hello'), 'evil.html', 'evil.html.txt'],
+      [Buffer.from('@echo off'), 'run.bat', 'run.bat.txt'],
+      [Buffer.from('alert(1)'), 'app.js', 'app.js.txt'],
+      [Buffer.from('hello'), 'invoice\u202efdp.hta', 'invoicefdp.hta.txt'],
+      [Buffer.from('<svg/>'), 'logo.svg', 'logo.svg.txt'],
+      [Buffer.from('hello'), 'README', 'README.txt'],
+      [PNG, 'photo.jpg', 'photo.jpg.png'],
+      [PDF, 'invoice.html', 'invoice.html.pdf'],
+    ];
+    for (const [bytes, name, expected] of cases) {
+      const up = await upload(bytes, name, 'application/octet-stream');
+      expect(up.status).toBe(201);
+      expect(up.body.attachment.name).toBe(expected);
+      const res = await fetch(`${h.url}${up.body.attachment.url}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+      expect(res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent(expected)}`);
+    }
+  });
+
+  it('keeps a name whose extension already fits the sniffed type, in any case', async () => {
+    expect((await upload(JPEG, 'holiday.jpeg', 'image/jpeg')).body.attachment.name).toBe('holiday.jpeg');
+    expect((await upload(JPEG, 'holiday.JPG', 'image/jpeg')).body.attachment.name).toBe('holiday.JPG');
+    expect((await upload(Buffer.from('hi'), 'notes.TXT', 'text/plain')).body.attachment.name).toBe('notes.TXT');
+    expect((await upload(WEBM, 'voice-2025-03-02T10-15-04-230Z.webm', 'audio/webm')).body.attachment.name).toBe('voice-2025-03-02T10-15-04-230Z.webm');
+  });
+
+  it('keeps the type extension when it cuts a long name', async () => {
+    const up = await upload(Buffer.from('hi'), `${'a'.repeat(200)}.html`, 'text/plain');
+    expect(up.body.attachment.name).toBe(`${'a'.repeat(116)}.txt`);
+  });
+
+  it('serves a file stored before names followed the type under a name with the right extension', async () => {
+    const up = await upload(Buffer.from('<script>alert(1)</script>'), 'page.txt', 'text/plain');
+    const old = { ...(await h.server.store.getFile(up.body.attachment.id))!, id: newId(), name: 'pa\u202eloh.html' };
+    await h.server.store.insertFile(old);
+    const res = await fetch(`${h.url}/v1/files/${old.id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="paloh.html.txt"; filename*=UTF-8''paloh.html.txt`);
   });
 
   it('refuses uploads without credentials, and non-multipart bodies', async () => {

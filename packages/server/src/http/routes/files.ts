@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { ServerError, notFound } from '../../errors.js';
-import { safeFileName } from '../../files/file-name.js';
+import { fileNameFor } from '../../files/file-name.js';
 import { sniff } from '../../files/sniff.js';
 import { toAttachment } from '../../store/rows.js';
 import { requireCaller } from '../auth.js';
@@ -67,7 +67,7 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
         app_id: appId,
         visitor_id: visitorId,
         thread_id: null,
-        name: safeFileName(part.filename),
+        name: fileNameFor(part.filename, sniffed.mime),
         mime: sniffed.mime,
         size: bytes.length,
         storage_key: id,
@@ -104,7 +104,8 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const stream = await files.get(file.storage_key);
       if (!stream) throw notFound('file');
       const inline = file.mime.startsWith('image/');
-      const encoded = encodeURIComponent(file.name);
+      // Through fileNameFor again: files stored before names followed the type get a safe name too.
+      const encoded = encodeURIComponent(fileNameFor(file.name, file.mime));
       return reply
         .header('content-type', file.mime)
         .header('content-length', Number(file.size))
