@@ -41,8 +41,26 @@ export interface ServerConfig {
   demo: DemoAppConfig;
   /** Key that signs visitor tokens; persisted in the data dir when unset. */
   tokenKey?: string;
+  /**
+   * Life of a visitor token and of its server-side session, in days. Every connection renews the
+   * session for this long (sliding expiry), so only a device idle this long starts over.
+   * @default 30
+   * @example 7
+   */
+  tokenTtlDays?: number;
   /** Webhook retry schedule: first retry after `baseMs`, doubling, up to `maxAttempts`. */
-  webhooks: { baseMs: number; maxAttempts: number; timeoutMs: number };
+  webhooks: {
+    baseMs: number;
+    maxAttempts: number;
+    timeoutMs: number;
+    /**
+     * Let webhooks target private, loopback and link-local addresses (10/8, 127/8, 169.254/16,
+     * ::1, fc00::/7, …). Off, such URLs are refused at registration and at every delivery.
+     * For local development and tests only.
+     * @default false
+     */
+    allowPrivate?: boolean;
+  };
   /** Fastify/pino log level. @default 'info' ('silent' in tests) */
   logLevel: string;
   /** Trust X-Forwarded-For (behind a reverse proxy). @default false */
@@ -71,6 +89,14 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   return n;
 }
 
+function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
+  const n = intFrom(value, fallback, name);
+  if (n === 0) throw new Error(`${name} must be at least 1, got "${value}"`);
+  return n;
+}
+
+export const DEFAULT_TOKEN_TTL_DAYS = 30;
+
 /** Reads the configuration from environment variables (documented in docs/server.md). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = intFrom(env.PORT, 3000, 'PORT');
@@ -97,7 +123,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       webhookUrl: env.THREADLINE_DEMO_WEBHOOK_URL || undefined,
     },
     tokenKey: env.THREADLINE_TOKEN_KEY || undefined,
-    webhooks: { baseMs: 1000, maxAttempts: 10, timeoutMs: 10_000 },
+    tokenTtlDays: positiveIntFrom(env.THREADLINE_TOKEN_TTL_DAYS, DEFAULT_TOKEN_TTL_DAYS, 'THREADLINE_TOKEN_TTL_DAYS'),
+    webhooks: {
+      baseMs: 1000,
+      maxAttempts: 10,
+      timeoutMs: 10_000,
+      allowPrivate: env.THREADLINE_WEBHOOK_ALLOW_PRIVATE === '1' || env.THREADLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
+    },
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: env.THREADLINE_TRUST_PROXY === '1' || env.THREADLINE_TRUST_PROXY === 'true',
     rulesFile: env.THREADLINE_RULES_FILE ? path.resolve(env.THREADLINE_RULES_FILE) : undefined,

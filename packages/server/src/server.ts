@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
-import type { ServerConfig } from './config.js';
+import { DEFAULT_TOKEN_TTL_DAYS, type ServerConfig } from './config.js';
 import { openSqlite } from './db/sqlite.js';
 import type { Database } from './db/schema.js';
 import { VisitorTokens } from './auth/tokens.js';
+import { VisitorSessions } from './auth/sessions.js';
 import { newApiKey, newSecret } from './auth/api-keys.js';
 import { SqlStore, type AppRow } from './store/sql-store.js';
 import { toMessage } from './store/rows.js';
@@ -65,7 +66,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const db = options.db ?? (await openSqlite(path.join(config.dataDir, 'threadline.sqlite')));
   const store = new SqlStore(db);
   const files = options.files ?? new DiskFileStore(path.join(config.dataDir, 'files'));
-  const tokens = new VisitorTokens(tokenKeyOf(config));
+  const tokenTtlMs = (config.tokenTtlDays ?? DEFAULT_TOKEN_TTL_DAYS) * 24 * 60 * 60 * 1000;
+  const tokens = new VisitorTokens(tokenKeyOf(config), tokenTtlMs);
+  const sessions = new VisitorSessions(db, tokenTtlMs);
 
   // The demo app: created once with the configured (or random) credentials; on later starts the
   // stored ones are kept unless the environment sets new ones.
@@ -125,6 +128,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     messaging,
     proactive,
     tokens,
+    sessions,
     maxUploadBytes: config.maxUploadBytes,
     log,
     isClosing,
@@ -143,6 +147,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     messaging,
     proactive,
     tokens,
+    sessions,
     webhooks,
     files,
     uploadLimiter: new Limiter(rateLimits.uploadsPerVisitor, rateLimits.windowMs, 'uploads'),

@@ -1,54 +1,84 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 
 const ISSUER = 'threadline';
 const AUDIENCE = 'visitor';
-/** Visitor tokens are refreshed on every connection, so a year only bounds an abandoned device. */
-const TOKEN_TTL = '365d';
 
 export interface VisitorClaims {
   appId: string;
   visitorId: string;
   /** Set only on tokens issued to a connection that proved this identity. */
   userId: string | null;
+  /** The server-side session (`sid`); null on tokens issued before sessions existed. */
+  sessionId: string | null;
+  /** When the token was issued, epoch ms. */
+  issuedAt: number;
 }
 
 /**
  * Signs and verifies visitor tokens (HS256 JWTs under a server key). A token proves "this browser
- * is visitor V of app A" (and, on HTTP only, the user that visitor last proved to be). The socket
- * never trusts the token for identity: it is proven again on every connection.
+ * is visitor V of app A, in session S" (and, on HTTP only, the user that visitor last proved to
+ * be). A valid signature is not enough: the session must still be live (see sessions.ts). The
+ * socket never trusts the token for identity: it is proven again on every connection.
  */
 export class VisitorTokens {
   readonly #key: Uint8Array;
 
-  constructor(key: string) {
+  /** @param ttlMs token life; each connection gets a fresh token, so this bounds an idle device. */
+  constructor(
+    key: string,
+    readonly ttlMs: number,
+  ) {
     this.#key = new TextEncoder().encode(key);
   }
 
-  async sign(claims: VisitorClaims): Promise<string> {
-    return new SignJWT(claims.userId ? { app: claims.appId, uid: claims.userId } : { app: claims.appId })
+  async sign(claims: Omit<VisitorClaims, 'issuedAt'> & { sessionId: string }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const payload: JWTPayload = { app: claims.appId, sid: claims.sessionId };
+    if (claims.userId) payload.uid = claims.userId;
+    return new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.visitorId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(TOKEN_TTL)
+      .setIssuedAt(now)
+      .setExpirationTime(now + Math.round(this.ttlMs / 1000))
       .sign(this.#key);
   }
 
   /** The claims, or null for any token that is malformed, forged, expired or for another audience. */
   async verify(token: string): Promise<VisitorClaims | null> {
+    const seen = await this.inspect(token);
+    return seen && !seen.expired ? seen.claims : null;
+  }
+
+  /**
+   * Like `verify`, but an authentic token past its `exp` is returned with `expired: true` (logout
+   * answers it as done). jose checks the signature, issuer and audience before the expiry.
+   */
+  async inspect(token: string): Promise<{ claims: VisitorClaims; expired: boolean } | null> {
+    let payload: JWTPayload;
+    let expired = false;
     try {
-      const { payload } = await jwtVerify(token, this.#key, {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-      });
-      if (typeof payload.sub !== 'string' || typeof payload.app !== 'string') return null;
-      return { appId: payload.app, visitorId: payload.sub, userId: typeof payload.uid === 'string' ? payload.uid : null };
+      ({ payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
     } catch (err) {
-      if (err instanceof joseErrors.JOSEError) return null;
-      throw err;
+      if (err instanceof joseErrors.JWTExpired) {
+        payload = err.payload;
+        expired = true;
+      } else if (err instanceof joseErrors.JOSEError) {
+        return null;
+      } else {
+        throw err;
+      }
     }
+    if (typeof payload.sub !== 'string' || typeof payload.app !== 'string' || typeof payload.iat !== 'number') return null;
+    const claims: VisitorClaims = {
+      appId: payload.app,
+      visitorId: payload.sub,
+      userId: typeof payload.uid === 'string' ? payload.uid : null,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : null,
+      issuedAt: payload.iat * 1000,
+    };
+    return { claims, expired };
   }
 }
 

@@ -147,6 +147,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
     },
   },
+  '0002_sessions': {
+    // Server-side visitor sessions: a visitor token names one (`sid`), and is refused once its
+    // session is revoked or has run out.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('visitor_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('sessions_visitor').on('sessions').columns(['visitor_id']).execute();
+      await db.schema.createIndex('sessions_expiry').on('sessions').columns(['expires_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -126,6 +126,19 @@ export interface WebhookDeliveriesTable {
   created_at: number;
 }
 
+export interface SessionsTable {
+  /** The token's `sid`; `legacy_<hash>` for a token issued before sessions existed. */
+  id: string;
+  app_id: string;
+  visitor_id: string;
+  /** The user the last connection of this session proved, if any. */
+  user_id: string | null;
+  created_at: number;
+  /** Moves forward on every connection (sliding expiry). */
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface Database {
   apps: AppsTable;
   visitors: VisitorsTable;
@@ -136,4 +149,5 @@ export interface Database {
   events: EventsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  sessions: SessionsTable;
 }

@@ -13,6 +13,7 @@ import { errorHandler } from './errors.js';
 import { isOriginAllowed } from './origins.js';
 import { fileRoutes } from './routes/files.js';
 import { proactiveRoutes } from './routes/proactive.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { threadRoutes } from './routes/threads.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -93,6 +94,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   proactiveRoutes(app, deps);
   webhookRoutes(app, deps);
   fileRoutes(app, deps);
+  sessionRoutes(app, deps);
   return app;
 }
 

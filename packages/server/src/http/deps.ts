@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../config.js';
 import type { VisitorTokens } from '../auth/tokens.js';
+import type { VisitorSessions } from '../auth/sessions.js';
 import type { FileStore } from '../files/file-store.js';
 import type { Limiter } from '../realtime/rate-limit.js';
 import type { Messaging } from '../services/messaging.js';
@@ -14,6 +15,7 @@ export interface HttpDeps {
   messaging: Messaging;
   proactive: ProactiveService;
   tokens: VisitorTokens;
+  sessions: VisitorSessions;
   webhooks: WebhookDispatcher;
   files: FileStore;
   uploadLimiter: Limiter;

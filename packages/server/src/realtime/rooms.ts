@@ -8,5 +8,7 @@ import type { ThreadsTable } from '../db/schema.js';
 export const visitorRoom = (visitorId: string) => `v:${visitorId}`;
 export const userRoom = (appId: string, userId: string) => `u:${appId}:${userId}`;
 export const agentRoom = (appId: string) => `a:${appId}`;
+/** Every socket of one visitor session (`s:<sessionId>`): revoking the session disconnects them. */
+export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
 export const ownerRoom = (t: Pick<ThreadsTable, 'app_id' | 'user_id' | 'visitor_id'>) =>
   t.user_id ? userRoom(t.app_id, t.user_id) : visitorRoom(t.visitor_id);

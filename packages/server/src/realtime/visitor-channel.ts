@@ -23,13 +23,14 @@ import {
 import { ServerError } from '../errors.js';
 import { verifyIdentity } from '../auth/identity.js';
 import type { VisitorTokens } from '../auth/tokens.js';
+import type { VisitorSessions } from '../auth/sessions.js';
 import type { Principal, NewMessage } from '../store/sql-store.js';
 import { toAgentVisitor, toMessage, toProactive } from '../store/rows.js';
 import type { Messaging } from '../services/messaging.js';
 import { pageOf } from '../services/messaging.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import type { ProactiveService } from '../services/proactive.js';
-import { agentRoom, ownerRoom, userRoom, visitorRoom } from './rooms.js';
+import { agentRoom, ownerRoom, sessionRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
 import { isOriginAllowed } from '../http/origins.js';
@@ -38,6 +39,7 @@ import type { RuleEngine } from '../services/rules.js';
 interface SocketData {
   principal: Principal;
   token: string;
+  sessionId: string;
 }
 
 type VisitorSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
@@ -46,6 +48,7 @@ export interface VisitorChannelDeps {
   messaging: Messaging;
   proactive: ProactiveService;
   tokens: VisitorTokens;
+  sessions: VisitorSessions;
   /** Per visitor: events, sends. Per IP: events (many visitors behind one address), connections. */
   limits: { events: Limiter; ipEvents: Limiter; sends: Limiter; connections: Limiter };
   maxUploadBytes: number;
@@ -98,10 +101,13 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       const identity = await verifyIdentity(app.secret, a);
 
       let visitor = null;
+      let session = null;
       if (a.token) {
         const claims = await tokens.verify(a.token);
-        // An invalid or foreign token is not an error: the browser simply becomes a new visitor.
-        if (claims && claims.appId === app.id) visitor = (await store.getVisitor(claims.visitorId)) ?? null;
+        // An invalid, foreign, revoked or expired token is not an error: the browser simply
+        // becomes a new visitor.
+        session = claims && claims.appId === app.id ? await deps.sessions.resume(claims, a.token) : null;
+        if (session) visitor = (await store.getVisitor(session.visitor_id)) ?? null;
       }
       // A device that was someone else's user must not carry that user's visitor into a new identity.
       if (visitor && identity && visitor.user_id && visitor.user_id !== identity.userId) visitor = null;
@@ -118,8 +124,12 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         // profile its last proof set: an old token alone must not put a false name beside "Signed in".
         await store.setVisitorProfile(visitor.id, { name: a.name, email: a.email });
       }
-      socket.data.principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null };
-      socket.data.token = await tokens.sign({ appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null });
+      const principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null };
+      // The device keeps its session (sliding expiry) unless it just became another visitor.
+      const sessionId = await deps.sessions.renew(session?.visitor_id === visitor.id ? session.id : null, principal);
+      socket.data.principal = principal;
+      socket.data.sessionId = sessionId;
+      socket.data.token = await tokens.sign({ ...principal, sessionId });
       next();
     } catch (err) {
       if (err instanceof ServerError) return next(refuse(err.code, err.message, err.retryAfterMs));
@@ -137,7 +147,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
 
   async function onConnection(socket: VisitorSocket): Promise<void> {
     const p = socket.data.principal;
-    await socket.join(visitorRoom(p.visitorId));
+    await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
     if (p.userId) await socket.join(userRoom(p.appId, p.userId));
     const ua = socket.handshake.headers['user-agent'];
     const visitor = await store.mergeContext(p.visitorId, { device: ua ? { userAgent: String(ua).slice(0, 300) } : {} });

@@ -17,7 +17,7 @@ function formatBytes(n: number): string {
 }
 
 export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const { store, tokens, files, config } = deps;
+  const { store, files, config } = deps;
 
   app.post<{ Querystring: { durationMs?: number } }>(
     '/v1/uploads',
@@ -40,7 +40,7 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (req, reply) => {
-      const caller = await requireCaller(req, store, tokens);
+      const caller = await requireCaller(req, deps);
       const appId = caller.kind === 'app' ? caller.app.id : caller.principal.appId;
       const visitorId = caller.kind === 'visitor' ? caller.principal.visitorId : null;
       await deps.uploadLimiter.take(visitorId ?? `app:${appId}`);
@@ -96,7 +96,7 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (req, reply) => {
-      const caller = await requireCaller(req, store, tokens);
+      const caller = await requireCaller(req, deps);
       const file = await store.getFile(req.params.id);
       const allowed =
         file && (caller.kind === 'app' ? file.app_id === caller.app.id : await store.canVisitorReadFile(caller.principal, file));

@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, SessionsTable } from '../db/schema.js';
+import type { VisitorClaims } from './tokens.js';
+
+/** How often expired rows are swept, at most (on the next session opened). */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Server-side visitor sessions, so visitor tokens can be revoked. One session per device: every
+ * token of the device names it (`sid`), and a token is accepted only while its session is neither
+ * revoked nor past `expires_at`. Each connection pushes `expires_at` one token life further
+ * (sliding expiry) and hands a fresh token for the same session, so a returning visitor never
+ * notices; a device idle for a whole token life starts over as a new visitor.
+ *
+ * Tokens signed before sessions existed have no `sid`. Their session id is derived from the token
+ * itself (`legacy_<sha256>`): the first handshake within one token life of their issue opens that
+ * session (the device gets a `sid` token and keeps its visitor); after that the old token lives
+ * and dies with the session. Older ones, and ones never seen on a handshake, are refused.
+ *
+ * Every session's tokens expire no later than the session (`exp` = issue + life, and `expires_at`
+ * = last renewal + life), so rows past `expires_at` can be deleted without reviving a token.
+ */
+export class VisitorSessions {
+  #prunedAt = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Session and token life. */
+    readonly ttlMs: number,
+  ) {}
+
+  /** The live session a verified token belongs to, or null. Used on every HTTP use of a token. */
+  async live(claims: VisitorClaims, token: string): Promise<SessionsTable | null> {
+    const row = await this.#get(sessionIdOf(claims, token));
+    return row && isLive(row, claims) ? row : null;
+  }
+
+  /**
+   * On a handshake: the token's live session, opening the session of a token issued before
+   * sessions existed (if it is younger than one token life). Null means "start a new visitor".
+   */
+  async resume(claims: VisitorClaims, token: string): Promise<SessionsTable | null> {
+    const now = Date.now();
+    if (claims.sessionId === null && claims.issuedAt + this.ttlMs > now) {
+      await this.db
+        .insertInto('sessions')
+        .values(this.#row(sessionIdOf(claims, token), claims.appId, claims.visitorId, claims.userId, now))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    return this.live(claims, token);
+  }
+
+  /**
+   * Keeps `sessionId` alive for another token life and records the user this connection proved;
+   * opens a new session when there is none (or it was revoked meanwhile). Returns the session id.
+   */
+  async renew(sessionId: string | null, owner: { appId: string; visitorId: string; userId: string | null }): Promise<string> {
+    const now = Date.now();
+    if (sessionId) {
+      const res = await this.db
+        .updateTable('sessions')
+        .set({ expires_at: now + this.ttlMs, user_id: owner.userId })
+        .where('id', '=', sessionId)
+        .where('visitor_id', '=', owner.visitorId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) return sessionId;
+    }
+    await this.#prune(now);
+    const row = this.#row(`s_${randomUUID()}`, owner.appId, owner.visitorId, owner.userId, now);
+    await this.db.insertInto('sessions').values(row).execute();
+    return row.id;
+  }
+
+  /**
+   * Logout: revokes the session of an authentic token. Returns the session id, or null when there
+   * was nothing live to revoke. A token issued before sessions gets a revoked row even if it never
+   * had a session, so it cannot open one later.
+   */
+  async revokeToken(claims: VisitorClaims, token: string): Promise<string | null> {
+    const id = sessionIdOf(claims, token);
+    const now = Date.now();
+    if (claims.sessionId === null) {
+      await this.db
+        .insertInto('sessions')
+        .values({ ...this.#row(id, claims.appId, claims.visitorId, claims.userId, claims.issuedAt), revoked_at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    const res = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('app_id', '=', claims.appId)
+      .where('visitor_id', '=', claims.visitorId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1 ? id : null;
+  }
+
+  /** Revokes every live session of a visitor. Returns the ids revoked. */
+  async revokeVisitor(appId: string, visitorId: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: Date.now() })
+      .where('app_id', '=', appId)
+      .where('visitor_id', '=', visitorId)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Revokes every live session of every visitor bound to the user: any token that carries the
+   * user (`uid`) belongs to such a visitor, since a visitor is never bound to another user.
+   */
+  async revokeUser(appId: string, userId: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: Date.now() })
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('user_id', '=', userId),
+          eb('visitor_id', 'in', eb.selectFrom('visitors').select('id').where('app_id', '=', appId).where('user_id', '=', userId)),
+        ]),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  #get(id: string): Promise<SessionsTable | undefined> {
+    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  #row(id: string, appId: string, visitorId: string, userId: string | null, from: number): SessionsTable {
+    return { id, app_id: appId, visitor_id: visitorId, user_id: userId, created_at: Date.now(), expires_at: from + this.ttlMs, revoked_at: null };
+  }
+
+  async #prune(now: number): Promise<void> {
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+  }
+}
+
+/** The token's `sid`, or for a token issued before sessions, an id derived from the token. */
+function sessionIdOf(claims: VisitorClaims, token: string): string {
+  return claims.sessionId ?? `legacy_${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+function isLive(row: SessionsTable, claims: VisitorClaims): boolean {
+  return row.revoked_at === null && Number(row.expires_at) > Date.now() && row.app_id === claims.appId && row.visitor_id === claims.visitorId;
+}
