@@ -203,6 +203,77 @@ describe('client', () => {
     expect(states).toEqual(['connecting', 'connected', 'offline', 'connecting', 'connected']);
   });
 
+  it('goes back to connected and sends what waited when the browser is online again and the socket survived the blip', async () => {
+    const { client, server, online } = setup();
+    const t = client.startThread({ text: 'before' });
+    await flush();
+    online.set(false);
+    online.set(true);
+    await flush();
+    client.send(t, { text: 'after the blip' });
+    await flush();
+    expect(client.getSnapshot().connection).toBe('connected');
+    expect(server.messages.get(t)!.map((m) => m.text)).toEqual(['before', 'after the blip']);
+    expect(client.getSnapshot().messages[t]!.map((m) => m.state)).toEqual(['sent', 'sent']);
+  });
+
+  it('resyncs after the browser comes back online on a live socket, so nothing pushed meanwhile is missed', async () => {
+    const { client, server, online } = setup();
+    const t = client.startThread({ text: 'hi' });
+    await flush();
+    online.set(false);
+    await flush();
+    server.appendAgent(t, 'pushed while the page thought it was offline', false);
+    online.set(true);
+    await flush();
+    expect(client.getSnapshot().messages[t]!.map((m) => m.text)).toEqual(['hi', 'pushed while the page thought it was offline']);
+  });
+
+  it('drops a half-open socket found by the probe, reconnects and delivers once', async () => {
+    const { client, server, online } = setup();
+    const t = client.startThread({ text: 'one' });
+    await flush();
+    const tr = [...server.transports][0]!;
+    tr.halfOpen = true;
+    online.set(false);
+    await flush();
+    client.send(t, { text: 'two' });
+    online.set(true);
+    await flush();
+    expect(tr.probes).toBeGreaterThan(0);
+    expect(client.getSnapshot().connection).toBe('connected');
+    expect(server.messages.get(t)!.map((m) => m.text)).toEqual(['one', 'two']);
+  });
+
+  it('keeps update, track and identify in memory while consent is pending, and sends them once given', async () => {
+    const storage = memoryStorage();
+    const { client, server } = setup({ consent: false, storage });
+    client.updateContext({ page: { url: 'http://shop.test/checkout' } });
+    client.updateContext({ cart: { value: 42, currency: 'EUR' } });
+    client.track('checkout_started', { cartValue: 42 });
+    await client.identify({ userId: 'alice', userHash: 'h' });
+    await flush();
+    expect(client.getSnapshot()).toMatchObject({ status: 'idle', storage: 'none', connection: 'idle' });
+    expect(await storage.keys()).toEqual([]);
+    expect(server.transports.size).toBe(0);
+    await client.start();
+    await flush();
+    expect([...server.transports][0]!.auth).toMatchObject({ userId: 'alice', userHash: 'h' });
+    const sent = server.requests.filter((r) => r.name === 'context.update' || r.name === 'track');
+    expect(sent).toEqual([
+      { name: 'context.update', input: expect.objectContaining({ page: { url: 'http://shop.test/checkout' }, cart: { value: 42, currency: 'EUR' } }) },
+      { name: 'track', input: { name: 'checkout_started', props: { cartValue: 42 } } },
+    ]);
+  });
+
+  it('keeps at most 50 tracked events while consent is pending', async () => {
+    const { client, server } = setup({ consent: false });
+    for (let i = 0; i < 80; i++) client.track(`e${i}`);
+    await client.start();
+    await flush();
+    expect(server.requests.filter((r) => r.name === 'track').map((r) => r.input.name)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i}`));
+  });
+
   it('throttles typing and stops it after a pause', async () => {
     const { client, server, clock } = setup();
     const t = client.startThread({ text: 'hi' });
@@ -373,8 +444,8 @@ describe('client', () => {
       }],
     ]);
     const { client, server } = setup({ storage });
-    await flush(50);
-    expect(server.messages.get(threadId)!.map((m) => m.text)).toEqual(['written by an old build']);
+    // The upgrade loads a chunk of its own: wait for the send rather than for a number of ticks.
+    await vi.waitFor(() => expect(server.messages.get(threadId)?.map((m) => m.text)).toEqual(['written by an old build']));
     expect([...server.transports][0]!.auth?.token).toBe('old-token');
     expect(await storage.get('t:legacy')).toBeUndefined();
     expect(client.getSnapshot().messages[threadId]).toMatchObject([{ state: 'sent' }]);

@@ -54,6 +54,10 @@ import type {
 
 const TYPING_SHOWN_MS = 6000;
 const RPC_TIMEOUT_MS = 15_000;
+/** Tracked events kept in memory while they cannot be sent (consent pending, offline). */
+const MAX_PENDING_TRACK = 50;
+/** How long a liveness probe of the socket waits for the server (see `#checkLive`). */
+const PROBE_TIMEOUT_MS = 3000;
 /** Threads whose newest page is read from storage at start (others load on `openThread`). */
 const HYDRATE_PAGES = 20;
 
@@ -193,6 +197,7 @@ export class ThreadlineClient implements Client {
     // listeners attached right after createClient().
     this.#started ??= Promise.resolve()
       .then(() => this.#boot())
+      .then(() => this.#handOverWaiting())
       .catch((err) => this.#report('internal_client', `start failed: ${String(err)}`));
     return this.#started;
   }
@@ -258,6 +263,8 @@ export class ThreadlineClient implements Client {
   identify(identity: Identity): Promise<void> {
     return this.#guardAsync(undefined, async () => {
       this.#o.identity = identity;
+      // Not an interaction: before consent the identity waits in memory for the first connection.
+      if (this.#consentPending()) return;
       await this.start();
       await this.#ready;
       if (this.#role() === 'follower') {
@@ -287,6 +294,9 @@ export class ThreadlineClient implements Client {
   updateContext(context: Omit<VisitorContext, 'device'>): void {
     this.#guard(undefined, () => {
       this.#context = { ...this.#context, ...context };
+      // Pages call this on every view: it is not consent. The context waits in memory (merged, so
+      // bounded) and goes with the first session.
+      if (this.#consentPending()) return;
       void this.#leader('context', [this.#context], () => this.#sendContext());
     });
   }
@@ -296,6 +306,8 @@ export class ThreadlineClient implements Client {
       if (typeof name !== 'string' || name.length === 0 || name.length > LIMITS.maxEventNameLength) {
         return void this.#report('invalid_input', `event name must be 1–${LIMITS.maxEventNameLength} characters`);
       }
+      // Not consent either: kept in memory (the first MAX_PENDING_TRACK) until the first session.
+      if (this.#consentPending()) return void this.#keepTrack(name, props);
       void this.#leader('track', [name, props], () => this.#track(name, props));
     });
   }
@@ -469,6 +481,16 @@ export class ThreadlineClient implements Client {
     }
   }
 
+  /**
+   * Context and tracked events kept while consent was pending: a tab that holds the socket sends
+   * them with its first session (`#onSession`); a follower tab hands them to the leader.
+   */
+  #handOverWaiting(): void {
+    if (this.#destroyed || this.#role() !== 'follower') return;
+    if (Object.keys(this.#context).length) void this.#call('context', [this.#context]);
+    for (const t of this.#pendingTrack.splice(0)) void this.#call('track', [t.name, t.props]);
+  }
+
   /** Outbox entries of threads that never reached the server: show their threads as local. */
   #adoptLocalThreads(entries: OutboxEntry[]): void {
     for (const e of entries) {
@@ -507,16 +529,35 @@ export class ThreadlineClient implements Client {
     }
     this.#transport = factory({ serverUrl: this.#o.serverUrl });
     this.#subs.push(this.#transport.on((e) => this.#guard(undefined, () => this.#onTransport(e))));
-    this.#subs.push(
-      this.#env.online.subscribe((online) => {
-        if (!online) this.#setConnection('offline', null);
-        else if (this.#store.state.connection === 'offline') {
-          this.#setConnection('connecting', null);
-          this.#transport?.reconnectNow?.();
-        }
-      }),
-    );
+    this.#subs.push(this.#env.online.subscribe((online) => this.#guard(undefined, () => this.#onBrowserNetwork(online))));
     this.#connect();
+  }
+
+  /**
+   * The browser's `online`/`offline` events are hints; the socket is the truth. A socket that
+   * still says connected may have survived the blip (then it carries on, with a resync) or be
+   * half-open (then the probe drops it and it reconnects): either way we ask it. A socket that is
+   * down is told to reconnect now when the browser is back, instead of at its next backoff step.
+   */
+  #onBrowserNetwork(online: boolean): void {
+    const t = this.#transport;
+    if (!t) return;
+    if (t.connected) return void this.#checkLive();
+    if (online) {
+      this.#setConnection('connecting', null);
+      t.reconnectNow?.();
+    } else this.#setConnection('offline', null);
+  }
+
+  /** Probe a connected socket; when it answers, the connection is `connected` again, in sync, and the outbox goes on. */
+  async #checkLive(): Promise<void> {
+    const t = this.#transport;
+    const live = t?.verify ? await t.verify(PROBE_TIMEOUT_MS) : !!t?.connected;
+    // Not live: the transport dropped the connection and reports `disconnected`, then `session`.
+    if (!live || this.#destroyed || t !== this.#transport || !this.#store.state.session) return;
+    if (this.#store.state.connection !== 'connected') this.#setConnection('connected', null);
+    await this.#sync();
+    this.#outbox.resume();
   }
 
   #auth(): VisitorAuth {
@@ -825,12 +866,18 @@ export class ThreadlineClient implements Client {
   }
 
   async #track(name: string, props?: Record<string, string | number | boolean | null>): Promise<void> {
-    if (this.#store.state.connection !== 'connected') {
-      // Kept for this page only: analytics events are not worth a storage write each.
-      if (this.#pendingTrack.length < 50) this.#pendingTrack.push({ name, ...(props ? { props } : {}) });
-      return;
-    }
+    // Kept for this page only: analytics events are not worth a storage write each.
+    if (this.#store.state.connection !== 'connected') return this.#keepTrack(name, props);
     await this.#request('track', { name, ...(props ? { props } : {}) });
+  }
+
+  #keepTrack(name: string, props?: Record<string, string | number | boolean | null>): void {
+    if (this.#pendingTrack.length < MAX_PENDING_TRACK) this.#pendingTrack.push({ name, ...(props ? { props } : {}) });
+  }
+
+  /** `consent: false` and nothing has started the client yet: nothing may be stored or sent. */
+  #consentPending(): boolean {
+    return this.#started === null;
   }
 
   #showTyping(threadId: string, author: Message['author'], typing: boolean): void {

@@ -224,8 +224,24 @@ export class FakeTransport implements Transport {
     if (!this.connected) this.up();
   }
 
+  /** The connection stopped carrying packets without closing: requests go unanswered until a probe drops it. */
+  halfOpen = false;
+  probes = 0;
+
+  /** Like socket.io's: a half-open connection fails the probe, is dropped and reconnects. */
+  async verify(): Promise<boolean> {
+    this.probes++;
+    if (!this.connected) return false;
+    if (!this.halfOpen) return true;
+    this.halfOpen = false;
+    this.drop();
+    queueMicrotask(() => this.up());
+    return false;
+  }
+
   async request(name: RequestName, input: any): Promise<Reply<any>> {
     if (!this.connected) return { ok: false, error: { code: 'network', message: 'not connected' } };
+    if (this.halfOpen) return { ok: false, error: { code: 'timeout', message: 'no ack (half-open)' } };
     this.server.requests.push({ name, input });
     const custom = await this.server.handlers[name]?.(input);
     return custom ?? this.server.handle(name, input);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
 import { eventually, startRealServer, type RealServer } from '../test/real-server.js';
+import { startNetworkProxy } from '../test/network-proxy.js';
 import { socketIoTransport } from './socketio-transport.js';
 import type { Transport, TransportEvent } from './transport.js';
 
@@ -102,6 +103,41 @@ describe('socketIoTransport', () => {
     try {
       await eventually(() => events.some((e) => e.type === 'refused'), 10_000, 'refusal');
       expect(proxy.seen.polling).toBe(0);
+    } finally {
+      transport.close();
+      await proxy.close();
+    }
+  });
+
+  it('finds a connection that stopped forwarding without closing when an ack is late, and reconnects on a fresh one', async () => {
+    const proxy = await startNetworkProxy(rs.port);
+    const { transport, events } = open(proxy.url);
+    try {
+      await eventually(() => events.some((e) => e.type === 'session'), 10_000, 'session');
+      proxy.stall();
+      // The request goes into the black hole; the probe that its late ack triggers gets no answer
+      // either, so the connection is dropped and socket.io opens a new one through the proxy.
+      const lost = await transport.request('sync', { cursors: {}, limit: 10 }, 20_000);
+      expect(lost).toMatchObject({ ok: false, error: { code: 'timeout' } });
+      await eventually(() => events.filter((e) => e.type === 'session').length === 2, 10_000, 'a second session');
+      expect(events.some((e) => e.type === 'disconnected')).toBe(true);
+      expect((await transport.request('sync', { cursors: {}, limit: 10 }, 5000)).ok).toBe(true);
+    } finally {
+      transport.close();
+      await proxy.close();
+    }
+  });
+
+  it('answers verify with true on a live connection and false (then reconnects) on a black-holed one', async () => {
+    const proxy = await startNetworkProxy(rs.port);
+    const { transport, events } = open(proxy.url);
+    try {
+      await eventually(() => events.some((e) => e.type === 'session'), 10_000, 'session');
+      expect(await transport.verify!(3000)).toBe(true);
+      proxy.stall();
+      expect(await transport.verify!(500)).toBe(false);
+      await eventually(() => events.filter((e) => e.type === 'session').length === 2, 10_000, 'a second session');
+      expect(await transport.verify!(3000)).toBe(true);
     } finally {
       transport.close();
       await proxy.close();

@@ -17,6 +17,15 @@ import type { Reply, RequestInput, RequestName, RequestResult, Transport, Transp
 const SERVER_EVENTS = ['message', 'thread', 'read', 'typing', 'proactive'] as const;
 /** Failed WebSocket attempts in a row (no answer at all, not a refusal) before long-polling is tried. */
 const FALLBACK_AFTER = 2;
+/**
+ * A request without its ack after this long makes us ask the connection whether it is alive.
+ * The server acks in milliseconds; a connection that a proxy or a NAT stopped forwarding without
+ * closing it stays "connected" until socket.io's heartbeat notices (up to pingInterval +
+ * pingTimeout, 45 s on the reference server): the probe finds out in a few seconds instead.
+ */
+const STALL_MS = 2500;
+/** How long a liveness probe waits for the server's answer. */
+export const PROBE_TIMEOUT_MS = 3000;
 
 /** What socket.io accepts in `transports`: a transport class (the `Node*` names resolve to browser classes in browser builds). */
 type TransportImpl = new (opts: never) => object;
@@ -55,6 +64,8 @@ class SocketIoTransport implements Transport {
   #everConnected = false;
   #auth: (() => VisitorAuth) | null = null;
   #closed = true;
+  /** The liveness probe under way, shared by everyone who asks meanwhile. */
+  #probe: Promise<boolean> | null = null;
 
   constructor(
     readonly serverUrl: string,
@@ -194,9 +205,33 @@ class SocketIoTransport implements Transport {
     if (s && !s.connected) s.connect();
   }
 
+  verify(timeoutMs: number = PROBE_TIMEOUT_MS): Promise<boolean> {
+    const s = this.#socket;
+    if (!s || !s.connected) return Promise.resolve(false);
+    this.#probe ??= (s.timeout(timeoutMs).emitWithAck as unknown as (n: 'ping', i: object) => Promise<unknown>)
+      .call(s.timeout(timeoutMs), 'ping', {})
+      .then(
+        // Any answer (even a refusal such as rate_limited) proves that packets flow both ways.
+        () => true,
+        () => {
+          // No answer in time: the connection is half-open (or the server is stuck). Dropping the
+          // engine makes socket.io reconnect on a fresh connection; requests waiting on this one
+          // are rejected at once and retried by their callers.
+          if (this.#socket === s && s.connected) s.io.engine?.close();
+          return false;
+        },
+      )
+      .finally(() => {
+        this.#probe = null;
+      });
+    return this.#probe;
+  }
+
   async request<K extends RequestName>(name: K, input: RequestInput<K>, timeoutMs: number): Promise<Reply<RequestResult<K>>> {
     const s = this.#socket;
     if (!s || !s.connected) return { ok: false, error: { code: 'network', message: 'not connected' } };
+    // An ack that is late is the first sign of a connection that silently stopped carrying packets.
+    const stall = setTimeout(() => void this.verify(), Math.min(STALL_MS, timeoutMs / 2));
     try {
       const emit = s.timeout(timeoutMs).emitWithAck as unknown as (n: string, i: unknown) => Promise<Reply<RequestResult<K>>>;
       const res = await emit.call(s.timeout(timeoutMs), name, input);
@@ -207,6 +242,8 @@ class SocketIoTransport implements Transport {
     } catch {
       // socket.io rejects emitWithAck only on timeout (or disconnect before the ack): outcome unknown.
       return { ok: false, error: { code: 'timeout', message: `no ack for ${name} within ${timeoutMs} ms` } };
+    } finally {
+      clearTimeout(stall);
     }
   }
 

@@ -41,6 +41,13 @@ export interface Transport {
   request<K extends RequestName>(name: K, input: RequestInput<K>, timeoutMs: number): Promise<Reply<RequestResult<K>>>;
   /** Try to reconnect at once (the browser came back online). */
   reconnectNow?(): void;
+  /**
+   * Ask the server whether this connection still carries packets (a `ping`). Resolves true when
+   * it answered within `timeoutMs`; false when not connected or when it did not answer, in which
+   * case the connection is taken for half-open and dropped, so that it reconnects (reported as
+   * `disconnected`, then a new `session`). Without it, a connected transport is taken as live.
+   */
+  verify?(timeoutMs: number): Promise<boolean>;
   /** Fire-and-forget (typing). */
   notify(name: 'typing', input: Parameters<ClientEvents['typing']>[0]): void;
   on(listener: (event: TransportEvent) => void): () => void;
