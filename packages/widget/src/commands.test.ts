@@ -11,6 +11,7 @@ function fakeWidget(): Widget {
     identify: vi.fn(),
     update: vi.fn(),
     track: vi.fn(),
+    consent: vi.fn(),
     on: vi.fn(),
     off: vi.fn(),
     shutdown: vi.fn(async () => {}),
@@ -117,5 +118,42 @@ describe('command runner', () => {
     r.run(boot);
     expect(() => emit!('open', {})).not.toThrow();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('handler_failed'));
+  });
+
+  it('consent(true) starts the widget; consent(false) erases the device and boots again waiting for consent', async () => {
+    const first = fakeWidget();
+    const second = fakeWidget();
+    const mount = vi.fn().mockReturnValueOnce(first).mockReturnValueOnce(second);
+    const runner = createCommandRunner({ mount, warn: vi.fn() });
+    runner.run(['boot', { appId: 'demo', serverUrl: 'http://localhost:3000', consent: false }]);
+    runner.run(['consent', true]);
+    expect(first.consent).toHaveBeenCalled();
+    runner.run(['consent', false]);
+    runner.run(['track', 'after_withdrawal']);
+    expect(first.shutdown).toHaveBeenCalled();
+    await vi.waitFor(() => expect(mount).toHaveBeenCalledTimes(2));
+    expect(mount.mock.calls[1]![0]).toMatchObject({ appId: 'demo', consent: false });
+    // The call made while the device was being erased went to the new widget, not the old one.
+    expect(second.track).toHaveBeenCalledWith('after_withdrawal', undefined);
+    expect(first.track).not.toHaveBeenCalled();
+  });
+
+  it('does not boot again after a withdrawal when the page shuts down meanwhile', async () => {
+    const { runner, widget, mount } = setup();
+    runner.run(boot);
+    runner.run(['consent', false]);
+    runner.run(['shutdown']);
+    await widget.shutdown();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(mount).toHaveBeenCalledTimes(1);
+    expect(runner.widget).toBeNull();
+  });
+
+  it('refuses consent without a boolean', () => {
+    const { runner, widget, warn } = setup();
+    runner.run(boot);
+    runner.run(['consent', 'yes']);
+    expect(widget.consent).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('consent(granted) takes true or false'));
   });
 });

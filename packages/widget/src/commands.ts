@@ -13,10 +13,11 @@ export type CommandName =
   | 'identify'
   | 'update'
   | 'track'
+  | 'consent'
   | 'on'
   | 'off';
 
-const COMMANDS = new Set<string>(['boot', 'shutdown', 'open', 'close', 'toggle', 'showNewMessage', 'identify', 'update', 'track', 'on', 'off']);
+const COMMANDS = new Set<string>(['boot', 'shutdown', 'open', 'close', 'toggle', 'showNewMessage', 'identify', 'update', 'track', 'consent', 'on', 'off']);
 const EVENTS = new Set<string>(['ready', 'open', 'close', 'unreadChange', 'message', 'proactive', 'storageFallback', 'error']);
 
 export interface CommandRunnerDeps {
@@ -46,6 +47,10 @@ export function createCommandRunner(deps: CommandRunnerDeps): CommandRunner {
     report({ code: 'handler_failed', message: `a handler of "${String(event)}" threw: ${String(err)}` }),
   );
   let widget: Widget | null = null;
+  /** The options of the last boot: withdrawing consent boots again with them. */
+  let booted: WidgetOptions | null = null;
+  /** Consent was withdrawn: boot again with these once the device is erased (unless the page boots or shuts down first). */
+  let rebooting: WidgetOptions | null = null;
   let waiting: unknown[][] = [];
 
   const exec = (name: string, args: unknown[]) => {
@@ -66,6 +71,8 @@ export function createCommandRunner(deps: CommandRunnerDeps): CommandRunner {
       const { options, problems } = checkOptions(args[0]);
       problems.forEach((p) => report({ code: 'bad_options', message: `${p.option}: ${p.message}` }));
       if (!options) return;
+      booted = options;
+      rebooting = null;
       widget = deps.mount(options, events, report);
       const queued = waiting;
       waiting = [];
@@ -73,7 +80,10 @@ export function createCommandRunner(deps: CommandRunnerDeps): CommandRunner {
       return;
     }
     if (!widget) {
-      if (name === 'shutdown') return;
+      if (name === 'shutdown') {
+        rebooting = null;
+        return;
+      }
       waiting.push([name, ...args]);
       return;
     }
@@ -120,6 +130,23 @@ export function createCommandRunner(deps: CommandRunnerDeps): CommandRunner {
         }
         w.track(args[0], args[1] as Parameters<Widget['track']>[1]);
         return;
+      case 'consent': {
+        if (typeof args[0] !== 'boolean') {
+          report({ code: 'bad_options', message: 'consent(granted) takes true or false' });
+          return;
+        }
+        if (args[0]) return w.consent();
+        // Withdrawn: erase the device as shutdown does, then show the launcher again, waiting for
+        // consent. Calls made meanwhile queue as before a boot and run after it, in order.
+        rebooting = { ...booted!, consent: false };
+        widget = null;
+        void w.shutdown().then(() => {
+          const options = rebooting;
+          rebooting = null;
+          if (options && !widget) exec('boot', [options]);
+        });
+        return;
+      }
     }
   };
 

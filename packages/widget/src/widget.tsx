@@ -55,6 +55,13 @@ export interface Widget {
   identify(input: IdentifyInput): void;
   update(input?: UpdateInput): void;
   track(name: string, props?: Record<string, string | number | boolean | null>): void;
+  /**
+   * The shopper consented (for a widget booted with `consent: false`): storage and the socket
+   * start now, and what `update`, `track` and `identify` kept in memory is sent. To withdraw
+   * consent, `shutdown()` (it erases the device) and mount again with `consent: false`; the
+   * script tag's `Threadline('consent', false)` does both.
+   */
+  consent(): void;
   on<K extends WidgetEventName>(event: K, handler: (payload: WidgetEventMap[K]) => void): () => void;
   off<K extends WidgetEventName>(event: K, handler: (payload: WidgetEventMap[K]) => void): void;
   /** Logout: removes the widget and erases this visitor's local threads, outbox and drafts. */
@@ -241,6 +248,9 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       client.updateContext({ ...input, page: input.page ?? currentPage(doc) });
     },
     track: (name, props) => client.track(name, props),
+    consent() {
+      void client.start().then(() => client.updateContext({ page: currentPage(doc) }));
+    },
     on: (event, handler) => deps.events.on(event, handler),
     off: (event, handler) => deps.events.off(event, handler),
     async shutdown() {
