@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   internal: 500,
   /** The server is shutting down or not ready; safe to retry. HTTP 503. */
   unavailable: 503,
+  /** A webhook URL that targets a loopback, private, link-local or reserved address (unless the operator allows them). HTTP 400. */
+  webhook_url_not_allowed: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
