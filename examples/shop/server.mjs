@@ -19,7 +19,10 @@ const USERS = {
 };
 
 export async function startDemo(env = process.env) {
-  const config = configFromEnv(env);
+  // The demo runs on this machine, and so do the webhook receivers people try with it
+  // (THREADLINE_DEMO_WEBHOOK_URL=http://localhost:…): loopback targets are allowed unless the
+  // environment says otherwise. A real deployment leaves THREADLINE_WEBHOOK_ALLOW_PRIVATE unset.
+  const config = configFromEnv({ THREADLINE_WEBHOOK_ALLOW_PRIVATE: '1', ...env });
   config.rulesFile ??= path.join(here, 'rules.json');
   // The demo keeps its credentials in the data dir so the agent-console link works on every start.
   const credentialsFile = path.join(config.dataDir, 'demo-credentials.json');

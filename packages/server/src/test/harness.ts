@@ -5,7 +5,7 @@ import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { v7 as uuidv7 } from 'uuid';
 import { PROTOCOL_VERSION, type Ack, type ClientEvents, type ServerEvents, type Session } from '@threadline/protocol';
-import { createServer, type ThreadlineServer } from '../server.js';
+import { createServer, type CreateServerOptions, type ThreadlineServer } from '../server.js';
 import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../config.js';
 
 export const API_KEY = 'tl_sk_test_key';
@@ -25,7 +25,8 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     maxUploadBytes: 1024 * 1024,
     rateLimits: { ...DEFAULT_RATE_LIMITS, visitorEvents: 10_000, connectionsPerIp: 10_000, httpPerIp: 10_000, uploadsPerVisitor: 1000 },
     demo: { apiKey: API_KEY, secret: SECRET, allowedOrigins: ['http://shop.test'] },
-    webhooks: { baseMs: 50, maxAttempts: 5, timeoutMs: 2000 },
+    // Test receivers listen on loopback.
+    webhooks: { baseMs: 50, maxAttempts: 5, timeoutMs: 2000, allowPrivate: true },
     logLevel: 'silent',
     trustProxy: false,
     ...overrides,
@@ -43,9 +44,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<Harness> {
+export async function startServer(overrides: Partial<ServerConfig> = {}, options: CreateServerOptions = {}): Promise<Harness> {
   const config = testConfig(overrides);
-  let server = await createServer(config);
+  let server = await createServer(config, options);
   await server.listen();
   const harness: Harness = {
     server,
@@ -62,7 +63,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     async restart() {
       const port = server.port;
       await server.close();
-      server = await createServer({ ...config, port });
+      server = await createServer({ ...config, port }, options);
       await server.listen();
       harness.server = server;
     },

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database, WebhooksTable } from '../db/schema.js';
+import { ServerError } from '../errors.js';
 import { signWebhook } from './signature.js';
+import { checkWebhookUrl, pinWebhookTarget, postPinned, systemResolver, type HostResolver, type TargetPolicy } from './target.js';
 
 export const WEBHOOK_EVENTS = [
   'message.created',
@@ -21,6 +23,10 @@ export interface WebhookOptions {
   baseMs: number;
   maxAttempts: number;
   timeoutMs: number;
+  /** Private, loopback and link-local targets are allowed. @default false */
+  allowPrivate?: boolean;
+  /** How host names are resolved before each delivery. @default the OS resolver (dns.lookup) */
+  resolveHost?: HostResolver;
 }
 
 interface Logger {
@@ -37,14 +43,19 @@ export class WebhookDispatcher {
   #running = false;
   #stopped = false;
   #inFlight: Promise<void> | null = null;
+  readonly #policy: TargetPolicy;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly options: WebhookOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#policy = { allowPrivate: options.allowPrivate ?? false, resolve: options.resolveHost ?? systemResolver };
+  }
 
+  /** Throws `webhook_url_not_allowed` for a URL that targets a private, loopback or link-local address. */
   async register(appId: string, url: string, events: string[]): Promise<WebhooksTable> {
+    await checkWebhookUrl(url, this.#policy);
     const row: WebhooksTable = {
       id: uuidv7(),
       app_id: appId,
@@ -182,23 +193,21 @@ export class WebhookDispatcher {
   async #deliver(d: { id: string; event: string; payload: string; attempts: number; url: string; secret: string }): Promise<void> {
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Threadline-Webhooks/1',
-          'threadline-event': d.event,
-          'threadline-delivery': d.id,
-          'threadline-signature': signWebhook(d.secret, d.payload),
-        },
-        body: d.payload,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        redirect: 'manual',
-      });
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-      await res.body?.cancel();
+      // Resolved and checked once, then connected to exactly those addresses: a name that
+      // resolves elsewhere by the time of the connection (DNS rebinding) cannot slip through.
+      const target = await pinWebhookTarget(d.url, this.#policy);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'Threadline-Webhooks/1',
+        'threadline-event': d.event,
+        'threadline-delivery': d.id,
+        'threadline-signature': signWebhook(d.secret, d.payload),
+      };
+      const status = await postPinned(target, headers, d.payload, this.options.timeoutMs);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      // A refused target is a failed attempt like a network error: its reason is kept in last_error.
+      error = err instanceof ServerError ? `refused: ${err.message}` : err instanceof Error ? err.message : String(err);
     }
     const attempts = Number(d.attempts) + 1;
     if (error === null) {

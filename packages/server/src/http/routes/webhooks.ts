@@ -23,6 +23,8 @@ export function webhookRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: {
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint',
+        description:
+          'A URL whose host is, or resolves to, a loopback, private, link-local or reserved address (127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16, ::1, fc00::/7, fe80::/10, IPv4-mapped forms, …) is refused with 400 `webhook_url_not_allowed`, unless the server runs with THREADLINE_WEBHOOK_ALLOW_PRIVATE=1. Every delivery checks the resolved address again and connects to that address only.',
         security: [{ apiKey: [] }],
         body: {
           type: 'object',
