@@ -1,6 +1,8 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
 import { ServerError } from '../errors.js';
+import { isMp4, isOgg, isWebm } from './containers.js';
+import { isMpegAudio } from './mpeg-audio.js';
 
 export type FileCategory = 'image' | 'audio' | 'pdf' | 'text';
 
@@ -27,6 +29,17 @@ const ALLOWED: Record<string, { mime: string; category: FileCategory }> = {
   'video/mp4': { mime: 'audio/mp4', category: 'audio' },
   'audio/mpeg': { mime: 'audio/mpeg', category: 'audio' },
   'application/pdf': { mime: 'application/pdf', category: 'pdf' },
+};
+
+/**
+ * Container checks for the stored audio types: the sniffer recognises them by a few bytes, so a
+ * header glued in front of HTML or an archive would pass on its signature alone.
+ */
+const STRUCTURE: Record<string, (bytes: Uint8Array) => boolean> = {
+  'audio/mpeg': isMpegAudio,
+  'audio/webm': isWebm,
+  'audio/ogg': isOgg,
+  'audio/mp4': isMp4,
 };
 
 function categoryOfClaim(claimed: string): FileCategory | 'other' | null {
@@ -63,8 +76,13 @@ export async function sniff(bytes: Buffer, claimed: string): Promise<SniffedFile
   const detected = await fileTypeFromBuffer(bytes);
   let result: SniffedFile;
   if (detected) {
-    const allowed = ALLOWED[detected.mime];
-    if (!allowed) throw new ServerError('unsupported_media_type', `files of type ${detected.mime} are not accepted`);
+    // Parameters off: file-type says `audio/ogg; codecs=opus` for Ogg Opus.
+    const type = detected.mime.split(';')[0]!.trim();
+    const allowed = ALLOWED[type];
+    if (!allowed) throw new ServerError('unsupported_media_type', `files of type ${type} are not accepted`);
+    if (STRUCTURE[allowed.mime] && !STRUCTURE[allowed.mime]!(bytes)) {
+      throw new ServerError('unsupported_media_type', `the file starts like ${allowed.mime} but is not a valid ${allowed.mime} file`);
+    }
     result = { mime: allowed.mime, category: allowed.category };
   } else if (isPlainText(bytes)) {
     result = { mime: 'text/plain', category: 'text' };

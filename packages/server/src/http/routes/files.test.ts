@@ -17,13 +17,9 @@ const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></
 const SVG = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
 // The start of a JPEG (SOI, then a JFIF APP0 segment): enough for the sniffer.
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64)]);
-// An audio-only WebM header as MediaRecorder writes it (EBML magic + DocType "webm").
-const WEBM = Buffer.concat([
-  Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0xf2, 0x81, 0x04, 0x42, 0xf3, 0x81, 0x08, 0x42, 0x82, 0x84]),
-  Buffer.from('webm'),
-  Buffer.from([0x42, 0x87, 0x81, 0x04, 0x42, 0x85, 0x81, 0x02]),
-  Buffer.alloc(64),
-]);
+// A voice clip recorded by Chromium's MediaRecorder (audio-only WebM). A bare EBML header padded
+// with zeros no longer passes: the server checks that a Segment follows (files/containers.ts).
+const WEBM = fs.readFileSync(new URL('../../test/fixtures/voice-chromium.webm', import.meta.url));
 
 async function upload(bytes: Buffer, name: string, type: string, token: string = v.session.token, extra?: Record<string, string>) {
   const form = new FormData();
