@@ -7,9 +7,31 @@ export interface RateLimitConfig {
    * this size, and each IP address has ten times this budget for all its visitors together.
    */
   visitorEvents: number;
-  /** New socket connections per IP per `windowMs`. */
+  /**
+   * New socket connections per IP per `windowMs`: visitor and agent handshakes (namespace joins),
+   * right or wrong. New engine.io connections (WebSocket upgrades and long-polling handshakes,
+   * counted before any namespace) get twice this, so a socket.io client over budget still hears a
+   * readable `rate_limited` from its handshake first.
+   * @default 120
+   */
   connectionsPerIp: number;
-  /** HTTP requests per IP per `windowMs` (`/health` excluded). */
+  /**
+   * Engine.io connections one IP may hold open at once, whether they joined a namespace or not.
+   * Raise it when many shoppers share one address (offices, carrier-grade NAT).
+   * @default 100
+   */
+  openConnectionsPerIp: number;
+  /**
+   * Socket events per agent connection (`/agent`) per `windowMs`; all connections of one API key
+   * together get ten times this.
+   * @default 100
+   */
+  agentEvents: number;
+  /**
+   * HTTP requests per IP per `windowMs` (`/health` excluded). socket.io's long-polling requests
+   * (`/socket.io/`, which Fastify never sees) have a budget of this size of their own.
+   * @default 600
+   */
   httpPerIp: number;
   /** Uploads per visitor per `windowMs`. */
   uploadsPerVisitor: number;
@@ -65,6 +87,12 @@ export interface ServerConfig {
   logLevel: string;
   /** Trust X-Forwarded-For (behind a reverse proxy). @default false */
   trustProxy: boolean;
+  /**
+   * Milliseconds a new socket connection has to join a namespace (send its handshake) before it is
+   * dropped. socket.io's own default, 45 s, let idle connections pile up.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
   /** JSON file of campaign rules (see docs/server.md#campaign-rules). */
   rulesFile?: string;
   /**
@@ -77,10 +105,14 @@ export interface ServerConfig {
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   visitorEvents: 100,
   connectionsPerIp: 120,
+  openConnectionsPerIp: 100,
+  agentEvents: 100,
   httpPerIp: 600,
   uploadsPerVisitor: 20,
   windowMs: 10_000,
 };
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -113,6 +145,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       visitorEvents: intFrom(env.THREADLINE_RATE_VISITOR_EVENTS, DEFAULT_RATE_LIMITS.visitorEvents, 'THREADLINE_RATE_VISITOR_EVENTS'),
       httpPerIp: intFrom(env.THREADLINE_RATE_HTTP_PER_IP, DEFAULT_RATE_LIMITS.httpPerIp, 'THREADLINE_RATE_HTTP_PER_IP'),
       connectionsPerIp: intFrom(env.THREADLINE_RATE_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS.connectionsPerIp, 'THREADLINE_RATE_CONNECTIONS_PER_IP'),
+      openConnectionsPerIp: intFrom(env.THREADLINE_OPEN_CONNECTIONS_PER_IP, DEFAULT_RATE_LIMITS.openConnectionsPerIp, 'THREADLINE_OPEN_CONNECTIONS_PER_IP'),
+      agentEvents: intFrom(env.THREADLINE_RATE_AGENT_EVENTS, DEFAULT_RATE_LIMITS.agentEvents, 'THREADLINE_RATE_AGENT_EVENTS'),
       uploadsPerVisitor: intFrom(env.THREADLINE_RATE_UPLOADS, DEFAULT_RATE_LIMITS.uploadsPerVisitor, 'THREADLINE_RATE_UPLOADS'),
       windowMs: intFrom(env.THREADLINE_RATE_WINDOW_MS, DEFAULT_RATE_LIMITS.windowMs, 'THREADLINE_RATE_WINDOW_MS'),
     },
@@ -132,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     },
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: env.THREADLINE_TRUST_PROXY === '1' || env.THREADLINE_TRUST_PROXY === 'true',
+    connectTimeoutMs: intFrom(env.THREADLINE_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 'THREADLINE_CONNECT_TIMEOUT_MS'),
     rulesFile: env.THREADLINE_RULES_FILE ? path.resolve(env.THREADLINE_RULES_FILE) : undefined,
     widgetDir: env.THREADLINE_WIDGET_DIR ? path.resolve(env.THREADLINE_WIDGET_DIR) : undefined,
   };

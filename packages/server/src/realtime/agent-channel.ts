@@ -5,6 +5,8 @@ import type { AppRow } from '../store/sql-store.js';
 import type { Messaging } from '../services/messaging.js';
 import { agentRoom, ownerRoom } from './rooms.js';
 import { handler } from './handler.js';
+import { clientAddress } from './client-address.js';
+import type { Limiter } from './rate-limit.js';
 
 type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, { app: AppRow; name: string | null }>;
 
@@ -13,7 +15,20 @@ type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, n
  * every new message, thread change, typing, read and visitor presence of its app, and may send
  * typing and read events. Messages themselves are posted through the HTTP API.
  */
-export function attachAgentChannel(deps: { messaging: Messaging; log: { error(obj: object, msg: string): void }; isClosing: () => boolean }): void {
+export interface AgentChannelDeps {
+  messaging: Messaging;
+  log: { error(obj: object, msg: string): void };
+  isClosing: () => boolean;
+  /**
+   * Per agent connection: events. Per app (its API key, all inboxes together): events. Per IP:
+   * handshakes, shared with the visitor channel's, so guessing keys costs connection budget.
+   */
+  limits: { events: Limiter; appEvents: Limiter; connections: Limiter };
+  /** Behind a reverse proxy, the handshake budget counts the X-Forwarded-For client. */
+  trustProxy: boolean;
+}
+
+export function attachAgentChannel(deps: AgentChannelDeps): void {
   const { messaging } = deps;
   const ns = messaging.agents;
 
@@ -24,6 +39,7 @@ export function attachAgentChannel(deps: { messaging: Messaging; log: { error(ob
         err.data = { code: 'unavailable', message: 'server is shutting down' };
         return next(err);
       }
+      await deps.limits.connections.take(clientAddress(socket.handshake.headers, socket.handshake.address, deps.trustProxy));
       const auth = socket.handshake.auth as { apiKey?: unknown; name?: unknown };
       const app = typeof auth.apiKey === 'string' ? await messaging.store.appByApiKey(auth.apiKey) : undefined;
       if (!app) {
@@ -35,6 +51,11 @@ export function attachAgentChannel(deps: { messaging: Messaging; log: { error(ob
       socket.data.name = typeof auth.name === 'string' ? auth.name.slice(0, 120) : null;
       next();
     } catch (err) {
+      if (err instanceof ServerError) {
+        const refusal = new Error(err.message) as Error & { data: unknown };
+        refusal.data = err.toWire();
+        return next(refusal);
+      }
       deps.log.error({ err }, 'agent handshake failed');
       const failure = new Error('internal error') as Error & { data: unknown };
       failure.data = { code: 'internal', message: 'internal error' };
@@ -45,8 +66,12 @@ export function attachAgentChannel(deps: { messaging: Messaging; log: { error(ob
   ns.on('connection', (socket: AgentSocket) => {
     const app = socket.data.app;
     void socket.join(agentRoom(app.id));
+    // An API key can do everything over HTTP anyway; the budget keeps one runaway or hostile
+    // inbox from flooding every visitor and inbox of the app with typing and read events.
     const before = async () => {
       if (deps.isClosing()) throw new ServerError('unavailable', 'server is shutting down');
+      await deps.limits.events.take(socket.id);
+      await deps.limits.appEvents.take(app.id);
     };
     const threadOfApp = async (threadId: string) => {
       const row = await messaging.store.getThread(threadId);

@@ -1,6 +1,8 @@
+import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentClientEvents, AgentServerEvents } from '@threadline/protocol';
 import { DEFAULT_RATE_LIMITS } from '../config.js';
-import { ConnectError, connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { API_KEY, ConnectError, connect, newId, send, startServer, type Harness } from '../test/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -46,5 +48,52 @@ describe('rate limits', () => {
     expect(last.body.error.code).toBe('rate_limited');
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('agent channel rate limits', () => {
+  let a: Harness;
+  beforeAll(async () => {
+    a = await startServer({ rateLimits: { ...DEFAULT_RATE_LIMITS, agentEvents: 3, connectionsPerIp: 40, windowMs: 10_000 } });
+  });
+  afterAll(() => a.close());
+
+  type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
+  const agent = (apiKey = API_KEY) =>
+    new Promise<AgentSocket>((resolve, reject) => {
+      const s: AgentSocket = ioClient(`${a.url}/agent`, { auth: { apiKey }, transports: ['websocket'], reconnection: false, forceNew: true });
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', (err: Error & { data?: { code: string } }) => {
+        s.close();
+        reject(new ConnectError(err.data as never));
+      });
+    });
+  const read = (s: AgentSocket) => new Promise<any>((r) => s.emit('thread.read', { threadId: newId(), seq: 1 }, r));
+
+  it('answers rate_limited with a retry delay once an agent connection sends too many events', async () => {
+    const inbox = await agent();
+    const acks = [];
+    for (let i = 0; i < 4; i++) acks.push(await read(inbox));
+    expect(acks.slice(0, 3).map((ack) => ack.error.code)).toEqual(['not_found', 'not_found', 'not_found']);
+    expect(acks[3]).toMatchObject({ ok: false, error: { code: 'rate_limited', retryAfterMs: expect.any(Number) } });
+    expect(acks[3].error.retryAfterMs).toBeGreaterThan(0);
+    inbox.close();
+  });
+
+  it('shares ten times that budget among all connections of one API key', async () => {
+    const inboxes = await Promise.all(Array.from({ length: 11 }, () => agent()));
+    const codes: string[] = [];
+    for (const inbox of inboxes) for (let i = 0; i < 3; i++) codes.push((await read(inbox)).error.code);
+    // The first test spent 3 of the key's 30 events (its fourth was refused per connection first).
+    expect(codes.filter((c) => c === 'not_found')).toHaveLength(27);
+    expect(codes.slice(27)).toEqual(['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'rate_limited']);
+    for (const inbox of inboxes) inbox.close();
+  });
+
+  it('counts agent handshakes, right key or wrong, against the per-IP connection budget', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => agent('tl_sk_guess')));
+    const codes = results.map((r) => ((r as PromiseRejectedResult).reason as ConnectError).data?.code);
+    expect(codes).toContain('unauthorized');
+    expect(codes).toContain('rate_limited');
   });
 });
