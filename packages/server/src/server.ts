@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
-import { DEFAULT_TOKEN_TTL_DAYS, type ServerConfig } from './config.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOKEN_TTL_DAYS, type ServerConfig } from './config.js';
 import { openSqlite } from './db/sqlite.js';
 import type { Database } from './db/schema.js';
 import { VisitorTokens } from './auth/tokens.js';
@@ -23,6 +23,7 @@ import { RuleEngine, loadRules } from './services/rules.js';
 import { Limiter } from './realtime/rate-limit.js';
 import { attachVisitorChannel } from './realtime/visitor-channel.js';
 import { attachAgentChannel } from './realtime/agent-channel.js';
+import { EngineGuard } from './realtime/engine-guard.js';
 import { isOriginAllowed } from './http/origins.js';
 import { buildHttp } from './http/app.js';
 
@@ -93,8 +94,23 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
 
   let closing = false;
   const isClosing = () => closing;
+  const { rateLimits } = config;
+  const connectTimeoutMs = config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const engineGuard = new EngineGuard({
+    // Twice the namespace handshake budget: a socket.io client over budget is refused by its
+    // handshake first, with a readable `rate_limited`, rather than by a bare transport error.
+    handshakes: new Limiter(rateLimits.connectionsPerIp * 2, rateLimits.windowMs, 'new connections from this address'),
+    requests: new Limiter(rateLimits.httpPerIp, rateLimits.windowMs, 'long-polling requests from this address'),
+    maxOpenPerIp: rateLimits.openConnectionsPerIp,
+    retryOpenAfterMs: rateLimits.windowMs,
+    claimTimeoutMs: connectTimeoutMs,
+    trustProxy: config.trustProxy,
+  });
   // Placeholder until Fastify exists; socket.io attaches to Fastify's own HTTP server below.
   const io: VisitorServer = new SocketServer({
+    allowRequest: engineGuard.allowRequest,
+    // A connection that joins no namespace in this time is closed (socket.io's default is 45 s).
+    connectTimeout: connectTimeoutMs,
     maxHttpBufferSize: LIMITS.maxFrameBytes,
     pingInterval: 25_000,
     pingTimeout: 20_000,
@@ -124,7 +140,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const messaging = new Messaging(store, io, agents, webhooks);
   const proactive = new ProactiveService(messaging);
   const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), db, messaging, proactive, log) : null;
-  const { rateLimits } = config;
+  // Visitor and agent handshakes share one per-IP budget.
+  const handshakes = new Limiter(rateLimits.connectionsPerIp, rateLimits.windowMs, 'connections');
   attachVisitorChannel({
     rules,
     trustProxy: config.trustProxy,
@@ -139,10 +156,20 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       events: new Limiter(rateLimits.visitorEvents, rateLimits.windowMs, 'events'),
       ipEvents: new Limiter(rateLimits.visitorEvents * 10, rateLimits.windowMs, 'events from this address'),
       sends: new Limiter(Math.max(1, Math.floor(rateLimits.visitorEvents / 2)), rateLimits.windowMs, 'messages'),
-      connections: new Limiter(rateLimits.connectionsPerIp, rateLimits.windowMs, 'connections'),
+      connections: handshakes,
     },
   });
-  attachAgentChannel({ messaging, log, isClosing });
+  attachAgentChannel({
+    messaging,
+    log,
+    isClosing,
+    trustProxy: config.trustProxy,
+    limits: {
+      events: new Limiter(rateLimits.agentEvents, rateLimits.windowMs, 'agent events'),
+      appEvents: new Limiter(rateLimits.agentEvents * 10, rateLimits.windowMs, 'agent events for this API key'),
+      connections: handshakes,
+    },
+  });
 
   const http = await buildHttp({
     config,
@@ -179,6 +206,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     async listen() {
       await http.ready();
       io.attach(http.server);
+      engineGuard.watch(io.engine);
       await http.listen({ host: config.host, port: config.port });
       port = (http.server.address() as AddressInfo).port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
