@@ -182,6 +182,52 @@ describe('uploads', () => {
     expect(((await json.json()) as any).error.code).toBe('bad_request');
   });
 
+  describe('malformed multipart bodies are refused with bad_request', () => {
+    async function post(contentType: string, body: string) {
+      const res = await fetch(`${h.url}/v1/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${v.session.token}`, 'content-type': contentType },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    }
+    const part = (field: string, name?: string) =>
+      `--XyZ\r\ncontent-disposition: form-data; name="${field}"${name ? `; filename="${name}"` : ''}\r\n` +
+      `content-type: text/plain\r\n\r\nhello\r\n`;
+
+    it('answers 400 to multipart/form-data without a boundary', async () => {
+      const res = await post('multipart/form-data', `${part('file', 'a.txt')}--XyZ--\r\n`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({ code: 'bad_request', message: expect.stringMatching(/boundary/) });
+    });
+
+    it('answers 400 to a body without a file part', async () => {
+      const res = await post('multipart/form-data; boundary=XyZ', `${part('durationMs')}--XyZ--\r\n`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('bad_request');
+    });
+
+    it('answers 400 to an empty multipart body', async () => {
+      const res = await post('multipart/form-data; boundary=XyZ', '');
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('bad_request');
+    });
+
+    it('answers 400 to a body cut off inside the file part, and stores nothing', async () => {
+      const before = countFiles();
+      const res = await post('multipart/form-data; boundary=XyZ', part('file', 'a.txt').slice(0, -4));
+      expect(res.status).toBe(400);
+      expect(res.body.error).toEqual({ code: 'bad_request', message: expect.stringMatching(/multipart/) });
+      expect(countFiles()).toBe(before);
+    });
+
+    it('answers 400 to a body cut off inside the part headers', async () => {
+      const res = await post('multipart/form-data; boundary=XyZ', '--XyZ\r\ncontent-disposition: form-data; na');
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('bad_request');
+    });
+  });
+
   it('carries attachments in a message, and lets the agent attach its own upload', async () => {
     const photo = (await upload(PNG, 'dashboard.png', 'image/png')).body.attachment;
     const threadId = newId();

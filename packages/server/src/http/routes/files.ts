@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
 import { v7 as uuidv7 } from 'uuid';
 import { ServerError, notFound } from '../../errors.js';
 import { fileNameFor } from '../../files/file-name.js';
@@ -14,6 +15,19 @@ const MAX_DURATION_MS = 10 * 60 * 1000;
 function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
   return `${Math.round(n / 1024)} KB`;
+}
+
+/**
+ * What reading the multipart body failed with, as a client error. Busboy reports a body it cannot
+ * parse (no boundary in Content-Type, cut off, broken part headers) as a plain `Error` without a
+ * status; left alone that was a 500 with a logged stack trace for the client's own mistake.
+ */
+function multipartError(err: unknown, maxUploadBytes: number): unknown {
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (err instanceof ServerError || (e.statusCode && e.code !== 'FST_REQ_FILE_TOO_LARGE')) return err;
+  if (e.code === 'FST_REQ_FILE_TOO_LARGE') return new ServerError('payload_too_large', `the file is larger than the ${formatBytes(maxUploadBytes)} limit`);
+  if (/boundary/i.test(String(e.message))) return new ServerError('bad_request', 'multipart/form-data needs a boundary parameter in its Content-Type');
+  return new ServerError('bad_request', `the multipart body is malformed (${String(e.message ?? err)})`);
 }
 
 export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -45,16 +59,14 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const visitorId = caller.kind === 'visitor' ? caller.principal.visitorId : null;
       await deps.uploadLimiter.take(visitorId ?? `app:${appId}`);
       if (!req.isMultipart()) throw new ServerError('bad_request', 'send the file as multipart/form-data in a field named "file"');
-      const part = await req.file({ limits: { fileSize: config.maxUploadBytes, files: 1 } });
-      if (!part || part.fieldname !== 'file') throw new ServerError('bad_request', 'send the file in a field named "file"');
+      let part: MultipartFile | undefined;
       let bytes: Buffer;
       try {
+        part = await req.file({ limits: { fileSize: config.maxUploadBytes, files: 1 } });
+        if (!part || part.fieldname !== 'file') throw new ServerError('bad_request', 'send the file in a field named "file"');
         bytes = await part.toBuffer();
       } catch (err) {
-        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new ServerError('payload_too_large', `the file is larger than the ${formatBytes(config.maxUploadBytes)} limit`);
-        }
-        throw err;
+        throw multipartError(err, config.maxUploadBytes);
       }
       if (bytes.length === 0) throw new ServerError('bad_request', 'the file is empty');
       const sniffed = await sniff(bytes, part.mimetype);
