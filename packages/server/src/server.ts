@@ -26,6 +26,7 @@ import { attachAgentChannel } from './realtime/agent-channel.js';
 import { EngineGuard } from './realtime/engine-guard.js';
 import { isOriginAllowed } from './http/origins.js';
 import { buildHttp } from './http/app.js';
+import { makeDataDirPrivate } from './data-dir.js';
 
 export interface ThreadlineServer {
   /** `http://host:port` once listening. */
@@ -66,7 +67,7 @@ export interface CreateServerOptions {
 }
 
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<ThreadlineServer> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  const tightened = makeDataDirPrivate(config.dataDir);
   const db = options.db ?? (await openSqlite(path.join(config.dataDir, 'threadline.sqlite')));
   const store = new SqlStore(db);
   const files = options.files ?? new DiskFileStore(path.join(config.dataDir, 'files'));
@@ -129,6 +130,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     warn: (obj: object, msg: string) => logLevel !== 'silent' && console.warn(msg, obj),
     info: (obj: object, msg: string) => (logLevel === 'info' || logLevel === 'debug') && console.info(msg, obj),
   };
+  if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
   const webhooks = new WebhookDispatcher(db, { ...config.webhooks, resolveHost: options.resolveHost }, log);
   // Transactional webhook outbox: a committed message always has its deliveries queued.
   store.onAppend = async (trx, thread, messages) => {

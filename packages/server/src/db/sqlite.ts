@@ -11,7 +11,9 @@ import type { Database } from './schema.js';
  * crash or power loss can drop the last transactions, which is the usual trade for an embedded store.
  */
 export async function openSqlite(file: string): Promise<Kysely<Database>> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // The database holds identity secrets: create it 600 (SQLite gives its -wal and -shm the same mode).
+  if (file !== ':memory:') fs.closeSync(fs.openSync(file, 'a', 0o600));
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

@@ -17,7 +17,8 @@ export interface FileStore {
 /** Files on local disk under one directory; keys are server-generated, never user input. */
 export class DiskFileStore implements FileStore {
   constructor(private readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
+    // Shoppers' files: readable by the server's user only (700 directories, 600 files).
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   #path(key: string): string {
@@ -27,10 +28,10 @@ export class DiskFileStore implements FileStore {
 
   async put(key: string, data: Buffer): Promise<void> {
     const file = this.#path(key);
-    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     // Write then rename, so a crash never leaves a half file under the real name.
     const tmp = `${file}.tmp`;
-    await fsp.writeFile(tmp, data);
+    await fsp.writeFile(tmp, data, { mode: 0o600 });
     await fsp.rename(tmp, file);
   }
 
