@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDevice, formatBytes, pagePath, shortTime, visitorLabel } from './format.js';
+import { clockTime, describeDevice, formatBytes, formatMoney, fullTime, pagePath, shortTime, visitorLabel } from './format.js';
 
 describe('format', () => {
   it('names common devices from their user agent', () => {
@@ -24,5 +24,30 @@ describe('format', () => {
     expect(visitorLabel(base)).toBe('Visitor 1234');
     expect(visitorLabel({ ...base, email: 'a@b.c' })).toBe('a@b.c');
     expect(visitorLabel({ ...base, name: 'Alice', email: 'a@b.c' })).toBe('Alice');
+  });
+
+  it('formats money in the visitor\'s locale when it is a real one', () => {
+    expect(formatMoney(120, 'EUR', 'de-DE')).toBe('120,00\u00a0€');
+    expect(formatMoney(120.5, undefined, 'en-US')).toBe('120.5');
+  });
+
+  it('never throws on a locale, amount or currency from the network, and falls back to a plain amount', () => {
+    // "x!" made Intl.NumberFormat throw a RangeError and took the whole console down.
+    for (const locale of ['x!', '', 'en_US', 42, {}, null] as unknown[]) {
+      expect(() => formatMoney(120, 'EUR', locale as string)).not.toThrow();
+      expect(formatMoney(120, undefined, locale as string)).toMatch(/120/);
+    }
+    expect(formatMoney(120, 'EUROS', 'en-US')).toBe('120 EUROS');
+    expect(formatMoney(Number.NaN, 'EUR', 'en-US')).toBe('—');
+    expect(formatMoney('12' as unknown as number, 'EUR', 'x!')).toBe('—');
+    expect(formatMoney(5, { code: 'EUR' } as unknown as string, 'en-US')).toBe('5');
+  });
+
+  it('answers an empty string for a time that is not one, whatever it is', () => {
+    for (const value of ['yesterday', '', 42, null, undefined, {}] as unknown[]) {
+      expect(shortTime(value as string)).toBe('');
+      expect(fullTime(value as string)).toBe('');
+      expect(clockTime(value as string)).toBe('');
+    }
   });
 });

@@ -6,21 +6,57 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/**
+ * A locale `Intl` accepts, in canonical form, or `undefined` (the agent's own). Visitors' locales
+ * come from the network: one such as "x!" makes `Intl` throw a RangeError, and the server only
+ * refuses them since it checks BCP 47, so older stored ones can still arrive.
+ */
+export function safeLocale(locale: unknown): string | undefined {
+  if (typeof locale !== 'string' || !locale) return undefined;
+  try {
+    return Intl.getCanonicalLocales(locale)[0];
+  } catch {
+    // Not a BCP 47 tag: format in the agent's own locale instead.
+    return undefined;
+  }
+}
+
+/**
+ * The amount of a visitor's cart, in their locale and currency when both are usable; otherwise a
+ * plain number with the code beside it. Never throws: the values come from the shopper's page.
+ */
 export function formatMoney(value: number, currency?: string, locale?: string): string {
-  if (currency) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+  const loc = safeLocale(locale);
+  const code = typeof currency === 'string' && currency ? currency : undefined;
+  if (code) {
     try {
-      return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
+      return new Intl.NumberFormat(loc, { style: 'currency', currency: code }).format(value);
     } catch {
       // An unknown currency code from the page: show it beside the number instead.
     }
   }
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)}${currency ? ` ${currency}` : ''}`;
+  let amount: string;
+  try {
+    amount = new Intl.NumberFormat(loc, { maximumFractionDigits: 2 }).format(value);
+  } catch {
+    // Defence in depth: safeLocale already filtered the locale.
+    amount = String(Math.round(value * 100) / 100);
+  }
+  return `${amount}${code ? ` ${code}` : ''}`;
+}
+
+/** Milliseconds of an ISO time from the network, or null when it is not one. */
+function timeOf(iso: unknown): number | null {
+  if (typeof iso !== 'string') return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
 }
 
 /** "now", "5 min", "3 h", "yesterday", or a date — for lists where space is short. */
 export function shortTime(iso: string, now: number = Date.now()): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return '';
+  const t = timeOf(iso);
+  if (t === null) return '';
   const s = Math.max(0, Math.round((now - t) / 1000));
   if (s < 45) return 'now';
   if (s < 3600) return `${Math.round(s / 60)} min`;
@@ -33,13 +69,19 @@ export function shortTime(iso: string, now: number = Date.now()): string {
 }
 
 export function fullTime(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '' : new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const t = timeOf(iso);
+  return t === null ? '' : new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function clockTime(iso: string): string {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? '' : new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const t = timeOf(iso);
+  return t === null ? '' : new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** "Monday 10 March", the day separator in a conversation; '' for a time that is not one. */
+export function dayLabel(iso: string): string {
+  const t = timeOf(iso);
+  return t === null ? '' : new Date(t).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
 }
 
 export function formatDuration(ms: number): string {

@@ -7,6 +7,7 @@ import type { AgentChannel } from '../inbox/agent-channel.js';
 import { InboxController } from '../inbox/inbox-controller.js';
 import { onlineVisitors, unreadTotal, visibleThreads, visitorOf, type Connection, type StatusFilter } from '../inbox/inbox-state.js';
 import { ServicesContext } from './context.js';
+import { PaneBoundary } from './PaneBoundary.js';
 import { ProactiveForm } from './ProactiveForm.js';
 import { ThreadList } from './ThreadList.js';
 import { ThreadView } from './ThreadView.js';
@@ -121,45 +122,54 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
         )}
         {view === 'proactive' ? (
           <main class="proactive-page">
-            <ProactiveForm visitors={online} initialVisitorId={proactiveFor} agentName={credentials.name} send={api.sendProactive} />
+            <PaneBoundary label="Proactive message" what="The proactive message form could not be shown.">
+              <ProactiveForm visitors={online} initialVisitorId={proactiveFor} agentName={credentials.name} send={api.sendProactive} />
+            </PaneBoundary>
           </main>
         ) : (
           <main class="inbox">
-            <ThreadList
-              threads={threads}
-              visitors={state.visitors}
-              typing={state.typing}
-              selectedId={selectedId}
-              filter={filter}
-              loaded={state.listed}
-              hasMore={state.next !== null}
-              onFilter={setFilter}
-              onSelect={select}
-              onLoadMore={() => controller.loadThreads(true).catch((err: unknown) => setError(describeError(err)))}
-            />
+            <PaneBoundary label="Conversations" what="The list of conversations could not be shown." class="thread-list">
+              <ThreadList
+                threads={threads}
+                visitors={state.visitors}
+                typing={state.typing}
+                selectedId={selectedId}
+                filter={filter}
+                loaded={state.listed}
+                hasMore={state.next !== null}
+                onFilter={setFilter}
+                onSelect={select}
+                onLoadMore={() => controller.loadThreads(true).catch((err: unknown) => setError(describeError(err)))}
+              />
+            </PaneBoundary>
             {thread ? (
               <>
-                <ThreadView
-                  thread={thread}
-                  visitor={visitorOf(state, thread)}
-                  messages={state.messages[thread.id]}
-                  pending={state.pending.filter((p) => p.threadId === thread.id)}
-                  visitorTyping={!!state.typing[thread.id]}
-                  onLoadEarlier={() => controller.loadEarlier(thread.id)}
-                  onSend={(text, attachments) => void controller.reply(thread.id, text, attachments)}
-                  onRetry={(id) => void controller.retry(id)}
-                  onDiscard={(id) => controller.discard(id)}
-                  onTyping={() => controller.typing(thread.id)}
-                  onStatus={(action) => controller.setStatus(thread.id, action)}
-                  onBack={() => setSelectedId(null)}
-                />
-                <VisitorPanel
-                  visitor={visitorOf(state, thread)}
-                  onProactive={(id) => {
-                    setProactiveFor(id);
-                    setView('proactive');
-                  }}
-                />
+                {/* Each pane fails on its own: one thread or visitor the code cannot show must not take the console down. */}
+                <PaneBoundary label="Conversation" what="This conversation could not be shown." class="thread-view" resetKey={thread.id}>
+                  <ThreadView
+                    thread={thread}
+                    visitor={visitorOf(state, thread)}
+                    messages={state.messages[thread.id]}
+                    pending={state.pending.filter((p) => p.threadId === thread.id)}
+                    visitorTyping={!!state.typing[thread.id]}
+                    onLoadEarlier={() => controller.loadEarlier(thread.id)}
+                    onSend={(text, attachments) => void controller.reply(thread.id, text, attachments)}
+                    onRetry={(id) => void controller.retry(id)}
+                    onDiscard={(id) => controller.discard(id)}
+                    onTyping={() => controller.typing(thread.id)}
+                    onStatus={(action) => controller.setStatus(thread.id, action)}
+                    onBack={() => setSelectedId(null)}
+                  />
+                </PaneBoundary>
+                <PaneBoundary label="Visitor details" what="The visitor's details could not be shown." class="visitor-panel" resetKey={visitorOf(state, thread)}>
+                  <VisitorPanel
+                    visitor={visitorOf(state, thread)}
+                    onProactive={(id) => {
+                      setProactiveFor(id);
+                      setView('proactive');
+                    }}
+                  />
+                </PaneBoundary>
               </>
             ) : (
               <section class="placeholder">

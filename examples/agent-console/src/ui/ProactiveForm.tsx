@@ -3,6 +3,7 @@ import type { AgentVisitor, ProactiveDisplay } from '@threadline/protocol';
 import type { ApiClient } from '../api/api-client.js';
 import { describeError } from '../api/api-error.js';
 import { describeDevice, formatMoney, pagePath, visitorLabel } from '../text/format.js';
+import { PaneBoundary } from './PaneBoundary.js';
 
 export interface ProactiveFormProps {
   /** Visitors online now. */
@@ -84,15 +85,10 @@ export function ProactiveForm({ visitors, initialVisitorId, agentName, send, new
               <li key={v.id}>
                 <label class={v.id === visitorId ? 'picked' : ''}>
                   <input type="radio" name="proactive-visitor" value={v.id} checked={v.id === visitorId} onChange={() => setVisitorId(v.id)} />
-                  <span class="vp-name">
-                    <span class="presence on" aria-hidden="true" />
-                    {visitorLabel(v)}
-                  </span>
-                  <span class="vp-detail">
-                    {v.context.page ? pagePath(v.context.page.url) : 'page unknown'}
-                    {v.context.cart ? ` · cart ${formatMoney(v.context.cart.value, v.context.cart.currency, v.context.locale)}` : ''}
-                    {` · ${describeDevice(v.context.device?.userAgent)}`}
-                  </span>
+                  {/* One visitor whose details cannot be shown must not take the form down; they can still be picked. */}
+                  <PaneBoundary label="Visitor" what="" resetKey={v} fallback={() => <span class="vp-name">Visitor …{v.id.slice(-4)} (details could not be shown)</span>}>
+                    <VisitorChoice visitor={v} />
+                  </PaneBoundary>
                 </label>
               </li>
             ))}
@@ -129,5 +125,21 @@ export function ProactiveForm({ visitors, initialVisitorId, agentName, send, new
         )}
       </div>
     </form>
+  );
+}
+
+function VisitorChoice({ visitor: v }: { visitor: AgentVisitor }) {
+  return (
+    <>
+      <span class="vp-name">
+        <span class="presence on" aria-hidden="true" />
+        {visitorLabel(v)}
+      </span>
+      <span class="vp-detail">
+        {v.context.page ? pagePath(v.context.page.url) : 'page unknown'}
+        {v.context.cart ? ` · cart ${formatMoney(v.context.cart.value, v.context.cart.currency, v.context.locale)}` : ''}
+        {` · ${describeDevice(v.context.device?.userAgent)}`}
+      </span>
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import type { AgentThread, AgentVisitor, Message } from '@threadline/protocol';
 import type { StatusFilter } from '../inbox/inbox-state.js';
 import { pagePath, shortTime, visitorLabel } from '../text/format.js';
+import { PaneBoundary } from './PaneBoundary.js';
 
 export interface ThreadListProps {
   threads: AgentThread[];
@@ -52,41 +53,24 @@ export function ThreadList(props: ThreadListProps) {
         <p class="empty">{filter === 'resolved' ? 'No resolved conversations.' : 'No conversations yet. When a shopper writes from the shop, it appears here at once.'}</p>
       ) : (
         <ul>
-          {threads.map((t) => {
-            const v = visitors[t.visitor.id] ?? t.visitor;
-            const unread = t.unread > 0;
-            const page = v.context.page;
-            return (
-              <li key={t.id}>
-                <button
-                  type="button"
-                  class={`thread-item${t.id === selectedId ? ' selected' : ''}${unread ? ' unread' : ''}`}
-                  aria-current={t.id === selectedId ? 'true' : undefined}
-                  onClick={() => props.onSelect(t.id)}
-                >
-                  <span class="ti-top">
-                    <span class={`presence${v.online ? ' on' : ''}`} title={v.online ? 'Online now' : 'Offline'} aria-hidden="true" />
-                    <span class="ti-name">{visitorLabel(v)}</span>
-                    <span class="ti-time">{shortTime(t.updatedAt, now)}</span>
-                  </span>
-                  <span class="ti-preview">{typing[t.id] ? <em>typing…</em> : preview(t.lastMessage)}</span>
-                  <span class="ti-meta">
-                    {t.status === 'resolved' && <span class="tag">Resolved</span>}
-                    {t.campaign && <span class="tag tag-campaign">Campaign: {t.campaign}</span>}
-                    {page && <span class="ti-page">{pagePath(page.url)}</span>}
-                    {unread && (
-                      <span class="badge" aria-label={`${t.unread} unread`}>
-                        {t.unread}
-                      </span>
-                    )}
-                  </span>
-                  <span class="visually-hidden">
-                    {v.online ? 'Online.' : 'Offline.'} {unread ? `${t.unread} unread.` : ''}
-                  </span>
-                </button>
-              </li>
-            );
-          })}
+          {threads.map((t) => (
+            <li key={t.id}>
+              {/* One thread whose data cannot be shown must not empty the list; it can still be opened. */}
+              <PaneBoundary
+                label="Conversation"
+                what=""
+                resetKey={t}
+                fallback={() => (
+                  <button type="button" class={`thread-item row-error${t.id === selectedId ? ' selected' : ''}`} onClick={() => props.onSelect(t.id)}>
+                    <span class="ti-name">Conversation …{t.id.slice(-4)}</span>
+                    <span class="ti-preview">Its summary could not be shown. Open it to see the messages.</span>
+                  </button>
+                )}
+              >
+                <ThreadItem thread={t} visitor={visitors[t.visitor.id] ?? t.visitor} typing={!!typing[t.id]} selected={t.id === selectedId} now={now} onSelect={props.onSelect} />
+              </PaneBoundary>
+            </li>
+          ))}
         </ul>
       )}
       {props.hasMore && (
@@ -95,5 +79,47 @@ export function ThreadList(props: ThreadListProps) {
         </button>
       )}
     </nav>
+  );
+}
+
+interface ThreadItemProps {
+  thread: AgentThread;
+  visitor: AgentVisitor;
+  typing: boolean;
+  selected: boolean;
+  now: number;
+  onSelect(threadId: string): void;
+}
+
+function ThreadItem({ thread: t, visitor: v, typing, selected, now, onSelect }: ThreadItemProps) {
+  const unread = t.unread > 0;
+  const page = v.context.page;
+  return (
+    <button
+      type="button"
+      class={`thread-item${selected ? ' selected' : ''}${unread ? ' unread' : ''}`}
+      aria-current={selected ? 'true' : undefined}
+      onClick={() => onSelect(t.id)}
+    >
+      <span class="ti-top">
+        <span class={`presence${v.online ? ' on' : ''}`} title={v.online ? 'Online now' : 'Offline'} aria-hidden="true" />
+        <span class="ti-name">{visitorLabel(v)}</span>
+        <span class="ti-time">{shortTime(t.updatedAt, now)}</span>
+      </span>
+      <span class="ti-preview">{typing ? <em>typing…</em> : preview(t.lastMessage)}</span>
+      <span class="ti-meta">
+        {t.status === 'resolved' && <span class="tag">Resolved</span>}
+        {t.campaign && <span class="tag tag-campaign">Campaign: {t.campaign}</span>}
+        {page && <span class="ti-page">{pagePath(page.url)}</span>}
+        {unread && (
+          <span class="badge" aria-label={`${t.unread} unread`}>
+            {t.unread}
+          </span>
+        )}
+      </span>
+      <span class="visually-hidden">
+        {v.online ? 'Online.' : 'Offline.'} {unread ? `${t.unread} unread.` : ''}
+      </span>
+    </button>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AgentThread, AgentVisitor, Attachment, Message } from '@threadline/protocol';
 import type { PendingReply, ThreadMessages } from '../inbox/inbox-state.js';
 import { describeError } from '../api/api-error.js';
-import { clockTime, fullTime, visitorLabel } from '../text/format.js';
+import { clockTime, dayLabel, fullTime, visitorLabel } from '../text/format.js';
 import { AttachmentView } from './AttachmentView.js';
 import { Composer } from './Composer.js';
 import { MessageText } from './MessageText.js';
@@ -29,8 +29,7 @@ export function withDays(messages: Message[]): Row[] {
   const rows: Row[] = [];
   let day = '';
   for (const m of messages) {
-    const d = new Date(m.createdAt);
-    const label = d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
+    const label = dayLabel(m.createdAt);
     if (label !== day) {
       day = label;
       rows.push({ kind: 'day', key: `day-${m.seq}`, label });

@@ -8,6 +8,7 @@ import { ServicesContext } from './context.js';
 import { MessageText } from './MessageText.js';
 import { ProactiveForm } from './ProactiveForm.js';
 import { ThreadList } from './ThreadList.js';
+import { VisitorPanel } from './VisitorPanel.js';
 
 const noop = () => undefined;
 
@@ -33,6 +34,18 @@ describe('ThreadList', () => {
     expect(item.className).toContain('unread');
     expect(screen.getByLabelText('2 unread')).toBeTruthy();
     expect(screen.getByText('/checkout')).toBeTruthy();
+  });
+
+  it('keeps listing the other threads when one cannot be shown, and that one can still be opened', () => {
+    const onSelect = vi.fn();
+    const corrupt = thread({ id: 't-corrupt-0001', lastMessage: message(1, { text: null as unknown as string }) });
+    const fine = thread({ id: 't2', visitor: visitor({ id: 'v2', name: 'Bob' }) });
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    render(<ThreadList {...props} threads={[corrupt, fine]} onSelect={onSelect} />);
+    expect(screen.getByRole('button', { name: /Bob/ })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: /Conversation …0001/ }));
+    expect(onSelect).toHaveBeenCalledWith('t-corrupt-0001');
+    vi.restoreAllMocks();
   });
 
   it('shows typing in place of the preview and selects with the keyboard', () => {
@@ -103,11 +116,35 @@ describe('ProactiveForm', () => {
     expect(send).toHaveBeenCalledWith({ to: { visitorId: 'v9' }, text: 'Need help with sizes?', display: 'open', campaign: 'size-help', author: { kind: 'agent', name: 'Sam' } }, 'k1');
   });
 
+  it('lists a visitor whose locale is broken, with the cart as a plain amount', () => {
+    const broken = visitor({ id: 'v7', name: 'Eve', context: { locale: 'x!', cart: { value: 120, currency: 'EUR' } } });
+    render(<ProactiveForm visitors={[broken, visitor({ id: 'v8', name: 'Bob' })]} agentName="Sam" send={vi.fn()} />);
+    expect(screen.getByText('Eve')).toBeTruthy();
+    expect(screen.getByText('Bob')).toBeTruthy();
+    expect(screen.getByText(/cart .*120/)).toBeTruthy();
+  });
+
   it('shows an API error readably', async () => {
     const send = vi.fn(async () => Promise.reject(new ApiError('not_found', 'visitor not found', 404)));
     render(<ProactiveForm visitors={[visitor()]} agentName="Sam" send={send} />);
     fireEvent.input(screen.getByLabelText('Message'), { target: { value: 'Hi' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send now' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/Not found.*Visitor not found/);
+  });
+});
+
+describe('VisitorPanel', () => {
+  it('shows a visitor whose stored locale is broken instead of throwing', async () => {
+    const v = visitor({ name: 'Eve', context: { locale: 'x!', cart: { value: 120, currency: 'EUR', items: 2 } } });
+    const api = { getVisitor: vi.fn(async () => ({ ...v, events: [] })) } as unknown as ApiClient;
+    render(
+      <ServicesContext.Provider value={{ api, files: { get: vi.fn(), clear: noop } }}>
+        <VisitorPanel visitor={v} onProactive={noop} />
+      </ServicesContext.Provider>,
+    );
+    expect(screen.getByRole('complementary', { name: 'Visitor details' })).toBeTruthy();
+    expect(screen.getByText(/120/).textContent).toMatch(/120/);
+    expect(screen.getByText('Language: x!')).toBeTruthy();
+    await waitFor(() => expect(api.getVisitor).toHaveBeenCalled());
   });
 });
