@@ -36,12 +36,17 @@ export async function startDemo(env = process.env) {
   const server = await createServer(config, {
     async extend(app, { demo }) {
       await app.register(fastifyStatic, { root: path.join(here, 'public'), prefix: '/shop/', decorateReply: false });
-      for (const [prefix, dir] of [
-        ['/agent/', path.join(examples, 'agent-console/dist')],
-        ['/headless/', path.join(examples, 'headless/dist')],
+      for (const [prefix, dir, headersFor] of [
+        ['/agent/', path.join(examples, 'agent-console/dist'), consoleHeaders],
+        ['/headless/', path.join(examples, 'headless/dist'), null],
       ]) {
         if (fs.existsSync(dir)) {
-          await app.register(fastifyStatic, { root: dir, prefix, decorateReply: false });
+          const setHeaders = headersFor
+            ? (res) => {
+                for (const [name, value] of Object.entries(headersFor(res.req.headers.host))) res.setHeader(name, value);
+              }
+            : undefined;
+          await app.register(fastifyStatic, { root: dir, prefix, decorateReply: false, setHeaders });
         } else {
           app.get(`${prefix}*`, async (_req, reply) => reply.status(404).type('text/plain').send(`${prefix} is not built: run "pnpm build"`));
         }
@@ -84,6 +89,35 @@ export async function startDemo(env = process.env) {
   });
   await server.listen();
   return { server, config };
+}
+
+/**
+ * Headers of the agent console, its page and its assets. The console holds the app's API key (in
+ * sessionStorage), so: only its own bundle runs, nothing inline or eval'd; it talks to its own
+ * origin only (the API, and the socket over ws/wss); it cannot be framed (clickjacking); its URL
+ * never leaks in a Referer. `host` adds the WebSocket origins for browsers where 'self' does not
+ * cover ws:/wss: yet; a Host header that is not a plain host name is left out.
+ */
+export function consoleHeaders(host) {
+  const socket = /^([\w-]+\.)*[\w-]+(:\d{1,5})?$|^\[[\d:a-f.]+\](:\d{1,5})?$/i.test(host ?? '') ? ` ws://${host} wss://${host}` : '';
+  return {
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' blob:",
+      "media-src 'self' blob:",
+      `connect-src 'self'${socket}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'cross-origin-opener-policy': 'same-origin',
+  };
 }
 
 /** Strict CSP: no inline script without the nonce, no inline style, no eval. */
