@@ -98,4 +98,12 @@ describe('Console', () => {
     fireEvent.click(screen.getByRole('button', { name: /Bob/ }));
     await waitFor(() => expect(screen.getByText('hello from t2')).toBeTruthy());
   });
+
+  it('offers a way back to the list from a conversation that cannot render (on a phone the list is hidden)', async () => {
+    open(fakeApi([thread({ id: 't-corrupt', visitor: visitor({ id: 'v2', name: 'Trudy' }) })]), 't-corrupt');
+    const pane = await screen.findByRole('alert', { name: /conversation/i });
+    fireEvent.click(within(pane).getByRole('button', { name: /Back to conversations/ }));
+    await waitFor(() => expect(screen.queryByRole('alert', { name: /conversation/i })).toBeNull());
+    expect(location.hash).toBe('');
+  });
 });

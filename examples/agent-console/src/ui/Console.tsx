@@ -145,7 +145,13 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
             {thread ? (
               <>
                 {/* Each pane fails on its own: one thread or visitor the code cannot show must not take the console down. */}
-                <PaneBoundary label="Conversation" what="This conversation could not be shown." class="thread-view" resetKey={thread.id}>
+                <PaneBoundary
+                  label="Conversation"
+                  what="This conversation could not be shown."
+                  class="thread-view"
+                  resetKey={thread.id}
+                  leave={{ label: '← Back to conversations', run: () => setSelectedId(null) }}
+                >
                   <ThreadView
                     thread={thread}
                     visitor={visitorOf(state, thread)}

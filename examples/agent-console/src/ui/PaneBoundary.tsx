@@ -14,6 +14,12 @@ export interface PaneBoundaryProps {
    */
   resetKey?: unknown;
   /**
+   * A way out of the pane, shown beside "Try again": on a phone the conversation fills the screen
+   * and its own back button is gone with it.
+   * @example { label: '← Back to conversations', run: () => select(null) }
+   */
+  leave?: { label: string; run: () => void };
+  /**
    * Another look for the failure, e.g. one line in a list.
    * @default a notice with the reason and a "Try again" button, in place of the pane
    */
@@ -61,9 +67,16 @@ export class PaneBoundary extends Component<PaneBoundaryProps, State> {
           <strong>{this.props.what}</strong>
         </p>
         <p class="muted">{describeError(error)}</p>
-        <button type="button" class="btn btn-small" onClick={this.retry}>
-          Try again
-        </button>
+        <p class="pane-error-actions">
+          <button type="button" class="btn btn-small" onClick={this.retry}>
+            Try again
+          </button>
+          {this.props.leave && (
+            <button type="button" class="btn btn-small btn-ghost" onClick={this.props.leave.run}>
+              {this.props.leave.label}
+            </button>
+          )}
+        </p>
       </div>
     );
   }
