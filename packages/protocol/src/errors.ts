@@ -20,6 +20,12 @@ export const ERROR_CODES = {
   conflict: 409,
   /** Too large: message text over `LIMITS.maxTextLength`, an upload over the cap, an HTTP body over the limit. (A socket frame over the cap closes the socket.) HTTP 413. */
   payload_too_large: 413,
+  /**
+   * The visitor already has as many uploads (files or bytes) not yet sent in a message as the server
+   * keeps for one visitor, until it sends them or they are collected. Not `quota_exceeded`, which the core uses for
+   * the browser's storage. HTTP 413.
+   */
+  upload_quota_exceeded: 413,
   /** The upload's sniffed type is not allowed or does not match what was claimed. HTTP 415. */
   unsupported_media_type: 415,
   /** Too many requests; retry after `retryAfterMs`. HTTP 429. */

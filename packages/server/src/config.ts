@@ -39,6 +39,51 @@ export interface RateLimitConfig {
   windowMs: number;
 }
 
+/**
+ * Uploads that no message uses yet. A visitor uploads, then sends the message that refers to the
+ * upload; without these bounds an anonymous visitor could upload and never send, until the disk
+ * is full. API-key uploads are not counted against a budget, but are collected the same way.
+ */
+export interface UnattachedUploadsConfig {
+  /**
+   * Files one visitor may have uploaded and not yet sent. Over it, `POST /v1/uploads` answers 413
+   * `upload_quota_exceeded`.
+   * @default 50
+   */
+  maxFilesPerVisitor?: number;
+  /**
+   * Bytes one visitor may have uploaded and not yet sent; same answer over it.
+   * @default `LIMITS.maxAttachments` × `maxUploadBytes` (100 MiB): a message of the largest files always fits
+   */
+  maxBytesPerVisitor?: number;
+  /**
+   * An upload no message used is deleted (row and bytes) this long after it was made. `0` keeps
+   * such uploads forever.
+   * @default 86400000 (24 h)
+   * @example 3600000
+   */
+  ttlMs?: number;
+  /**
+   * How often the server looks for such uploads (an unref'd timer, started by `listen()`).
+   * @default 1 h, or `ttlMs` when that is shorter
+   */
+  sweepIntervalMs?: number;
+}
+
+export const DEFAULT_UNATTACHED_UPLOADS = { maxFilesPerVisitor: 50, ttlMs: 24 * 60 * 60 * 1000, sweepIntervalMs: 60 * 60 * 1000 };
+
+/** `config.unattachedUploads` with every default filled in. */
+export function unattachedUploadsOf(config: Pick<ServerConfig, 'maxUploadBytes' | 'unattachedUploads'>): Required<UnattachedUploadsConfig> {
+  const given = config.unattachedUploads ?? {};
+  const ttlMs = given.ttlMs ?? DEFAULT_UNATTACHED_UPLOADS.ttlMs;
+  return {
+    maxFilesPerVisitor: given.maxFilesPerVisitor ?? DEFAULT_UNATTACHED_UPLOADS.maxFilesPerVisitor,
+    maxBytesPerVisitor: given.maxBytesPerVisitor ?? LIMITS.maxAttachments * config.maxUploadBytes,
+    ttlMs,
+    sweepIntervalMs: given.sweepIntervalMs ?? Math.max(1, Math.min(DEFAULT_UNATTACHED_UPLOADS.sweepIntervalMs, ttlMs)),
+  };
+}
+
 export interface DemoAppConfig {
   /** API key of the `demo` app. When unset a random one is created on first start and printed. */
   apiKey?: string;
@@ -59,6 +104,8 @@ export interface ServerConfig {
   dataDir: string;
   /** Upload cap in bytes. @default 10 MiB */
   maxUploadBytes: number;
+  /** Budget and collection of uploads no message uses yet (see the type). */
+  unattachedUploads?: UnattachedUploadsConfig;
   rateLimits: RateLimitConfig;
   demo: DemoAppConfig;
   /** Key that signs visitor tokens; persisted in the data dir when unset. */
@@ -140,6 +187,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     port,
     dataDir: path.resolve(env.THREADLINE_DATA_DIR || '.threadline'),
     maxUploadBytes: intFrom(env.THREADLINE_MAX_UPLOAD_BYTES, LIMITS.defaultMaxUploadBytes, 'THREADLINE_MAX_UPLOAD_BYTES'),
+    unattachedUploads: {
+      maxFilesPerVisitor: intFrom(env.THREADLINE_UNATTACHED_UPLOADS, DEFAULT_UNATTACHED_UPLOADS.maxFilesPerVisitor, 'THREADLINE_UNATTACHED_UPLOADS'),
+      // Unset: follows THREADLINE_MAX_UPLOAD_BYTES (see unattachedUploadsOf).
+      maxBytesPerVisitor: env.THREADLINE_UNATTACHED_UPLOAD_BYTES ? intFrom(env.THREADLINE_UNATTACHED_UPLOAD_BYTES, 0, 'THREADLINE_UNATTACHED_UPLOAD_BYTES') : undefined,
+      ttlMs: intFrom(env.THREADLINE_UNATTACHED_UPLOAD_TTL_MS, DEFAULT_UNATTACHED_UPLOADS.ttlMs, 'THREADLINE_UNATTACHED_UPLOAD_TTL_MS'),
+    },
     rateLimits: {
       ...DEFAULT_RATE_LIMITS,
       visitorEvents: intFrom(env.THREADLINE_RATE_VISITOR_EVENTS, DEFAULT_RATE_LIMITS.visitorEvents, 'THREADLINE_RATE_VISITOR_EVENTS'),

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOKEN_TTL_DAYS, type ServerConfig } from './config.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
 import { openSqlite } from './db/sqlite.js';
 import type { Database } from './db/schema.js';
 import { VisitorTokens } from './auth/tokens.js';
@@ -15,6 +15,7 @@ import { newApiKey, newSecret } from './auth/api-keys.js';
 import { SqlStore, type AppRow } from './store/sql-store.js';
 import { toMessage } from './store/rows.js';
 import { DiskFileStore, type FileStore } from './files/file-store.js';
+import { UploadCollector } from './files/upload-collector.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { HostResolver } from './webhooks/target.js';
 import { Messaging, type AgentNamespace, type VisitorServer } from './services/messaging.js';
@@ -132,6 +133,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   };
   if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
   const webhooks = new WebhookDispatcher(db, { ...config.webhooks, resolveHost: options.resolveHost }, log);
+  const unattached = unattachedUploadsOf(config);
+  const uploads = new UploadCollector(store, files, { ttlMs: unattached.ttlMs, intervalMs: unattached.sweepIntervalMs }, log);
   // Transactional webhook outbox: a committed message always has its deliveries queued.
   store.onAppend = async (trx, thread, messages) => {
     for (const row of messages) {
@@ -213,6 +216,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       port = (http.server.address() as AddressInfo).port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       webhooks.start();
+      uploads.start();
     },
     async close() {
       if (closing) return;
@@ -229,6 +233,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       await http.close();
       clearTimeout(grace);
       await webhooks.stop();
+      await uploads.stop();
       await db.destroy();
     },
   };

@@ -165,6 +165,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_expiry').on('sessions').columns(['expires_at']).execute();
     },
   },
+  '0003_unattached_files': {
+    // Uploads no message uses yet: summed per visitor on every upload (the visitor's budget) and
+    // swept by age. Partial indexes: attached files, nearly all of them, stay out.
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('files_unattached_visitor').on('files').columns(['visitor_id']).where(sql.ref('thread_id'), 'is', null).execute();
+      await db.schema.createIndex('files_unattached_age').on('files').columns(['created_at']).where(sql.ref('thread_id'), 'is', null).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -440,6 +440,58 @@ export class SqlStore {
     await this.db.insertInto('files').values(row).execute();
   }
 
+  /** How many files, and bytes, a visitor has uploaded that no message uses yet. */
+  async unattachedUploads(visitorId: string, db: Kysely<Database> = this.db): Promise<{ files: number; bytes: number }> {
+    const used = await db
+      .selectFrom('files')
+      .select((eb) => [eb.fn.countAll().as('files'), eb.fn.sum<number | null>('size').as('bytes')])
+      .where('visitor_id', '=', visitorId)
+      .where('thread_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    return { files: Number(used.files), bytes: Number(used.bytes ?? 0) };
+  }
+
+  /**
+   * Stores an upload's row unless its visitor already has `max.files` uploads not yet used by a
+   * message, or would pass `max.bytes` with this one (API-key uploads are not counted). Count and
+   * insert share a transaction, so parallel uploads of one visitor cannot all slip under the budget.
+   */
+  async insertFileWithinBudget(row: FilesTable, max: { files: number; bytes: number }): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (row.visitor_id !== null) {
+        const used = await this.unattachedUploads(row.visitor_id, trx);
+        if (used.files + 1 > max.files || used.bytes + row.size > max.bytes) return false;
+      }
+      await trx.insertInto('files').values(row).execute();
+      return true;
+    });
+  }
+
+  /**
+   * Deletes up to `limit` rows of uploads made before `before` that no message uses, oldest
+   * first, and returns them so their bytes can go too. The delete itself requires `thread_id is
+   * null`, so a file a message claimed in the meantime is never taken.
+   */
+  async takeUnattachedFiles(before: number, limit: number): Promise<FilesTable[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = await trx
+        .selectFrom('files')
+        .select('id')
+        .where('thread_id', 'is', null)
+        .where('created_at', '<', before)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
+      if (!ids.length) return [];
+      return trx
+        .deleteFrom('files')
+        .where('id', 'in', ids.map((r) => r.id))
+        .where('thread_id', 'is', null)
+        .returningAll()
+        .execute();
+    });
+  }
+
   async getFile(id: string): Promise<FilesTable | undefined> {
     return this.db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
 import { v7 as uuidv7 } from 'uuid';
+import { unattachedUploadsOf } from '../../config.js';
 import { ServerError, notFound } from '../../errors.js';
 import { fileNameFor } from '../../files/file-name.js';
 import { sniff } from '../../files/sniff.js';
@@ -32,6 +33,7 @@ function multipartError(err: unknown, maxUploadBytes: number): unknown {
 
 export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store, files, config } = deps;
+  const unattached = unattachedUploadsOf(config);
 
   app.post<{ Querystring: { durationMs?: number } }>(
     '/v1/uploads',
@@ -40,14 +42,14 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
         tags: ['files'],
         summary: 'Upload a file (multipart field `file`) before sending the message that refers to it',
         description:
-          'Authorised by a visitor token or an API key. The type is decided by sniffing the bytes; allowed: JPEG, PNG, GIF, WebP images; WebM, Ogg, MP4, MPEG audio; PDF; plain text. A field or query `durationMs` records a voice clip length.',
+          'Authorised by a visitor token or an API key. The type is decided by sniffing the bytes; allowed: JPEG, PNG, GIF, WebP images; WebM, Ogg, MP4, MPEG audio; PDF; plain text. A field or query `durationMs` records a voice clip length. A visitor with too many uploads not yet sent in a message (files or bytes) gets 413 `upload_quota_exceeded`; uploads no message uses are deleted after a grace period.',
         security: [{ apiKey: [] }, { visitorToken: [] }],
         querystring: { type: 'object', properties: { durationMs: { type: 'integer', minimum: 0 } } },
         response: {
           201: { type: 'object', properties: { attachment: attachmentSchema } },
           400: errorSchema,
           401: errorSchema,
-          413: errorSchema,
+          413: errorSchema, // payload_too_large, upload_quota_exceeded
           415: errorSchema,
           429: errorSchema,
         },
@@ -72,8 +74,17 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const sniffed = await sniff(bytes, part.mimetype);
       const fieldDuration = (part.fields.durationMs as { value?: unknown } | undefined)?.value;
       const claimedDuration = Number(fieldDuration ?? req.query.durationMs);
+      const budget = { files: unattached.maxFilesPerVisitor, bytes: unattached.maxBytesPerVisitor };
+      const overBudget = () =>
+        new ServerError(
+          'upload_quota_exceeded',
+          `too many uploads not yet sent in a message (at most ${budget.files} files or ${formatBytes(budget.bytes)}); send them first`,
+        );
+      if (visitorId !== null) {
+        const used = await store.unattachedUploads(visitorId);
+        if (used.files + 1 > budget.files || used.bytes + bytes.length > budget.bytes) throw overBudget();
+      }
       const id = uuidv7();
-      await files.put(id, bytes);
       const row = {
         id,
         app_id: appId,
@@ -91,7 +102,17 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
             : null,
         created_at: Date.now(),
       };
-      await store.insertFile(row);
+      // Bytes before the row: the collector works from rows, so it never sees a row whose bytes are
+      // still on their way. The budget is checked again with the insert, in one transaction, for
+      // parallel uploads of one visitor; one that loses that race takes its bytes back.
+      await files.put(id, bytes);
+      let stored = false;
+      try {
+        stored = await store.insertFileWithinBudget(row, budget);
+      } finally {
+        if (!stored) await files.delete(id);
+      }
+      if (!stored) throw overBudget();
       return reply.status(201).send({ attachment: toAttachment(row) });
     },
   );
