@@ -15,4 +15,14 @@ describe('configFromEnv', () => {
   it('refuses a grace period that is not a non-negative integer', () => {
     expect(() => configFromEnv({ THREADLINE_UNATTACHED_UPLOAD_TTL_MS: '1h' })).toThrow(/THREADLINE_UNATTACHED_UPLOAD_TTL_MS/);
   });
+
+  it('reads the socket connection limits, the connect timeout and the agent event budget', () => {
+    const defaults = configFromEnv({});
+    expect(defaults.rateLimits).toMatchObject({ connectionsPerIp: 120, openConnectionsPerIp: 100, agentEvents: 100 });
+    expect(defaults.connectTimeoutMs).toBe(10_000);
+    const config = configFromEnv({ THREADLINE_OPEN_CONNECTIONS_PER_IP: '500', THREADLINE_RATE_AGENT_EVENTS: '20', THREADLINE_CONNECT_TIMEOUT_MS: '3000' });
+    expect(config.rateLimits).toMatchObject({ openConnectionsPerIp: 500, agentEvents: 20 });
+    expect(config.connectTimeoutMs).toBe(3000);
+    expect(() => configFromEnv({ THREADLINE_OPEN_CONNECTIONS_PER_IP: 'many' })).toThrow(/THREADLINE_OPEN_CONNECTIONS_PER_IP/);
+  });
 });
