@@ -109,6 +109,7 @@ export async function runServer({ preset = presetFromArgs(), quiet = false } = {
     THREADLINE_RATE_VISITOR_EVENTS: '1000000',
     THREADLINE_RATE_HTTP_PER_IP: '1000000',
     THREADLINE_RATE_CONNECTIONS_PER_IP: '1000000',
+    THREADLINE_OPEN_CONNECTIONS_PER_IP: '1000000',
     LOG_LEVEL: 'warn',
   };
   let host = null;

@@ -70,6 +70,21 @@ describe('client', () => {
     expect(client.getSnapshot()).toMatchObject({ status: 'ready', connection: 'connected' });
   });
 
+  it('revokes the session on the server at shutdown, with the newest token, even before consent', async () => {
+    const logouts: [string, string][] = [];
+    const http = { upload: async () => ({ status: 503, body: null }), download: async () => ({ status: 404, blob: null }), logout: async (url: string, token: string) => (logouts.push([url, token]), 204) };
+    const { client } = setup({ env: { http } });
+    client.startThread({ text: 'hi' });
+    await flush();
+    await client.shutdown();
+    expect(logouts).toEqual([['http://x/v1/session', 'tok-1']]);
+    const storage = memoryStorage();
+    await storage.setMany([['meta', { schema: 1, token: 'from-last-visit' }]]);
+    const pending = setup({ consent: false, storage, env: { http } });
+    await pending.client.shutdown();
+    expect(logouts[1]).toEqual(['http://x/v1/session', 'from-last-visit']);
+  });
+
   it('erases a previous visit on shutdown even before consent', async () => {
     const storage = memoryStorage();
     await storage.setMany([['meta', { schema: 1, token: 't' }], ['t:x', {}]]);
@@ -385,6 +400,52 @@ describe('client', () => {
     expect(server.sends()[0]).toMatchObject({ threadId: t, text: 'look', attachmentIds: ['att1'], create: true });
     expect(second.client.getSnapshot().messages[t]).toMatchObject([{ state: 'sent' }]);
     expect((await storage.keys()).filter((k) => k.startsWith('b:') || k.startsWith('o:'))).toEqual([]);
+  });
+
+  it("shows the shopper's own sent photo from the page's copy, without downloading it again", async () => {
+    const { resolveObjectURL } = await import('node:buffer');
+    const downloads: string[] = [];
+    const http = {
+      async upload(req: Parameters<import('./environment.js').HttpClient['upload']>[0]) {
+        return { status: 201, body: { attachment: { id: 'att9', name: req.fileName, mime: 'image/png', size: req.file.size, url: '/v1/files/att9' } } };
+      },
+      download: async (url: string) => (downloads.push(url), { status: 503, blob: null }),
+    };
+    const { client } = setup({ env: { http } });
+    const t = client.startThread({ text: 'look', files: [new File(['my photo'], 'dash.png', { type: 'image/png' })] });
+    await flush(50);
+    expect(client.getSnapshot().messages[t]![0]!.state).toBe('sent');
+    const url = await client.attachmentUrl({ id: 'att9', name: 'dash.png', mime: 'image/png', size: 8, url: '/v1/files/att9' });
+    expect(await resolveObjectURL(url!)!.text()).toBe('my photo');
+    expect(downloads).toEqual([]);
+  });
+
+  it('tries a download that failed on the network again once the connection is back, instead of giving up', async () => {
+    const { resolveObjectURL } = await import('node:buffer');
+    let failing = true;
+    const http = {
+      upload: async () => ({ status: 500, body: null }),
+      async download() {
+        if (failing) throw new TypeError('Failed to fetch');
+        return { status: 200, blob: new Blob(['agent photo']) };
+      },
+    };
+    const { client, clock, server, online } = setup({ env: { http }, retry: { baseMs: 1000, maxMs: 30_000, deadlineMs: 86_400_000 } });
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    await flush();
+    online.set(false);
+    for (const tr of server.transports) tr.drop();
+    const pending = client.attachmentUrl({ id: 'a1', name: 'p.png', mime: 'image/png', size: 11, url: '/v1/files/a1' });
+    await flush();
+    await clock.advance(60_000); // offline: it waits for the connection, it does not burn its tries
+    failing = false;
+    online.set(true);
+    await flush();
+    await clock.advance(1000);
+    const url = await pending;
+    expect(errors).toEqual([]);
+    expect(await resolveObjectURL(url!)!.text()).toBe('agent photo');
   });
 
   it('hands back a queued photo as an object URL, in this page and after a reload, and null once it is discarded', async () => {

@@ -349,6 +349,8 @@ export class ThreadlineClient implements Client {
   }
 
   attachmentUrl(attachment: Attachment): Promise<string | null> {
+    const own = this.#guard(undefined, () => this.#outbox.sentFile(attachment?.id));
+    if (own) return Promise.resolve(URL.createObjectURL(own));
     return this.#conversing(null, (c) => c.attachmentUrl(attachment), true);
   }
 
@@ -366,15 +368,18 @@ export class ThreadlineClient implements Client {
     try {
       this.#post({ k: 'shutdown' });
       const local = this.#local;
+      const token = this.#meta.token;
       this.destroy();
       this.#store.dispatch({ type: 'reset' });
       if (local) {
+        this.#logout(token ?? (await this.#storage?.get<Meta>('meta'))?.token);
         await local.flush();
         await local.clear();
       } else {
         // Never started (consent pending): a previous visit's data may still be stored.
         const choice = this.#options.storage ?? 'indexeddb';
         const stored = typeof choice === 'object' ? choice : choice === 'indexeddb' && this.#env.indexedDB ? indexedDbStorage(this.#o.appId) : null;
+        if (stored) this.#logout((await stored.get<Meta>('meta'))?.token);
         await stored?.clear();
       }
     } catch (err) {
@@ -411,6 +416,18 @@ export class ThreadlineClient implements Client {
     this.#store.dispatch({ type: 'status', status: 'destroyed' });
     this.#store.clearListeners();
     this.#events.clear();
+  }
+
+  /**
+   * Revoke the visitor's session on the server (`DELETE /v1/session`), so a copy of the token
+   * taken earlier stops working too. Sent with `keepalive` (it survives the page going away) and
+   * not awaited; offline, the session simply expires at the end of its term.
+   */
+  #logout(token: string | undefined): void {
+    if (!token || !this.#env.http.logout) return;
+    this.#env.http.logout(`${this.#o.serverUrl}/v1/session`, token).catch(() => {
+      // Nobody is left to tell (the client is destroyed); the server lets the session expire.
+    });
   }
 
   // ---- boot ----
@@ -554,7 +571,8 @@ export class ThreadlineClient implements Client {
     const t = this.#transport;
     const live = t?.verify ? await t.verify(PROBE_TIMEOUT_MS) : !!t?.connected;
     // Not live: the transport dropped the connection and reports `disconnected`, then `session`.
-    if (!live || this.#destroyed || t !== this.#transport || !this.#store.state.session) return;
+    // Live but dropped since (the answer came just before a disconnect): the same.
+    if (!t || !live || this.#destroyed || t !== this.#transport || !t.connected || !this.#store.state.session) return;
     if (this.#store.state.connection !== 'connected') this.#setConnection('connected', null);
     await this.#sync();
     this.#outbox.resume();

@@ -53,6 +53,8 @@ export interface HttpClient {
   upload(request: UploadRequest): Promise<HttpResponse>;
   /** GET with a bearer token; rejects on network failure, resolves non-2xx as `status`. */
   download(url: string, token: string): Promise<{ status: number; blob: Blob | null }>;
+  /** DELETE with a bearer token that outlives the page (`keepalive`): the logout's session revocation. */
+  logout?(url: string, token: string): Promise<number>;
 }
 
 export interface Environment {
@@ -103,6 +105,9 @@ export function defaultHttp(): HttpClient {
   return {
     upload: (req) => load().then((m) => m.upload(req)),
     download: (url, token) => load().then((m) => m.download(url, token)),
+    // Plain fetch, not the on-demand module: at logout the page may be about to go away.
+    logout: (url, token) =>
+      fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}` }, keepalive: true, credentials: 'omit' }).then((r) => r.status),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Fault test: many clients against one real server while the network misbehaves. Every client
  * sends its messages through random disconnects, dropped acks (the server committed, the client
- * never heard), page reloads mid-send and one server restart; agents answer some threads. At the
+ * never heard), page reloads mid-send, the browser saying offline while the socket stays up, a
+ * network that black-holes every open connection without closing it, one that resets them all,
+ * and one server restart; agents answer some threads. At the
  * end every client's view is compared with the server's, and the test prints
  * `lost=0 duplicated=0 reordered=0` (and fails otherwise).
  *
@@ -10,6 +12,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, memoryStorage, socketIoTransport, type Client, type StorageAdapter, type Transport, type TransportEvent } from '../src/index.js';
 import { eventually, serverMessages, sleep, startRealServer, type RealServer } from '../src/test/real-server.js';
+import { startNetworkProxy, type NetworkProxy } from '../src/test/network-proxy.js';
+import { fakeOnline } from '../src/test/fakes.js';
+import { defaultEnvironment } from '../src/environment.js';
 
 const CLIENTS = Number(process.env.FAULT_CLIENTS ?? 200);
 const MESSAGES = Number(process.env.FAULT_MESSAGES ?? 5);
@@ -23,6 +28,11 @@ const DROP_ACK = 0.15;
 const DROP_LIVE = 0.1;
 const DISCONNECTS = 0.1;
 const RELOADS = 0.1;
+/**
+ * The browser says offline, then online again a moment later, while the socket stays up (what
+ * Chromium does on a short blip): the client must not stall, whatever it believed meanwhile.
+ */
+const BLIPS = 0.1;
 
 function mulberry32(seed: number) {
   let a = seed >>> 0;
@@ -109,6 +119,7 @@ class ChaosTransport implements Transport {
 
 interface Sim {
   storage: StorageAdapter;
+  online: ReturnType<typeof fakeOnline>;
   client: Client;
   chaos: { current: ChaosTransport | null };
   threadId: string | null;
@@ -116,22 +127,31 @@ interface Sim {
 }
 
 let rs: RealServer;
+/**
+ * Every client reaches the server through this proxy, which the test makes misbehave for all of
+ * them at once: it black-holes every open connection (half-open: nothing forwarded, nothing
+ * closed) and later resets them all.
+ */
+let proxy: NetworkProxy;
 const sims: Sim[] = [];
 
 beforeAll(async () => {
   rs = await startRealServer();
+  proxy = await startNetworkProxy(rs.port);
 });
 afterAll(async () => {
   for (const s of sims) s.client.destroy();
+  await proxy.close();
   await rs.close();
 });
 
-function boot(storage: StorageAdapter): { client: Client; chaos: { current: ChaosTransport | null } } {
+function boot(storage: StorageAdapter, online: Sim['online']): { client: Client; chaos: { current: ChaosTransport | null } } {
   const chaos: { current: ChaosTransport | null } = { current: null };
   const client = createClient({
     appId: 'demo',
-    serverUrl: rs.url,
+    serverUrl: proxy.url,
     storage,
+    env: { ...defaultEnvironment(), online },
     multiTab: false,
     ackTimeoutMs: 3000,
     retry: { baseMs: 200, maxMs: 2000, deadlineMs: 10 * 60_000 },
@@ -144,12 +164,14 @@ it(`${CLIENTS} clients × ${MESSAGES} messages survive disconnects, dropped acks
   const started = Date.now();
   for (let i = 0; i < CLIENTS; i++) {
     const storage = memoryStorage();
-    sims.push({ storage, ...boot(storage), threadId: null, sent: [] });
+    const online = fakeOnline();
+    sims.push({ storage, online, ...boot(storage, online), threadId: null, sent: [] });
   }
 
   let restarted = false;
   let reloads = 0;
   let cuts = 0;
+  let blips = 0;
   const total = CLIENTS * MESSAGES;
   for (let k = 0; k < MESSAGES; k++) {
     for (const [i, s] of sims.entries()) {
@@ -158,12 +180,18 @@ it(`${CLIENTS} clients × ${MESSAGES} messages survive disconnects, dropped acks
       else s.client.send(s.threadId, { text });
       s.sent.push(text);
       if (rand() < DISCONNECTS) (cuts++, s.chaos.current?.cut());
+      if (rand() < BLIPS) {
+        blips++;
+        s.online.set(false);
+        const back = s.online;
+        setTimeout(() => back.set(true), rand() * 2000);
+      }
       if (rand() < RELOADS) {
         // The tab reloads right after sending: a new client on the same store.
         reloads++;
         await sleep(rand() * 20);
         s.client.destroy();
-        Object.assign(s, boot(s.storage));
+        Object.assign(s, boot(s.storage, s.online));
       }
       if (i % 20 === 0) await sleep(10);
     }
@@ -178,6 +206,10 @@ it(`${CLIENTS} clients × ${MESSAGES} messages survive disconnects, dropped acks
           if (res?.status !== 201) return;
         }),
     ).catch(() => {});
+    // The network in front of everyone fails silently, then loudly: every open connection stops
+    // forwarding without closing (found by the late-ack probe), later every one is reset.
+    if (k === 1) proxy.stall();
+    if (k === MESSAGES - 2) proxy.kill();
     if (!restarted && k === Math.floor(MESSAGES / 2)) {
       restarted = true;
       await rs.restart();
@@ -230,7 +262,7 @@ it(`${CLIENTS} clients × ${MESSAGES} messages survive disconnects, dropped acks
     if (process.env.FAULT_DEBUG && viewTexts.join('|') !== serverTexts.join('|')) console.log('mismatch', s.threadId, viewTexts, serverTexts);
   }
   console.log(
-    `fault test: clients=${CLIENTS} messages=${total} cuts=${cuts} reloads=${reloads} droppedAcks=${droppedAcks} droppedLive=${droppedLive} restart=1 failed=${failed} settled=${settled} ` +
+    `fault test: clients=${CLIENTS} messages=${total} cuts=${cuts} reloads=${reloads} droppedAcks=${droppedAcks} droppedLive=${droppedLive} blips=${blips} stall=1 reset=1 restart=1 failed=${failed} settled=${settled} ` +
       `seconds=${((Date.now() - started) / 1000).toFixed(1)} seed=${SEED}`,
   );
   if (process.env.FAULT_DEBUG) console.log('own messages on server', ownTotal);

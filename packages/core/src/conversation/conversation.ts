@@ -9,9 +9,15 @@ import type { Unit } from '../lazy.js';
 import { fetchOlder, loadOlder } from './history.js';
 import { Typing } from './typing.js';
 
+/** Tries of one attachment download before it is reported as failed (see `attachmentUrl`). */
+const DOWNLOAD_ATTEMPTS = 6;
+
 export class Conversation implements Unit {
   readonly #host: Host;
   readonly #typing: Typing;
+  #stopped = false;
+  /** Downloads waiting for the connection: released on stop. */
+  #waiters = new Set<() => void>();
 
   constructor(host: Host) {
     this.#host = host;
@@ -45,18 +51,54 @@ export class Conversation implements Unit {
     this.#host.applyServerMessages(threadId, [res.message]);
   }
 
+  /**
+   * An object URL for an attachment, downloaded with the visitor's token. A failure that may pass
+   * (no session yet, network, 429, 5xx) is tried again — after the connection is back, with
+   * backoff, up to `DOWNLOAD_ATTEMPTS` times — so a picture asked for during an outage appears
+   * once the network does, instead of never. null after a permanent failure (reported).
+   */
   async attachmentUrl(attachment: Attachment): Promise<string | null> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#download(attachment);
+      if (outcome.ok) return URL.createObjectURL(outcome.blob);
+      if (!outcome.transient || attempt >= DOWNLOAD_ATTEMPTS || this.#stopped) return this.#failed(outcome.code, outcome.message);
+      await this.#connected();
+      await new Promise<void>((resolve) => this.#host.env.setTimeout(resolve, this.#host.options.policy.baseMs * 2 ** (attempt - 1)));
+      if (this.#stopped) return null;
+    }
+  }
+
+  async #download(attachment: Attachment): Promise<
+    { ok: true; blob: Blob } | { ok: false; transient: boolean; code: 'unauthorized' | 'network' | 'not_found' | 'internal'; message: string }
+  > {
     const { env, options } = this.#host;
     const token = await this.#host.token();
-    if (!token) return this.#failed('unauthorized', 'no visitor session yet');
+    if (!token) return { ok: false, transient: true, code: 'unauthorized', message: 'no visitor session yet' };
     let res: { status: number; blob: Blob | null };
     try {
       res = await env.http.download(`${options.serverUrl}${attachment.url}`, token);
     } catch (err) {
-      return this.#failed('network', `file download failed: ${String(err)}`);
+      return { ok: false, transient: true, code: 'network', message: `file download failed: ${String(err)}` };
     }
-    if (!res.blob) return this.#failed(res.status === 404 ? 'not_found' : res.status === 401 ? 'unauthorized' : 'internal', `file download failed (${res.status})`);
-    return URL.createObjectURL(res.blob);
+    if (res.blob) return { ok: true, blob: res.blob };
+    const code = res.status === 404 ? 'not_found' : res.status === 401 ? 'unauthorized' : 'internal';
+    return { ok: false, transient: res.status === 0 || res.status === 429 || res.status >= 500, code, message: `file download failed (${res.status})` };
+  }
+
+  /** Resolves when the client is connected (at once if it is), or when this unit stops. */
+  #connected(): Promise<void> {
+    const { store } = this.#host;
+    const up = () => this.#stopped || store.state.connection === 'connected' || store.state.connection === 'following';
+    if (up()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        off();
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const off = store.subscribe(() => up() && done());
+      this.#waiters.add(done);
+    });
   }
 
   /** Leader: a follower tab's command (see `loadOlder`, `markRead`, the client's `setTyping`, `rate`). */
@@ -79,7 +121,9 @@ export class Conversation implements Unit {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#typing.stop();
+    for (const w of [...this.#waiters]) w();
   }
 
   #read(threadId: string, seq: number): void {

@@ -87,6 +87,7 @@ export class Sender {
       const reply = await this.#host.transport()!.request('message.send', sendInput(entry, ids), this.#host.options.ackTimeoutMs);
       if (this.#stopped) return;
       if (reply.ok) {
+        this.#outbox.keepSent(entry);
         this.#outbox.forget(clientId);
         this.#acked(entry, reply);
         return;

@@ -25,7 +25,7 @@ export async function startRealServer(overrides: Partial<ServerConfig> = {}): Pr
     port: 0,
     dataDir,
     maxUploadBytes: 1024 * 1024,
-    rateLimits: { ...DEFAULT_RATE_LIMITS, visitorEvents: 100_000, connectionsPerIp: 100_000, httpPerIp: 100_000, uploadsPerVisitor: 10_000 },
+    rateLimits: { ...DEFAULT_RATE_LIMITS, visitorEvents: 100_000, connectionsPerIp: 100_000, openConnectionsPerIp: 100_000, agentEvents: 100_000, httpPerIp: 100_000, uploadsPerVisitor: 10_000 },
     demo: { apiKey: API_KEY, secret: SECRET, allowedOrigins: ['http://shop.test'] },
     webhooks: { baseMs: 50, maxAttempts: 1, timeoutMs: 1000 },
     logLevel: 'silent',
