@@ -56,7 +56,10 @@ const bodies = {
 };
 
 /** A full page. The widget is installed exactly as docs/widget.md shows, with the CSP nonce. */
-export function renderPage(name, { nonce, serverUrl, title, product }) {
+export function renderPage(name, { nonce, serverUrl, title, product, askConsent = false }) {
+  // With askConsent the widget boots waiting for consent, and the shop's own banner (shop.js)
+  // asks the shopper and calls Threadline('consent', true|false).
+  const boot = askConsent ? `{ appId: 'demo', serverUrl: '${esc(serverUrl)}', consent: false }` : `{ appId: 'demo', serverUrl: '${esc(serverUrl)}' }`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -64,12 +67,12 @@ export function renderPage(name, { nonce, serverUrl, title, product }) {
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <title>${esc(title)} · Northwind Outfitters</title>
 <link rel="stylesheet" href="/shop/shop.css">
-<meta name="threadline-server" content="${esc(serverUrl)}">
+<meta name="threadline-server" content="${esc(serverUrl)}">${askConsent ? '\n<meta name="threadline-consent" content="ask">' : ''}
 <script nonce="${esc(nonce)}">
   window.Threadline = window.Threadline || function () {
     (window.Threadline.q = window.Threadline.q || []).push(arguments);
   };
-  Threadline('boot', { appId: 'demo', serverUrl: '${esc(serverUrl)}' });
+  Threadline('boot', ${boot});
 </script>
 <script async src="${esc(serverUrl)}/widget/threadline.js"></script>
 <script defer src="/shop/shop.js"></script>
@@ -84,7 +87,7 @@ export function renderPage(name, { nonce, serverUrl, title, product }) {
   </nav>
 </header>
 <main>${bodies[name]({ product })}</main>
-<footer class="foot">Northwind Outfitters is a demo shop for Threadline. Nothing here is for sale.</footer>
+<footer class="foot">Northwind Outfitters is a demo shop for Threadline. Nothing here is for sale.${askConsent ? ' <button type="button" class="link" data-chat-privacy>Chat privacy</button>' : ''}</footer>
 </body>
 </html>`;
 }

@@ -24,6 +24,8 @@ export async function startDemo(env = process.env) {
   // environment says otherwise. A real deployment leaves THREADLINE_WEBHOOK_ALLOW_PRIVATE unset.
   const config = configFromEnv({ THREADLINE_WEBHOOK_ALLOW_PRIVATE: '1', ...env });
   config.rulesFile ??= path.join(here, 'rules.json');
+  // THREADLINE_DEMO_ASK_CONSENT=1: the shop asks before the chat may store or connect anything.
+  const askConsent = env.THREADLINE_DEMO_ASK_CONSENT === '1';
   // The demo keeps its credentials in the data dir so the agent-console link works on every start.
   const credentialsFile = path.join(config.dataDir, 'demo-credentials.json');
   if (!config.demo.apiKey) {
@@ -62,7 +64,7 @@ export async function startDemo(env = process.env) {
           .header('x-content-type-options', 'nosniff')
           .header('referrer-policy', 'strict-origin-when-cross-origin')
           .type('text/html; charset=utf-8')
-          .send(renderPage(name, { nonce, serverUrl: origin, title: product?.name ?? title, product }));
+          .send(renderPage(name, { nonce, serverUrl: origin, title: product?.name ?? title, product, askConsent }));
       };
       app.get('/', page('home', 'Shop'));
       app.get('/product/:id', page('product', 'Product'));

@@ -4,6 +4,8 @@
 (function () {
   const server = document.querySelector('meta[name="threadline-server"]').content;
   const CART_KEY = 'northwind-cart';
+  const CONSENT_KEY = 'northwind-chat-consent';
+  const ASK_CONSENT = !!document.querySelector('meta[name="threadline-consent"]');
   const euros = (cents) => '€' + (cents / 100).toFixed(2);
   const readCart = () => {
     try {
@@ -75,7 +77,46 @@
       });
     }
 
+    setUpConsent();
     await setUpSignIn();
+  }
+
+  // The shop's consent banner (THREADLINE_DEMO_ASK_CONSENT=1). The widget was booted with
+  // consent: false, so until the shopper allows the chat it stores nothing on this device and
+  // sends nothing; the update/track calls above wait in memory. The choice is the shop's to keep.
+  function setUpConsent() {
+    if (!ASK_CONSENT) return;
+    const banner = el('section', { class: 'consent', 'aria-label': 'Chat privacy', hidden: '' });
+    const text = el('p', {}, '');
+    const allow = el('button', { type: 'button', class: 'primary' }, 'Allow chat');
+    const decline = el('button', { type: 'button', class: 'link' }, 'Not now');
+    banner.append(text, allow, decline);
+    document.body.append(banner);
+    const show = () => {
+      const allowed = localStorage.getItem(CONSENT_KEY) === 'yes';
+      text.textContent = allowed
+        ? 'Our chat keeps your conversations on this device and talks to our support server. You allowed it.'
+        : 'Our chat keeps your conversations on this device and talks to our support server. Allow it?';
+      allow.hidden = allowed;
+      decline.textContent = allowed ? 'Withdraw consent' : 'Not now';
+      banner.hidden = false;
+    };
+    allow.addEventListener('click', () => {
+      localStorage.setItem(CONSENT_KEY, 'yes');
+      Threadline('consent', true);
+      banner.hidden = true;
+    });
+    decline.addEventListener('click', () => {
+      const had = localStorage.getItem(CONSENT_KEY) === 'yes';
+      localStorage.setItem(CONSENT_KEY, 'no');
+      // Withdrawing erases the chat's data from this device, as a logout does.
+      if (had) Threadline('consent', false);
+      banner.hidden = true;
+    });
+    document.querySelector('[data-chat-privacy]')?.addEventListener('click', show);
+    const choice = localStorage.getItem(CONSENT_KEY);
+    if (choice === 'yes') Threadline('consent', true);
+    else if (choice === null) show();
   }
 
   function cartContext(cart, byId) {
@@ -101,7 +142,8 @@
         user = null;
         // Logout: wipe this device's copy of Alice's threads, then start over as an anonymous visitor.
         Threadline('shutdown');
-        Threadline('boot', { appId: 'demo', serverUrl: server });
+        const waitForConsent = ASK_CONSENT && localStorage.getItem(CONSENT_KEY) !== 'yes';
+        Threadline('boot', { appId: 'demo', serverUrl: server, ...(waitForConsent ? { consent: false } : {}) });
       } else {
         ({ user } = await fetch('/demo/sign-in', {
           method: 'POST',
