@@ -38,7 +38,8 @@ import { lazyUnits, type Units } from './units.js';
 import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
 import { elect, type Election } from './tabs/leader.js';
 import { LOCAL_ACTIONS, isTabMessage, type TabMessage } from './tabs/messages.js';
-import * as caps from './proactive/caps.js';
+import type { CapPolicy } from './proactive/caps.js';
+import type { Prompts, PromptEvent } from './proactive/prompts.js';
 import type {
   Client,
   ClientError,
@@ -71,7 +72,7 @@ interface Resolved {
   multiTab: boolean;
   maxQueuedFileBytes: number;
   policy: { baseMs: number; maxMs: number; deadlineMs: number };
-  caps: caps.CapPolicy;
+  caps: CapPolicy;
 }
 
 export class ThreadlineClient implements Client {
@@ -84,6 +85,7 @@ export class ThreadlineClient implements Client {
   /** What lazily loaded units may use of this client (`host.ts`). */
   readonly #host: Host;
   readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
+  readonly #prompts: Lazy<Awaited<ReturnType<Units['prompts']>>, Prompts>;
   #storage: ResilientStorage | null = null;
   #local: LocalStore | null = null;
   #transport: Transport | null = null;
@@ -96,7 +98,8 @@ export class ThreadlineClient implements Client {
   #ready = new Promise<void>((r) => (this.#readyResolve = r));
   #destroyed = false;
   #meta: Meta = { schema: 0 };
-  #proactive: ProactiveRecord = emptyProactive();
+  /** What storage held at start, handed to the prompts unit when it loads. */
+  #storedPrompts: ProactiveRecord = emptyProactive();
   #context: Omit<VisitorContext, 'device'> = {};
   #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
   #gapFetching = new Set<string>();
@@ -162,6 +165,7 @@ export class ThreadlineClient implements Client {
       persistThreads: (ids) => this.#persistThreads(ids),
       record: (threadId) => this.#record(threadId),
       error: (error) => this.#events.emit('error', error),
+      proactive: (prompt) => this.#events.emit('proactive', { prompt }),
     };
     this.#outbox = new Outbox({
       host: this.#host,
@@ -172,6 +176,11 @@ export class ThreadlineClient implements Client {
       () => units.conversation(),
       (m) => new m.Conversation(this.#host),
       (err) => this.#report('network', `could not load the conversation code: ${String(err)}`),
+    );
+    this.#prompts = new Lazy(
+      () => units.prompts(),
+      (m) => new m.Prompts(this.#host, this.#storedPrompts),
+      (err) => this.#report('network', `could not load the proactive prompts code: ${String(err)}`),
     );
     this.#store.onAction = (action) => this.#mirror(action);
     this.#watch();
@@ -392,6 +401,7 @@ export class ThreadlineClient implements Client {
     this.#destroyed = true;
     this.#outbox.stop();
     this.#conversation.stop();
+    this.#prompts.stop();
     this.#transport?.close();
     this.#transport = null;
     this.#election?.release();
@@ -458,8 +468,7 @@ export class ThreadlineClient implements Client {
     const loaded = await this.#local.load();
     if (this.#destroyed) return;
     this.#meta = loaded.meta;
-    const now = this.#env.now();
-    this.#proactive = caps.prune(loaded.proactive, now, this.#o.caps);
+    this.#storedPrompts = loaded.proactive;
     const recent = [...loaded.threads].sort((a, b) => (a.thread.updatedAt < b.thread.updatedAt ? 1 : -1)).slice(0, HYDRATE_PAGES);
     const pages: Record<string, Message[]> = {};
     await Promise.all(
@@ -474,7 +483,7 @@ export class ThreadlineClient implements Client {
       threads: loaded.threads.map((t) => ({ thread: t.thread, heldSeq: t.heldSeq, local: false, loadingOlder: false })),
       messages: pages,
       outbox: loaded.outbox,
-      proactive: this.#proactive.prompts,
+      proactive: [],
     });
     this.#adoptLocalThreads(loaded.outbox);
     // Entries whose message is already held (acked, but the tab closed before the delete).
@@ -482,7 +491,8 @@ export class ThreadlineClient implements Client {
     this.#store.dispatch({ type: 'status', status: 'ready' });
     this.#readyResolve();
     this.#events.emit('ready', { snapshot: this.getSnapshot() });
-    for (const p of this.#store.state.proactive) this.#events.emit('proactive', { prompt: p });
+    // Prompts kept from an earlier page: their code loads only when there are some.
+    if (loaded.proactive.prompts.length) void this.#prompts.get().then((u) => u?.restore());
 
     const env = this.#env;
     const shared = mode !== 'memory' && !storage.fellBack;
@@ -917,41 +927,13 @@ export class ThreadlineClient implements Client {
 
   // ---- proactive ----
 
+  /** Prompts from the server: most sessions bring none, and then their code is never loaded. */
   #offer(prompts: ProactiveMessage[]): void {
-    const now = this.#env.now();
-    const offered: ProactiveMessage[] = [];
-    let record = this.#proactive;
-    for (const p of prompts) {
-      if (!caps.mayOffer(record, p, now, this.#o.caps)) continue;
-      record = caps.offer(record, p);
-      offered.push(p);
-    }
-    if (!offered.length) return;
-    this.#setProactive(record);
-    for (const p of offered) {
-      const prompt = this.#store.state.proactive.find((x) => x.id === p.id);
-      if (prompt) this.#events.emit('proactive', { prompt });
-    }
+    if (prompts.length) void this.#prompts.get().then((u) => u?.offer(prompts));
   }
 
-  #setProactive(record: ProactiveRecord): void {
-    this.#proactive = record;
-    this.#store.dispatch({ type: 'proactive', prompts: record.prompts });
-    void this.#local?.putProactive(record);
-  }
-
-  async #proactiveEvent(id: string, event: 'shown' | 'opened' | 'replied' | 'dismissed'): Promise<void> {
-    const now = this.#env.now();
-    const known = this.#proactive.prompts.find((p) => p.id === id);
-    if (event === 'shown') {
-      if (!known || known.shown) return;
-      this.#setProactive(caps.markShown(this.#proactive, id, now));
-    } else if (event === 'dismissed' || event === 'replied') {
-      if (known && !known.shown) this.#setProactive(caps.markShown(this.#proactive, id, now));
-      this.#setProactive(caps.close(this.#proactive, id, now));
-    }
-    if (this.#store.state.connection !== 'connected') return;
-    await this.#request('proactive.event', { id, event });
+  async #proactiveEvent(id: string, event: PromptEvent): Promise<void> {
+    await (await this.#prompts.get())?.event(id, event);
   }
 
   // ---- tabs ----

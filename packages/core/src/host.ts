@@ -9,7 +9,8 @@ import type { Environment } from './environment.js';
 import type { LocalStore, StoredThread } from './storage/local-store.js';
 import type { Store } from './store.js';
 import type { RequestInput, RequestName, RequestResult, Transport } from './transport/transport.js';
-import type { ClientError } from './types.js';
+import type { CapPolicy } from './proactive/caps.js';
+import type { ClientError, ProactivePrompt } from './types.js';
 
 export interface HostOptions {
   /** Without a trailing slash. */
@@ -18,6 +19,8 @@ export interface HostOptions {
   pageSize: number;
   /** Outbox retry policy (`RetryOptions` with defaults applied). */
   policy: { baseMs: number; maxMs: number; deadlineMs: number };
+  /** Proactive prompts' frequency caps (`ProactiveOptions` with defaults applied). */
+  caps: CapPolicy;
 }
 
 export interface Host {
@@ -47,4 +50,6 @@ export interface Host {
   record(threadId: string): StoredThread | undefined;
   /** Emit an `error` event. */
   error(error: ClientError): void;
+  /** Emit a `proactive` event: a prompt to show. */
+  proactive(prompt: ProactivePrompt): void;
 }

@@ -14,8 +14,8 @@ afterEach(() => {
 
 /** Loaders that count their calls; `fail` makes the next n loads of a unit reject like a chunk that could not be fetched. */
 function counting(over: Partial<Units> = {}) {
-  const loads = { sender: 0, conversation: 0 };
-  const fail = { sender: 0, conversation: 0 };
+  const loads = { sender: 0, conversation: 0, prompts: 0 };
+  const fail = { sender: 0, conversation: 0, prompts: 0 };
   const chunkError = (name: string) => new TypeError(`Failed to fetch dynamically imported module: https://shop.example/${name}-x1.js`);
   const units: Units = {
     sender: () => {
@@ -27,6 +27,11 @@ function counting(over: Partial<Units> = {}) {
       loads.conversation++;
       if (fail.conversation > 0 && fail.conversation--) return Promise.reject(chunkError('conversation'));
       return (over.conversation ?? lazyUnits.conversation)();
+    },
+    prompts: () => {
+      loads.prompts++;
+      if (fail.prompts > 0 && fail.prompts--) return Promise.reject(chunkError('prompts'));
+      return (over.prompts ?? lazyUnits.prompts)();
     },
   };
   return { loads, fail, units };
@@ -88,7 +93,7 @@ describe('units loaded on demand', () => {
     await flush();
     expect(heard).toEqual(['hello from the shop']);
     expect(client.getSnapshot()).toMatchObject({ connection: 'connected', totalUnread: 1 });
-    expect(loads).toEqual({ sender: 0, conversation: 0 });
+    expect(loads).toEqual({ sender: 0, conversation: 0, prompts: 0 });
 
     const id = client.send(t, { text: 'thanks' });
     expect(client.getSnapshot().messages[t]!.at(-1)).toMatchObject({ clientId: id, state: 'sending' });
@@ -96,7 +101,34 @@ describe('units loaded on demand', () => {
     client.send(t, { text: 'bye' });
     await flush();
     expect(texts(server, t)).toEqual(['hi', 'hello from the shop', 'thanks', 'bye']);
-    expect(loads).toEqual({ sender: 1, conversation: 0 });
+    expect(loads).toEqual({ sender: 1, conversation: 0, prompts: 0 });
+  });
+
+  it('loads the prompts code when a prompt arrives, once, and offers it; a page whose stored prompts are all closed never loads it', async () => {
+    const { loads, units } = counting();
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    const { client } = setup({ storage, server, units });
+    const offered: string[] = [];
+    client.on('proactive', (e) => offered.push(e.prompt.text));
+    await flush();
+    expect(loads.prompts).toBe(0);
+    const prompt = { id: 'p1', text: 'Need help?', author: { kind: 'bot' as const }, display: 'toast' as const, campaign: 'checkout', quickReplies: [], expiresAt: null, createdAt: new Date(0).toISOString() };
+    server.push({ type: 'server', name: 'proactive', payload: prompt });
+    server.push({ type: 'server', name: 'proactive', payload: { ...prompt, id: 'p2', text: 'Still there?' } });
+    await flush();
+    expect(offered).toEqual(['Need help?', 'Still there?']);
+    expect(loads.prompts).toBe(1);
+    client.dismissProactive('p1');
+    client.dismissProactive('p2');
+    await flush();
+    client.destroy();
+
+    const again = counting();
+    const next = setup({ storage, server, units: again.units });
+    await flush();
+    expect(next.client.getSnapshot().proactive).toEqual([]);
+    expect(again.loads.prompts).toBe(0);
   });
 
   it('sends an entry a previous page left in storage, without any call', async () => {

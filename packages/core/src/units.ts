@@ -8,9 +8,12 @@ export interface Units {
   sender(): Promise<typeof import('./outbox/sender.js')>;
   /** Older pages, read receipts, typing, ratings, attachment downloads: loaded on the first of these. */
   conversation(): Promise<typeof import('./conversation/conversation.js')>;
+  /** Proactive prompts' caps and bookkeeping: loaded when a prompt arrives or is kept from an earlier page. */
+  prompts(): Promise<typeof import('./proactive/prompts.js')>;
 }
 
 export const lazyUnits: Units = {
   sender: () => import('./outbox/sender.js'),
   conversation: () => import('./conversation/conversation.js'),
+  prompts: () => import('./proactive/prompts.js'),
 };

@@ -31,9 +31,6 @@ import type { ClientError } from '../types.js';
 import type { Units } from '../units.js';
 import type { Sender } from './sender.js';
 
-/** Memory kept for files this page sent (see `keepSent`). */
-const SENT_FILES_BYTES = 32 * 1024 * 1024;
-
 export interface OutboxDeps {
   host: Host;
   /** True when sends can go out now (connected, this tab leads). */
@@ -48,13 +45,6 @@ export class Outbox {
   readonly #sender: Lazy<Awaited<ReturnType<Units['sender']>>, Sender>;
   /** Files of entries queued in this page, so sending needs no storage read (and survives a fallback to memory). */
   #blobs = new Map<string, Blob[]>();
-  /**
-   * Files this page uploaded, by attachment id, kept after their message was acked so the
-   * shopper's own photo shows from memory instead of being downloaded again (which may fail or
-   * wait while the network is flaky). Oldest dropped beyond `SENT_FILES_BYTES`.
-   */
-  #sent = new Map<string, Blob>();
-  #sentBytes = 0;
   /** Entries written to the state but not yet to storage: never emitted before they are durable. */
   #unstored = new Set<string>();
   #loadFailures = 0;
@@ -154,29 +144,14 @@ export class Outbox {
 
   /** The message arrived by another path (echo from another tab, sync): forget the entry. */
   settled(clientId: string, files: OutboxFile[]): void {
-    this.keepSent({ clientId, files });
+    this.#sender.current?.keepSent(clientId, files);
     this.#blobs.delete(clientId);
     void this.host.local.delOutbox({ clientId, files });
   }
 
-  /** The message was acked: keep the page's copies of its files under their attachment ids. */
-  keepSent(entry: Pick<OutboxEntry, 'clientId' | 'files'>): void {
-    for (const f of entry.files) {
-      const blob = this.blob(entry.clientId, f.index);
-      if (!blob || !f.attachment || this.#sent.has(f.attachment.id)) continue;
-      this.#sent.set(f.attachment.id, blob);
-      this.#sentBytes += blob.size;
-    }
-    for (const [id, blob] of this.#sent) {
-      if (this.#sentBytes <= SENT_FILES_BYTES) break;
-      this.#sent.delete(id);
-      this.#sentBytes -= blob.size;
-    }
-  }
-
-  /** The page's copy of a file it uploaded, by attachment id. */
+  /** The page's copy of a file it uploaded, by attachment id (kept by the sending code). */
   sentFile(attachmentId: string): Blob | undefined {
-    return this.#sent.get(attachmentId);
+    return this.#sender.current?.sentFile(attachmentId);
   }
 
   /** The page's copy of a queued file, when it was queued in this page. */
@@ -236,7 +211,5 @@ export class Outbox {
     this.#stopped = true;
     this.#clearReload();
     this.#sender.stop();
-    this.#sent.clear();
-    this.#sentBytes = 0;
   }
 }

@@ -11,10 +11,13 @@
 import type { SendResult } from '@threadline/protocol';
 import type { TimerHandle } from '../environment.js';
 import type { Host } from '../host.js';
-import type { OutboxEntry } from '../state/state.js';
+import type { OutboxEntry, OutboxFile } from '../state/state.js';
 import type { ClientError } from '../types.js';
 import type { Outbox } from './outbox.js';
 import { upload, type UploadOutcome } from './upload.js';
+
+/** Memory kept for files this page sent (see `keepSent`). */
+const SENT_FILES_BYTES = 32 * 1024 * 1024;
 
 export class Sender {
   readonly #outbox: Outbox;
@@ -24,6 +27,13 @@ export class Sender {
   #timer: TimerHandle | null = null;
   #timerAt = Infinity;
   #stopped = false;
+  /**
+   * Files this page uploaded, by attachment id, kept after their message was acked so the
+   * shopper's own photo shows from memory instead of being downloaded again (which may fail or
+   * wait while the network is flaky). Oldest dropped beyond `SENT_FILES_BYTES`.
+   */
+  #sent = new Map<string, Blob>();
+  #sentBytes = 0;
 
   constructor(outbox: Outbox) {
     this.#outbox = outbox;
@@ -54,6 +64,25 @@ export class Sender {
     }
   }
 
+  /** The message was acked (or arrived by another path): keep the page's copies of its files under their attachment ids. */
+  keepSent(clientId: string, files: OutboxFile[]): void {
+    for (const f of files) {
+      const blob = this.#outbox.blob(clientId, f.index);
+      if (!blob || !f.attachment || this.#sent.has(f.attachment.id)) continue;
+      this.#sent.set(f.attachment.id, blob);
+      this.#sentBytes += blob.size;
+    }
+    for (const [id, blob] of this.#sent) {
+      if (this.#sentBytes <= SENT_FILES_BYTES) break;
+      this.#sent.delete(id);
+      this.#sentBytes -= blob.size;
+    }
+  }
+
+  sentFile(attachmentId: string): Blob | undefined {
+    return this.#sent.get(attachmentId);
+  }
+
   /** No more waking up until the next `kick` (the connection is gone). */
   pause(): void {
     if (this.#timer !== null) this.#host.env.clearTimeout(this.#timer);
@@ -68,6 +97,7 @@ export class Sender {
 
   stop(): void {
     this.#stopped = true;
+    this.#sent.clear();
     this.pause();
     for (const a of this.#aborts.values()) a.abort();
     this.#aborts.clear();
@@ -87,7 +117,7 @@ export class Sender {
       const reply = await this.#host.transport()!.request('message.send', sendInput(entry, ids), this.#host.options.ackTimeoutMs);
       if (this.#stopped) return;
       if (reply.ok) {
-        this.#outbox.keepSent(entry);
+        this.keepSent(clientId, entry.files);
         this.#outbox.forget(clientId);
         this.#acked(entry, reply);
         return;

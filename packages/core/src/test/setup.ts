@@ -11,4 +11,5 @@ await Promise.all([
   import('../conversation/conversation.js'),
   import('../http.js'),
   import('../storage/schema-upgrade.js'),
+  import('../proactive/prompts.js'),
 ]);

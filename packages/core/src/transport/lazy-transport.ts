@@ -65,6 +65,12 @@ class LazyTransport implements Transport {
     this.#inner?.close();
   }
 
+  verify(timeoutMs: number): Promise<boolean> {
+    const inner = this.#inner;
+    if (!inner?.connected) return Promise.resolve(false);
+    return inner.verify ? inner.verify(timeoutMs) : Promise.resolve(true);
+  }
+
   reconnectNow(): void {
     if (this.#inner) this.#inner.reconnectNow?.();
     else if (this.#auth) this.#ensure();
