@@ -20,6 +20,15 @@ describe('attachments', () => {
     expect(resolve).toHaveBeenCalledWith(image);
   });
 
+  it('says an image could not be loaded instead of "Loading…" forever, and tries again on request', async () => {
+    const resolve = vi.fn<(a: Attachment) => Promise<string | null>>().mockResolvedValueOnce(null).mockResolvedValueOnce('blob:img');
+    render(<AttachmentView attachment={image} resolve={resolve} i18n={en} />);
+    await waitFor(() => expect(screen.getByRole('group', { name: 'Image: warning-light.jpg' }).textContent).toContain('Could not load this file.'));
+    fireEvent.click(screen.getByRole('button', { name: 'Retry: Image: warning-light.jpg' }));
+    await waitFor(() => expect(screen.getByRole('img', { name: 'Image: warning-light.jpg' }).getAttribute('src')).toBe('blob:img'));
+    expect(resolve).toHaveBeenCalledTimes(2);
+  });
+
   it('plays a voice clip and shows its duration', async () => {
     const { container } = render(<AttachmentView attachment={voice} resolve={async () => 'blob:voice'} i18n={en} />);
     expect(screen.getByText('0:07')).toBeTruthy();

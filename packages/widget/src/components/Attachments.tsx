@@ -8,37 +8,53 @@ export type ResolveUrl = (attachment: Attachment) => Promise<string | null>;
 
 /**
  * The object URL `load` yields (nothing without `load`), revoked when `key` changes or the
- * component goes away.
+ * component goes away. `false` once `load` gave up (the core already tried again meanwhile);
+ * `again` loads once more.
  */
-function useLoadedUrl(load: (() => Promise<string | null>) | undefined, key: string): string | null {
-  const [url, setUrl] = useState<string | null>(null);
+function useLoadedUrl(load: (() => Promise<string | null>) | undefined, key: string): [string | null | false, () => void] {
+  const [url, setUrl] = useState<string | null | false>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!load) return;
     let alive = true;
     let made: string | null = null;
+    setUrl(null);
     void load().then((u) => {
       made = u;
-      if (alive) setUrl(u);
+      if (alive) setUrl(u ?? false);
       else if (u) URL.revokeObjectURL(u);
     });
     return () => {
       alive = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [key]);
-  return url;
+  }, [key, attempt]);
+  return [url, () => setAttempt((n) => n + 1)];
 }
 
 /** Fetches an attachment with the visitor's token (core) and yields an object URL. */
 const useObjectUrl = (attachment: Attachment, resolve: ResolveUrl) => useLoadedUrl(() => resolve(attachment), attachment.id);
 
+/** What shows while a file loads, or after it could not be loaded (with a way to try again). */
+function Unavailable({ failed, label, i18n, again }: { failed: boolean; label: string; i18n: I18n; again: () => void }) {
+  if (!failed) return <span>{i18n.t('loadingFile')}</span>;
+  return (
+    <span class="unavailable">
+      <span>{i18n.t('fileUnavailable')}</span>
+      <button type="button" class="link-btn" aria-label={`${i18n.t('retry')}: ${label}`} onClick={again}>
+        {i18n.t('retry')}
+      </button>
+    </span>
+  );
+}
+
 export function ImageAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
-  const url = useObjectUrl(attachment, resolve);
+  const [url, again] = useObjectUrl(attachment, resolve);
   const alt = i18n.t('image', { name: attachment.name });
   if (!url) {
     return (
-      <div class="image-placeholder" role="img" aria-label={alt}>
-        {i18n.t('loadingFile')}
+      <div class="image-placeholder" role={url === false ? 'group' : 'img'} aria-label={alt}>
+        <Unavailable failed={url === false} label={alt} i18n={i18n} again={again} />
       </div>
     );
   }
@@ -50,10 +66,14 @@ export function ImageAttachment({ attachment, resolve, i18n }: { attachment: Att
 }
 
 export function VoiceAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
-  const url = useObjectUrl(attachment, resolve);
+  const [url, again] = useObjectUrl(attachment, resolve);
   return (
     <div class="voice">
-      {url ? <audio controls preload="metadata" src={url} aria-label={i18n.t('voiceClip')} /> : <span>{i18n.t('loadingFile')}</span>}
+      {url ? (
+        <audio controls preload="metadata" src={url} aria-label={i18n.t('voiceClip')} />
+      ) : (
+        <Unavailable failed={url === false} label={i18n.t('voiceClip')} i18n={i18n} again={again} />
+      )}
       {attachment.durationMs !== undefined && <span class="voice-duration">{i18n.duration(attachment.durationMs)}</span>}
     </div>
   );
@@ -100,8 +120,8 @@ export interface PendingFileProps {
 /** A file of an outgoing message that is not uploaded yet: progress, and cancel while it lasts. */
 export function PendingFileView({ file, previewUrl, loadPreview, progress, failed, i18n, onCancel }: PendingFileProps) {
   const wanted = file.mime.startsWith('image/') && !previewUrl && !!loadPreview;
-  const stored = useLoadedUrl(wanted ? loadPreview : undefined, wanted ? 'stored' : '');
-  previewUrl ??= stored ?? undefined;
+  const [stored] = useLoadedUrl(wanted ? loadPreview : undefined, wanted ? 'stored' : '');
+  previewUrl ??= stored || undefined;
   const ratio = progress && progress.total ? Math.min(1, progress.loaded / progress.total) : 0;
   const percent = Math.round(ratio * 100);
   return (

@@ -61,6 +61,7 @@ const en = {
   image: 'Image: {name}',
   download: 'Download {name}',
   loadingFile: 'Loading…',
+  fileUnavailable: 'Could not load this file.',
   quickReplies: 'Suggested replies',
 };
 
@@ -127,6 +128,7 @@ const zhCN: PanelStrings = {
   image: '图片：{name}',
   download: '下载 {name}',
   loadingFile: '加载中…',
+  fileUnavailable: '无法加载此文件。',
   quickReplies: '推荐回复',
 };
 
@@ -190,6 +192,7 @@ const zhTW: PanelStrings = {
   image: '圖片：{name}',
   download: '下載 {name}',
   loadingFile: '載入中…',
+  fileUnavailable: '無法載入此檔案。',
   quickReplies: '建議回覆',
 };
 
