@@ -20,7 +20,6 @@ import {
 } from '@threadline/protocol';
 import { defaultEnvironment, type ChannelLike, type Environment, type TimerHandle } from './environment.js';
 import { Emitter } from './emitter.js';
-import { backoffDelay } from './backoff.js';
 import { Store } from './store.js';
 import type { Action, OutboxEntry } from './state/state.js';
 import { emptyThread } from './state/reducer.js';
@@ -31,6 +30,7 @@ import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import { migrate, type Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
+import { Resume } from './client/resume.js';
 import type { Conversation } from './conversation/conversation.js';
 import type { Host } from './host.js';
 import { Lazy } from './lazy.js';
@@ -82,6 +82,7 @@ export class ThreadlineClient implements Client {
   readonly #store = new Store();
   readonly #events = new Emitter<ClientEventMap>();
   readonly #outbox: Outbox;
+  readonly #resume: Resume;
   /** What lazily loaded units may use of this client (`host.ts`). */
   readonly #host: Host;
   readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
@@ -102,11 +103,6 @@ export class ThreadlineClient implements Client {
   #storedPrompts: ProactiveRecord = emptyProactive();
   #context: Omit<VisitorContext, 'device'> = {};
   #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
-  #gapFetching = new Set<string>();
-  /** Highest seq per thread already announced through the `message` event. */
-  #announced = new Map<string, number>();
-  #syncing = false;
-  #syncFailures = 0;
   #typingShown = new Map<string, TimerHandle>();
   #rpc = new Map<string, (result: unknown) => void>();
   /** Commands posted to a leader and not answered yet, by rpc id (re-run here if this tab leads). */
@@ -157,16 +153,24 @@ export class ThreadlineClient implements Client {
       token: () => this.#token(),
       request: (name, input) => this.#request(name, input),
       leader: (name, args, fn) => this.#leader(name, args, fn),
-      applyServerMessages: (threadId, messages, live) => this.#applyServerMessages(threadId, messages, live),
+      applyServerMessages: (threadId, messages, live) => this.#resume.apply(threadId, messages, live),
       announce: (threadId, heldBefore, messages) => {
-        this.#announce(threadId, heldBefore);
-        this.#gap(threadId, messages);
+        this.#resume.announce(threadId, heldBefore);
+        this.#resume.gap(threadId, messages);
       },
       persistThreads: (ids) => this.#persistThreads(ids),
       record: (threadId) => this.#record(threadId),
       error: (error) => this.#events.emit('error', error),
       proactive: (prompt) => this.#events.emit('proactive', { prompt }),
+      file: (clientId, index) => this.#outbox.blob(clientId, index),
+      sentFile: (attachmentId) => this.#outbox.sentFile(attachmentId),
     };
+    this.#resume = new Resume({
+      host: this.#host,
+      settled: (clientId, files) => this.#outbox.settled(clientId, files),
+      offer: (prompts) => this.#offer(prompts),
+      message: (message, thread) => this.#events.emit('message', { message, thread }),
+    });
     this.#outbox = new Outbox({
       host: this.#host,
       canSend: () => !this.#destroyed && this.#isLeader() && this.#store.state.connection === 'connected',
@@ -358,18 +362,11 @@ export class ThreadlineClient implements Client {
   }
 
   attachmentUrl(attachment: Attachment): Promise<string | null> {
-    const own = this.#guard(undefined, () => this.#outbox.sentFile(attachment?.id));
-    if (own) return Promise.resolve(URL.createObjectURL(own));
     return this.#conversing(null, (c) => c.attachmentUrl(attachment), true);
   }
 
   pendingFileUrl(clientId: string, index: number): Promise<string | null> {
-    return this.#guardAsync(null, async () => {
-      await this.start();
-      await this.#ready;
-      const blob = this.#outbox.blob(clientId, index) ?? (await this.#local?.getBlob(clientId, index));
-      return blob ? URL.createObjectURL(blob) : null;
-    });
+    return this.#conversing(null, (c) => c.pendingFileUrl(clientId, index), true);
   }
 
   async shutdown(): Promise<void> {
@@ -400,6 +397,7 @@ export class ThreadlineClient implements Client {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#outbox.stop();
+    this.#resume.stop();
     this.#conversation.stop();
     this.#prompts.stop();
     this.#transport?.close();
@@ -451,7 +449,9 @@ export class ThreadlineClient implements Client {
     else if (typeof choice === 'object' && choice) [primary, mode] = [choice, 'custom'];
     else [primary, mode] = this.#env.indexedDB ? [indexedDbStorage(this.#o.appId), 'indexeddb'] : [null, 'memory'];
     const storage = new ResilientStorage(primary ?? memoryStorage(), {
-      evict: async () => (await this.#local!.evictHistory(1)) > 0 || (await this.#local!.evictHistory(2)) > 0,
+      // Quota pressure is rare: the eviction code is a chunk of its own (a failed load frees
+      // nothing, and the storage falls back to memory as it would when nothing can be freed).
+      evict: () => import('./storage/evict.js').then((m) => m.evict(primary ?? memoryStorage())),
       fallback: (reason, error, memory) => this.#fellBack(reason, error, memory),
       probeTimeoutMs: 5000,
       setTimeout: (fn, ms) => this.#env.setTimeout(fn, ms),
@@ -584,7 +584,7 @@ export class ThreadlineClient implements Client {
     // Live but dropped since (the answer came just before a disconnect): the same.
     if (!t || !live || this.#destroyed || t !== this.#transport || !t.connected || !this.#store.state.session) return;
     if (this.#store.state.connection !== 'connected') this.#setConnection('connected', null);
-    await this.#sync();
+    await this.#resume.sync();
     this.#outbox.resume();
   }
 
@@ -639,7 +639,7 @@ export class ThreadlineClient implements Client {
       case 'server':
         switch (e.name) {
           case 'message':
-            this.#applyServerMessages(e.payload.threadId, [e.payload]);
+            this.#resume.apply(e.payload.threadId, [e.payload]);
             return;
           case 'thread':
             this.#store.dispatch({ type: 'threads', threads: [e.payload] });
@@ -674,132 +674,12 @@ export class ThreadlineClient implements Client {
     for (const w of this.#sessionWaiters.splice(0)) w(true);
     if (Object.keys(this.#context).length) void this.#sendContext();
     for (const t of this.#pendingTrack.splice(0)) void this.#track(t.name, t.props);
-    await this.#sync();
+    await this.#resume.sync();
     this.#outbox.resume();
   }
 
   #setConnection(state: Snapshot['connection'], error: ClientError | null): void {
     this.#store.dispatch({ type: 'connection', state, error });
-  }
-
-  // ---- resume ----
-
-  /** Catch up on every thread after (re)connecting: per-thread cursors, paged until `more` is false. */
-  async #sync(): Promise<void> {
-    if (this.#syncing) return;
-    this.#syncing = true;
-    try {
-      for (let round = 0; round < 1000; round++) {
-        const cursors: Record<string, number> = {};
-        const entries = Object.values(this.#store.state.threads)
-          .filter((t) => !t.local && t.heldSeq > 0)
-          .sort((a, b) => (a.thread.updatedAt < b.thread.updatedAt ? 1 : -1))
-          .slice(0, 1000);
-        for (const t of entries) cursors[t.thread.id] = t.heldSeq;
-        const res = await this.#transport?.request('sync', { cursors, limit: LIMITS.maxPageSize }, this.#o.ackTimeoutMs);
-        if (!res || this.#destroyed) return;
-        if (!res.ok) {
-          // Lost connection: the next session syncs again. Otherwise (timeout, server busy) try
-          // again while connected, backing off, so a slow restart does not leave a hole until
-          // the next reconnect.
-          if (res.error.code !== 'network') {
-            this.#events.emit('error', { ...res.error });
-            this.#syncFailures++;
-            const wait = Math.max(backoffDelay(this.#syncFailures, this.#o.policy, this.#env.random()), res.error.retryAfterMs ?? 0);
-            const timer = this.#env.setTimeout(() => {
-              this.#timers.delete(timer);
-              if (!this.#destroyed && this.#store.state.connection === 'connected') void this.#sync();
-            }, wait);
-            this.#timers.add(timer);
-          }
-          return;
-        }
-        this.#syncFailures = 0;
-        this.#store.dispatch({ type: 'threads', threads: res.threads });
-        this.#persistThreads(res.threads.map((t) => t.id));
-        const byThread = new Map<string, Message[]>();
-        for (const m of res.messages) {
-          const list = byThread.get(m.threadId);
-          if (list) list.push(m);
-          else byThread.set(m.threadId, [m]);
-        }
-        const before = JSON.stringify(cursors);
-        for (const [threadId, list] of byThread) {
-          // A thread this device did not hold gets its newest page: history, not news.
-          if (cursors[threadId] === undefined && !this.#announced.has(threadId)) this.#applyServerMessages(threadId, list, false);
-          else this.#applyServerMessages(threadId, list);
-        }
-        this.#offer(res.proactive);
-        if (!res.more) return;
-        const after: Record<string, number> = {};
-        for (const t of Object.values(this.#store.state.threads)) if (!t.local && t.heldSeq > 0) after[t.thread.id] = t.heldSeq;
-        if (JSON.stringify(after) === before) return; // no progress: avoid a busy loop
-      }
-    } finally {
-      this.#syncing = false;
-    }
-  }
-
-  /**
-   * Apply server messages of one thread: dedupe by seq (reducer), store, tell listeners (`live`:
-   * not for older pages), and fetch what is missing when they reveal a hole.
-   */
-  #applyServerMessages(threadId: string, messages: Message[], live = true): void {
-    if (messages.length === 0) return;
-    const before = this.#store.state;
-    const heldSeq = before.threads[threadId]?.heldSeq ?? 0;
-    this.#store.dispatch({ type: 'messages', threadId, messages });
-    const after = this.#store.state;
-    if (this.#isLeader()) void this.#local?.putMessages(threadId, messages, this.#record(threadId));
-    for (const m of messages) {
-      const entry = m.clientId ? before.outbox[m.clientId] : undefined;
-      if (entry && !after.outbox[entry.clientId]) this.#outbox.settled(entry.clientId, entry.files);
-    }
-    if (live) this.#announce(threadId, heldSeq);
-    else this.#announced.set(threadId, Math.max(this.#announced.get(threadId) ?? 0, after.threads[threadId]?.heldSeq ?? 0));
-    this.#gap(threadId, messages);
-  }
-
-  /**
-   * Emit `message` for what became contiguous since the last announcement: messages above a
-   * hole wait until the hole is filled, so listeners hear every message once and in seq order.
-   */
-  #announce(threadId: string, heldBefore: number): void {
-    const from = this.#announced.get(threadId) ?? heldBefore;
-    const entry = this.#store.state.threads[threadId];
-    if (!entry || entry.heldSeq <= from) return;
-    this.#announced.set(threadId, entry.heldSeq);
-    const snap = this.getSnapshot();
-    const thread = snap.threads.find((t) => t.id === threadId) ?? null;
-    for (const mv of snap.messages[threadId] ?? []) {
-      if (mv.seq !== null && mv.seq > from && mv.seq <= entry.heldSeq) this.#events.emit('message', { message: mv, thread });
-    }
-  }
-
-  /** Fetch what is missing when `messages` (in the state) are above the held seq. */
-  #gap(threadId: string, messages: Message[]): void {
-    const t = this.#store.state.threads[threadId];
-    if (t && messages.some((m) => m.seq > t.heldSeq)) void this.#fillGap(threadId);
-  }
-
-  /** A message arrived above a hole: fetch what came after the held seq. */
-  async #fillGap(threadId: string): Promise<void> {
-    if (this.#gapFetching.has(threadId) || !this.#isLeader()) return;
-    this.#gapFetching.add(threadId);
-    try {
-      for (let i = 0; i < 100; i++) {
-        const entry = this.#store.state.threads[threadId];
-        if (!entry) return;
-        const after = entry.heldSeq;
-        const res = await this.#transport?.request('messages.list', { threadId, after, limit: LIMITS.maxPageSize }, this.#o.ackTimeoutMs);
-        if (!res?.ok || this.#destroyed) return;
-        this.#applyServerMessages(threadId, res.items);
-        const now = this.#store.state.threads[threadId];
-        if (!res.more || !now || now.heldSeq === after) return;
-      }
-    } finally {
-      this.#gapFetching.delete(threadId);
-    }
   }
 
   #record(threadId: string): StoredThread | undefined {

@@ -52,4 +52,8 @@ export interface Host {
   error(error: ClientError): void;
   /** Emit a `proactive` event: a prompt to show. */
   proactive(prompt: ProactivePrompt): void;
+  /** The page's copy of a queued file, when it was queued in this page. */
+  file(clientId: string, index: number): Blob | undefined;
+  /** The page's copy of a file it uploaded, by attachment id (its own photo, shown without a download). */
+  sentFile(attachmentId: string): Blob | undefined;
 }

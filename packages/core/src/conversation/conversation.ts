@@ -4,6 +4,7 @@
  * client hands each call here, and the leader tab runs its followers' commands through `run`.
  */
 import type { Attachment } from '@threadline/protocol';
+import { backoffDelay } from '../backoff.js';
 import type { Host } from '../host.js';
 import type { Unit } from '../lazy.js';
 import { fetchOlder, loadOlder } from './history.js';
@@ -58,14 +59,22 @@ export class Conversation implements Unit {
    * once the network does, instead of never. null after a permanent failure (reported).
    */
   async attachmentUrl(attachment: Attachment): Promise<string | null> {
+    const own = this.#host.sentFile(attachment.id);
+    if (own) return URL.createObjectURL(own);
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#download(attachment);
       if (outcome.ok) return URL.createObjectURL(outcome.blob);
       if (!outcome.transient || attempt >= DOWNLOAD_ATTEMPTS || this.#stopped) return this.#failed(outcome.code, outcome.message);
       await this.#connected();
-      await new Promise<void>((resolve) => this.#host.env.setTimeout(resolve, this.#host.options.policy.baseMs * 2 ** (attempt - 1)));
+      await new Promise<void>((resolve) => this.#host.env.setTimeout(resolve, backoffDelay(attempt, this.#host.options.policy, this.#host.env.random())));
       if (this.#stopped) return null;
     }
+  }
+
+  /** A file of a message not sent yet: the page's copy, or the stored one after a reload. */
+  async pendingFileUrl(clientId: string, index: number): Promise<string | null> {
+    const blob = this.#host.file(clientId, index) ?? (await this.#host.local.getBlob(clientId, index));
+    return blob ? URL.createObjectURL(blob) : null;
   }
 
   async #download(attachment: Attachment): Promise<

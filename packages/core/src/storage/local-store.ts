@@ -178,31 +178,6 @@ export class LocalStore {
     return this.storage.set('p', record);
   }
 
-  /**
-   * Free space under quota pressure. Level 1 keeps only each thread's newest chunk; level 2
-   * drops every cached message. Threads' records, the outbox, its blobs and meta are never
-   * evicted. Resolves to the number of records removed.
-   */
-  async evictHistory(level: 1 | 2 = 1): Promise<number> {
-    const keys = await this.storage.keys();
-    const newest = new Map<string, number>();
-    for (const k of keys) {
-      if (!k.startsWith('m:')) continue;
-      const at = k.lastIndexOf(':');
-      const id = k.slice(2, at);
-      const c = Number(k.slice(at + 1));
-      if ((newest.get(id) ?? -1) < c) newest.set(id, c);
-    }
-    const drop = keys.filter((k) => {
-      if (!k.startsWith('m:')) return false;
-      if (level === 2) return true;
-      const at = k.lastIndexOf(':');
-      return Number(k.slice(at + 1)) !== newest.get(k.slice(2, at));
-    });
-    if (drop.length) await this.storage.delMany(drop);
-    return drop.length;
-  }
-
   /** Erase every record of this app (logout). */
   clear(): Promise<void> {
     return this.storage.clear();

@@ -12,4 +12,5 @@ await Promise.all([
   import('../http.js'),
   import('../storage/schema-upgrade.js'),
   import('../proactive/prompts.js'),
+  import('../storage/evict.js'),
 ]);

@@ -12,6 +12,7 @@
  */
 import { io, NodeWebSocket as WebSocketTransport, type Socket } from 'socket.io-client';
 import { isErrorCode, type ClientEvents, type ServerEvents, type VisitorAuth, type WireError } from '@threadline/protocol';
+import { backoffDelay } from '../backoff.js';
 import type { Reply, RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport.js';
 
 const SERVER_EVENTS = ['message', 'thread', 'read', 'typing', 'proactive'] as const;
@@ -24,6 +25,8 @@ const FALLBACK_AFTER = 2;
  * pingTimeout, 45 s on the reference server): the probe finds out in a few seconds instead.
  */
 const STALL_MS = 2500;
+/** Waits after a refusal worth retrying (rate_limited, unavailable): 2 s, 4 s… up to 30 s, jittered. */
+const REFUSED_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 /** How long a liveness probe waits for the server's answer. */
 export const PROBE_TIMEOUT_MS = 3000;
 
@@ -181,11 +184,10 @@ class SocketIoTransport implements Transport {
   #later(fn: () => void): void {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#refusals++;
-    const base = Math.min(30_000, 1000 * 2 ** Math.min(this.#refusals, 5));
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       fn();
-    }, base / 2 + (Math.random() * base) / 2);
+    }, backoffDelay(this.#refusals + 1, REFUSED_BACKOFF, Math.random()));
   }
 
   close(): void {
