@@ -37,7 +37,7 @@ describe('widget', () => {
 
   it('passes only the core’s options to the client and starts it when idle', () => {
     const { createClient, client, runIdle } = setup({ brandColor: '#0a7d45', locale: 'zh-TW', position: 'left' });
-    const passed = createClient.mock.calls[0]![0] as unknown as Record<string, unknown>;
+    const passed = createClient.mock.calls[0]![0];
     expect(passed).toMatchObject({ appId: 'demo', serverUrl: 'http://localhost:3000', locale: 'zh-TW' });
     expect(passed).not.toHaveProperty('brandColor');
     expect(passed.consent).toBe(false);

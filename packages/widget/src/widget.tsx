@@ -81,7 +81,13 @@ export interface WidgetDeps {
   schedule?: (fn: () => void) => () => void;
 }
 
-const WIDGET_KEYS = ['brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const;
+/** Options that shape the widget only; every other option is the core's and is passed through. */
+type WidgetOnlyKey = Exclude<keyof WidgetOptions, keyof ClientOptions>;
+
+/** The widget-only options, taken out before the rest goes to the core. A name the core also takes is a type error here… */
+const WIDGET_KEYS = ['brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const satisfies readonly WidgetOnlyKey[];
+// …and a widget option missing from the list is one here, so none can leak into the core's options.
+type EveryWidgetKeyListed<Missing extends never = Exclude<WidgetOnlyKey, (typeof WIDGET_KEYS)[number]>> = Missing;
 
 /**
  * Mounts the launcher now and starts the client when the browser is idle; the panel is loaded
@@ -96,9 +102,9 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   // The core reports the visitor's own language tag to the brand, not the UI language we picked.
   // The client is created waiting (consent: false) and started below when the browser is idle, so
   // storage and the socket never compete with the page's own load, from the script tag or npm.
-  const clientOptions = { ...options, consent: false } as Record<string, unknown>;
+  const clientOptions: ClientOptions & Partial<Pick<WidgetOptions, WidgetOnlyKey>> = { ...options, consent: false };
   for (const key of WIDGET_KEYS) delete clientOptions[key];
-  const client = deps.createClient(clientOptions as unknown as ClientOptions);
+  const client = deps.createClient(clientOptions);
   const ui: UiStore = createUiStore();
   const host: Host = createHost(options.container ?? doc.body);
   host.addStyles(launcherCss);

@@ -38,10 +38,11 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
       return () => listeners.delete(l);
     },
     getSnapshot: () => snapshot,
-    on(event: string, l: (p: unknown) => void) {
+    on<K extends ClientEventName>(event: K, l: (p: ClientEventMap[K]) => void) {
+      const listener = l as (p: unknown) => void;
       if (!handlers.has(event)) handlers.set(event, new Set());
-      handlers.get(event)!.add(l);
-      return () => handlers.get(event)!.delete(l);
+      handlers.get(event)!.add(listener);
+      return () => handlers.get(event)!.delete(listener);
     },
     set(patch: Partial<Snapshot>) {
       snapshot = { ...snapshot, ...patch };
@@ -72,8 +73,8 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
     pendingFileUrl: vi.fn(async (): Promise<string | null> => null),
     shutdown: vi.fn(async () => {}),
     destroy: vi.fn(),
-  };
-  return client as unknown as FakeClient;
+  } satisfies FakeClient;
+  return client;
 }
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
