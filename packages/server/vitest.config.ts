@@ -8,5 +8,7 @@ export default defineProject({
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // `*.test-d.ts` are type-level tests: checked by tsc against the tests' tsconfig, never run.
+    typecheck: { enabled: true, tsconfig: './tsconfig.test.json' },
   },
 });

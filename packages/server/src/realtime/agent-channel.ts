@@ -86,14 +86,14 @@ export function attachAgentChannel(deps: AgentChannelDeps): void {
         const author = socket.data.name ? { kind: 'agent' as const, name: socket.data.name } : { kind: 'agent' as const };
         messaging.io.to(ownerRoom(row)).emit('typing', { threadId, author, typing });
         socket.to(agentRoom(app.id)).emit('typing', { threadId, author, typing });
-      }) as never,
+      }),
     );
 
     socket.on(
       'thread.read',
       handler(readInputSchema, deps.log, before, async ({ threadId, seq }) => {
         await messaging.readByAgent(app.id, threadId, seq);
-      }) as never,
+      }),
     );
   });
 }

@@ -165,11 +165,9 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       await deps.limits.events.take(p.visitorId);
       await deps.limits.ipEvents.take(clientIp(socket, deps.trustProxy));
     };
-    const on = <E extends keyof ClientEvents>(event: E, fn: (...args: unknown[]) => Promise<void>) =>
-      socket.on(event, fn as never);
     const log = deps.log;
 
-    on(
+    socket.on(
       'sync',
       handler(syncInputSchema, log, before, async ({ cursors, limit = 100 }) => {
         const rows = await store.threadsOf(p, { limit: SYNC_THREADS });
@@ -198,7 +196,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'threads.list',
       handler(listThreadsInputSchema, log, before, async ({ before: cursor, limit = 50 }) => {
         const rows = await store.threadsOf(p, { before: cursor ? decodeCursor(cursor) : undefined, limit: limit + 1 });
@@ -209,7 +207,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'messages.list',
       handler(listMessagesInputSchema, log, before, async ({ threadId, before: b, after, limit = 50 }) => {
         await store.visibleThread(p, threadId);
@@ -217,7 +215,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'message.send',
       handler(sendInputSchema, log, before, async (input) => {
         await deps.limits.sends.take(p.visitorId);
@@ -264,7 +262,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'thread.read',
       handler(readInputSchema, log, before, async ({ threadId, seq }) => {
         const row = await store.visibleThread(p, threadId);
@@ -278,7 +276,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'typing',
       handler(typingInputSchema, log, before, async ({ threadId, typing }) => {
         await store.visibleThread(p, threadId);
@@ -288,12 +286,12 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
 
     // Liveness: the client asks when it suspects the connection is half-open (an ack is late, the
     // browser came back online). Counted like any event; it touches nothing else.
-    on(
+    socket.on(
       'ping',
       handler(pingInputSchema, log, before, async () => ({ now: new Date().toISOString() })),
     );
 
-    on(
+    socket.on(
       'track',
       handler(trackInputSchema, log, before, async ({ name, props }) => {
         await store.insertEvent(p.appId, p.visitorId, name, props);
@@ -301,7 +299,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'context.update',
       handler(contextInputSchema, log, before, async (patch) => {
         const row = await store.mergeContext(p.visitorId, patch);
@@ -309,7 +307,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'thread.rate',
       handler(rateInputSchema, log, before, async ({ threadId, score, comment }) => {
         await store.visibleThread(p, threadId);
@@ -335,7 +333,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }),
     );
 
-    on(
+    socket.on(
       'proactive.event',
       handler(proactiveEventInputSchema, log, before, async ({ id, event }) => {
         await deps.proactive.report(p, id, event);
