@@ -156,14 +156,17 @@ export function send(v: Visitor, threadId: string, text: string, extra: Record<s
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What `eventually` resolves with: `check`'s value once it is truthy. */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /** Polls `check` until it returns truthy or the timeout passes. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<T> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<Truthy<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
     try {
       const v = await check();
-      if (v) return v;
+      if (v) return v as Truthy<T>;
     } catch (err) {
       last = err;
     }

@@ -240,9 +240,10 @@ describe('uploads', () => {
     const posted = await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'see this', attachments: [agentUpload.body.attachment.id] });
     expect(posted.status).toBe(201);
     const msg = await live;
-    expect(msg.attachments[0].id).toBe(agentUpload.body.attachment.id);
+    const [attachment] = msg.attachments;
+    expect(attachment?.id).toBe(agentUpload.body.attachment.id);
     // The visitor can download the agent's image because it is in the visitor's thread.
-    const res = await fetch(`${h.url}${msg.attachments[0].url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
+    const res = await fetch(`${h.url}${attachment?.url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(PNG.length);
   });
