@@ -10,5 +10,7 @@ export default defineProject({
     setupFiles: ['./src/test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
+    // `*.test-d.ts` are type-level tests: checked by tsc against the tests' tsconfig, never run.
+    typecheck: { enabled: true, tsconfig: './tsconfig.test.json' },
   },
 });

@@ -1,4 +1,4 @@
-/** Type-level checks of the public API the widget and integrators build on (checked by `pnpm typecheck`). */
+/** Type-level checks of the public API the widget and integrators build on (run by Vitest's typecheck mode, never executed). */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Client, ClientEventMap, LocalMessageState, MessageView, Snapshot } from './index.js';
 import { createClient } from './index.js';
