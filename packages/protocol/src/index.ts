@@ -1,5 +1,6 @@
 export { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 export { LIMITS } from './limits.js';
+export { linkify, safeHref, type TextSegment } from './links.js';
 export { ERROR_CODES, TRANSIENT_ERROR_CODES, isTransientError, isErrorCode, httpStatusOf } from './errors.js';
 export type { ErrorCode, WireError, Ack, AckOk, AckErr } from './errors.js';
 export type {

@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { AgentVisitor } from '@threadline/protocol';
 import type { TrackedEvent } from '../api/api-client.js';
-import { safeHref } from '../text/linkify.js';
+import { safeHref } from '@threadline/protocol';
 import { describeDevice, formatMoney, fullTime, shortTime } from '../text/format.js';
 import { useServices } from './context.js';
 

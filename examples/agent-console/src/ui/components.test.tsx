@@ -22,6 +22,12 @@ describe('MessageText', () => {
     expect(links[0]!.getAttribute('rel')).toContain('noopener');
     expect(container.textContent).toContain('<img src=x onerror=alert(1)>');
   });
+
+  it('keeps line breaks as newlines, for the pre-wrap message body', () => {
+    const { container } = render(<MessageText text={'first line\r\nsecond www.shop.test'} />);
+    expect(container.textContent).toBe('first line\nsecond www.shop.test');
+    expect(container.querySelector('a')!.getAttribute('href')).toBe('https://www.shop.test/');
+  });
 });
 
 describe('ThreadList', () => {

@@ -1,6 +1,6 @@
-import { linkify } from '../text/linkify.js';
+import { linkify } from '@threadline/protocol';
 
-/** Message text as text nodes, with line breaks and safe links (see linkify). */
+/** Message text as text nodes, with line breaks and safe links (see linkify in @threadline/protocol). */
 export function RichText({ text }: { text: string }) {
   return (
     <>

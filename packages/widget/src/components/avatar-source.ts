@@ -1,4 +1,4 @@
-import { safeHref } from '../text/safe-href.js';
+import { safeHref } from '@threadline/protocol';
 
 /**
  * What an avatar shows, shared by the panel's Avatar (Preact) and the toast's (plain DOM):
