@@ -310,6 +310,7 @@ describe('client', () => {
     const t = client.startThread({ text: 'hi' });
     await flush();
     server.push({ type: 'server', name: 'typing', payload: { threadId: t, author: { kind: 'agent', name: 'Sam' }, typing: true } });
+    await flush();
     expect(client.getSnapshot().typing[t]?.author.name).toBe('Sam');
     await clock.advance(7000);
     expect(client.getSnapshot().typing[t]).toBeUndefined();

@@ -18,10 +18,10 @@ import {
   type VisitorAuth,
   type VisitorContext,
 } from '@threadline/protocol';
-import { defaultEnvironment, type ChannelLike, type Environment, type TimerHandle } from './environment.js';
+import { defaultEnvironment, type Environment, type TimerHandle } from './environment.js';
 import { Emitter } from './emitter.js';
 import { Store } from './store.js';
-import type { Action, OutboxEntry } from './state/state.js';
+import type { OutboxEntry } from './state/state.js';
 import { emptyThread } from './state/reducer.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { indexedDbStorage } from './storage/indexeddb.js';
@@ -36,8 +36,8 @@ import type { Host } from './host.js';
 import { Lazy } from './lazy.js';
 import { lazyUnits, type Units } from './units.js';
 import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
-import { elect, type Election } from './tabs/leader.js';
-import { LOCAL_ACTIONS, isTabMessage, type TabMessage } from './tabs/messages.js';
+import { Tabs } from './tabs/coordinator.js';
+import type { TabCall, TabCommand, TabCommands } from './tabs/messages.js';
 import type { CapPolicy } from './proactive/caps.js';
 import type { Prompts, PromptEvent } from './proactive/prompts.js';
 import type {
@@ -53,8 +53,6 @@ import type {
   StorageMode,
 } from './types.js';
 
-const TYPING_SHOWN_MS = 6000;
-const RPC_TIMEOUT_MS = 15_000;
 /** Tracked events kept in memory while they cannot be sent (consent pending, offline). */
 const MAX_PENDING_TRACK = 50;
 /** How long a liveness probe of the socket waits for the server (see `#checkLive`). */
@@ -83,6 +81,7 @@ export class ThreadlineClient implements Client {
   readonly #events = new Emitter<ClientEventMap>();
   readonly #outbox: Outbox;
   readonly #resume: Resume;
+  readonly #tabs: Tabs;
   /** What lazily loaded units may use of this client (`host.ts`). */
   readonly #host: Host;
   readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
@@ -90,8 +89,6 @@ export class ThreadlineClient implements Client {
   #storage: ResilientStorage | null = null;
   #local: LocalStore | null = null;
   #transport: Transport | null = null;
-  #election: Election | null = null;
-  #channel: ChannelLike | null = null;
   #subs: (() => void)[] = [];
   #timers = new Set<TimerHandle>();
   #started: Promise<void> | null = null;
@@ -103,10 +100,6 @@ export class ThreadlineClient implements Client {
   #storedPrompts: ProactiveRecord = emptyProactive();
   #context: Omit<VisitorContext, 'device'> = {};
   #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
-  #typingShown = new Map<string, TimerHandle>();
-  #rpc = new Map<string, (result: unknown) => void>();
-  /** Commands posted to a leader and not answered yet, by rpc id (re-run here if this tab leads). */
-  #rpcCalls = new Map<string, { name: string; args: unknown[] }>();
   #sessionWaiters: ((ok: boolean) => void)[] = [];
   #fallbackReported = false;
 
@@ -171,6 +164,21 @@ export class ThreadlineClient implements Client {
       offer: (prompts) => this.#offer(prompts),
       message: (message, thread) => this.#events.emit('message', { message, thread }),
     });
+    this.#tabs = new Tabs({
+      host: this.#host,
+      run: (call) => this.#run(call),
+      stored: (clientId) =>
+        void this.#local!.getOutbox(clientId).then((e) => {
+          if (!e || this.#destroyed) return;
+          this.#adoptLocalThreads([e]);
+          this.#outbox.adopt([e]);
+        }),
+      forget: (clientId) => this.#outbox.forget(clientId),
+      shutdown: () => {
+        this.destroy();
+        this.#store.dispatch({ type: 'reset' });
+      },
+    });
     this.#outbox = new Outbox({
       host: this.#host,
       canSend: () => !this.#destroyed && this.#isLeader() && this.#store.state.connection === 'connected',
@@ -186,7 +194,7 @@ export class ThreadlineClient implements Client {
       (m) => new m.Prompts(this.#host, this.#storedPrompts),
       (err) => this.#report('network', `could not load the proactive prompts code: ${String(err)}`),
     );
-    this.#store.onAction = (action) => this.#mirror(action);
+    this.#store.onAction = (action) => this.#tabs.mirror(action);
     this.#watch();
     if (this.#o.consent) void this.start();
   }
@@ -233,7 +241,7 @@ export class ThreadlineClient implements Client {
 
   retry(clientId: string): void {
     this.#guard(undefined, () => {
-      if (this.#role() === 'follower') return void this.#call('retry', [clientId]);
+      if (this.#role() === 'follower') return void this.#tabs.call('retry', [clientId]);
       if (!this.#outbox.retry(clientId)) this.#report('not_found_locally', `no queued message ${clientId}`, { clientId });
     });
   }
@@ -242,7 +250,7 @@ export class ThreadlineClient implements Client {
     this.#guard(undefined, () => {
       if (this.#role() === 'follower') {
         this.#store.dispatch({ type: 'outboxRemove', clientId });
-        return void this.#call('discard', [clientId]);
+        return void this.#tabs.call('discard', [clientId]);
       }
       this.#outbox.discard(clientId);
     });
@@ -267,7 +275,7 @@ export class ThreadlineClient implements Client {
 
   setTyping(threadId: string, typing = true): void {
     this.#guard(undefined, () => {
-      if (this.#role() === 'follower') return void this.#call('typing', [threadId, typing]);
+      if (this.#role() === 'follower') return void this.#tabs.call('typing', [threadId, typing]);
       const at = this.#env.now();
       void this.#conversing(undefined, (c) => c.typing(threadId, typing, at));
     });
@@ -281,7 +289,7 @@ export class ThreadlineClient implements Client {
       await this.start();
       await this.#ready;
       if (this.#role() === 'follower') {
-        await this.#call('identify', [identity]);
+        await this.#tabs.call('identify', [identity]);
         return;
       }
       if (!this.#transport) return;
@@ -372,7 +380,7 @@ export class ThreadlineClient implements Client {
   async shutdown(): Promise<void> {
     if (this.#destroyed) return;
     try {
-      this.#post({ k: 'shutdown' });
+      this.#tabs.post({ k: 'shutdown' });
       const local = this.#local;
       const token = this.#meta.token;
       this.destroy();
@@ -402,22 +410,11 @@ export class ThreadlineClient implements Client {
     this.#prompts.stop();
     this.#transport?.close();
     this.#transport = null;
-    this.#election?.release();
-    this.#election = null;
-    if (this.#channel) {
-      this.#channel.removeEventListener('message', this.#onTabMessage);
-      this.#channel.close();
-      this.#channel = null;
-    }
+    this.#tabs.stop();
     for (const unsub of this.#subs) unsub();
     this.#subs = [];
     for (const t of this.#timers) this.#env.clearTimeout(t);
     this.#timers.clear();
-    for (const t of this.#typingShown.values()) this.#env.clearTimeout(t);
-    this.#typingShown.clear();
-    for (const r of this.#rpc.values()) r(undefined);
-    this.#rpc.clear();
-    this.#rpcCalls.clear();
     for (const w of this.#sessionWaiters.splice(0)) w(false);
     this.#readyResolve();
     this.#store.dispatch({ type: 'connection', state: 'idle', error: null });
@@ -499,10 +496,7 @@ export class ThreadlineClient implements Client {
     if (this.#o.multiTab && shared && env.locks && env.channel) {
       this.#store.dispatch({ type: 'role', role: 'follower' });
       this.#store.dispatch({ type: 'connection', state: 'following', error: null });
-      this.#channel = env.channel(`threadline:${this.#o.appId}`);
-      this.#channel.addEventListener('message', this.#onTabMessage);
-      this.#post({ k: 'hello' });
-      this.#election = elect(env.locks, `threadline:${this.#o.appId}:leader`, () => this.#lead('leader'));
+      this.#tabs.join(`threadline:${this.#o.appId}`, env.locks, env.channel, () => this.#lead('leader'));
     } else {
       this.#lead('solo');
     }
@@ -514,8 +508,8 @@ export class ThreadlineClient implements Client {
    */
   #handOverWaiting(): void {
     if (this.#destroyed || this.#role() !== 'follower') return;
-    if (Object.keys(this.#context).length) void this.#call('context', [this.#context]);
-    for (const t of this.#pendingTrack.splice(0)) void this.#call('track', [t.name, t.props]);
+    if (Object.keys(this.#context).length) void this.#tabs.call('context', [this.#context]);
+    for (const t of this.#pendingTrack.splice(0)) void this.#tabs.call('track', [t.name, t.props]);
   }
 
   /** Outbox entries of threads that never reached the server: show their threads as local. */
@@ -530,17 +524,7 @@ export class ThreadlineClient implements Client {
   #lead(role: 'leader' | 'solo'): void {
     if (this.#destroyed) return;
     this.#store.dispatch({ type: 'role', role });
-    // Commands issued while the election was still open went out as follower calls that no other
-    // tab may answer (a tab does not hear its own BroadcastChannel posts): run them here instead.
-    for (const [id, call] of [...this.#rpcCalls]) {
-      const settle = this.#rpc.get(id);
-      this.#rpcCalls.delete(id);
-      this.#rpc.delete(id);
-      void this.#runForFollower(call.name, call.args).then(
-        (result) => settle?.(result),
-        () => settle?.(undefined),
-      );
-    }
+    this.#tabs.takeOver();
     if (role === 'leader') {
       // Hand-over: entries other tabs stored (or the old leader left unsent) are in storage.
       void this.#local!.load().then((loaded) => {
@@ -650,7 +634,9 @@ export class ThreadlineClient implements Client {
             this.#persistThreads([e.payload.threadId]);
             return;
           case 'typing':
-            this.#showTyping(e.payload.threadId, e.payload.author, e.payload.typing);
+            // Only the brand's typing shows; its code comes with the conversation's (loaded now if
+            // the shopper has not opened one in this page yet: a reply is on its way).
+            if (e.payload.author.kind !== 'visitor') void this.#conversing(undefined, (c) => c.showTyping(e.payload));
             return;
           case 'proactive':
             this.#offer([e.payload]);
@@ -665,7 +651,7 @@ export class ThreadlineClient implements Client {
       // Another person signed in on this device: the previous user's threads must not show.
       this.#store.dispatch({ type: 'reset' });
       await this.#local!.clear();
-      this.#post({ k: 'action', action: { type: 'reset' } });
+      this.#tabs.post({ k: 'action', action: { type: 'reset' } });
     }
     this.#meta = { ...this.#meta, token: session.token, visitorId: session.visitorId, userId: session.userId };
     void this.#local!.putMeta({ token: session.token, visitorId: session.visitorId, userId: session.userId });
@@ -752,7 +738,7 @@ export class ThreadlineClient implements Client {
     };
     void this.start();
     const stored = this.#outbox.add(entry, files, this.#ready);
-    if (this.#role() === 'follower') void stored.then(() => this.#post({ k: 'outbox', clientId }));
+    if (this.#role() === 'follower') void stored.then(() => this.#tabs.post({ k: 'outbox', clientId }));
     return clientId;
   }
 
@@ -788,23 +774,6 @@ export class ThreadlineClient implements Client {
     return this.#started === null;
   }
 
-  #showTyping(threadId: string, author: Message['author'], typing: boolean): void {
-    if (author.kind === 'visitor') return;
-    const prev = this.#typingShown.get(threadId);
-    if (prev !== undefined) this.#env.clearTimeout(prev);
-    this.#typingShown.delete(threadId);
-    if (!typing) return void this.#store.dispatch({ type: 'typing', threadId, typing: null });
-    const until = this.#env.now() + TYPING_SHOWN_MS;
-    this.#store.dispatch({ type: 'typing', threadId, typing: { author, until } });
-    this.#typingShown.set(
-      threadId,
-      this.#env.setTimeout(() => {
-        this.#typingShown.delete(threadId);
-        this.#store.dispatch({ type: 'typing', threadId, typing: null });
-      }, TYPING_SHOWN_MS),
-    );
-  }
-
   // ---- proactive ----
 
   /** Prompts from the server: most sessions bring none, and then their code is never loaded. */
@@ -826,125 +795,33 @@ export class ThreadlineClient implements Client {
     return this.#role() !== 'follower';
   }
 
-  #post(message: TabMessage): void {
-    try {
-      this.#channel?.postMessage(message);
-    } catch (err) {
-      // A payload that cannot be cloned (should not happen: actions are plain data).
-      this.#report('internal_client', `tab message failed: ${String(err)}`);
-    }
-  }
-
-  /** Leader: mirror what changed to the followers. */
-  #mirror(action: Action): void {
-    if (this.#role() !== 'leader' || LOCAL_ACTIONS.has(action.type)) return;
-    this.#post({ k: 'action', action });
-  }
-
-  #onTabMessage = (event: { data: unknown }): void => {
-    const msg = event.data;
-    if (!isTabMessage(msg) || this.#destroyed) return;
-    this.#guard(undefined, () => {
-      const leader = this.#role() === 'leader';
-      switch (msg.k) {
-        case 'action':
-          if (leader) return;
-          this.#store.dispatch(msg.action);
-          if (msg.action.type === 'acked' || msg.action.type === 'outboxRemove') this.#outbox.forget(msg.action.clientId);
-          return;
-        case 'hello':
-          if (!leader) return;
-          for (const action of this.#liveState()) this.#post({ k: 'action', action });
-          return;
-        case 'outbox':
-          if (!leader) return;
-          void this.#local!.getOutbox(msg.clientId).then((e) => {
-            if (!e || this.#destroyed) return;
-            this.#adoptLocalThreads([e]);
-            this.#outbox.adopt([e]);
-          });
-          return;
-        case 'cmd':
-          if (!leader) return;
-          void this.#runForFollower(msg.name, msg.args).then((result) => this.#post({ k: 'reply', id: msg.id, result }));
-          return;
-        case 'reply': {
-          const r = this.#rpc.get(msg.id);
-          this.#rpc.delete(msg.id);
-          r?.(msg.result);
-          return;
-        }
-        case 'shutdown':
-          this.destroy();
-          this.#store.dispatch({ type: 'reset' });
-          return;
-      }
-    });
-  };
-
-  #liveState(): Action[] {
-    const s = this.#store.state;
-    const actions: Action[] = [
-      { type: 'connection', state: s.connection, error: s.connectionError },
-      { type: 'session', session: s.session },
-      { type: 'proactive', prompts: [...s.proactive] },
-    ];
-    for (const [threadId, typing] of Object.entries(s.typing)) actions.push({ type: 'typing', threadId, typing });
-    for (const list of Object.values(s.uploads)) for (const progress of list) actions.push({ type: 'upload', progress });
-    for (const entry of Object.values(s.outbox)) actions.push({ type: 'outboxPut', entry });
-    return actions;
-  }
-
-  async #runForFollower(name: string, args: unknown[]): Promise<unknown> {
-    // Arguments come from our own follower code (same build), typed at the call site.
-    const a = args as [never, never, never];
-    switch (name) {
+  /** Leader: a follower tab's command, run here. */
+  async #run(call: TabCall): Promise<unknown> {
+    switch (call.name) {
       case 'retry':
-        return this.retry(a[0]);
+        return this.retry(...call.args);
       case 'discard':
-        return this.discard(a[0]);
+        return this.discard(...call.args);
       case 'identify':
-        return this.identify(a[0]);
+        return this.identify(...call.args);
       case 'context':
-        this.#context = a[0];
+        this.#context = call.args[0];
         return this.#sendContext();
       case 'track':
-        return this.#track(a[0], a[1]);
+        return this.#track(...call.args);
       case 'proactive':
-        return this.#proactiveEvent(a[0], a[1]);
+        return this.#proactiveEvent(...call.args);
       default:
-        return this.#conversing(undefined, (c) => c.run(name, args));
+        return this.#conversing(undefined, (c) => c.run(call));
     }
-  }
-
-  /** Ask the leader tab to run a command; resolves with its result (undefined after a timeout). */
-  #call(name: string, args: unknown[]): Promise<unknown> {
-    const id = this.#env.uuid();
-    return new Promise((resolve) => {
-      const timer = this.#env.setTimeout(() => {
-        this.#timers.delete(timer);
-        this.#rpc.delete(id);
-        this.#rpcCalls.delete(id);
-        resolve(undefined);
-      }, RPC_TIMEOUT_MS);
-      this.#timers.add(timer);
-      this.#rpc.set(id, (result) => {
-        this.#env.clearTimeout(timer);
-        this.#timers.delete(timer);
-        this.#rpcCalls.delete(id);
-        resolve(result);
-      });
-      this.#rpcCalls.set(id, { name, args });
-      this.#post({ k: 'cmd', id, name, args });
-    });
   }
 
   /** Run `fn` here when this tab holds the socket, or in the leader tab. */
-  async #leader<T>(name: string, args: unknown[], fn: () => Promise<T> | T): Promise<T | undefined> {
+  async #leader<K extends TabCommand, T>(name: K, args: TabCommands[K], fn: () => Promise<T> | T): Promise<T | undefined> {
     await this.start();
     await this.#ready;
     if (this.#destroyed) return undefined;
-    if (this.#role() === 'follower') return (await this.#call(name, args)) as T | undefined;
+    if (this.#role() === 'follower') return (await this.#tabs.call(name, args)) as T | undefined;
     return fn();
   }
 
@@ -986,13 +863,7 @@ export class ThreadlineClient implements Client {
     // dedupe keeps the overlap correct), and a leader lets another tab lead the shared store.
     const role = this.#role();
     if (role === 'solo') return;
-    this.#election?.release();
-    this.#election = null;
-    if (this.#channel) {
-      this.#channel.removeEventListener('message', this.#onTabMessage);
-      this.#channel.close();
-      this.#channel = null;
-    }
+    this.#tabs.leave();
     if (role === 'follower') this.#lead('solo');
     else this.#store.dispatch({ type: 'role', role: 'solo' });
   }

@@ -11,6 +11,7 @@ import type { Store } from './store.js';
 import type { RequestInput, RequestName, RequestResult, Transport } from './transport/transport.js';
 import type { CapPolicy } from './proactive/caps.js';
 import type { ClientError, ProactivePrompt } from './types.js';
+import type { TabCommand, TabCommands } from './tabs/messages.js';
 
 export interface HostOptions {
   /** Without a trailing slash. */
@@ -36,7 +37,7 @@ export interface Host {
   /** A request on the socket; null when not connected or refused (refusals other than `network` are reported). */
   request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K> | null>;
   /** Run `fn` here when this tab holds the socket, else as the command `name` in the leader tab. */
-  leader<T>(name: string, args: unknown[], fn: () => Promise<T> | T): Promise<T | undefined>;
+  leader<K extends TabCommand, T>(name: K, args: TabCommands[K], fn: () => Promise<T> | T): Promise<T | undefined>;
   /** Server messages of one thread: merged, stored, announced when `live` (default true), holes fetched. */
   applyServerMessages(threadId: string, messages: Message[], live?: boolean): void;
   /**

@@ -73,7 +73,7 @@ async function storedEntry(storage: StorageAdapter, text: string) {
 const texts = (server: FakeServer, threadId: string) => (server.messages.get(threadId) ?? []).map((m) => m.text);
 
 describe('units loaded on demand', () => {
-  it('loads no sending or conversation code to start, follow live messages and report events', async () => {
+  it('loads no sending or conversation code to start, follow live messages and report events; the brand typing brings the conversation code', async () => {
     const storage = memoryStorage();
     const server = new FakeServer();
     const before = setup({ storage, server });
@@ -87,7 +87,6 @@ describe('units loaded on demand', () => {
     client.on('message', (e) => heard.push(e.message.text));
     await flush();
     server.appendAgent(t, 'hello from the shop');
-    server.push({ type: 'server', name: 'typing', payload: { threadId: t, author: { kind: 'agent' }, typing: true } });
     client.track('viewed_cart');
     client.updateContext({ page: { url: 'https://shop.example/cart' } });
     await flush();
@@ -102,6 +101,12 @@ describe('units loaded on demand', () => {
     await flush();
     expect(texts(server, t)).toEqual(['hi', 'hello from the shop', 'thanks', 'bye']);
     expect(loads).toEqual({ sender: 1, conversation: 0, prompts: 0 });
+
+    // A reply is on its way: its typing indicator's code comes with the conversation's.
+    server.push({ type: 'server', name: 'typing', payload: { threadId: t, author: { kind: 'agent' }, typing: true } });
+    await flush();
+    expect(client.getSnapshot().typing[t]).toMatchObject({ author: { kind: 'agent' } });
+    expect(loads).toEqual({ sender: 1, conversation: 1, prompts: 0 });
   });
 
   it('loads the prompts code when a prompt arrives, once, and offers it; a page whose stored prompts are all closed never loads it', async () => {

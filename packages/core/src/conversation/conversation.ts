@@ -3,12 +3,13 @@
  * typing, ratings and attachment downloads. Loaded on the first of these (see `units.ts`); the
  * client hands each call here, and the leader tab runs its followers' commands through `run`.
  */
-import type { Attachment } from '@threadline/protocol';
+import type { Attachment, TypingEvent } from '@threadline/protocol';
 import { backoffDelay } from '../backoff.js';
 import type { Host } from '../host.js';
+import type { TabCall } from '../tabs/messages.js';
 import type { Unit } from '../lazy.js';
 import { fetchOlder, loadOlder } from './history.js';
-import { Typing } from './typing.js';
+import { ShownTyping, Typing } from './typing.js';
 
 /** Tries of one attachment download before it is reported as failed (see `attachmentUrl`). */
 const DOWNLOAD_ATTEMPTS = 6;
@@ -16,6 +17,7 @@ const DOWNLOAD_ATTEMPTS = 6;
 export class Conversation implements Unit {
   readonly #host: Host;
   readonly #typing: Typing;
+  readonly #shown: ShownTyping;
   #stopped = false;
   /** Downloads waiting for the connection: released on stop. */
   #waiters = new Set<() => void>();
@@ -23,6 +25,7 @@ export class Conversation implements Unit {
   constructor(host: Host) {
     this.#host = host;
     this.#typing = new Typing(host);
+    this.#shown = new ShownTyping(host);
   }
 
   loadOlder(threadId: string): Promise<boolean> {
@@ -42,6 +45,11 @@ export class Conversation implements Unit {
   /** Leader: report typing on the socket (throttled); `at` is when the visitor typed. */
   typing(threadId: string, typing: boolean, at?: number): void {
     this.#typing.set(threadId, typing, at);
+  }
+
+  /** The brand is typing in a thread (a server event): shown for a while. */
+  showTyping(event: TypingEvent): void {
+    this.#shown.set(event);
   }
 
   /** Leader: rate the thread; the server answers with the thread and a rating message. */
@@ -111,19 +119,19 @@ export class Conversation implements Unit {
   }
 
   /** Leader: a follower tab's command (see `loadOlder`, `markRead`, the client's `setTyping`, `rate`). */
-  run(name: string, args: unknown[]): Promise<unknown> | undefined {
-    // Arguments come from our own follower code (same build), typed at the call site.
-    const a = args as [never, never, never];
-    switch (name) {
+  run(call: TabCall): Promise<unknown> | undefined {
+    switch (call.name) {
       case 'typing':
-        return void this.typing(a[0], a[1]);
+        return void this.typing(...call.args);
       case 'fetchOlder':
-        return fetchOlder(this.#host, a[0], a[1], a[2]);
-      case 'markRead':
-        this.#read(a[0], a[1]);
-        return this.#host.request('thread.read', { threadId: a[0], seq: a[1] }).then(() => undefined);
+        return fetchOlder(this.#host, ...call.args);
+      case 'markRead': {
+        const [threadId, seq] = call.args;
+        this.#read(threadId, seq);
+        return this.#host.request('thread.read', { threadId, seq }).then(() => undefined);
+      }
       case 'rate':
-        return this.rate(a[0], a[1], a[2]);
+        return this.rate(...call.args);
       default:
         return undefined;
     }
@@ -132,6 +140,7 @@ export class Conversation implements Unit {
   stop(): void {
     this.#stopped = true;
     this.#typing.stop();
+    this.#shown.stop();
     for (const w of [...this.#waiters]) w();
   }
 

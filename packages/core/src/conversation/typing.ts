@@ -3,6 +3,7 @@
  * TYPING_SEND_EVERY_MS while keys are pressed, and `typing: false` after TYPING_IDLE_MS without
  * one (or when told). Runs in the tab holding the socket.
  */
+import type { TypingEvent } from '@threadline/protocol';
 import type { TimerHandle } from '../environment.js';
 import type { Host } from '../host.js';
 
@@ -47,5 +48,39 @@ export class Typing {
     for (const t of this.#stop.values()) this.#host.env.clearTimeout(t);
     this.#stop.clear();
     this.#sent.clear();
+  }
+}
+
+/** How long the brand's typing indicator shows without a new `typing` event. */
+const TYPING_SHOWN_MS = 6000;
+
+/** The brand's typing indicator, as the visitor sees it: shown on `typing: true`, hidden on `false` or after TYPING_SHOWN_MS. */
+export class ShownTyping {
+  readonly #host: Host;
+  #hide = new Map<string, TimerHandle>();
+
+  constructor(host: Host) {
+    this.#host = host;
+  }
+
+  set({ threadId, author, typing }: TypingEvent): void {
+    const { env, store } = this.#host;
+    const prev = this.#hide.get(threadId);
+    if (prev !== undefined) env.clearTimeout(prev);
+    this.#hide.delete(threadId);
+    if (!typing) return void store.dispatch({ type: 'typing', threadId, typing: null });
+    store.dispatch({ type: 'typing', threadId, typing: { author, until: env.now() + TYPING_SHOWN_MS } });
+    this.#hide.set(
+      threadId,
+      env.setTimeout(() => {
+        this.#hide.delete(threadId);
+        store.dispatch({ type: 'typing', threadId, typing: null });
+      }, TYPING_SHOWN_MS),
+    );
+  }
+
+  stop(): void {
+    for (const t of this.#hide.values()) this.#host.env.clearTimeout(t);
+    this.#hide.clear();
   }
 }

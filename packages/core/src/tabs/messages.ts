@@ -1,5 +1,25 @@
 /** What tabs of one app say to each other over BroadcastChannel (`threadline:<appId>`). */
 import type { Action } from '../state/state.js';
+import type { Identity, VisitorContext } from '../types.js';
+import type { PromptEvent } from '../proactive/prompts.js';
+
+/** Commands a follower tab has the leader run (they need the socket), with their arguments. */
+export interface TabCommands {
+  retry: [clientId: string];
+  discard: [clientId: string];
+  identify: [identity: Identity];
+  context: [context: Omit<VisitorContext, 'device'>];
+  track: [name: string, props?: Record<string, string | number | boolean | null>];
+  proactive: [id: string, event: PromptEvent];
+  typing: [threadId: string, typing: boolean];
+  fetchOlder: [threadId: string, before: number, limit: number];
+  markRead: [threadId: string, seq: number];
+  rate: [threadId: string, score: number, comment?: string];
+}
+
+export type TabCommand = keyof TabCommands;
+/** One command with its arguments, as a union the leader can switch over without casts. */
+export type TabCall = { [K in TabCommand]: { name: K; args: TabCommands[K] } }[TabCommand];
 
 export type TabMessage =
   /** Leader → followers: an action the leader applied (followers mirror it). */
@@ -7,7 +27,7 @@ export type TabMessage =
   /** Follower → leader: an outbox entry was stored (or changed); read it from storage. */
   | { k: 'outbox'; clientId: string }
   /** Follower → leader: run a command that needs the socket. */
-  | { k: 'cmd'; id: string; name: string; args: unknown[] }
+  | ({ k: 'cmd'; id: string } & TabCall)
   /** Leader → follower: the command's result. */
   | { k: 'reply'; id: string; result: unknown }
   /** A new follower asks the leader for its live state (connection, session, typing, uploads). */
