@@ -144,7 +144,8 @@ export interface ServerConfig {
   rulesFile?: string;
   /**
    * Directory served at `/widget/` (the script-tag bundle and its chunks).
-   * @default the built `@threadline/widget` next to this package, when present
+   * @default the `dist/` of the `@threadline/widget` package installed beside this one (in this
+   * repository, `packages/widget/dist`); without it `/widget/` answers 404 saying how to add it
    */
   widgetDir?: string;
 }

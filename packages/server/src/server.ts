@@ -13,6 +13,8 @@ import { VisitorTokens } from './auth/tokens.js';
 import { VisitorSessions } from './auth/sessions.js';
 import { newApiKey, newSecret } from './auth/api-keys.js';
 import { SqlStore, type AppRow } from './store/sql-store.js';
+import { SessionStore } from './store/session-store.js';
+import { WebhookStore } from './store/webhook-store.js';
 import { toMessage } from './store/rows.js';
 import { DiskFileStore, type FileStore } from './files/file-store.js';
 import { UploadCollector } from './files/upload-collector.js';
@@ -26,7 +28,7 @@ import { attachVisitorChannel } from './realtime/visitor-channel.js';
 import { attachAgentChannel } from './realtime/agent-channel.js';
 import { EngineGuard } from './realtime/engine-guard.js';
 import { isOriginAllowed } from './http/origins.js';
-import { buildHttp } from './http/app.js';
+import { buildHttp, createHttp } from './http/app.js';
 import { makeDataDirPrivate } from './data-dir.js';
 
 export interface ThreadlineServer {
@@ -36,6 +38,8 @@ export interface ThreadlineServer {
   readonly http: FastifyInstance;
   readonly io: VisitorServer;
   readonly store: SqlStore;
+  /** The campaign rules of `config.rulesFile` (null without one); `subscribe` hears each evaluation. */
+  readonly rules: RuleEngine | null;
   /** The demo app; `apiKey` is set when it was created or configured in this run. */
   readonly demo: { app: AppRow; apiKey: string | null; created: boolean };
   listen(): Promise<void>;
@@ -53,7 +57,7 @@ function tokenKeyOf(config: ServerConfig): string {
   return key;
 }
 
-/** Creates the reference server: SQLite store, HTTP API and socket.io channels on one port. */
+/** How long `close()` lets open HTTP requests finish before it cuts their connections. */
 const SHUTDOWN_GRACE_MS = 5000;
 
 export interface CreateServerOptions {
@@ -67,14 +71,28 @@ export interface CreateServerOptions {
   resolveHost?: HostResolver;
 }
 
+/** Creates the reference server: SQLite store, HTTP API and socket.io channels on one port. */
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<ThreadlineServer> {
+  // Fastify first: its pino logger is the one every part below logs to.
+  const http = createHttp(config);
+  const log = http.log;
   const tightened = makeDataDirPrivate(config.dataDir);
+  if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
   const db = options.db ?? (await openSqlite(path.join(config.dataDir, 'threadline.sqlite')));
-  const store = new SqlStore(db);
+  const webhooks = new WebhookDispatcher(new WebhookStore(db), { ...config.webhooks, resolveHost: options.resolveHost }, log);
+  const store = new SqlStore(db, {
+    // Transactional webhook outbox: a committed message always has its deliveries queued.
+    onAppend: async (trx, thread, messages) => {
+      for (const row of messages) {
+        const message = toMessage(row);
+        await webhooks.enqueue(thread.app_id, 'message.created', { message, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }, trx);
+      }
+    },
+  });
   const files = options.files ?? new DiskFileStore(path.join(config.dataDir, 'files'));
   const tokenTtlMs = (config.tokenTtlDays ?? DEFAULT_TOKEN_TTL_DAYS) * 24 * 60 * 60 * 1000;
   const tokens = new VisitorTokens(tokenKeyOf(config), tokenTtlMs);
-  const sessions = new VisitorSessions(db, tokenTtlMs);
+  const sessions = new VisitorSessions(new SessionStore(db), tokenTtlMs);
 
   // The demo app: created once with the configured (or random) credentials; on later starts the
   // stored ones are kept unless the environment sets new ones.
@@ -125,33 +143,17 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   const agents: AgentNamespace = io.of('/agent') as unknown as AgentNamespace;
 
-  const logLevel = config.logLevel;
-  const log = {
-    error: (obj: object, msg: string) => logLevel !== 'silent' && console.error(msg, obj),
-    warn: (obj: object, msg: string) => logLevel !== 'silent' && console.warn(msg, obj),
-    info: (obj: object, msg: string) => (logLevel === 'info' || logLevel === 'debug') && console.info(msg, obj),
-  };
-  if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
-  const webhooks = new WebhookDispatcher(db, { ...config.webhooks, resolveHost: options.resolveHost }, log);
   const unattached = unattachedUploadsOf(config);
   const uploads = new UploadCollector(store, files, { ttlMs: unattached.ttlMs, intervalMs: unattached.sweepIntervalMs }, log);
-  // Transactional webhook outbox: a committed message always has its deliveries queued.
-  store.onAppend = async (trx, thread, messages) => {
-    for (const row of messages) {
-      const message = toMessage(row);
-      await webhooks.enqueue(trx, thread.app_id, 'message.created', { message, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id });
-    }
-  };
-  const messaging = new Messaging(store, io, agents, webhooks);
-  const proactive = new ProactiveService(messaging);
-  const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), db, messaging, proactive, log) : null;
+  const proactive = new ProactiveService({ store, io, agents, webhooks });
+  const messaging = new Messaging(store, io, agents, webhooks, proactive);
+  const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), { store, presence: messaging, proactive, log }) : null;
   // Visitor and agent handshakes share one per-IP budget.
   const handshakes = new Limiter(rateLimits.connectionsPerIp, rateLimits.windowMs, 'connections');
   attachVisitorChannel({
     rules,
     trustProxy: config.trustProxy,
     messaging,
-    proactive,
     tokens,
     sessions,
     maxUploadBytes: config.maxUploadBytes,
@@ -176,7 +178,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     },
   });
 
-  const http = await buildHttp({
+  await buildHttp(http, {
     config,
     store,
     messaging,
@@ -207,6 +209,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     http,
     io,
     store,
+    rules,
     demo: { ...demo, apiKey: demoKey },
     async listen() {
       await http.ready();

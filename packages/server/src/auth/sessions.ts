@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database, SessionsTable } from '../db/schema.js';
+import type { SessionsTable } from '../db/schema.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { VisitorClaims } from './tokens.js';
 
 /** How often expired rows are swept, at most (on the next session opened). */
@@ -25,14 +25,14 @@ export class VisitorSessions {
   #prunedAt = 0;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: SessionStore,
     /** Session and token life. */
     readonly ttlMs: number,
   ) {}
 
   /** The live session a verified token belongs to, or null. Used on every HTTP use of a token. */
   async live(claims: VisitorClaims, token: string): Promise<SessionsTable | null> {
-    const row = await this.#get(sessionIdOf(claims, token));
+    const row = await this.store.get(sessionIdOf(claims, token));
     return row && isLive(row, claims) ? row : null;
   }
 
@@ -43,11 +43,7 @@ export class VisitorSessions {
   async resume(claims: VisitorClaims, token: string): Promise<SessionsTable | null> {
     const now = Date.now();
     if (claims.sessionId === null && claims.issuedAt + this.ttlMs > now) {
-      await this.db
-        .insertInto('sessions')
-        .values(this.#row(sessionIdOf(claims, token), claims.appId, claims.visitorId, claims.userId, now))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      await this.store.insertIfAbsent(this.#row(sessionIdOf(claims, token), claims.appId, claims.visitorId, claims.userId, now));
     }
     return this.live(claims, token);
   }
@@ -58,19 +54,12 @@ export class VisitorSessions {
    */
   async renew(sessionId: string | null, owner: { appId: string; visitorId: string; userId: string | null }): Promise<string> {
     const now = Date.now();
-    if (sessionId) {
-      const res = await this.db
-        .updateTable('sessions')
-        .set({ expires_at: now + this.ttlMs, user_id: owner.userId })
-        .where('id', '=', sessionId)
-        .where('visitor_id', '=', owner.visitorId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) return sessionId;
+    if (sessionId && (await this.store.extend(sessionId, owner.visitorId, { expiresAt: now + this.ttlMs, userId: owner.userId }))) {
+      return sessionId;
     }
     await this.#prune(now);
     const row = this.#row(`s_${randomUUID()}`, owner.appId, owner.visitorId, owner.userId, now);
-    await this.db.insertInto('sessions').values(row).execute();
+    await this.store.insert(row);
     return row.id;
   }
 
@@ -83,34 +72,14 @@ export class VisitorSessions {
     const id = sessionIdOf(claims, token);
     const now = Date.now();
     if (claims.sessionId === null) {
-      await this.db
-        .insertInto('sessions')
-        .values({ ...this.#row(id, claims.appId, claims.visitorId, claims.userId, claims.issuedAt), revoked_at: now })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      await this.store.insertIfAbsent({ ...this.#row(id, claims.appId, claims.visitorId, claims.userId, claims.issuedAt), revoked_at: now });
     }
-    const res = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: now })
-      .where('id', '=', id)
-      .where('app_id', '=', claims.appId)
-      .where('visitor_id', '=', claims.visitorId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1 ? id : null;
+    return (await this.store.revoke(id, claims, now)) ? id : null;
   }
 
   /** Revokes every live session of a visitor. Returns the ids revoked. */
   async revokeVisitor(appId: string, visitorId: string): Promise<string[]> {
-    const rows = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: Date.now() })
-      .where('app_id', '=', appId)
-      .where('visitor_id', '=', visitorId)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+    return this.store.revokeVisitor(appId, visitorId, Date.now());
   }
 
   /**
@@ -118,24 +87,7 @@ export class VisitorSessions {
    * user (`uid`) belongs to such a visitor, since a visitor is never bound to another user.
    */
   async revokeUser(appId: string, userId: string): Promise<string[]> {
-    const rows = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: Date.now() })
-      .where('app_id', '=', appId)
-      .where('revoked_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('user_id', '=', userId),
-          eb('visitor_id', 'in', eb.selectFrom('visitors').select('id').where('app_id', '=', appId).where('user_id', '=', userId)),
-        ]),
-      )
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
-  }
-
-  #get(id: string): Promise<SessionsTable | undefined> {
-    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.store.revokeUser(appId, userId, Date.now());
   }
 
   #row(id: string, appId: string, visitorId: string, userId: string | null, from: number): SessionsTable {
@@ -145,7 +97,7 @@ export class VisitorSessions {
   async #prune(now: number): Promise<void> {
     if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
     this.#prunedAt = now;
-    await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+    await this.store.deleteExpired(now);
   }
 }
 

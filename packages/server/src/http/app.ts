@@ -3,11 +3,8 @@ import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import fastifyStatic from '@fastify/static';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
+import type { ServerConfig } from '../config.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler } from './errors.js';
 import { isOriginAllowed } from './origins.js';
@@ -16,19 +13,28 @@ import { proactiveRoutes } from './routes/proactive.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { threadRoutes } from './routes/threads.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { locateWidget, serveWidget } from './widget.js';
 
 export const SERVER_VERSION = '0.1.0';
 
-/** Builds the HTTP API (not listening yet: server.ts shares its port with socket.io). */
-export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
-  const { config } = deps;
-  const app = Fastify({
+/**
+ * The Fastify instance, created before anything else: its pino logger (`app.log`) is the server's
+ * one logger, handed to the socket channels, the webhook dispatcher, the rule engine and the
+ * upload collector. `logLevel: 'silent'` turns it off entirely.
+ */
+export function createHttp(config: Pick<ServerConfig, 'logLevel' | 'trustProxy'>): FastifyInstance {
+  return Fastify({
     // Per-request logs are noise for a reference server; Fastify logs warnings and errors only.
     logger: config.logLevel === 'silent' ? false : { level: ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : 'warn' },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
+}
+
+/** Registers the HTTP API on `app` (not listening yet: server.ts shares its port with socket.io). */
+export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<void> {
+  const { config } = deps;
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
 
@@ -88,44 +94,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   }));
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await serveWidget(app, config.widgetDir ?? defaultWidgetDir());
+  await serveWidget(app, locateWidget(config.widgetDir));
 
   threadRoutes(app, deps);
   proactiveRoutes(app, deps);
   webhookRoutes(app, deps);
   fileRoutes(app, deps);
   sessionRoutes(app, deps);
-  return app;
-}
-
-/** `packages/widget/dist` of this checkout (same depth from src/http and dist/http). */
-function defaultWidgetDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../widget/dist');
-}
-
-/**
- * Serves the widget bundle at `/widget/`. Shops on other origins load it with a script tag and
- * its chunks with dynamic import(), which is a CORS request: hence `Access-Control-Allow-Origin: *`
- * on these public files only. The entry keeps a stable URL (short cache); hashed chunks are immutable.
- */
-async function serveWidget(app: FastifyInstance, dir: string): Promise<void> {
-  if (!fs.existsSync(dir)) {
-    app.get('/widget/*', { schema: { hide: true } }, async (_req, reply) =>
-      reply.status(404).send({ error: { code: 'not_found', message: 'the widget is not built: run "pnpm build"' } }),
-    );
-    return;
-  }
-  await app.register(fastifyStatic, {
-    root: dir,
-    prefix: '/widget/',
-    decorateReply: false,
-    index: false,
-    setHeaders(res, file) {
-      res.setHeader('access-control-allow-origin', '*');
-      res.setHeader('cross-origin-resource-policy', 'cross-origin');
-      res.setHeader('x-content-type-options', 'nosniff');
-      const hashed = /[.-][\w-]{8,}\.(js|css|mjs)$/.test(path.basename(file)) && !/^threadline(\.[a-z]+)?\.js$/.test(path.basename(file));
-      res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
-    },
-  });
 }

@@ -1,9 +1,9 @@
 import type { Socket } from 'socket.io';
 import { readInputSchema, typingInputSchema, type AgentClientEvents, type AgentServerEvents } from '@threadline/protocol';
-import { ServerError, notFound } from '../errors.js';
+import { ServerError } from '../errors.js';
 import type { AppRow } from '../store/sql-store.js';
 import type { Messaging } from '../services/messaging.js';
-import { agentRoom, ownerRoom } from './rooms.js';
+import { agentRoom } from './rooms.js';
 import { handler } from './handler.js';
 import { clientAddress } from './client-address.js';
 import type { Limiter } from './rate-limit.js';
@@ -73,22 +73,9 @@ export function attachAgentChannel(deps: AgentChannelDeps): void {
       await deps.limits.events.take(socket.id);
       await deps.limits.appEvents.take(app.id);
     };
-    const threadOfApp = async (threadId: string) => {
-      const row = await messaging.store.getThread(threadId);
-      if (!row || row.app_id !== app.id) throw notFound('thread');
-      return row;
-    };
+    const author = socket.data.name ? { kind: 'agent' as const, name: socket.data.name } : { kind: 'agent' as const };
 
-    socket.on(
-      'typing',
-      handler(typingInputSchema, deps.log, before, async ({ threadId, typing }) => {
-        const row = await threadOfApp(threadId);
-        const author = socket.data.name ? { kind: 'agent' as const, name: socket.data.name } : { kind: 'agent' as const };
-        messaging.io.to(ownerRoom(row)).emit('typing', { threadId, author, typing });
-        socket.to(agentRoom(app.id)).emit('typing', { threadId, author, typing });
-      }),
-    );
-
+    socket.on('typing', handler(typingInputSchema, deps.log, before, (input) => messaging.typingFromAgent(app.id, input, author, socket.id)));
     socket.on(
       'thread.read',
       handler(readInputSchema, deps.log, before, async ({ threadId, seq }) => {

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import {
-  LIMITS,
   SUPPORTED_PROTOCOL_VERSIONS,
   contextInputSchema,
   listMessagesInputSchema,
@@ -17,22 +15,18 @@ import {
   validate,
   visitorAuthSchema,
   type ClientEvents,
-  type Message,
   type ServerEvents,
 } from '@threadline/protocol';
 import { ServerError } from '../errors.js';
 import { verifyIdentity } from '../auth/identity.js';
 import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
-import type { Principal, NewMessage } from '../store/sql-store.js';
-import { toAgentVisitor, toMessage, toProactive } from '../store/rows.js';
+import type { Principal } from '../store/sql-store.js';
 import type { Messaging } from '../services/messaging.js';
-import { pageOf } from '../services/messaging.js';
-import { decodeCursor, encodeCursor } from '../store/cursor.js';
-import type { ProactiveService } from '../services/proactive.js';
-import { agentRoom, ownerRoom, sessionRoom, userRoom, visitorRoom } from './rooms.js';
+import { sessionRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
+import { clientAddress } from './client-address.js';
 import { isOriginAllowed } from '../http/origins.js';
 import type { RuleEngine } from '../services/rules.js';
 
@@ -46,13 +40,12 @@ type VisitorSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, S
 
 export interface VisitorChannelDeps {
   messaging: Messaging;
-  proactive: ProactiveService;
   tokens: VisitorTokens;
   sessions: VisitorSessions;
   /** Per visitor: events, sends. Per IP: events (many visitors behind one address), connections. */
   limits: { events: Limiter; ipEvents: Limiter; sends: Limiter; connections: Limiter };
   maxUploadBytes: number;
-  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  log: { error(obj: object, msg: string): void };
   isClosing: () => boolean;
   rules: RuleEngine | null;
   /** Behind a reverse proxy, limits count the X-Forwarded-For client, not the proxy. */
@@ -60,15 +53,8 @@ export interface VisitorChannelDeps {
 }
 
 function clientIp(socket: Socket, trustProxy: boolean): string {
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded) return forwarded.split(',')[0]!.trim();
-  return socket.handshake.address;
+  return clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
 }
-
-/** Newest messages sent for a thread the client does not know yet; older ones via `messages.list`. */
-const NEW_THREAD_PAGE = 30;
-/** Threads (most recently active first) covered by one `sync`. */
-const SYNC_THREADS = 200;
 
 function refuse(code: ServerError['code'], message: string, retryAfterMs?: number): Error {
   const err = new Error(message) as Error & { data: unknown };
@@ -149,8 +135,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     const p = socket.data.principal;
     await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
     if (p.userId) await socket.join(userRoom(p.appId, p.userId));
-    const ua = socket.handshake.headers['user-agent'];
-    const visitor = await store.mergeContext(p.visitorId, { device: ua ? { userAgent: String(ua).slice(0, 300) } : {} });
+    await messaging.visitorConnected(p, socket.handshake.headers['user-agent']);
     socket.emit('session', {
       visitorId: p.visitorId,
       token: socket.data.token,
@@ -158,139 +143,29 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       protocol: SUPPORTED_PROTOCOL_VERSIONS[SUPPORTED_PROTOCOL_VERSIONS.length - 1]!,
       maxUploadBytes: deps.maxUploadBytes,
     });
-    if (visitor) messaging.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(visitor, true));
 
     const before = async () => {
       if (deps.isClosing()) throw new ServerError('unavailable', 'server is shutting down');
       await deps.limits.events.take(p.visitorId);
       await deps.limits.ipEvents.take(clientIp(socket, deps.trustProxy));
     };
-    const log = deps.log;
+    const { log } = deps;
 
-    socket.on(
-      'sync',
-      handler(syncInputSchema, log, before, async ({ cursors, limit = 100 }) => {
-        const rows = await store.threadsOf(p, { limit: SYNC_THREADS });
-        const messages: Message[] = [];
-        // Past SYNC_THREADS threads the client pages the rest of the inbox with `threads.list`.
-        let more = false;
-        for (const t of rows) {
-          const budget = limit - messages.length;
-          if (budget <= 0) {
-            more = true;
-            break;
-          }
-          const cursor = cursors[t.id];
-          if (cursor === undefined) {
-            const page = await store.messagesBefore(t.id, undefined, Math.min(NEW_THREAD_PAGE, budget));
-            messages.push(...page.map(toMessage));
-          } else if (cursor < Number(t.last_seq)) {
-            const page = await store.messagesAfter(t.id, cursor, budget + 1);
-            if (page.length > budget) more = true;
-            messages.push(...page.slice(0, budget).map(toMessage));
-          }
-        }
-        const pending = await store.pendingProactive(p);
-        await Promise.all(pending.map((row) => store.markProactive(row.id, 'delivered')));
-        return { threads: await messaging.visitorThreads(rows), messages, proactive: pending.map(toProactive), more };
-      }),
-    );
-
-    socket.on(
-      'threads.list',
-      handler(listThreadsInputSchema, log, before, async ({ before: cursor, limit = 50 }) => {
-        const rows = await store.threadsOf(p, { before: cursor ? decodeCursor(cursor) : undefined, limit: limit + 1 });
-        const more = rows.length > limit;
-        const page = rows.slice(0, limit);
-        const last = page[page.length - 1];
-        return { items: await messaging.visitorThreads(page), more, next: more && last ? encodeCursor(Number(last.updated_at), last.id) : null };
-      }),
-    );
-
-    socket.on(
-      'messages.list',
-      handler(listMessagesInputSchema, log, before, async ({ threadId, before: b, after, limit = 50 }) => {
-        await store.visibleThread(p, threadId);
-        return pageOf(store, threadId, { before: b, after, limit });
-      }),
-    );
-
+    socket.on('sync', handler(syncInputSchema, log, before, (input) => messaging.syncFor(p, input)));
+    socket.on('threads.list', handler(listThreadsInputSchema, log, before, (input) => messaging.threadsFor(p, input)));
+    socket.on('messages.list', handler(listMessagesInputSchema, log, before, (input) => messaging.messagesForVisitor(p, input)));
     socket.on(
       'message.send',
       handler(sendInputSchema, log, before, async (input) => {
         await deps.limits.sends.take(p.visitorId);
-        const message: NewMessage = {
-          clientId: input.clientId,
-          author: { kind: 'visitor' },
-          text: input.text,
-          kind: 'text',
-          attachmentIds: input.attachmentIds ?? [],
-          meta: input.quickReply || input.proactiveId ? { quickReply: input.quickReply, proactiveId: input.proactiveId } : undefined,
-          bodyExtra: [input.quickReply ?? null, input.proactiveId ?? null],
-        };
-        let campaign: string | null = null;
-        const prelude: NewMessage[] = [];
-        if (input.proactiveId) {
-          const prompt = toProactive(await store.liveProactive(p, input.proactiveId));
-          campaign = prompt.campaign;
-          // The prompt becomes the first message of the thread it started, so the agent sees what
-          // the visitor is answering.
-          prelude.push({
-            clientId: `proactive:${prompt.id}`,
-            author: prompt.author,
-            text: prompt.text,
-            kind: 'proactive',
-            quickReplies: prompt.quickReplies,
-            meta: { proactiveId: prompt.id, campaign: prompt.campaign },
-          });
-        }
-        const result = await store.append({
-          appId: p.appId,
-          threadId: input.threadId,
-          principal: p,
-          create: input.create ? { visitorId: p.visitorId, userId: p.userId, campaign, prelude } : undefined,
-          message,
-          reopen: true,
-        });
-        const published = await messaging.published(result);
-        if (input.proactiveId && !result.duplicate) await deps.proactive.report(p, input.proactiveId, 'replied', result.thread.id);
-        if (result.reopened) {
-          const { agentThread } = await messaging.threadChanged(result.thread);
-          await messaging.webhooks.emit(p.appId, 'thread.reopened', { thread: agentThread });
-        }
-        return { message: published.message, thread: published.thread, duplicate: result.duplicate };
+        return messaging.postFromVisitor(p, input);
       }),
     );
-
-    socket.on(
-      'thread.read',
-      handler(readInputSchema, log, before, async ({ threadId, seq }) => {
-        const row = await store.visibleThread(p, threadId);
-        const updated = await store.setReadSeq(threadId, 'visitor', seq);
-        if (Number(updated.visitor_read_seq) !== Number(row.visitor_read_seq)) {
-          const event = { threadId, seq: Number(updated.visitor_read_seq), by: 'visitor' as const };
-          socket.to(ownerRoom(updated)).emit('read', event);
-          messaging.agents.to(agentRoom(p.appId)).emit('read', event);
-        }
-        return { thread: await messaging.visitorThread(updated) };
-      }),
-    );
-
-    socket.on(
-      'typing',
-      handler(typingInputSchema, log, before, async ({ threadId, typing }) => {
-        await store.visibleThread(p, threadId);
-        messaging.agents.to(agentRoom(p.appId)).emit('typing', { threadId, author: { kind: 'visitor' }, typing });
-      }),
-    );
-
+    socket.on('thread.read', handler(readInputSchema, log, before, (input) => messaging.readByVisitor(p, input, socket.id)));
+    socket.on('typing', handler(typingInputSchema, log, before, (input) => messaging.typingFromVisitor(p, input)));
     // Liveness: the client asks when it suspects the connection is half-open (an ack is late, the
     // browser came back online). Counted like any event; it touches nothing else.
-    socket.on(
-      'ping',
-      handler(pingInputSchema, log, before, async () => ({ now: new Date().toISOString() })),
-    );
-
+    socket.on('ping', handler(pingInputSchema, log, before, async () => ({ now: new Date().toISOString() })));
     socket.on(
       'track',
       handler(trackInputSchema, log, before, async ({ name, props }) => {
@@ -298,59 +173,13 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         deps.rules?.onEvent(p, name, props);
       }),
     );
-
-    socket.on(
-      'context.update',
-      handler(contextInputSchema, log, before, async (patch) => {
-        const row = await store.mergeContext(p.visitorId, patch);
-        if (row) messaging.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, true));
-      }),
-    );
-
-    socket.on(
-      'thread.rate',
-      handler(rateInputSchema, log, before, async ({ threadId, score, comment }) => {
-        await store.visibleThread(p, threadId);
-        await store.setRating(threadId, score, comment ?? null);
-        const result = await store.append({
-          appId: p.appId,
-          threadId,
-          principal: p,
-          message: {
-            // Derived from the body: a retried rating is the same message, a changed one a new one.
-            clientId: `rating:${score}:${createHash('sha256').update(comment ?? '').digest('hex').slice(0, 16)}`,
-            author: { kind: 'visitor' },
-            text: comment ?? '',
-            kind: 'rating',
-            meta: comment ? { score, comment } : { score },
-          },
-          reopen: false,
-        });
-        const { message } = await messaging.published(result);
-        const { thread, agentThread } = await messaging.threadChanged(result.thread);
-        await messaging.webhooks.emit(p.appId, 'rating.submitted', { threadId, score, comment: comment ?? null, thread: agentThread });
-        return { thread, message };
-      }),
-    );
-
-    socket.on(
-      'proactive.event',
-      handler(proactiveEventInputSchema, log, before, async ({ id, event }) => {
-        await deps.proactive.report(p, id, event);
-      }),
-    );
+    socket.on('context.update', handler(contextInputSchema, log, before, (patch) => messaging.contextFromVisitor(p, patch)));
+    socket.on('thread.rate', handler(rateInputSchema, log, before, (input) => messaging.rateThread(p, input)));
+    socket.on('proactive.event', handler(proactiveEventInputSchema, log, before, ({ id, event }) => messaging.proactive.report(p, id, event)));
 
     socket.on('disconnect', () => {
-      void (async () => {
-        if (deps.isClosing()) return;
-        const online = await messaging.isOnline(p.visitorId);
-        if (online) return;
-        await store.touchVisitor(p.visitorId);
-        const row = await store.getVisitor(p.visitorId);
-        if (row) messaging.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, false));
-      })().catch((err) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
+      if (deps.isClosing()) return;
+      messaging.visitorDisconnected(p).catch((err: unknown) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
     });
   }
 }
-
-export const MAX_FRAME_BYTES = LIMITS.maxFrameBytes;

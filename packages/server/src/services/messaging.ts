@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Namespace, Server } from 'socket.io';
 import type {
   AgentClientEvents,
@@ -5,24 +6,43 @@ import type {
   AgentThread,
   Author,
   ClientEvents,
+  ContextInput,
+  ListMessagesInput,
+  ListThreadsInput,
   Message,
+  Page,
+  RateInput,
+  ReadInput,
+  SendInput,
+  SendResult,
   ServerEvents,
+  SyncInput,
+  SyncResult,
   Thread,
+  TypingInput,
 } from '@threadline/protocol';
 import type { MessagesTable, ThreadsTable } from '../db/schema.js';
-import type { AppendResult, SqlStore } from '../store/sql-store.js';
-import { toAgentVisitor, toMessage, toThread } from '../store/rows.js';
+import type { AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
+import { decodeCursor, encodeCursor } from '../store/cursor.js';
+import { toAgentVisitor, toMessage, toProactive, toThread } from '../store/rows.js';
 import { agentRoom, ownerRoom, visitorRoom } from '../realtime/rooms.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { ServerError, notFound } from '../errors.js';
+import type { ProactiveService } from './proactive.js';
 
 export type VisitorServer = Server<ClientEvents, ServerEvents>;
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents>;
 
+/** Newest messages `sync` sends for a thread the client does not know yet; older ones via `messages.list`. */
+const NEW_THREAD_PAGE = 30;
+/** Threads (most recently active first) covered by one `sync`. */
+const SYNC_THREADS = 200;
+
 /**
- * The fan-out after a commit: who hears about a change. Every write path (visitor socket, agent
- * socket, REST) calls into here after its transaction commits, so visitors, agent inboxes and
- * webhooks always see the same events in the same order.
+ * What visitors and the brand do to conversations, and the fan-out after each commit: who hears
+ * about a change. Every write path (visitor socket, agent socket, REST) goes through here, so
+ * visitors, agent inboxes and webhooks always see the same events in the same order; the socket
+ * and HTTP layers only validate, call and answer.
  */
 export class Messaging {
   constructor(
@@ -30,6 +50,7 @@ export class Messaging {
     readonly io: VisitorServer,
     readonly agents: AgentNamespace,
     readonly webhooks: WebhookDispatcher,
+    readonly proactive: ProactiveService,
   ) {}
 
   async visitorThreads(rows: ThreadsTable[]): Promise<Thread[]> {
@@ -95,7 +116,7 @@ export class Messaging {
       await this.webhooks.emit(thread.app_id, 'thread.created', { thread: agentView });
     }
     for (const m of messages) this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
-    // `message.created` deliveries were written in the message's own transaction (see server.ts).
+    // `message.created` deliveries were written in the message's own transaction (SqlStore's onAppend, set in server.ts).
     this.webhooks.kick();
     return { message: messages[messages.length - 1]!, thread: visitorView };
   }
@@ -105,6 +126,166 @@ export class Messaging {
     this.io.to(ownerRoom(row)).emit('thread', thread);
     this.agents.to(agentRoom(row.app_id)).emit('thread', agentThread);
     return { thread, agentThread };
+  }
+
+  // ---- visitor side ----
+
+  /** A connection opened: the device's user agent joins the context and the inboxes see the visitor online. */
+  async visitorConnected(p: Principal, userAgent: string | undefined): Promise<void> {
+    const visitor = await this.store.mergeContext(p.visitorId, { device: userAgent ? { userAgent: userAgent.slice(0, 300) } : {} });
+    if (visitor) this.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(visitor, true));
+  }
+
+  /** A connection closed: when it was the visitor's last, it is last seen now and the inboxes see it offline. */
+  async visitorDisconnected(p: Principal): Promise<void> {
+    if (await this.isOnline(p.visitorId)) return;
+    await this.store.touchVisitor(p.visitorId);
+    const row = await this.store.getVisitor(p.visitorId);
+    if (row) this.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, false));
+  }
+
+  /**
+   * `sync`: the visitor's threads, the messages after its cursors (the newest page of a thread it
+   * does not know), and the prompts waiting for it, which count as delivered from then on.
+   */
+  async syncFor(p: Principal, { cursors, limit = 100 }: SyncInput): Promise<SyncResult> {
+    const rows = await this.store.threadsOf(p, { limit: SYNC_THREADS });
+    const messages: Message[] = [];
+    // Past SYNC_THREADS threads the client pages the rest of the inbox with `threads.list`.
+    let more = false;
+    for (const t of rows) {
+      const budget = limit - messages.length;
+      if (budget <= 0) {
+        more = true;
+        break;
+      }
+      const cursor = cursors[t.id];
+      if (cursor === undefined) {
+        const page = await this.store.messagesBefore(t.id, undefined, Math.min(NEW_THREAD_PAGE, budget));
+        messages.push(...page.map(toMessage));
+      } else if (cursor < Number(t.last_seq)) {
+        const page = await this.store.messagesAfter(t.id, cursor, budget + 1);
+        if (page.length > budget) more = true;
+        messages.push(...page.slice(0, budget).map(toMessage));
+      }
+    }
+    const pending = await this.store.pendingProactive(p);
+    await Promise.all(pending.map((row) => this.store.markProactive(row.id, 'delivered')));
+    return { threads: await this.visitorThreads(rows), messages, proactive: pending.map(toProactive), more };
+  }
+
+  /** `threads.list`: a page of the visitor's threads, most recently active first. */
+  async threadsFor(p: Principal, { before, limit = 50 }: ListThreadsInput): Promise<Page<Thread> & { next: string | null }> {
+    const rows = await this.store.threadsOf(p, { before: before ? decodeCursor(before) : undefined, limit: limit + 1 });
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: await this.visitorThreads(page), more, next: more && last ? encodeCursor(Number(last.updated_at), last.id) : null };
+  }
+
+  /** `messages.list`: a page of a thread the visitor can see. */
+  async messagesForVisitor(p: Principal, { threadId, before, after, limit = 50 }: ListMessagesInput): Promise<Page<Message>> {
+    await this.store.visibleThread(p, threadId);
+    return pageOf(this.store, threadId, { before, after, limit });
+  }
+
+  /**
+   * `message.send`: appends the visitor's message (creating the thread when asked, with the prompt
+   * it answers as its first message), reopens a resolved thread, and reports a prompt answered.
+   * A repeated clientId returns the stored message (`duplicate`) and announces nothing again.
+   */
+  async postFromVisitor(p: Principal, input: SendInput): Promise<SendResult> {
+    const message: NewMessage = {
+      clientId: input.clientId,
+      author: { kind: 'visitor' },
+      text: input.text,
+      kind: 'text',
+      attachmentIds: input.attachmentIds ?? [],
+      meta: input.quickReply || input.proactiveId ? { quickReply: input.quickReply, proactiveId: input.proactiveId } : undefined,
+      bodyExtra: [input.quickReply ?? null, input.proactiveId ?? null],
+    };
+    let campaign: string | null = null;
+    const prelude: NewMessage[] = [];
+    if (input.proactiveId) {
+      const prompt = toProactive(await this.store.liveProactive(p, input.proactiveId));
+      campaign = prompt.campaign;
+      // The prompt becomes the first message of the thread it started, so the agent sees what
+      // the visitor is answering.
+      prelude.push({
+        clientId: `proactive:${prompt.id}`,
+        author: prompt.author,
+        text: prompt.text,
+        kind: 'proactive',
+        quickReplies: prompt.quickReplies,
+        meta: { proactiveId: prompt.id, campaign: prompt.campaign },
+      });
+    }
+    const result = await this.store.append({
+      appId: p.appId,
+      threadId: input.threadId,
+      principal: p,
+      create: input.create ? { visitorId: p.visitorId, userId: p.userId, campaign, prelude } : undefined,
+      message,
+      reopen: true,
+    });
+    const published = await this.published(result);
+    if (input.proactiveId && !result.duplicate) await this.proactive.report(p, input.proactiveId, 'replied', result.thread.id);
+    if (result.reopened) {
+      const { agentThread } = await this.threadChanged(result.thread);
+      await this.webhooks.emit(p.appId, 'thread.reopened', { thread: agentThread });
+    }
+    return { message: published.message, thread: published.thread, duplicate: result.duplicate };
+  }
+
+  /**
+   * `thread.read`: moves the visitor's read horizon; the visitor's other tabs and the inboxes hear
+   * of it, not the tab that read (`fromSocket`), which knows.
+   */
+  async readByVisitor(p: Principal, { threadId, seq }: ReadInput, fromSocket: string): Promise<{ thread: Thread }> {
+    const row = await this.store.visibleThread(p, threadId);
+    const updated = await this.store.setReadSeq(threadId, 'visitor', seq);
+    if (Number(updated.visitor_read_seq) !== Number(row.visitor_read_seq)) {
+      const event = { threadId, seq: Number(updated.visitor_read_seq), by: 'visitor' as const };
+      this.io.to(ownerRoom(updated)).except(fromSocket).emit('read', event);
+      this.agents.to(agentRoom(p.appId)).emit('read', event);
+    }
+    return { thread: await this.visitorThread(updated) };
+  }
+
+  /** `typing`: the inboxes see the visitor typing in one of its threads. */
+  async typingFromVisitor(p: Principal, { threadId, typing }: TypingInput): Promise<void> {
+    await this.store.visibleThread(p, threadId);
+    this.agents.to(agentRoom(p.appId)).emit('typing', { threadId, author: { kind: 'visitor' }, typing });
+  }
+
+  /** `context.update`: merges the patch into the visitor's context; the inboxes see the new one. */
+  async contextFromVisitor(p: Principal, patch: ContextInput): Promise<void> {
+    const row = await this.store.mergeContext(p.visitorId, patch);
+    if (row) this.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, true));
+  }
+
+  /** `thread.rate`: stores the rating on the thread and posts it as a `rating` message. */
+  async rateThread(p: Principal, { threadId, score, comment }: RateInput): Promise<{ thread: Thread; message: Message }> {
+    await this.store.visibleThread(p, threadId);
+    await this.store.setRating(threadId, score, comment ?? null);
+    const result = await this.store.append({
+      appId: p.appId,
+      threadId,
+      principal: p,
+      message: {
+        // Derived from the body: a retried rating is the same message, a changed one a new one.
+        clientId: `rating:${score}:${createHash('sha256').update(comment ?? '').digest('hex').slice(0, 16)}`,
+        author: { kind: 'visitor' },
+        text: comment ?? '',
+        kind: 'rating',
+        meta: comment ? { score, comment } : { score },
+      },
+      reopen: false,
+    });
+    const { message } = await this.published(result);
+    const { thread, agentThread } = await this.threadChanged(result.thread);
+    await this.webhooks.emit(p.appId, 'rating.submitted', { threadId, score, comment: comment ?? null, thread: agentThread });
+    return { thread, message };
   }
 
   // ---- brand side ----
@@ -131,6 +312,14 @@ export class Messaging {
     });
     const { message } = await this.published(result);
     return { message, duplicate: result.duplicate };
+  }
+
+  /** An inbox is typing in a thread of its app: the visitor's tabs and the other inboxes (not `fromSocket`) hear it. */
+  async typingFromAgent(appId: string, { threadId, typing }: TypingInput, author: Author, fromSocket: string): Promise<void> {
+    const row = await this.store.getThread(threadId);
+    if (!row || row.app_id !== appId) throw notFound('thread');
+    this.io.to(ownerRoom(row)).emit('typing', { threadId, author, typing });
+    this.agents.to(agentRoom(appId)).except(fromSocket).emit('typing', { threadId, author, typing });
   }
 
   async setStatus(appId: string, threadId: string, status: 'open' | 'resolved'): Promise<AgentThread> {
@@ -163,7 +352,7 @@ export class Messaging {
 }
 
 /** A page of messages ascending, with `more` telling whether the same direction has more. */
-export async function pageOf(store: SqlStore, threadId: string, opts: { after?: number; before?: number; limit: number }): Promise<{ items: Message[]; more: boolean }> {
+async function pageOf(store: SqlStore, threadId: string, opts: { after?: number; before?: number; limit: number }): Promise<{ items: Message[]; more: boolean }> {
   if (opts.after !== undefined && opts.before !== undefined) throw new ServerError('bad_request', 'give either after or before, not both');
   let rows: MessagesTable[];
   if (opts.after !== undefined) {

@@ -7,6 +7,9 @@ import { toProactive } from '../store/rows.js';
 import type { Principal } from '../store/sql-store.js';
 import type { Messaging } from './messaging.js';
 
+/** What prompts need: the store, the rooms to emit to, and the webhooks (not `Messaging`, which uses prompts). */
+export type ProactiveDeps = Pick<Messaging, 'store' | 'io' | 'agents' | 'webhooks'>;
+
 export interface ProactiveInput {
   to: { userId: string } | { visitorId: string };
   text: string;
@@ -27,10 +30,10 @@ export type ProactiveEventName = 'shown' | 'opened' | 'replied' | 'dismissed';
  * it does not lose it.
  */
 export class ProactiveService {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly deps: ProactiveDeps) {}
 
   async push(appId: string, input: ProactiveInput): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }> {
-    const store = this.messaging.store;
+    const store = this.deps.store;
     let room: string;
     let visitorId: string | null = null;
     let userId: string | null = null;
@@ -71,9 +74,9 @@ export class ProactiveService {
     };
     const { row: stored, duplicate } = await store.insertProactive(row);
     const proactive = toProactive(stored);
-    const sockets = await this.messaging.io.in(room).fetchSockets();
+    const sockets = await this.deps.io.in(room).fetchSockets();
     if (sockets.length > 0 && !stored.shown_at && !stored.dismissed_at) {
-      this.messaging.io.to(room).emit('proactive', proactive);
+      this.deps.io.to(room).emit('proactive', proactive);
       await store.markProactive(stored.id, 'delivered');
       return { proactive, delivered: 'live', duplicate };
     }
@@ -82,11 +85,11 @@ export class ProactiveService {
 
   /** A visitor reports what happened to a prompt; the first report of each kind counts. */
   async report(p: Principal, id: string, event: ProactiveEventName, threadId?: string): Promise<void> {
-    const row = await this.messaging.store.visibleProactive(p, id);
-    const changed = await this.messaging.store.markProactive(row.id, event, threadId);
+    const row = await this.deps.store.visibleProactive(p, id);
+    const changed = await this.deps.store.markProactive(row.id, event, threadId);
     if (!changed) return;
     const payload = { id: row.id, event, visitorId: p.visitorId, campaign: row.campaign };
-    this.messaging.agents.to(agentRoom(p.appId)).emit('proactive.event', payload);
-    await this.messaging.webhooks.emit(p.appId, `proactive.${event}`, { ...payload, userId: p.userId, threadId: threadId ?? row.thread_id });
+    this.deps.agents.to(agentRoom(p.appId)).emit('proactive.event', payload);
+    await this.deps.webhooks.emit(p.appId, `proactive.${event}`, { ...payload, userId: p.userId, threadId: threadId ?? row.thread_id });
   }
 }

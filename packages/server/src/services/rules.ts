@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import * as v from 'valibot';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { Principal } from '../store/sql-store.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Principal, SqlStore } from '../store/sql-store.js';
+import { visitorContext } from '../store/rows.js';
 import type { ProactiveService } from './proactive.js';
 import type { Messaging } from './messaging.js';
-import { visitorContext } from '../store/rows.js';
 
 const authorSchema = v.object({
   kind: v.picklist(['agent', 'bot', 'system']),
@@ -57,23 +56,59 @@ export function loadRules(file: string): Rule[] {
 }
 
 /**
+ * How one evaluation of a rule ended: `pushed` a prompt, or why not — the visitor was `offline` or
+ * `unknown` by then, the page (`url`) or the cart value (`cart`) did not match, the cap was
+ * reached (`capped`), or it `failed` (logged).
+ */
+export type RuleOutcome = 'pushed' | 'offline' | 'unknown' | 'url' | 'cart' | 'capped' | 'failed';
+
+export interface RuleEvaluation {
+  rule: string;
+  visitorId: string;
+  outcome: RuleOutcome;
+}
+
+export interface RuleEngineDeps {
+  store: Pick<SqlStore, 'getVisitor' | 'campaignPromptsSince'>;
+  /** Whether the visitor still has a tab connected when the delay is over. */
+  presence: Pick<Messaging, 'isOnline'>;
+  proactive: Pick<ProactiveService, 'push'>;
+  log: { warn(obj: object, msg: string): void };
+  /**
+   * Time and the delay timers.
+   * @default real time, with unref'd timers
+   */
+  clock?: Clock;
+}
+
+/**
  * Runs campaign rules on tracked events. Timers live in memory: a restart drops prompts that were
  * waiting for their delay (the visitor's next matching event schedules them again). The cap is
  * counted from stored prompts, so it survives restarts and holds across tabs and devices.
  */
 export class RuleEngine {
-  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #timers = new Map<string, unknown>();
+  readonly #listeners = new Set<(evaluation: RuleEvaluation) => void>();
+  readonly #clock: Clock;
 
   constructor(
     private readonly rules: Rule[],
-    private readonly db: Kysely<Database>,
-    private readonly messaging: Messaging,
-    private readonly proactive: ProactiveService,
-    private readonly log: { warn(obj: object, msg: string): void },
-  ) {}
+    private readonly deps: RuleEngineDeps,
+  ) {
+    this.#clock = deps.clock ?? systemClock;
+  }
 
   get size(): number {
     return this.rules.length;
+  }
+
+  /**
+   * Hears every evaluation, once its outcome is final (a pushed prompt is stored and emitted).
+   * Returns the unsubscribe function.
+   */
+  subscribe(listener: (evaluation: RuleEvaluation) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   onEvent(p: Principal, name: string, props: Record<string, unknown> | undefined): void {
@@ -81,48 +116,50 @@ export class RuleEngine {
       if (rule.appId !== p.appId || rule.when.event !== name) continue;
       const key = `${rule.id}:${p.visitorId}`;
       if (this.#timers.has(key)) continue; // already waiting: a reload re-tracking changes nothing
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#timers.delete(key);
-        this.#fire(rule, p, props).catch((err) => this.log.warn({ err, rule: rule.id }, 'campaign rule failed'));
+        void this.#fire(rule, p, props).then(
+          (outcome) => this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome }),
+          (err: unknown) => {
+            this.deps.log.warn({ err, rule: rule.id }, 'campaign rule failed');
+            this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome: 'failed' });
+          },
+        );
       }, rule.delayMs);
-      timer.unref();
       this.#timers.set(key, timer);
     }
   }
 
-  async #fire(rule: Rule, p: Principal, props: Record<string, unknown> | undefined): Promise<void> {
-    if (!(await this.messaging.isOnline(p.visitorId))) return;
-    const visitor = await this.messaging.store.getVisitor(p.visitorId);
-    if (!visitor) return;
+  async #fire(rule: Rule, p: Principal, props: Record<string, unknown> | undefined): Promise<RuleOutcome> {
+    if (!(await this.deps.presence.isOnline(p.visitorId))) return 'offline';
+    const visitor = await this.deps.store.getVisitor(p.visitorId);
+    if (!visitor) return 'unknown';
     const context = visitorContext(visitor);
-    if (rule.when.urlContains && !(context.page?.url ?? '').includes(rule.when.urlContains)) return;
+    if (rule.when.urlContains && !(context.page?.url ?? '').includes(rule.when.urlContains)) return 'url';
     if (rule.when.minCartValue !== undefined) {
       const value = typeof props?.cartValue === 'number' ? props.cartValue : (context.cart?.value ?? 0);
-      if (value < rule.when.minCartValue) return;
+      if (value < rule.when.minCartValue) return 'cart';
     }
-    const since = Date.now() - rule.cap.perMs;
-    const sent = await this.db
-      .selectFrom('proactive')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('app_id', '=', p.appId)
-      .where('campaign', '=', rule.id)
-      .where('created_at', '>', since)
-      .where((eb) => (p.userId ? eb.or([eb('visitor_id', '=', p.visitorId), eb('user_id', '=', p.userId)]) : eb('visitor_id', '=', p.visitorId)))
-      .executeTakeFirst();
-    if (Number(sent?.n ?? 0) >= rule.cap.count) return;
-    await this.proactive.push(p.appId, {
+    const now = this.#clock.now();
+    if ((await this.deps.store.campaignPromptsSince(p, rule.id, now - rule.cap.perMs)) >= rule.cap.count) return 'capped';
+    await this.deps.proactive.push(p.appId, {
       to: { visitorId: p.visitorId },
       text: rule.message.text,
       display: rule.message.display,
       campaign: rule.id,
       author: rule.message.author ?? { kind: 'bot' },
       quickReplies: rule.message.quickReplies,
-      expiresAt: new Date(Date.now() + rule.expiresAfterMs).toISOString(),
+      expiresAt: new Date(now + rule.expiresAfterMs).toISOString(),
     });
+    return 'pushed';
+  }
+
+  #emit(evaluation: RuleEvaluation): void {
+    for (const listener of this.#listeners) listener(evaluation);
   }
 
   stop(): void {
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const t of this.#timers.values()) this.#clock.clearTimeout(t);
     this.#timers.clear();
   }
 }

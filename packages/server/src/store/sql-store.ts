@@ -78,18 +78,33 @@ export function isVisible(thread: ThreadsTable, p: Principal): boolean {
   return thread.visitor_id === p.visitorId;
 }
 
-/**
- * Every SQL statement of the server. Written against Kysely with portable SQL so the embedded
- * SQLite engine and PostgreSQL share it; the engine is chosen by the dialect passed in.
- */
-/** Runs inside `append`'s transaction for every inserted message (the webhook outbox uses it). */
+/** Runs inside `append`'s transaction with the messages it inserted (the webhook outbox uses it). */
 export type AppendHook = (trx: Kysely<Database>, thread: ThreadsTable, messages: MessagesTable[]) => Promise<void>;
 
-export class SqlStore {
-  /** Set once by the server; see AppendHook. */
-  onAppend: AppendHook | null = null;
+export interface SqlStoreOptions {
+  /**
+   * Called inside the transaction of every `append` that inserts messages; a throw rolls the
+   * message back. The server queues `message.created` webhook deliveries here.
+   * @default none
+   */
+  onAppend?: AppendHook;
+}
 
-  constructor(readonly db: Kysely<Database>) {}
+/**
+ * The SQL of apps, visitors, threads, messages, files, prompts and tracked events; its siblings
+ * in store/ hold the rest (`WebhookStore`, `SessionStore`), so no other layer writes a query.
+ * Written against Kysely with portable SQL so the embedded SQLite engine and PostgreSQL share it;
+ * the engine is chosen by the dialect passed in.
+ */
+export class SqlStore {
+  readonly #onAppend: AppendHook | null;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    options: SqlStoreOptions = {},
+  ) {
+    this.#onAppend = options.onAppend ?? null;
+  }
 
   // ---- apps ----
 
@@ -394,7 +409,7 @@ export class SqlStore {
       const updatedAt = now();
       await trx.updateTable('threads').set({ last_seq: seq, status, updated_at: updatedAt }).where('id', '=', thread.id).execute();
       thread = { ...thread, last_seq: seq, status, updated_at: updatedAt };
-      if (this.onAppend) await this.onAppend(trx, thread, inserted);
+      if (this.#onAppend) await this.#onAppend(trx, thread, inserted);
       const message = inserted.pop()!;
       return { message, prelude: inserted, thread, duplicate: false, created, reopened };
     });
@@ -561,6 +576,19 @@ export class SqlStore {
     const row = await this.visibleProactive(p, id);
     if (row.expires_at !== null && Number(row.expires_at) <= now()) throw notFound('proactive message');
     return row;
+  }
+
+  /** Prompts of `campaign` created for this visitor (or its user) after `since`: a rule's cap counts them. */
+  async campaignPromptsSince(p: Principal, campaign: string, since: number): Promise<number> {
+    const sent = await this.db
+      .selectFrom('proactive')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('app_id', '=', p.appId)
+      .where('campaign', '=', campaign)
+      .where('created_at', '>', since)
+      .where((eb) => (p.userId ? eb.or([eb('visitor_id', '=', p.visitorId), eb('user_id', '=', p.userId)]) : eb('visitor_id', '=', p.visitorId)))
+      .executeTakeFirst();
+    return Number(sent?.n ?? 0);
   }
 
   async markProactive(id: string, event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed', threadId?: string): Promise<boolean> {

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Database, WebhooksTable } from '../db/schema.js';
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Database, WebhookDeliveriesTable, WebhooksTable } from '../db/schema.js';
 import { ServerError } from '../errors.js';
+import type { DueDelivery, WebhookStore } from '../store/webhook-store.js';
 import { signWebhook } from './signature.js';
 import { checkWebhookUrl, pinWebhookTarget, postPinned, systemResolver, type HostResolver, type TargetPolicy } from './target.js';
 
@@ -20,6 +23,7 @@ export const WEBHOOK_EVENTS = [
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface WebhookOptions {
+  /** First retry after this long, doubling with each failure (see backoff.ts). */
   baseMs: number;
   maxAttempts: number;
   timeoutMs: number;
@@ -33,24 +37,32 @@ interface Logger {
   warn(obj: object, msg: string): void;
 }
 
+/** Deliveries sent per round, concurrently. */
+const ROUND = 50;
+/** No retry waits longer than an hour, before jitter. */
+const MAX_RETRY_MS = 60 * 60 * 1000;
+
 /**
  * At-least-once webhook delivery. Every event is first written to `webhook_deliveries` (so a
  * restart loses nothing), then POSTed; a non-2xx answer or a network error schedules a retry with
  * exponential backoff and jitter until `maxAttempts`. Receivers dedupe on `Threadline-Delivery`.
  */
 export class WebhookDispatcher {
-  #timer: NodeJS.Timeout | null = null;
+  #timer: unknown = null;
   #running = false;
   #stopped = false;
   #inFlight: Promise<void> | null = null;
   readonly #policy: TargetPolicy;
+  readonly #backoff: BackoffPolicy;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly store: WebhookStore,
     private readonly options: WebhookOptions,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#policy = { allowPrivate: options.allowPrivate ?? false, resolve: options.resolveHost ?? systemResolver };
+    this.#backoff = { baseMs: options.baseMs, maxMs: MAX_RETRY_MS, jitter: 0.2 };
   }
 
   /** Throws `webhook_url_not_allowed` for a URL that targets a private, loopback or link-local address. */
@@ -62,66 +74,53 @@ export class WebhookDispatcher {
       url,
       secret: `whsec_${randomBytes(24).toString('base64url')}`,
       events: JSON.stringify(events.length ? events : ['*']),
-      created_at: Date.now(),
+      created_at: this.clock.now(),
     };
-    await this.db.insertInto('webhooks').values(row).execute();
+    await this.store.insert(row);
     return row;
   }
 
   async list(appId: string): Promise<WebhooksTable[]> {
-    return this.db.selectFrom('webhooks').selectAll().where('app_id', '=', appId).orderBy('created_at').execute();
+    return this.store.ofApp(appId);
   }
 
   async remove(appId: string, id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('webhooks').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) return false;
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'failed', last_error: 'webhook removed' })
-      .where('webhook_id', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
-    return true;
+    return this.store.remove(appId, id);
   }
 
   /** Queues `event` for every webhook of the app that subscribed to it. */
   async emit(appId: string, event: WebhookEvent, data: unknown): Promise<void> {
-    if (await this.enqueue(this.db, appId, event, data)) this.kick();
+    if (await this.enqueue(appId, event, data)) this.kick();
   }
 
   /**
-   * Writes the deliveries of `event` with `db`, which may be an open transaction: a message and
-   * its `message.created` deliveries then commit together, so a crash cannot keep one without the
-   * other. Call `kick()` after the commit. Returns how many deliveries were queued.
+   * Writes the deliveries of `event`, inside `within` when given: an open transaction, so a
+   * message and its `message.created` deliveries commit together and a crash cannot keep one
+   * without the other. Call `kick()` after the commit. Returns how many deliveries were queued.
    */
-  async enqueue(db: Kysely<Database>, appId: string, event: WebhookEvent, data: unknown): Promise<number> {
-    const hooks = await db.selectFrom('webhooks').selectAll().where('app_id', '=', appId).execute();
+  async enqueue(appId: string, event: WebhookEvent, data: unknown, within?: Kysely<Database>): Promise<number> {
+    const hooks = await this.store.ofApp(appId, within);
     const targets = hooks.filter((h) => {
       const events = JSON.parse(h.events) as string[];
       return events.includes('*') || events.includes(event);
     });
-    if (!targets.length) return 0;
-    const createdAt = Date.now();
-    await db
-      .insertInto('webhook_deliveries')
-      .values(
-        targets.map((h) => {
-          const id = uuidv7();
-          return {
-            id,
-            webhook_id: h.id,
-            event,
-            payload: JSON.stringify({ id, type: event, appId, createdAt: new Date(createdAt).toISOString(), data }),
-            attempts: 0,
-            status: 'pending' as const,
-            next_attempt_at: createdAt,
-            last_error: null,
-            created_at: createdAt,
-          };
-        }),
-      )
-      .execute();
-    return targets.length;
+    const createdAt = this.clock.now();
+    const rows = targets.map((h): WebhookDeliveriesTable => {
+      const id = uuidv7();
+      return {
+        id,
+        webhook_id: h.id,
+        event,
+        payload: JSON.stringify({ id, type: event, appId, createdAt: new Date(createdAt).toISOString(), data }),
+        attempts: 0,
+        status: 'pending',
+        next_attempt_at: createdAt,
+        last_error: null,
+        created_at: createdAt,
+      };
+    });
+    await this.store.insertDeliveries(rows, within);
+    return rows.length;
   }
 
   /** Delivers what is due now (after a transaction that queued deliveries committed). */
@@ -137,19 +136,18 @@ export class WebhookDispatcher {
   /** Stops scheduling and waits for the delivery round in progress. Pending rows stay for next start. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.clock.clearTimeout(this.#timer);
     this.#timer = null;
     await this.#inFlight;
   }
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    if (this.#timer) this.clock.clearTimeout(this.#timer);
+    this.#timer = this.clock.setTimeout(() => {
       this.#timer = null;
       void this.#run();
     }, delayMs);
-    this.#timer.unref();
   }
 
   async #run(): Promise<void> {
@@ -165,32 +163,17 @@ export class WebhookDispatcher {
       this.#running = false;
       this.#inFlight = null;
     }
-    const next = await this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-      .select('d.next_attempt_at')
-      .where('d.status', '=', 'pending')
-      .orderBy('d.next_attempt_at')
-      .limit(1)
-      .executeTakeFirst()
-      .catch(() => undefined);
-    if (next) this.#schedule(Math.max(0, Number(next.next_attempt_at) - Date.now()));
+    // A failure here (the database closing under a stop) leaves the rows for the next start.
+    const next = await this.store.nextAttemptAt().catch(() => undefined);
+    if (next !== undefined) this.#schedule(Math.max(0, next - this.clock.now()));
   }
 
   async #deliverDue(): Promise<void> {
-    const due = await this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-      .select(['d.id', 'd.event', 'd.payload', 'd.attempts', 'w.url', 'w.secret'])
-      .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', Date.now())
-      .orderBy('d.next_attempt_at')
-      .limit(50)
-      .execute();
+    const due = await this.store.due(this.clock.now(), ROUND);
     await Promise.all(due.map((d) => this.#deliver(d)));
   }
 
-  async #deliver(d: { id: string; event: string; payload: string; attempts: number; url: string; secret: string }): Promise<void> {
+  async #deliver(d: DueDelivery): Promise<void> {
     let error: string | null = null;
     try {
       // Resolved and checked once, then connected to exactly those addresses: a name that
@@ -211,17 +194,12 @@ export class WebhookDispatcher {
     }
     const attempts = Number(d.attempts) + 1;
     if (error === null) {
-      await this.db.updateTable('webhook_deliveries').set({ status: 'delivered', attempts, last_error: null }).where('id', '=', d.id).execute();
+      await this.store.delivered(d.id, attempts);
       return;
     }
     const giveUp = attempts >= this.options.maxAttempts;
-    const backoff = Math.min(this.options.baseMs * 2 ** (attempts - 1), 60 * 60 * 1000);
-    const jitter = Math.random() * backoff * 0.2;
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ status: giveUp ? 'failed' : 'pending', attempts, last_error: error, next_attempt_at: Date.now() + backoff + jitter })
-      .where('id', '=', d.id)
-      .execute();
+    const nextAttemptAt = this.clock.now() + backoffDelay(attempts, this.#backoff, Math.random());
+    await this.store.attemptFailed(d.id, { attempts, error, giveUp, nextAttemptAt });
     if (giveUp) this.log.warn({ delivery: d.id, url: d.url, error }, 'webhook delivery gave up');
   }
 }
