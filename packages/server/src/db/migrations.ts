@@ -180,7 +180,3 @@ export const migrationProvider: MigrationProvider = {
     return migrations;
   },
 };
-
-/** Used by tests to check the schema matches across engines. */
-export const MIGRATION_NAMES = Object.keys(migrations);
-export { sql };

@@ -58,7 +58,7 @@ export interface AppendResult {
 
 const now = () => Date.now();
 
-export function bodyHash(m: NewMessage): string {
+function bodyHash(m: NewMessage): string {
   return createHash('sha256')
     .update(JSON.stringify([m.text, m.attachmentIds ?? [], m.bodyExtra ?? null]))
     .digest('base64url');

@@ -165,7 +165,7 @@ const V6: Range[] = [
 ];
 
 /** Why `ip` is not a public unicast address ("loopback", "private", …), or null if it is one. */
-export function nonPublicKind(ip: string): string | null {
+function nonPublicKind(ip: string): string | null {
   const family = isIP(ip);
   if (family === 4) return kindIn(V4, ip.split('.').map(Number));
   if (family !== 6) return 'unparsable';
