@@ -31,6 +31,8 @@ import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } f
 import { migrate, type Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
 import { Resume } from './client/resume.js';
+import { watch } from './client/events.js';
+import { resolveOptions, type Resolved } from './client/config.js';
 import type { Conversation } from './conversation/conversation.js';
 import type { Host } from './host.js';
 import { Lazy } from './lazy.js';
@@ -38,7 +40,6 @@ import { lazyUnits, type Units } from './units.js';
 import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
 import { Tabs } from './tabs/coordinator.js';
 import type { TabCall, TabCommand, TabCommands } from './tabs/messages.js';
-import type { CapPolicy } from './proactive/caps.js';
 import type { Prompts, PromptEvent } from './proactive/prompts.js';
 import type {
   Client,
@@ -60,18 +61,6 @@ const PROBE_TIMEOUT_MS = 3000;
 /** Threads whose newest page is read from storage at start (others load on `openThread`). */
 const HYDRATE_PAGES = 20;
 
-interface Resolved {
-  appId: string;
-  serverUrl: string;
-  identity: Identity | undefined;
-  consent: boolean;
-  ackTimeoutMs: number;
-  pageSize: number;
-  multiTab: boolean;
-  maxQueuedFileBytes: number;
-  policy: { baseMs: number; maxMs: number; deadlineMs: number };
-  caps: CapPolicy;
-}
 
 export class ThreadlineClient implements Client {
   readonly #o: Resolved;
@@ -113,25 +102,7 @@ export class ThreadlineClient implements Client {
     this.#options = options;
     this.#defaultTransport = defaultTransport;
     this.#env = { ...defaultEnvironment(), ...options.env };
-    this.#o = {
-      appId: options.appId,
-      serverUrl: String(options.serverUrl ?? '').replace(/\/+$/, ''),
-      identity: options.identity,
-      consent: options.consent ?? true,
-      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
-      pageSize: Math.min(LIMITS.maxPageSize, Math.max(1, options.pageSize ?? 50)),
-      multiTab: options.multiTab ?? true,
-      maxQueuedFileBytes: options.maxQueuedFileBytes ?? 50 * 1024 * 1024,
-      policy: {
-        baseMs: options.retry?.baseMs ?? 1000,
-        maxMs: options.retry?.maxMs ?? 30_000,
-        deadlineMs: options.retry?.deadlineMs ?? 86_400_000,
-      },
-      caps: {
-        maxPerCampaign: options.proactive?.maxPerCampaign ?? 1,
-        capWindowMs: options.proactive?.capWindowMs ?? 86_400_000,
-      },
-    };
+    this.#o = resolveOptions(options);
     const locale = options.locale ?? this.#env.locale;
     if (locale) this.#context.locale = locale;
     const getLocal = () => this.#local!;
@@ -195,7 +166,7 @@ export class ThreadlineClient implements Client {
       (err) => this.#report('network', `could not load the proactive prompts code: ${String(err)}`),
     );
     this.#store.onAction = (action) => this.#tabs.mirror(action);
-    this.#watch();
+    watch(this.#store, this.#events);
     if (this.#o.consent) void this.start();
   }
 
@@ -874,29 +845,6 @@ export class ThreadlineClient implements Client {
     if (this.#meta.token) return this.#meta.token;
     const meta = await this.#storage?.get<Meta>('meta');
     return meta?.token;
-  }
-
-  /** Turn snapshot changes into integrator events. */
-  #watch(): void {
-    let connection = this.#store.state.connection;
-    let unread = -1;
-    this.#store.subscribe(() => {
-      const s = this.#store.state;
-      if (s.connection !== connection) {
-        connection = s.connection;
-        this.#events.emit('connectionChange', { state: s.connection, error: s.connectionError });
-      }
-      const snap = this.getSnapshot();
-      if (snap.totalUnread !== unread) {
-        const first = unread === -1;
-        unread = snap.totalUnread;
-        if (!first || unread > 0) {
-          const byThread: Record<string, number> = {};
-          for (const t of snap.threads) byThread[t.id] = t.unread;
-          this.#events.emit('unreadChange', { total: unread, byThread });
-        }
-      }
-    });
   }
 
   #report(code: ClientError['code'], message: string, extra: Partial<ClientError> = {}): void {

@@ -34,6 +34,26 @@ rmSync(dist, { recursive: true, force: true });
  * Checked by the build (the polling chunk must hold the XHR transport) and by the e2e journey that
  * blocks WebSocket.
  */
+/**
+ * engine.io's `parse` (a 1.6 KB regular-expression URI parser kept for platforms without `URL`)
+ * becomes the browser's URL API: every browser the widget supports has it. It returns what
+ * socket.io and engine.io read of it (protocol, host without IPv6 brackets, port, path, query,
+ * queryKey, source) for the absolute http(s)/ws(s) server URLs they hand it, or a bare
+ * `host[:port]` (engine.io's `opts.host`). Checked by every browser journey (each connects).
+ */
+const PARSE_URI = `export function parse(str) {
+  const u = new URL(/^[a-z]+:\\/\\//i.test(str) ? str : 'http://' + str);
+  const query = u.search.slice(1);
+  return {
+    source: str,
+    protocol: u.protocol.slice(0, -1),
+    host: u.hostname.replace(/^\\[|\\]$/g, ''),
+    port: u.port,
+    path: u.pathname,
+    query,
+    queryKey: Object.fromEntries(new URLSearchParams(query)),
+  };
+}`;
 const ENGINE = /[\\/]engine\.io-client[\\/]build[\\/]esm[\\/]/;
 const PARSER = /[\\/]socket\.io-parser[\\/]build[\\/]esm[\\/]/;
 const trimEngine = {
@@ -42,6 +62,7 @@ const trimEngine = {
   async resolveId(source, importer) {
     if (!importer) return null;
     if (ENGINE.test(importer) && source === './transports/index.js') return '\0threadline-no-transport-table';
+    if (ENGINE.test(importer) && source === './contrib/parseuri.js') return '\0threadline-parseuri';
     if (PARSER.test(importer) && (source === './binary.js' || source === './is-binary.js')) return '\0threadline-no-binary';
     if (/[\\/]engine\.io-parser[\\/]build[\\/]esm[\\/]decodePacket\.browser\.js$/.test(importer) && source === './contrib/base64-arraybuffer.js') {
       return '\0threadline-no-base64';
@@ -58,6 +79,7 @@ const trimEngine = {
   },
   load(id) {
     if (id === '\0threadline-no-transport-table') return 'export const transports = {};';
+    if (id === '\0threadline-parseuri') return PARSE_URI;
     if (id === '\0threadline-no-base64') return 'export function decode() { throw new Error("Threadline does not use binary engine.io packets"); }';
     if (id === '\0threadline-no-binary') {
       return (
