@@ -30,6 +30,7 @@ import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import { migrate, type Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
+import { checkOutgoing, outboxEntry } from './outbox/compose.js';
 import { Resume } from './client/resume.js';
 import { watch } from './client/events.js';
 import { resolveOptions, type Resolved } from './client/config.js';
@@ -653,60 +654,18 @@ export class ThreadlineClient implements Client {
   // ---- outbox ----
 
   #queue(threadId: string, message: OutgoingMessage, extra: { proactiveId?: string }): string | null {
-    const text = typeof message?.text === 'string' ? message.text : '';
-    const files = Array.from(message?.files ?? []);
-    if (text.length > LIMITS.maxTextLength) {
-      this.#report('invalid_input', `text is longer than ${LIMITS.maxTextLength} characters`, { threadId });
+    const state = this.#store.state;
+    const checked = checkOutgoing(message, state, this.#o.maxQueuedFileBytes);
+    if ('code' in checked) {
+      this.#report(checked.code, checked.message, { threadId });
       return null;
     }
-    if (text.trim().length === 0 && files.length === 0) {
-      this.#report('invalid_input', 'a message needs text or at least one file', { threadId });
-      return null;
-    }
-    if (files.length > LIMITS.maxAttachments) {
-      this.#report('invalid_input', `at most ${LIMITS.maxAttachments} files per message`, { threadId });
-      return null;
-    }
-    const cap = this.#store.state.session?.maxUploadBytes ?? LIMITS.defaultMaxUploadBytes;
-    const tooBig = files.find((f) => f.size > cap);
-    if (tooBig) {
-      this.#report('file_too_large', `${fileName(tooBig, 0)} is larger than ${cap} bytes`, { threadId });
-      return null;
-    }
-    const queued = Object.values(this.#store.state.outbox).reduce(
-      (n, e) => n + e.files.reduce((m, f) => m + (f.attachment ? 0 : f.size), 0),
-      0,
-    );
-    const adding = files.reduce((n, f) => n + f.size, 0);
-    if (adding > 0 && queued + adding > this.#o.maxQueuedFileBytes) {
-      this.#report('file_too_large', `files waiting to upload would exceed ${this.#o.maxQueuedFileBytes} bytes`, { threadId });
-      return null;
-    }
-    const entryState = this.#store.state.threads[threadId];
+    const thread = state.threads[threadId];
     const clientId = this.#env.uuid();
     const now = this.#env.now();
-    if (!entryState) this.#store.dispatch({ type: 'localThread', thread: emptyThread(threadId, new Date(now).toISOString()) });
-    const entry: OutboxEntry = {
-      clientId,
-      threadId,
-      create: !entryState || entryState.local,
-      text,
-      ...(message.quickReply ? { quickReply: message.quickReply } : {}),
-      ...(extra.proactiveId ? { proactiveId: extra.proactiveId } : {}),
-      files: files.map((f, index) => ({
-        index,
-        name: fileName(f, index),
-        mime: f.type || 'application/octet-stream',
-        size: f.size,
-        ...(message.durations?.[index] !== undefined ? { durationMs: message.durations[index] } : {}),
-        attachment: null,
-      })),
-      queuedAt: now,
-      attempts: 0,
-      nextAttemptAt: now,
-      failed: false,
-      error: null,
-    };
+    if (!thread) this.#store.dispatch({ type: 'localThread', thread: emptyThread(threadId, new Date(now).toISOString()) });
+    const entry = outboxEntry(clientId, threadId, !thread || thread.local, message, checked, extra.proactiveId, now);
+    const { files } = checked;
     void this.start();
     const stored = this.#outbox.add(entry, files, this.#ready);
     if (this.#role() === 'follower') void stored.then(() => this.#tabs.post({ k: 'outbox', clientId }));
@@ -871,9 +830,3 @@ export class ThreadlineClient implements Client {
     }
   }
 }
-
-function fileName(f: Blob, index: number): string {
-  const name = (f as Partial<File>).name;
-  return typeof name === 'string' && name ? name : `file-${index + 1}`;
-}
-
