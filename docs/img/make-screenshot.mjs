@@ -9,18 +9,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../../examples/e2e/support/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const out = path.join(root, 'docs/img/demo-shop.png');
 const port = process.env.PORT ?? '3555';
 const base = `http://localhost:${port}`;
-
-// playwright-core is installed for the end-to-end tests; load it from the pnpm store.
-const store = path.join(root, 'node_modules/.pnpm');
-const pwDir = fs.readdirSync(store).find((d) => d.startsWith('playwright-core@'));
-if (!pwDir) throw new Error('playwright-core is not installed: run "pnpm install"');
-const { chromium } = await import(pathToFileURL(path.join(store, pwDir, 'node_modules/playwright-core/index.mjs')).href);
 
 if (!fs.existsSync(path.join(root, 'packages/widget/dist/threadline.js'))) {
   throw new Error('the widget is not built: run "pnpm build" first');
@@ -60,10 +55,7 @@ try {
   await waitForServer();
   const { apiKey } = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
 

@@ -1,28 +1,13 @@
-// Debian Chromium through playwright-core, plus a tiny static server on 127.0.0.1.
+// Debian Chromium (the journeys' launcher, examples/e2e/support/chromium.mjs), plus a tiny static
+// server on 127.0.0.1.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname } from 'node:path';
+import { launchChromium as launchDebianChromium } from '../../../examples/e2e/support/chromium.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Nothing but loopback resolves: peers that call home fail fast instead of leaving the machine.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
-
-export async function launchChromium() {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
-  }
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/** Chromium for a benchmark: nothing but loopback resolves, so peers that call home fail fast instead of leaving the machine. */
+export function launchChromium() {
+  return launchDebianChromium(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost']);
 }
 
 const TYPES = {

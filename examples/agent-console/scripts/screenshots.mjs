@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../e2e/support/chromium.mjs';
 import { USER_AGENTS, connectVisitor, uuidv7 } from './demo-visitors.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,10 +18,7 @@ const SECRET = process.env.THREADLINE_DEMO_SECRET ?? 's';
 fs.mkdirSync(out, { recursive: true });
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 const visitors = [];
 let page;
 try {

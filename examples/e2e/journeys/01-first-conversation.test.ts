@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { messages, openConsole, openConversation, reply } from '../support/agent.js';
-import { eventually, openThread, openPanel, unreadText, waitForText, write } from '../support/widget.js';
+import { log, openThread, openPanel, unreadText, waitForText, write } from '../support/widget.js';
 
 const env = withDemo();
 
@@ -22,18 +22,23 @@ it('a shopper writes; the agent sees it live with page and cart, replies; the sh
   // Live in the console, with where the shopper is and what is in the cart.
   await openConversation(agent.page, 'Do the Trail Runners run large?');
   const details = agent.page.getByRole('complementary', { name: 'Visitor details' });
-  await eventually(async () => (await details.textContent())?.includes('/product/trail-runner'));
+  await expect.poll(() => details.textContent()).toContain('/product/trail-runner');
   expect(await details.textContent()).toMatch(/129/);
 
-  // The shopper closes the panel; the agent answers.
+  // The shopper closes the panel; the agent answers, with a link (both sides render the one
+  // linkify of @threadline/protocol: an anchor with the parsed href, the full stop left outside).
   await page.keyboard.press('Escape');
-  await reply(agent.page, 'They fit true to size — take your usual.');
+  await reply(agent.page, 'They fit true to size — take your usual. Size guide: https://example.com/sizes.');
   await messages(agent.page).getByText('They fit true to size — take your usual.').first().waitFor();
+  expect(await messages(agent.page).getByRole('link', { name: 'https://example.com/sizes' }).getAttribute('href')).toBe('https://example.com/sizes');
 
-  await eventually(async () => (await unreadText(page)) === '1 unread');
+  await expect.poll(() => unreadText(page)).toBe('1 unread');
   await openThread(page);
   await waitForText(page, 'They fit true to size — take your usual.');
-  await eventually(async () => (await unreadText(page)) === null);
+  const link = log(page).getByRole('link', { name: 'https://example.com/sizes' });
+  expect(await link.getAttribute('href')).toBe('https://example.com/sizes');
+  expect(await link.getAttribute('rel')).toContain('noopener');
+  await expect.poll(() => unreadText(page)).toBeNull();
   expect(shopper.errors).toEqual([]);
   expect(agent.errors).toEqual([]);
   await s.closeAll();

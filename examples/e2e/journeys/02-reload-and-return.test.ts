@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { REPLAY_FLAGS, replayable } from '../support/replay.js';
-import { countInLog, eventually, openPanel, openThread, waitForText, write } from '../support/widget.js';
+import { countInLog, openPanel, openThread, waitForText, write } from '../support/widget.js';
 
 const env = withDemo({ browserArgs: REPLAY_FLAGS });
 
@@ -16,7 +16,7 @@ it('a shopper reloads and reopens the tab: the thread is there at once, even wit
   await page.goto(`${env.demo.url}/product/rain-shell`);
   await openPanel(page);
   await write(page, 'Is the Rain Shell really waterproof?');
-  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await env.demo.thread();
   await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Yes — fully taped seams, 20,000 mm.', author: { kind: 'agent', name: 'Sam' } });
   await waitForText(page, 'Yes — fully taped seams, 20,000 mm.');
 

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { REPLAY_FLAGS, replayable } from '../support/replay.js';
-import { composer, eventually, openPanel, openThread, waitForText, write } from '../support/widget.js';
+import { composer, log, openPanel, openThread, waitForText, write } from '../support/widget.js';
 
 const env = withDemo({ browserArgs: REPLAY_FLAGS });
 
@@ -17,10 +17,12 @@ it('a shopper goes offline, sends three messages and a photo, reloads while offl
   await openPanel(page);
   await write(page, 'Hello, a question about my order');
   await waitForText(page, 'Hello, a question about my order');
-  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await env.demo.thread();
 
   network.down = true;
   await context.setOffline(true);
+  // The widget says so, and what is written waits as "Sending…".
+  await page.locator('[data-threadline]').getByText("You're offline", { exact: false }).waitFor({ timeout: 15_000 });
   await write(page, 'offline one');
   await write(page, 'offline two');
   await write(page, 'offline three');
@@ -28,6 +30,7 @@ it('a shopper goes offline, sends three messages and a photo, reloads while offl
   await page.locator('[data-threadline] input[type=file]').first().setInputFiles({ name: 'dashboard.png', mimeType: 'image/png', buffer: PHOTO });
   await page.getByRole('button', { name: 'Send' }).click();
   await waitForText(page, 'offline three');
+  await log(page).getByText('Sending…').first().waitFor();
   // Nothing left the browser.
   expect((await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
 
@@ -39,17 +42,15 @@ it('a shopper goes offline, sends three messages and a photo, reloads while offl
   expect((await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items).toHaveLength(1);
   // The photo still waiting to upload is shown from its stored copy, not as a bare file chip.
   const queuedPhoto = page.locator('[data-threadline]').getByRole('img', { name: 'Image: dashboard.png' });
-  await eventually(() => queuedPhoto.evaluate((img: HTMLImageElement) => img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0));
+  await expect.poll(() => queuedPhoto.evaluate((img: HTMLImageElement) => img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0)).toBe(true);
 
   // The network returns.
   network.down = false;
   await context.setOffline(false);
-  await eventually(async () => {
-    const items = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
-    return items.length >= 5 && items;
-  }, 20_000);
-  const items = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
-  expect(items.map((m: any) => (m.attachments.length ? `[${m.attachments[0].mime}]` : m.text))).toEqual([
+  const delivered = async () =>
+    (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items.map((m: any) => (m.attachments.length ? `[${m.attachments[0].mime}]` : m.text));
+  await expect.poll(async () => (await delivered()).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+  expect(await delivered()).toEqual([
     'Hello, a question about my order',
     'offline one',
     'offline two',

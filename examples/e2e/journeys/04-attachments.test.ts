@@ -1,10 +1,10 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { API_KEY } from '../support/demo.js';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { openConsole, openConversation } from '../support/agent.js';
-import { composer, eventually, openPanel, waitForText, write } from '../support/widget.js';
+import { composer, openPanel, waitForText, write } from '../support/widget.js';
 
 // Chromium's fake microphone feeds MediaRecorder; audio may play without a gesture in the test.
 const env = withDemo({ browserArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
@@ -26,12 +26,12 @@ it('photos by file input and by paste, a refused large file, the agent image inl
   await openPanel(page);
   await write(page, 'My dashboard shows this light');
   await waitForText(page, 'My dashboard shows this light');
-  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await env.demo.thread();
 
   // 1. A photo from the file input.
   await widget(page).locator('input[type=file]').first().setInputFiles({ name: 'dashboard.png', mimeType: 'image/png', buffer: PNG });
   await widget(page).getByRole('button', { name: 'Send' }).click();
-  await eventually(async () => (await messagesOf(thread.id)).some((m) => m.attachments[0]?.name === 'dashboard.png'));
+  await expect.poll(async () => (await messagesOf(thread.id)).some((m) => m.attachments[0]?.name === 'dashboard.png')).toBe(true);
 
   // 2. A photo pasted into the composer.
   await composer(page).evaluate((el, bytes) => {
@@ -41,7 +41,7 @@ it('photos by file input and by paste, a refused large file, the agent image inl
     el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true }));
   }, [...PNG]);
   await widget(page).getByRole('button', { name: 'Send' }).click();
-  await eventually(async () => (await messagesOf(thread.id)).filter((m) => m.attachments[0]?.mime === 'image/png').length === 2);
+  await expect.poll(async () => (await messagesOf(thread.id)).filter((m) => m.attachments[0]?.mime === 'image/png').length).toBe(2);
 
   // 3. A file over the server's 10 MB cap is refused with a clear message, and nothing is sent.
   await widget(page).locator('input[type=file]').first().setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
@@ -55,16 +55,24 @@ it('photos by file input and by paste, a refused large file, the agent image inl
   await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Check here', attachments: [uploaded.attachment.id], author: { kind: 'agent', name: 'Sam' } });
   const img = widget(page).getByRole('log').locator('img[alt*="where-to-look.png"]');
   await img.waitFor();
-  await eventually(async () => (await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)) === 2);
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(2);
 
   // 5. A voice clip recorded from the (fake) microphone.
   await widget(page).getByRole('button', { name: 'Record a voice clip' }).click();
-  await page.waitForTimeout(1500);
+  await widget(page).getByText('Recording 0:01', { exact: false }).waitFor();
   await widget(page).getByRole('button', { name: 'Stop and attach' }).click();
   const send = widget(page).getByRole('button', { name: 'Send' });
-  await eventually(async () => (await send.isEnabled()) || (await messagesOf(thread.id)).some((m) => m.attachments[0]?.mime?.startsWith('audio/')));
-  if (!(await messagesOf(thread.id)).some((m) => m.attachments[0]?.mime?.startsWith('audio/'))) await send.click();
-  const clip = await eventually(async () => (await messagesOf(thread.id)).find((m) => m.attachments[0]?.mime?.startsWith('audio/')), 15_000);
+  const clipOnServer = async () => (await messagesOf(thread.id)).find((m) => m.attachments[0]?.mime?.startsWith('audio/'));
+  await expect.poll(async () => (await send.isEnabled()) || !!(await clipOnServer())).toBe(true);
+  if (!(await clipOnServer())) await send.click();
+  const clip = await vi.waitFor(
+    async () => {
+      const found = await clipOnServer();
+      if (!found) throw new Error('no voice clip on the server yet');
+      return found;
+    },
+    { timeout: 15_000, interval: 100 },
+  );
   expect(clip.attachments[0].mime).toBe('audio/webm');
   expect(clip.attachments[0].durationMs).toBeGreaterThan(500);
   expect((await messagesOf(thread.id)).length).toBe(before + 2); // the agent's image and the clip: nothing from the refused file
@@ -75,14 +83,9 @@ it('photos by file input and by paste, a refused large file, the agent image inl
   await openConversation(agent.page, /Voice clip|voice|My dashboard/);
   const audio = agent.page.locator('audio[aria-label^="Voice clip"]').last();
   await audio.waitFor();
-  await eventually(async () => !!(await audio.getAttribute('src')));
-  const played = await audio.evaluate(async (el: HTMLAudioElement) => {
-    await el.play();
-    await new Promise((r) => setTimeout(r, 300));
-    return { time: el.currentTime, error: el.error?.code ?? null };
-  });
-  expect(played.error).toBeNull();
-  expect(played.time).toBeGreaterThan(0);
+  await expect.poll(() => audio.getAttribute('src')).toBeTruthy();
+  await audio.evaluate((el: HTMLAudioElement) => el.play());
+  await expect.poll(() => audio.evaluate((el: HTMLAudioElement) => ({ error: el.error?.code ?? null, playing: el.currentTime > 0 }))).toEqual({ error: null, playing: true });
   expect(shopper.errors).toEqual([]);
   await s.closeAll();
 });

@@ -18,22 +18,28 @@ it('on a 390×844 touch phone the panel is full-screen, the composer stays above
 
   await launcher(page).tap();
   await composer(page).waitFor();
-  await page.waitForTimeout(400); // the opening slide-in settles
-  const dialog = (await page.locator('[data-threadline]').getByRole('dialog').boundingBox())!;
-  expect(dialog).toMatchObject({ x: 0, y: 0, width: 390 });
-  expect(Math.round(dialog.height)).toBe(844);
-  // The page behind does not scroll while the panel is open.
-  const before = await page.evaluate(() => window.scrollY);
+  // Once the opening slide-in has settled, the panel covers the screen.
+  const dialog = page.locator('[data-threadline]').getByRole('dialog');
+  await expect.poll(async () => {
+    const box = (await dialog.boundingBox())!;
+    return { x: box.x, y: box.y, width: box.width, height: Math.round(box.height) };
+  }).toEqual({ x: 0, y: 0, width: 390, height: 844 });
+  // The page behind does not scroll while the panel is open: the wheel reaches the page, and two
+  // frames after it did, the page has not moved.
+  const before = await page.evaluate(() => {
+    (window as any).__wheels = 0;
+    addEventListener('wheel', () => (window as any).__wheels++, { capture: true, passive: true });
+    return window.scrollY;
+  });
   await page.mouse.wheel(0, 600);
-  await page.waitForTimeout(300);
+  await expect.poll(() => page.evaluate(() => (window as any).__wheels)).toBeGreaterThan(0);
+  await page.evaluate(() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame))));
   expect(await page.evaluate(() => window.scrollY)).toBe(before);
 
   // The keyboard opens: the visual viewport shrinks to the top 460 px. The composer must be in it.
   await composer(page).tap();
   await page.setViewportSize({ width: 390, height: 460 });
-  await page.waitForTimeout(300);
-  const box = (await composer(page).boundingBox())!;
-  expect(within(box, 460), `composer at ${JSON.stringify(box)} is under the keyboard`).toBe(true);
+  await expect.poll(async () => within((await composer(page).boundingBox())!, 460), 'the composer is under the keyboard').toBe(true);
   const send = (await page.locator('[data-threadline]').getByRole('button', { name: 'Send' }).boundingBox())!;
   expect(send.height).toBeGreaterThanOrEqual(44);
   expect(within(send, 460)).toBe(true);

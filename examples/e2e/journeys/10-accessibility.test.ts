@@ -43,8 +43,7 @@ it('axe finds no violations on the launcher, the open panel with a conversation,
 
   // Keyboard: Escape closes and focus returns to the launcher.
   await page.keyboard.press('Escape');
-  await page.waitForTimeout(200);
-  expect(await composer(page).count()).toBe(0);
+  await expect.poll(() => composer(page).count()).toBe(0);
   expect(await launcher(page).evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
   await s.closeAll();
 });

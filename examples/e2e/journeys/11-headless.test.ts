@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
-import { eventually } from '../support/widget.js';
 
 const env = withDemo();
 
@@ -15,7 +14,7 @@ it('a page built on @threadline/core alone sends, receives and keeps a thread wi
   await page.getByRole('textbox', { name: 'Message' }).fill('Written in a custom UI');
   await page.getByRole('button', { name: 'Send' }).click();
   await page.getByRole('log').getByText('Written in a custom UI').waitFor();
-  const thread = await eventually(async () => (await env.demo.api('GET', '/v1/threads')).body.items[0]);
+  const thread = await env.demo.thread();
   await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Answered in the same thread', author: { kind: 'agent', name: 'Sam' } });
   await page.getByRole('log').getByText('Answered in the same thread').waitFor();
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
-import { eventually, openPanel, waitForText, write } from '../support/widget.js';
+import { openPanel, waitForText, write } from '../support/widget.js';
 
 const env = withDemo();
 
@@ -69,7 +69,7 @@ it('where WebSocket works, the long-polling code is never downloaded', async () 
   await openPanel(page);
   await write(page, 'Hello over WebSocket');
   await page.getByText('Sent').first().waitFor();
-  await eventually(() => requests.some((p) => p.startsWith('/widget/threadline-main')));
+  await expect.poll(() => requests.some((p) => p.startsWith('/widget/threadline-main'))).toBe(true);
   expect(requests.filter((p) => /\/widget\/tl-polling-/.test(p))).toEqual([]);
   expect(requests.filter((p) => p.startsWith('/socket.io/'))).toEqual([]);
   await s.closeAll();

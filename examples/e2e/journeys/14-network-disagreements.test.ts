@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launch } from '../support/browser.js';
 import { startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
-import { eventually, log, openPanel, waitForText, write } from '../support/widget.js';
+import { log, openPanel, waitForText, write } from '../support/widget.js';
 import { startNetworkProxy, type NetworkProxy } from '../../../packages/core/src/test/network-proxy.js';
 
 // A 1×1 PNG: the "photo" the shopper attaches during the outage.
@@ -49,14 +49,12 @@ async function onServer(): Promise<string[]> {
 /** Waits until the server holds exactly `expected` in the newest thread; returns how long it took. */
 async function deliveredWithin(expected: string[], timeoutMs: number): Promise<number> {
   const started = Date.now();
-  await eventually(async () => JSON.stringify(await onServer()) === JSON.stringify(expected) || undefined, timeoutMs).catch(async () => {
-    throw new Error(`expected ${JSON.stringify(expected)} on the server, found ${JSON.stringify(await onServer())}`);
-  });
+  await expect.poll(onServer, { timeout: timeoutMs }).toEqual(expected);
   return Date.now() - started;
 }
 
 async function nothingSending(page: Page): Promise<void> {
-  await eventually(async () => (await log(page).getByText('Sending…').count()) === 0, 10_000);
+  await expect.poll(() => log(page).getByText('Sending…').count()).toBe(0);
 }
 
 it('the browser goes offline for two seconds while the socket survives: what was written meanwhile, a photo included, is delivered once, and the photo shows', async () => {
@@ -82,7 +80,7 @@ it('the browser goes offline for two seconds while the socket survives: what was
   await nothingSending(page);
   // The shopper's own photo is on screen (from the page's copy), not a "Loading…" box.
   const photo = page.locator('[data-threadline]').getByRole('img', { name: 'Image: dashboard.png' });
-  await eventually(() => photo.evaluate((img: HTMLImageElement) => img.tagName === 'IMG' && img.complete && img.naturalWidth > 0), 10_000);
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.tagName === 'IMG' && img.complete && img.naturalWidth > 0)).toBe(true);
   // Once more after the blip: the connection is usable, nothing waits for a reload.
   await write(page, 'And again');
   await deliveredWithin(['Before the blip', 'Written while offline', '[image/png]', 'Back online', 'And again'], 10_000);

@@ -10,7 +10,7 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { launch } from '../support/browser.js';
 import { startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
-import { eventually, launcher, openPanel, waitForText, write } from '../support/widget.js';
+import { launcher, openPanel, waitForText, write } from '../support/widget.js';
 
 let demo: Demo;
 let browser: Browser;
@@ -72,17 +72,15 @@ it('before consent nothing is stored or sent, even with update and track on ever
 
   // The shopper allows the chat.
   await page.getByRole('button', { name: 'Allow chat' }).click();
-  await eventually(() => sent.some((u) => u.includes('/socket.io/')), 10_000);
+  await expect.poll(() => sent.some((u) => u.includes('/socket.io/'))).toBe(true);
   await openPanel(page);
   await write(page, 'Hello after consent');
   await waitForText(page, 'Hello after consent');
   // The brand sees the context the checkout page gave before consent (it waited in memory).
-  const thread = await eventually(async () => (await demo.api('GET', '/v1/threads')).body.items[0], 10_000);
-  const visitor = await eventually(async () => {
-    const v = (await demo.api('GET', `/v1/visitors/${thread.visitor.id}`)).body;
-    return v?.context?.page?.url?.endsWith('/checkout') && v;
-  }, 10_000);
-  expect(visitor.context.cart).toMatchObject({ currency: 'EUR' });
+  const thread = await demo.thread();
+  const visitor = async () => (await demo.api('GET', `/v1/visitors/${thread.visitor.id}`)).body;
+  await expect.poll(async () => (await visitor())?.context?.page?.url).toMatch(/\/checkout$/);
+  expect((await visitor()).context.cart).toMatchObject({ currency: 'EUR' });
   const traces = await deviceTraces(page);
   expect(traces.databases.length).toBe(1);
   expect(traces.keys).toBeGreaterThan(0);
@@ -92,7 +90,7 @@ it('before consent nothing is stored or sent, even with update and track on ever
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Chat privacy' }).click();
   await page.getByRole('button', { name: 'Withdraw consent' }).click();
-  await eventually(async () => (await deviceTraces(page)).keys === 0 || undefined, 10_000);
+  await expect.poll(async () => (await deviceTraces(page)).keys).toBe(0);
   await launcher(page).waitFor();
   const before = sent.length;
   await page.reload();

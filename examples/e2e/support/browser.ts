@@ -1,30 +1,15 @@
-/** Debian Chromium through playwright-core, with a trace and a screenshot kept for failed journeys. */
+/** Browser sessions for the journeys, with a trace and a screenshot kept for failed journeys. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.e2e-artifacts');
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export async function launch(extraArgs: string[] = []): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (pnpm test does this when run as root)`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...extraArgs,
-    ],
-  });
+/** Debian's Chromium (see chromium.mjs, shared with the benchmarks), with `extraArgs`. */
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return launchChromium(extraArgs);
 }
 
 export interface Session {

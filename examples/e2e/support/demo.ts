@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import type { RuleEvaluation, ThreadlineServer } from '@threadline/server';
 // The demo's own entry point, exactly what `pnpm start` runs.
 import { startDemo } from '../../shop/server.mjs';
 
@@ -28,6 +30,10 @@ export interface Demo {
   /** Starts the server again on the same port and data (after `stop`). */
   start(): Promise<void>;
   api<T = any>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** The first thread of `GET /v1/threads` that `match` accepts (newest first), once the server has one. */
+  thread(match?: (thread: any) => boolean, timeout?: number): Promise<any>;
+  /** Every evaluation of a campaign rule so far, in order, with its outcome (`pushed`, `capped`…). */
+  ruleEvaluations: RuleEvaluation[];
 }
 
 export async function startDemoServer(options: { rulesDelayMs?: number; env?: Record<string, string> } = {}): Promise<Demo> {
@@ -49,13 +55,15 @@ export async function startDemoServer(options: { rulesDelayMs?: number; env?: Re
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  let running: { server: { close(): Promise<void> } } | null = null;
+  let running: { server: ThreadlineServer } | null = null;
   const demo: Demo = {
     url: `http://localhost:${port}`,
     port,
     dataDir,
+    ruleEvaluations: [],
     async start() {
       running = await startDemo(env);
+      running!.server.rules?.subscribe((evaluation) => demo.ruleEvaluations.push(evaluation));
     },
     async stop() {
       await running?.server.close();
@@ -69,6 +77,16 @@ export async function startDemoServer(options: { rulesDelayMs?: number; env?: Re
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    thread(match = () => true, timeout = 10_000) {
+      return vi.waitFor(
+        async () => {
+          const thread = (await demo.api('GET', '/v1/threads')).body.items.find(match);
+          if (!thread) throw new Error('no such thread on the server yet');
+          return thread;
+        },
+        { timeout, interval: 100 },
+      );
     },
   };
   await demo.start();

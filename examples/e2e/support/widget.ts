@@ -1,5 +1,4 @@
 /** What a shopper does with the widget, in the words the widget shows (accessible names). */
-import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 
 export const launcher = (page: Page) => page.getByRole('button', { name: /^Open messages/ });
@@ -28,24 +27,6 @@ export async function bubbles(page: Page, text: string | RegExp) {
 export async function waitForText(page: Page, text: string | RegExp, timeout = 10_000): Promise<void> {
   await log(page).getByText(text).first().waitFor({ state: 'visible', timeout });
 }
-
-/** Polls until `check` passes. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== false && value !== undefined && value !== null) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw last instanceof Error ? last : new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-export { expect };
 
 /** Opens the panel and the conversation whose preview contains `text` (or the only one). */
 export async function openThread(page: Page, text?: string | RegExp): Promise<void> {

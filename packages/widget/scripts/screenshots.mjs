@@ -5,7 +5,7 @@
 // strict CSP (no 'unsafe-inline' anywhere): any CSP violation, console error or axe-core
 // violation (colour contrast included, which jsdom cannot check) fails the run.
 //
-//   pnpm --filter @threadline/widget screenshots        (CHROMIUM=/path/to/chromium to override)
+//   pnpm --filter @threadline/widget screenshots        (CHROMIUM_PATH=/path/to/chromium to override)
 //
 // Needs Debian's chromium and, for the Chinese shots, a CJK font (fonts-noto-cjk or
 // fonts-wqy-microhei); without one the Chinese text renders as empty boxes.
@@ -14,8 +14,8 @@ import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { launchChromium } from '../../../examples/e2e/support/chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'screenshots');
@@ -52,10 +52,7 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const viewports = {
