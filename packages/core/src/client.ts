@@ -18,7 +18,7 @@ import {
   type VisitorAuth,
   type VisitorContext,
 } from '@threadline/protocol';
-import { defaultEnvironment, type Environment, type TimerHandle } from './environment.js';
+import { defaultEnvironment, type Environment } from './environment.js';
 import { Emitter } from './emitter.js';
 import { Store } from './store.js';
 import type { OutboxEntry } from './state/state.js';
@@ -32,13 +32,14 @@ import { migrate, type Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
 import { checkOutgoing, outboxEntry } from './outbox/compose.js';
 import { Resume } from './client/resume.js';
+import { Connection, type ServerEvent } from './client/connection.js';
 import { watch } from './client/events.js';
 import { resolveOptions, type Resolved } from './client/config.js';
 import type { Conversation } from './conversation/conversation.js';
 import type { Host } from './host.js';
 import { Lazy } from './lazy.js';
 import { lazyUnits, type Units } from './units.js';
-import type { RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport/transport.js';
+import type { TransportFactory } from './transport/transport.js';
 import { Tabs } from './tabs/coordinator.js';
 import type { TabCall, TabCommand, TabCommands } from './tabs/messages.js';
 import type { Prompts, PromptEvent } from './proactive/prompts.js';
@@ -57,8 +58,6 @@ import type {
 
 /** Tracked events kept in memory while they cannot be sent (consent pending, offline). */
 const MAX_PENDING_TRACK = 50;
-/** How long a liveness probe of the socket waits for the server (see `#checkLive`). */
-const PROBE_TIMEOUT_MS = 3000;
 /** Threads whose newest page is read from storage at start (others load on `openThread`). */
 const HYDRATE_PAGES = 20;
 
@@ -72,15 +71,13 @@ export class ThreadlineClient implements Client {
   readonly #outbox: Outbox;
   readonly #resume: Resume;
   readonly #tabs: Tabs;
+  readonly #conn: Connection;
   /** What lazily loaded units may use of this client (`host.ts`). */
   readonly #host: Host;
   readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
   readonly #prompts: Lazy<Awaited<ReturnType<Units['prompts']>>, Prompts>;
   #storage: ResilientStorage | null = null;
   #local: LocalStore | null = null;
-  #transport: Transport | null = null;
-  #subs: (() => void)[] = [];
-  #timers = new Set<TimerHandle>();
   #started: Promise<void> | null = null;
   #readyResolve!: () => void;
   #ready = new Promise<void>((r) => (this.#readyResolve = r));
@@ -90,7 +87,6 @@ export class ThreadlineClient implements Client {
   #storedPrompts: ProactiveRecord = emptyProactive();
   #context: Omit<VisitorContext, 'device'> = {};
   #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
-  #sessionWaiters: ((ok: boolean) => void)[] = [];
   #fallbackReported = false;
 
   readonly #defaultTransport: TransportFactory | null;
@@ -114,9 +110,9 @@ export class ThreadlineClient implements Client {
         return getLocal();
       },
       options: this.#o,
-      transport: () => this.#transport,
+      transport: () => this.#conn.transport,
       token: () => this.#token(),
-      request: (name, input) => this.#request(name, input),
+      request: (name, input) => this.#conn.request(name, input),
       leader: (name, args, fn) => this.#leader(name, args, fn),
       applyServerMessages: (threadId, messages, live) => this.#resume.apply(threadId, messages, live),
       announce: (threadId, heldBefore, messages) => {
@@ -150,6 +146,15 @@ export class ThreadlineClient implements Client {
         this.destroy();
         this.#store.dispatch({ type: 'reset' });
       },
+    });
+    this.#conn = new Connection({
+      host: this.#host,
+      auth: () => this.#auth(),
+      adopt: (session) => this.#adopt(session),
+      live: (fresh) => this.#live(fresh),
+      dropToken: () => this.#dropToken(),
+      server: (e) => this.#onServer(e),
+      pause: () => this.#outbox.pause(),
     });
     this.#outbox = new Outbox({
       host: this.#host,
@@ -264,22 +269,11 @@ export class ThreadlineClient implements Client {
         await this.#tabs.call('identify', [identity]);
         return;
       }
-      if (!this.#transport) return;
+      if (!this.#conn.transport) return;
       // Resolves on the new session or a refusal; offline, it resolves after the ack timeout and
       // the new identity is used when the connection comes back.
-      const settled = new Promise<boolean>((resolve) => {
-        const timer = this.#env.setTimeout(() => {
-          this.#timers.delete(timer);
-          resolve(false);
-        }, this.#o.ackTimeoutMs);
-        this.#timers.add(timer);
-        this.#sessionWaiters.push((ok) => {
-          this.#env.clearTimeout(timer);
-          this.#timers.delete(timer);
-          resolve(ok);
-        });
-      });
-      this.#connect();
+      const settled = this.#conn.whenSession(this.#o.ackTimeoutMs);
+      this.#conn.connect();
       await settled;
     });
   }
@@ -380,14 +374,8 @@ export class ThreadlineClient implements Client {
     this.#resume.stop();
     this.#conversation.stop();
     this.#prompts.stop();
-    this.#transport?.close();
-    this.#transport = null;
+    this.#conn.close();
     this.#tabs.stop();
-    for (const unsub of this.#subs) unsub();
-    this.#subs = [];
-    for (const t of this.#timers) this.#env.clearTimeout(t);
-    this.#timers.clear();
-    for (const w of this.#sessionWaiters.splice(0)) w(false);
     this.#readyResolve();
     this.#store.dispatch({ type: 'connection', state: 'idle', error: null });
     this.#store.dispatch({ type: 'status', status: 'destroyed' });
@@ -510,38 +498,7 @@ export class ThreadlineClient implements Client {
       this.#report('internal_client', 'no transport: pass `transport` (createBareClient has no default)');
       return;
     }
-    this.#transport = factory({ serverUrl: this.#o.serverUrl });
-    this.#subs.push(this.#transport.on((e) => this.#guard(undefined, () => this.#onTransport(e))));
-    this.#subs.push(this.#env.online.subscribe((online) => this.#guard(undefined, () => this.#onBrowserNetwork(online))));
-    this.#connect();
-  }
-
-  /**
-   * The browser's `online`/`offline` events are hints; the socket is the truth. A socket that
-   * still says connected may have survived the blip (then it carries on, with a resync) or be
-   * half-open (then the probe drops it and it reconnects): either way we ask it. A socket that is
-   * down is told to reconnect now when the browser is back, instead of at its next backoff step.
-   */
-  #onBrowserNetwork(online: boolean): void {
-    const t = this.#transport;
-    if (!t) return;
-    if (t.connected) return void this.#checkLive();
-    if (online) {
-      this.#setConnection('connecting', null);
-      t.reconnectNow?.();
-    } else this.#setConnection('offline', null);
-  }
-
-  /** Probe a connected socket; when it answers, the connection is `connected` again, in sync, and the outbox goes on. */
-  async #checkLive(): Promise<void> {
-    const t = this.#transport;
-    const live = t?.verify ? await t.verify(PROBE_TIMEOUT_MS) : !!t?.connected;
-    // Not live: the transport dropped the connection and reports `disconnected`, then `session`.
-    // Live but dropped since (the answer came just before a disconnect): the same.
-    if (!t || !live || this.#destroyed || t !== this.#transport || !t.connected || !this.#store.state.session) return;
-    if (this.#store.state.connection !== 'connected') this.#setConnection('connected', null);
-    await this.#resume.sync();
-    this.#outbox.resume();
+    this.#conn.open(factory);
   }
 
   #auth(): VisitorAuth {
@@ -555,72 +512,10 @@ export class ThreadlineClient implements Client {
     return auth;
   }
 
-  #connect(): void {
-    this.#outbox.pause();
-    this.#transport?.connect(() => this.#auth());
-  }
-
-  // ---- transport events ----
-
-  #onTransport(e: TransportEvent): void {
-    if (this.#destroyed) return;
-    switch (e.type) {
-      case 'connecting':
-        if (this.#env.online.isOnline()) this.#setConnection('connecting', null);
-        else this.#setConnection('offline', null);
-        return;
-      case 'session':
-        void this.#onSession(e.session);
-        return;
-      case 'disconnected':
-        this.#outbox.pause();
-        this.#setConnection(this.#env.online.isOnline() ? 'disconnected' : 'offline', null);
-        return;
-      case 'refused': {
-        this.#outbox.pause();
-        const error: ClientError = { ...e.error };
-        if (e.error.code === 'unauthorized' && this.#meta.token) {
-          // A token this server no longer accepts (key rotated, other server): start as a new visitor.
-          const { token: _dropped, ...rest } = this.#meta;
-          this.#meta = rest;
-          void this.#local?.putMeta({ token: undefined });
-          this.#connect();
-          return;
-        }
-        this.#setConnection('refused', error);
-        this.#events.emit('error', error);
-        for (const w of this.#sessionWaiters.splice(0)) w(false);
-        return;
-      }
-      case 'server':
-        switch (e.name) {
-          case 'message':
-            this.#resume.apply(e.payload.threadId, [e.payload]);
-            return;
-          case 'thread':
-            this.#store.dispatch({ type: 'threads', threads: [e.payload] });
-            this.#persistThreads([e.payload.id]);
-            return;
-          case 'read':
-            this.#store.dispatch({ type: 'read', event: e.payload });
-            this.#persistThreads([e.payload.threadId]);
-            return;
-          case 'typing':
-            // Only the brand's typing shows; its code comes with the conversation's (loaded now if
-            // the shopper has not opened one in this page yet: a reply is on its way).
-            if (e.payload.author.kind !== 'visitor') void this.#conversing(undefined, (c) => c.showTyping(e.payload));
-            return;
-          case 'proactive':
-            this.#offer([e.payload]);
-            return;
-        }
-    }
-  }
-
-  async #onSession(session: Session): Promise<void> {
+  /** Another person signed in on this device: the previous user's threads must not show. */
+  async #adopt(session: Session): Promise<void> {
     const previousUser = this.#meta.userId ?? null;
     if (previousUser && session.userId !== previousUser) {
-      // Another person signed in on this device: the previous user's threads must not show.
       this.#store.dispatch({ type: 'reset' });
       await this.#local!.clear();
       this.#tabs.post({ k: 'action', action: { type: 'reset' } });
@@ -628,16 +523,45 @@ export class ThreadlineClient implements Client {
     this.#meta = { ...this.#meta, token: session.token, visitorId: session.visitorId, userId: session.userId };
     void this.#local!.putMeta({ token: session.token, visitorId: session.visitorId, userId: session.userId });
     this.#store.dispatch({ type: 'session', session: { visitorId: session.visitorId, userId: session.userId, maxUploadBytes: session.maxUploadBytes } });
-    this.#setConnection('connected', null);
-    for (const w of this.#sessionWaiters.splice(0)) w(true);
-    if (Object.keys(this.#context).length) void this.#sendContext();
-    for (const t of this.#pendingTrack.splice(0)) void this.#track(t.name, t.props);
+  }
+
+  /** Connected: what waited for a session goes (`fresh`), then catch up and send the outbox. */
+  async #live(fresh: boolean): Promise<void> {
+    if (fresh) {
+      if (Object.keys(this.#context).length) void this.#sendContext();
+      for (const t of this.#pendingTrack.splice(0)) void this.#track(t.name, t.props);
+    }
     await this.#resume.sync();
     this.#outbox.resume();
   }
 
-  #setConnection(state: Snapshot['connection'], error: ClientError | null): void {
-    this.#store.dispatch({ type: 'connection', state, error });
+  #onServer(e: ServerEvent): void {
+    switch (e.name) {
+      case 'message':
+        return this.#resume.apply(e.payload.threadId, [e.payload]);
+      case 'thread':
+        this.#store.dispatch({ type: 'threads', threads: [e.payload] });
+        return this.#persistThreads([e.payload.id]);
+      case 'read':
+        this.#store.dispatch({ type: 'read', event: e.payload });
+        return this.#persistThreads([e.payload.threadId]);
+      case 'typing':
+        // Only the brand's typing shows; its code comes with the conversation's (loaded now if
+        // the shopper has not opened one in this page yet: a reply is on its way).
+        if (e.payload.author.kind !== 'visitor') void this.#conversing(undefined, (c) => c.showTyping(e.payload));
+        return;
+      case 'proactive':
+        return this.#offer([e.payload]);
+    }
+  }
+
+  /** The server refused the stored token (key rotated, revoked): forget it, connect as a new visitor. */
+  #dropToken(): boolean {
+    if (!this.#meta.token) return false;
+    const { token: _dropped, ...rest } = this.#meta;
+    this.#meta = rest;
+    void this.#local?.putMeta({ token: undefined });
+    return true;
   }
 
   #record(threadId: string): StoredThread | undefined {
@@ -674,25 +598,14 @@ export class ThreadlineClient implements Client {
 
   // ---- small requests ----
 
-  async #request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K> | null> {
-    const t = this.#transport;
-    if (!t || !t.connected) return null;
-    const res = await t.request(name, input, this.#o.ackTimeoutMs);
-    if (!res.ok) {
-      if (res.error.code !== 'network') this.#events.emit('error', { ...res.error });
-      return null;
-    }
-    return res;
-  }
-
   async #sendContext(): Promise<void> {
-    await this.#request('context.update', this.#context);
+    await this.#conn.request('context.update', this.#context);
   }
 
   async #track(name: string, props?: Record<string, string | number | boolean | null>): Promise<void> {
     // Kept for this page only: analytics events are not worth a storage write each.
     if (this.#store.state.connection !== 'connected') return this.#keepTrack(name, props);
-    await this.#request('track', { name, ...(props ? { props } : {}) });
+    await this.#conn.request('track', { name, ...(props ? { props } : {}) });
   }
 
   #keepTrack(name: string, props?: Record<string, string | number | boolean | null>): void {
