@@ -12,7 +12,6 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   type Attachment,
-  type Message,
   type ProactiveMessage,
   type Session,
   type VisitorAuth,
@@ -25,13 +24,14 @@ import type { OutboxEntry } from './state/state.js';
 import { emptyThread } from './state/reducer.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import { indexedDbStorage } from './storage/indexeddb.js';
-import { memoryStorage } from './storage/memory.js';
 import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
-import { migrate, type Meta } from './storage/schema.js';
+import type { Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
 import { checkOutgoing, outboxEntry } from './outbox/compose.js';
 import { Resume } from './client/resume.js';
+import { openStorage, readDevice } from './client/boot.js';
+import { fallbackError, seedMemory } from './storage/fallback.js';
 import { Connection, type ServerEvent } from './client/connection.js';
 import { watch } from './client/events.js';
 import { resolveOptions, type Resolved } from './client/config.js';
@@ -53,13 +53,10 @@ import type {
   OutgoingMessage,
   Snapshot,
   StorageFallbackReason,
-  StorageMode,
 } from './types.js';
 
 /** Tracked events kept in memory while they cannot be sent (consent pending, offline). */
 const MAX_PENDING_TRACK = 50;
-/** Threads whose newest page is read from storage at start (others load on `openThread`). */
-const HYDRATE_PAGES = 20;
 
 
 export class ThreadlineClient implements Client {
@@ -399,42 +396,14 @@ export class ThreadlineClient implements Client {
 
   async #boot(): Promise<void> {
     this.#store.dispatch({ type: 'status', status: 'starting' });
-    const choice = this.#options.storage ?? 'indexeddb';
-    let primary: StorageAdapter | null;
-    let mode: StorageMode;
-    if (choice === 'memory') [primary, mode] = [memoryStorage(), 'memory'];
-    else if (typeof choice === 'object' && choice) [primary, mode] = [choice, 'custom'];
-    else [primary, mode] = this.#env.indexedDB ? [indexedDbStorage(this.#o.appId), 'indexeddb'] : [null, 'memory'];
-    const storage = new ResilientStorage(primary ?? memoryStorage(), {
-      // Quota pressure is rare: the eviction code is a chunk of its own (a failed load frees
-      // nothing, and the storage falls back to memory as it would when nothing can be freed).
-      evict: () => import('./storage/evict.js').then((m) => m.evict(primary ?? memoryStorage())),
-      fallback: (reason, error, memory) => this.#fellBack(reason, error, memory),
-      probeTimeoutMs: 5000,
-      setTimeout: (fn, ms) => this.#env.setTimeout(fn, ms),
-      clearTimeout: (h) => this.#env.clearTimeout(h),
-    });
+    const { storage, local, mode } = openStorage(this.#options.storage, this.#o.appId, this.#env, (reason, error, memory) => this.#fellBack(reason, error, memory));
     this.#storage = storage;
-    this.#local = new LocalStore(storage);
-    if (!primary) storage.fallBack('unavailable', new Error('IndexedDB is not available'));
+    this.#local = local;
     if (!storage.fellBack) this.#store.dispatch({ type: 'storage', mode });
-
-    // Upgrading old data loads a chunk (schema-upgrade.ts): if it cannot be fetched, this page
-    // runs on memory and the stored data waits, untouched, for the next page.
-    await migrate(storage).catch((err: unknown) => storage.fallBack('unavailable', err));
-    const loaded = await this.#local.load();
+    const { loaded, pages } = await readDevice(storage, local, this.#o.pageSize);
     if (this.#destroyed) return;
     this.#meta = loaded.meta;
     this.#storedPrompts = loaded.proactive;
-    const recent = [...loaded.threads].sort((a, b) => (a.thread.updatedAt < b.thread.updatedAt ? 1 : -1)).slice(0, HYDRATE_PAGES);
-    const pages: Record<string, Message[]> = {};
-    await Promise.all(
-      recent.map(async (t) => {
-        const page = await this.#local!.readBefore(t.thread.id, t.heldSeq + 1, this.#o.pageSize);
-        if (page.length) pages[t.thread.id] = page;
-      }),
-    );
-    if (this.#destroyed) return;
     this.#store.dispatch({
       type: 'hydrate',
       threads: loaded.threads.map((t) => ({ thread: t.thread, heldSeq: t.heldSeq, local: false, loadingOlder: false })),
@@ -689,19 +658,10 @@ export class ThreadlineClient implements Client {
 
   #fellBack(reason: StorageFallbackReason, error: unknown, memory: StorageAdapter): void {
     this.#store.dispatch({ type: 'storage', mode: 'memory' });
-    // Seed memory with what this page must not lose; the stored outbox of the broken store is
-    // out of reach, but entries already in the state are kept and still sent.
-    const writes: [string, unknown][] = [['meta', { ...this.#meta, schema: this.#meta.schema || 1 }]];
-    for (const e of Object.values(this.#store.state.outbox)) writes.push([`o:${e.clientId}`, e]);
-    for (const t of Object.values(this.#store.state.threads)) if (!t.local) writes.push([`t:${t.thread.id}`, { thread: t.thread, heldSeq: t.heldSeq }]);
-    void memory.setMany(writes);
+    seedMemory(memory, this.#store.state, this.#meta);
     if (this.#fallbackReported) return;
     this.#fallbackReported = true;
-    const err: ClientError = {
-      code: reason === 'quota_exceeded' ? 'quota_exceeded' : 'storage_failed',
-      message: `local storage ${reason}; keeping threads in memory for this page (${String((error as Error)?.message ?? error)})`,
-    };
-    this.#events.emit('storageFallback', { reason, error: err });
+    this.#events.emit('storageFallback', { reason, error: fallbackError(reason, error) });
     // Tabs can no longer share a store: this tab goes its own way (socket of its own; server-side
     // dedupe keeps the overlap correct), and a leader lets another tab lead the shared store.
     const role = this.#role();
