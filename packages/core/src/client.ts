@@ -23,14 +23,13 @@ import { Store } from './store.js';
 import type { OutboxEntry } from './state/state.js';
 import { emptyThread } from './state/reducer.js';
 import type { StorageAdapter } from './storage/adapter.js';
-import { indexedDbStorage } from './storage/indexeddb.js';
 import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import type { Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
 import { checkOutgoing, outboxEntry } from './outbox/compose.js';
 import { Resume } from './client/resume.js';
-import { openStorage, readDevice } from './client/boot.js';
+import { chooseStorage, openStorage, readDevice } from './client/boot.js';
 import { fallbackError, seedMemory } from './storage/fallback.js';
 import { Connection, type ServerEvent } from './client/connection.js';
 import { watch } from './client/events.js';
@@ -354,10 +353,11 @@ export class ThreadlineClient implements Client {
         await local.clear();
       } else {
         // Never started (consent pending): a previous visit's data may still be stored.
-        const choice = this.#options.storage ?? 'indexeddb';
-        const stored = typeof choice === 'object' ? choice : choice === 'indexeddb' && this.#env.indexedDB ? indexedDbStorage(this.#o.appId) : null;
-        if (stored) this.#logout((await stored.get<Meta>('meta'))?.token);
-        await stored?.clear();
+        const [stored] = chooseStorage(this.#options.storage, this.#o.appId, this.#env);
+        if (stored) {
+          this.#logout((await stored.get<Meta>('meta'))?.token);
+          await stored.clear();
+        }
       }
     } catch (err) {
       this.#report('storage_failed', `could not erase local data: ${String(err)}`);

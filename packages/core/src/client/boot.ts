@@ -17,18 +17,20 @@ import type { ClientOptions, StorageMode } from '../types.js';
 /** Threads whose newest page is read from storage at start (others load on `openThread`). */
 const HYDRATE_PAGES = 20;
 
+/** The storage the options ask for, and its mode; null when IndexedDB is asked for but missing. */
+export function chooseStorage(choice: ClientOptions['storage'], appId: string, env: Environment): [StorageAdapter | null, StorageMode] {
+  if (choice === 'memory') return [memoryStorage(), 'memory'];
+  if (typeof choice === 'object' && choice) return [choice, 'custom'];
+  return env.indexedDB ? [indexedDbStorage(appId), 'indexeddb'] : [null, 'memory'];
+}
+
 export function openStorage(
   choice: ClientOptions['storage'],
   appId: string,
   env: Environment,
   fallback: ResilientHooks['fallback'],
 ): { storage: ResilientStorage; local: LocalStore; mode: StorageMode } {
-  choice ??= 'indexeddb';
-  let primary: StorageAdapter | null;
-  let mode: StorageMode;
-  if (choice === 'memory') [primary, mode] = [memoryStorage(), 'memory'];
-  else if (typeof choice === 'object' && choice) [primary, mode] = [choice, 'custom'];
-  else [primary, mode] = env.indexedDB ? [indexedDbStorage(appId), 'indexeddb'] : [null, 'memory'];
+  const [primary, mode] = chooseStorage(choice, appId, env);
   const storage = new ResilientStorage(primary ?? memoryStorage(), {
     // Quota pressure is rare: the eviction code is a chunk of its own (a failed load frees
     // nothing, and the storage falls back to memory as it would when nothing can be freed).
