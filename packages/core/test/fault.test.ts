@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, memoryStorage, socketIoTransport, type Client, type StorageAdapter, type Transport, type TransportEvent } from '../src/index.js';
-import { eventually, serverMessages, sleep, startRealServer, type RealServer } from '../src/test/real-server.js';
+import { serverMessages, sleep, startRealServer, type RealServer } from '../src/test/real-server.js';
 import { startNetworkProxy, type NetworkProxy } from '../src/test/network-proxy.js';
 import { fakeOnline } from '../src/test/fakes.js';
 import { defaultEnvironment } from '../src/environment.js';
@@ -201,7 +201,10 @@ it(`${CLIENTS} clients × ${MESSAGES} messages survive disconnects, dropped acks
         .filter(() => rand() < 0.2)
         .map(async (s) => {
           const thread = s.threadId!;
-          await eventually(async () => (await rs.api('GET', `/v1/threads/${thread}`)).status === 200, 30_000, 'thread on server').catch(() => {});
+          await expect
+            .poll(async () => (await rs.api('GET', `/v1/threads/${thread}`)).status, { timeout: 30_000, message: 'thread on server' })
+            .toBe(200)
+            .catch(() => {});
           const res = await rs.api('POST', `/v1/threads/${thread}/messages`, { text: `agent-${k}`, author: { kind: 'agent', name: 'Sam' } }).catch(() => null);
           if (res?.status !== 201) return;
         }),
@@ -217,20 +220,22 @@ it(`${CLIENTS} clients × ${MESSAGES} messages survive disconnects, dropped acks
   }
 
   // Settle: every outbox empty and every client's view as long as the server's thread.
-  const settled = await eventually(
-    async () => {
-      for (const s of sims) {
-        const snap = s.client.getSnapshot();
-        const view = snap.messages[s.threadId!] ?? [];
-        if (view.some((m) => m.state === 'sending')) return false;
-        const t = snap.threads.find((x) => x.id === s.threadId);
-        if (!t || view.length < t.lastSeq) return false;
-      }
-      return true;
-    },
-    120_000,
-    'all clients settled',
-  ).then(
+  const settled = await expect
+    .poll(
+      () => {
+        for (const s of sims) {
+          const snap = s.client.getSnapshot();
+          const view = snap.messages[s.threadId!] ?? [];
+          if (view.some((m) => m.state === 'sending')) return false;
+          const t = snap.threads.find((x) => x.id === s.threadId);
+          if (!t || view.length < t.lastSeq) return false;
+        }
+        return true;
+      },
+      { timeout: 120_000, message: 'all clients settled' },
+    )
+    .toBe(true)
+    .then(
     () => true,
     () => false,
   );

@@ -83,19 +83,5 @@ export async function serverMessages(rs: RealServer, threadId: string): Promise<
   }
 }
 
+/** Waits; for fault injection only (waiting for a condition is Vitest's `expect.poll` / `vi.waitFor`). */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(25);
-  }
-  throw last instanceof Error ? last : new Error(`${what} not met within ${timeoutMs} ms`);
-}

@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
-import { eventually, startRealServer, type RealServer } from '../test/real-server.js';
+import { startRealServer, type RealServer } from '../test/real-server.js';
 import { startNetworkProxy } from '../test/network-proxy.js';
 import { socketIoTransport } from './socketio-transport.js';
 import type { Transport, TransportEvent } from './transport.js';
@@ -67,7 +67,7 @@ describe('socketIoTransport', () => {
     const proxy = await startProxy(rs.port, false);
     const { transport, events } = open(proxy.url);
     try {
-      await eventually(() => events.some((e) => e.type === 'session'), 10_000, 'session');
+      await expect.poll(() => events.some((e) => e.type === 'session'), { timeout: 10_000, message: 'session' }).toBe(true);
       const res = await transport.request('sync', { cursors: {}, limit: 10 }, 5000);
       expect(res.ok).toBe(true);
       expect(proxy.seen.upgrades).toBe(1);
@@ -82,7 +82,7 @@ describe('socketIoTransport', () => {
     const proxy = await startProxy(rs.port, true);
     const { transport, events } = open(proxy.url);
     try {
-      await eventually(() => events.some((e) => e.type === 'session'), 15_000, 'session over long-polling');
+      await expect.poll(() => events.some((e) => e.type === 'session'), { timeout: 15_000, message: 'session over long-polling' }).toBe(true);
       expect(proxy.seen.upgrades).toBeGreaterThanOrEqual(2);
       expect(proxy.seen.polling).toBeGreaterThan(0);
       const res = await transport.request('sync', { cursors: {}, limit: 10 }, 5000);
@@ -101,7 +101,7 @@ describe('socketIoTransport', () => {
     transport.on((e) => events.push(e));
     transport.connect(() => ({ appId: 'no-such-app', v: PROTOCOL_VERSION }));
     try {
-      await eventually(() => events.some((e) => e.type === 'refused'), 10_000, 'refusal');
+      await expect.poll(() => events.some((e) => e.type === 'refused'), { timeout: 10_000, message: 'refusal' }).toBe(true);
       expect(proxy.seen.polling).toBe(0);
     } finally {
       transport.close();
@@ -113,13 +113,13 @@ describe('socketIoTransport', () => {
     const proxy = await startNetworkProxy(rs.port);
     const { transport, events } = open(proxy.url);
     try {
-      await eventually(() => events.some((e) => e.type === 'session'), 10_000, 'session');
+      await expect.poll(() => events.some((e) => e.type === 'session'), { timeout: 10_000, message: 'session' }).toBe(true);
       proxy.stall();
       // The request goes into the black hole; the probe that its late ack triggers gets no answer
       // either, so the connection is dropped and socket.io opens a new one through the proxy.
       const lost = await transport.request('sync', { cursors: {}, limit: 10 }, 20_000);
       expect(lost).toMatchObject({ ok: false, error: { code: 'timeout' } });
-      await eventually(() => events.filter((e) => e.type === 'session').length === 2, 10_000, 'a second session');
+      await expect.poll(() => events.filter((e) => e.type === 'session').length, { timeout: 10_000, message: 'a second session' }).toBe(2);
       expect(events.some((e) => e.type === 'disconnected')).toBe(true);
       expect((await transport.request('sync', { cursors: {}, limit: 10 }, 5000)).ok).toBe(true);
     } finally {
@@ -132,11 +132,11 @@ describe('socketIoTransport', () => {
     const proxy = await startNetworkProxy(rs.port);
     const { transport, events } = open(proxy.url);
     try {
-      await eventually(() => events.some((e) => e.type === 'session'), 10_000, 'session');
+      await expect.poll(() => events.some((e) => e.type === 'session'), { timeout: 10_000, message: 'session' }).toBe(true);
       expect(await transport.verify!(3000)).toBe(true);
       proxy.stall();
       expect(await transport.verify!(500)).toBe(false);
-      await eventually(() => events.filter((e) => e.type === 'session').length === 2, 10_000, 'a second session');
+      await expect.poll(() => events.filter((e) => e.type === 'session').length, { timeout: 10_000, message: 'a second session' }).toBe(2);
       expect(await transport.verify!(3000)).toBe(true);
     } finally {
       transport.close();
