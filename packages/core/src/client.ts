@@ -27,7 +27,7 @@ import { ResilientStorage } from './storage/resilient.js';
 import { LocalStore, emptyProactive, type ProactiveRecord, type StoredThread } from './storage/local-store.js';
 import type { Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
-import { checkOutgoing, outboxEntry } from './outbox/compose.js';
+import { checkOutgoing, fileName } from './outbox/compose.js';
 import { Resume } from './client/resume.js';
 import { chooseStorage, openStorage, readDevice } from './client/boot.js';
 import { fallbackError, seedMemory } from './storage/fallback.js';
@@ -557,8 +557,28 @@ export class ThreadlineClient implements Client {
     const clientId = this.#env.uuid();
     const now = this.#env.now();
     if (!thread) this.#store.dispatch({ type: 'localThread', thread: emptyThread(threadId, new Date(now).toISOString()) });
-    const entry = outboxEntry(clientId, threadId, !thread || thread.local, message, checked, extra.proactiveId, now);
-    const { files } = checked;
+    const { text, files } = checked;
+    const entry: OutboxEntry = {
+      clientId,
+      threadId,
+      create: !thread || thread.local,
+      text,
+      ...(message.quickReply ? { quickReply: message.quickReply } : {}),
+      ...(extra.proactiveId ? { proactiveId: extra.proactiveId } : {}),
+      files: files.map((f, index) => ({
+        index,
+        name: fileName(f, index),
+        mime: f.type || 'application/octet-stream',
+        size: f.size,
+        ...(message.durations?.[index] !== undefined ? { durationMs: message.durations[index] } : {}),
+        attachment: null,
+      })),
+      queuedAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+      failed: false,
+      error: null,
+    };
     void this.start();
     const stored = this.#outbox.add(entry, files, this.#ready);
     if (this.#role() === 'follower') void stored.then(() => this.#tabs.post({ k: 'outbox', clientId }));

@@ -1,9 +1,9 @@
 /**
- * What `send` checks before a message is queued, and the outbox entry it becomes: pure functions
- * of the input and the state. A refused message is never queued; the caller reports the error.
+ * What `send` checks before a message is queued: a pure function of the input and the state. A
+ * refused message is never queued; the caller reports the error.
  */
 import { LIMITS } from '@threadline/protocol';
-import type { OutboxEntry, State } from '../state/state.js';
+import type { State } from '../state/state.js';
 import type { ClientError, OutgoingMessage } from '../types.js';
 
 /** The message's text and files when it may be queued, else why not. */
@@ -29,40 +29,8 @@ export function checkOutgoing(
   return { text, files };
 }
 
-/** A new outbox entry, due now; `create` when its thread is not on the server yet. */
-export function outboxEntry(
-  clientId: string,
-  threadId: string,
-  create: boolean,
-  message: OutgoingMessage,
-  { text, files }: { text: string; files: Blob[] },
-  proactiveId: string | undefined,
-  now: number,
-): OutboxEntry {
-  return {
-    clientId,
-    threadId,
-    create,
-    text,
-    ...(message.quickReply ? { quickReply: message.quickReply } : {}),
-    ...(proactiveId ? { proactiveId } : {}),
-    files: files.map((f, index) => ({
-      index,
-      name: fileName(f, index),
-      mime: f.type || 'application/octet-stream',
-      size: f.size,
-      ...(message.durations?.[index] !== undefined ? { durationMs: message.durations[index] } : {}),
-      attachment: null,
-    })),
-    queuedAt: now,
-    attempts: 0,
-    nextAttemptAt: now,
-    failed: false,
-    error: null,
-  };
-}
-
-function fileName(f: Blob, index: number): string {
+/** A file's name, or `file-<n>` for a Blob without one. */
+export function fileName(f: Blob, index: number): string {
   const name = (f as Partial<File>).name;
   return typeof name === 'string' && name ? name : `file-${index + 1}`;
 }
