@@ -5,20 +5,21 @@
  * meta are never evicted: history comes back from the server, a queued send would not.
  */
 import type { StorageAdapter } from './adapter.js';
+import { CHUNK_PREFIX } from './keys.js';
 
 /** Resolves to the number of records removed. */
 export async function evictHistory(storage: StorageAdapter, level: 1 | 2 = 1): Promise<number> {
   const keys = await storage.keys();
   const newest = new Map<string, number>();
   for (const k of keys) {
-    if (!k.startsWith('m:')) continue;
+    if (!k.startsWith(CHUNK_PREFIX)) continue;
     const at = k.lastIndexOf(':');
     const id = k.slice(2, at);
     const c = Number(k.slice(at + 1));
     if ((newest.get(id) ?? -1) < c) newest.set(id, c);
   }
   const drop = keys.filter((k) => {
-    if (!k.startsWith('m:')) return false;
+    if (!k.startsWith(CHUNK_PREFIX)) return false;
     if (level === 2) return true;
     const at = k.lastIndexOf(':');
     return Number(k.slice(at + 1)) !== newest.get(k.slice(2, at));

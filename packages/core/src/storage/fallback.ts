@@ -6,12 +6,13 @@ import type { State } from '../state/state.js';
 import type { ClientError, StorageFallbackReason } from '../types.js';
 import type { StorageAdapter } from './adapter.js';
 import type { Meta } from './schema.js';
+import { META_KEY, outboxKey, threadKey } from './keys.js';
 
 /** The stored outbox of the broken store is out of reach, but entries already in the state are kept and still sent. */
 export function seedMemory(memory: StorageAdapter, state: State, meta: Meta): void {
-  const writes: [string, unknown][] = [['meta', { ...meta, schema: meta.schema || 1 }]];
-  for (const e of Object.values(state.outbox)) writes.push([`o:${e.clientId}`, e]);
-  for (const t of Object.values(state.threads)) if (!t.local) writes.push([`t:${t.thread.id}`, { thread: t.thread, heldSeq: t.heldSeq }]);
+  const writes: [string, unknown][] = [[META_KEY, { ...meta, schema: meta.schema || 1 }]];
+  for (const e of Object.values(state.outbox)) writes.push([outboxKey(e.clientId), e]);
+  for (const t of Object.values(state.threads)) if (!t.local) writes.push([threadKey(t.thread.id), { thread: t.thread, heldSeq: t.heldSeq }]);
   void memory.setMany(writes);
 }
 

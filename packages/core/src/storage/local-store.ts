@@ -17,7 +17,8 @@ import type { Message, Thread } from '@threadline/protocol';
 import type { OutboxEntry } from '../state/state.js';
 import type { ProactivePrompt } from '../types.js';
 import type { StorageAdapter } from './adapter.js';
-import { BLOB_PREFIX, META_KEY, OUTBOX_PREFIX, type Meta } from './schema.js';
+import type { Meta } from './schema.js';
+import { META_KEY, OUTBOX_PREFIX, PROACTIVE_KEY, THREAD_PREFIX, blobKey, chunkKey, outboxKey, threadKey } from './keys.js';
 import { mergeBySeq } from '../state/reducer.js';
 
 export const CHUNK_SIZE = 50;
@@ -38,10 +39,6 @@ export interface ProactiveRecord {
 export const emptyProactive = (): ProactiveRecord => ({ prompts: [], done: {}, campaigns: {} });
 
 export const chunkOf = (seq: number) => Math.floor((seq - 1) / CHUNK_SIZE);
-const threadKey = (id: string) => `t:${id}`;
-const chunkKey = (id: string, chunk: number) => `m:${id}:${chunk}`;
-const outboxKey = (clientId: string) => `${OUTBOX_PREFIX}${clientId}`;
-const blobKey = (clientId: string, index: number) => `${BLOB_PREFIX}${clientId}:${index}`;
 
 export interface LoadedState {
   meta: Meta;
@@ -77,13 +74,13 @@ export class LocalStore {
 
   async load(): Promise<LoadedState> {
     const keys = await this.storage.keys();
-    const tKeys = keys.filter((k) => k.startsWith('t:'));
+    const tKeys = keys.filter((k) => k.startsWith(THREAD_PREFIX));
     const oKeys = keys.filter((k) => k.startsWith(OUTBOX_PREFIX));
     const [meta, threads, outbox, proactive] = await Promise.all([
       this.storage.get<Meta>(META_KEY),
       this.storage.getMany<StoredThread>(tKeys),
       this.storage.getMany<OutboxEntry>(oKeys),
-      this.storage.get<ProactiveRecord>('p'),
+      this.storage.get<ProactiveRecord>(PROACTIVE_KEY),
     ]);
     return {
       meta: meta ?? { schema: 0 },
@@ -175,7 +172,7 @@ export class LocalStore {
   }
 
   putProactive(record: ProactiveRecord): Promise<void> {
-    return this.storage.set('p', record);
+    return this.storage.set(PROACTIVE_KEY, record);
   }
 
   /** Erase every record of this app (logout). */

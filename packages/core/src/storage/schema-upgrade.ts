@@ -4,7 +4,8 @@
  * the visitor token, so no unsent message is lost. Loaded only when stored data is not current.
  */
 import type { StorageAdapter } from './adapter.js';
-import { BLOB_PREFIX, META_KEY, OUTBOX_PREFIX, type Meta, type Migration, type OpenOutcome } from './schema.js';
+import type { Meta, Migration, OpenOutcome } from './schema.js';
+import { BLOB_PREFIX, META_KEY, OUTBOX_PREFIX } from './keys.js';
 
 export async function upgrade(
   storage: StorageAdapter,

@@ -6,6 +6,7 @@
  * still have the expected shape, so no unsent message is lost.
  */
 import type { StorageAdapter } from './adapter.js';
+import { META_KEY } from './keys.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -22,9 +23,6 @@ export interface Meta {
   userId?: string | null;
 }
 
-export const META_KEY = 'meta';
-export const OUTBOX_PREFIX = 'o:';
-export const BLOB_PREFIX = 'b:';
 
 export type OpenOutcome = 'fresh' | 'current' | 'migrated' | 'dropped';
 
