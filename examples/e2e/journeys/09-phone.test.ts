@@ -39,7 +39,7 @@ it('on a 390×844 touch phone the panel is full-screen, the composer stays above
   // The keyboard opens: the visual viewport shrinks to the top 460 px. The composer must be in it.
   await composer(page).tap();
   await page.setViewportSize({ width: 390, height: 460 });
-  await expect.poll(async () => within((await composer(page).boundingBox())!, 460), 'the composer is under the keyboard').toBe(true);
+  await expect.poll(async () => within((await composer(page).boundingBox())!, 460), { message: 'the composer is under the keyboard' }).toBe(true);
   const send = (await page.locator('[data-threadline]').getByRole('button', { name: 'Send' }).boundingBox())!;
   expect(send.height).toBeGreaterThanOrEqual(44);
   expect(within(send, 460)).toBe(true);

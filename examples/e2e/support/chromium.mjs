@@ -1,3 +1,4 @@
+// @ts-check
 // The one way the journeys, the benchmarks and the screenshot scripts start a browser: Debian's
 // Chromium through playwright-core (no browser download: scripts/ensure-browser.mjs installs the
 // package). Plain JavaScript, so that plain-node scripts (bench/, screenshots) can import it as
