@@ -104,8 +104,10 @@ export class LocalStore {
 
   /**
    * Append (or merge) messages of one thread into their chunks, and write the thread's record
-   * in the same transaction: a stored `heldSeq` is never ahead of the stored messages, even if
-   * the tab dies half way (otherwise the resume cursor would skip messages never stored).
+   * in the same atomic `setMany`: a stored `heldSeq` is never ahead of the stored messages, even
+   * if the tab dies half way (otherwise the resume cursor would skip messages never stored). The
+   * chunks are read in an earlier transaction; that is safe because writes of one thread are
+   * serialised here and only the leading tab writes messages (see `StorageAdapter`).
    */
   putMessages(threadId: string, messages: readonly Message[], record?: StoredThread): Promise<void> {
     if (messages.length === 0) return record ? this.putThreads([record]) : Promise.resolve();
