@@ -3,8 +3,6 @@ export { lazyTransport } from './transport/lazy-transport.js';
 export { memoryStorage } from './storage/memory.js';
 export { indexedDbStorage, databaseName } from './storage/indexeddb.js';
 export { socketIoTransport, type SocketIoTransportOptions } from './transport/socketio-transport.js';
-export { defaultEnvironment } from './environment.js';
-export { uuidv7 } from './uuid.js';
 export type {
   Attachment,
   Author,

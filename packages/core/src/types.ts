@@ -298,7 +298,6 @@ export type ClientErrorCode =
   | 'file_too_large'
   | 'invalid_input'
   | 'not_found_locally'
-  | 'destroyed'
   | 'internal_client';
 
 export interface ClientError {
