@@ -10,6 +10,7 @@ import type {
   MessageKind,
   ProactiveMessage,
   QuickReply,
+  Thread,
   ThreadStatus,
   VisitorContext,
 } from '@threadline/protocol';
@@ -205,21 +206,10 @@ export interface MessageView {
   own: boolean;
 }
 
-export interface ThreadView {
-  id: string;
-  status: ThreadStatus;
-  /** Newest seq known on the server (0 for a thread not yet created on the server). */
-  lastSeq: number;
+/** A thread as this device shows it: the protocol's `Thread` (`lastSeq` is 0 for a thread not yet on the server), plus what only the device knows. */
+export interface ThreadView extends Omit<Thread, 'lastMessage'> {
   /** Newest message, including one still sending. */
   lastMessage: MessageView | null;
-  /** Messages from the brand after the visitor's read horizon. */
-  unread: number;
-  visitorReadSeq: number;
-  agentReadSeq: number;
-  campaign: string | null;
-  rating: { score: number; comment?: string } | null;
-  createdAt: string;
-  updatedAt: string;
   /** True while the thread exists only on this device (its first message not acked yet). */
   local: boolean;
   /** Older messages exist beyond those loaded (`loadOlder`). */
