@@ -1,5 +1,6 @@
 /** Test harness: a real server on 127.0.0.1 with a real SQLite file, and real socket.io clients. */
 import fs from 'node:fs';
+import { vi } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -160,17 +161,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
 
 /** Polls `check` until it returns truthy or the timeout passes. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<Truthy<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
+/** Vitest's `vi.waitFor`, passing once `check` returns something truthy (which it returns). */
+export function eventually<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<Truthy<T>> {
+  return vi.waitFor(
+    async () => {
       const v = await check();
-      if (v) return v as Truthy<T>;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(20);
-  }
-  throw last instanceof Error ? last : new Error('condition not met in time');
+      if (!v) throw new Error('condition not met yet');
+      return v as Truthy<T>;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }
