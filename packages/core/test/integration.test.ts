@@ -77,7 +77,8 @@ describe('against the reference server', () => {
     await rs.stop();
     await expect.poll(() => a.getSnapshot().connection, wait).not.toBe('connected');
     for (let i = 0; i < 5; i++) a.send(t, { text: `offline ${i}` });
-    await sleep(300);
+    // The positive signal: all five are durable in the outbox (stored before any emit).
+    await expect.poll(async () => (await store.keys()).filter((k) => k.startsWith('o:')).length, wait).toBe(5);
     expect(a.getSnapshot().messages[t]!.filter((m) => m.state === 'sending').length).toBe(5);
     await rs.start();
     await expect.poll(() => allSent(a, t, 6), { timeout: 15_000, message: 'all sent' }).toBe(true);
