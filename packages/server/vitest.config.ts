@@ -9,6 +9,6 @@ export default defineProject({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // `*.test-d.ts` are type-level tests: checked by tsc against the tests' tsconfig, never run.
-    typecheck: { enabled: true, tsconfig: './tsconfig.test.json' },
+    typecheck: { enabled: true, tsconfig: './tsconfig.test.json', include: ['src/**/*.test-d.ts'] },
   },
 });
