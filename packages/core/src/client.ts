@@ -12,6 +12,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   type Attachment,
+  type ProactiveEvent,
   type ProactiveMessage,
   type Session,
   type VisitorAuth,
@@ -41,7 +42,7 @@ import { lazyUnits, type Units } from './units.js';
 import type { TransportFactory } from './transport/transport.js';
 import { Tabs } from './tabs/coordinator.js';
 import type { TabCall, TabCommand, TabCommands } from './tabs/messages.js';
-import type { Prompts, PromptEvent } from './proactive/prompts.js';
+import type { Prompts } from './proactive/prompts.js';
 import type {
   Client,
   ClientError,
@@ -613,7 +614,7 @@ export class ThreadlineClient implements Client {
     if (prompts.length) void this.#prompts.get().then((u) => u?.offer(prompts));
   }
 
-  async #proactiveEvent(id: string, event: PromptEvent): Promise<void> {
+  async #proactiveEvent(id: string, event: ProactiveEvent): Promise<void> {
     await (await this.#prompts.get())?.event(id, event);
   }
 

@@ -4,6 +4,9 @@
  * client is created — never at import.
  */
 import { uuidv7 } from './uuid.js';
+import type { HttpClient } from './http-types.js';
+
+export type { HttpClient, HttpResponse, UploadRequest } from './http-types.js';
 
 export type TimerHandle = unknown;
 
@@ -28,33 +31,6 @@ export interface ChannelLike {
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   close(): void;
-}
-
-export interface UploadRequest {
-  url: string;
-  token: string;
-  file: Blob;
-  fileName: string;
-  fields: Record<string, string>;
-  onProgress: (loaded: number, total: number) => void;
-  signal: AbortSignal;
-}
-
-export interface HttpResponse {
-  status: number;
-  /** Parsed JSON body, or null. */
-  body: unknown;
-  /** `Retry-After` in ms when present. */
-  retryAfterMs?: number;
-}
-
-export interface HttpClient {
-  /** Multipart POST with progress; rejects only on network failure or abort. */
-  upload(request: UploadRequest): Promise<HttpResponse>;
-  /** GET with a bearer token; rejects on network failure, resolves non-2xx as `status`. */
-  download(url: string, token: string): Promise<{ status: number; blob: Blob | null }>;
-  /** DELETE with a bearer token that outlives the page (`keepalive`): the logout's session revocation. */
-  logout?(url: string, token: string): Promise<number>;
 }
 
 export interface Environment {

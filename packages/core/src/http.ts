@@ -2,7 +2,7 @@
  * The browser's `HttpClient` (see `environment.ts`): file uploads with progress and downloads
  * with the visitor token. Loaded on demand through `defaultHttp()`.
  */
-import type { HttpResponse, UploadRequest } from './environment.js';
+import type { HttpResponse, UploadRequest } from './http-types.js';
 
 /** Multipart POST with progress; rejects only on network failure or abort. */
 export function upload(req: UploadRequest): Promise<HttpResponse> {

@@ -5,13 +5,11 @@
  * bookkeeping stay out of the page's first code; the client loads it when a prompt arrives, when
  * storage holds prompts from an earlier page, or when the widget reports on one.
  */
-import type { ProactiveMessage } from '@threadline/protocol';
+import type { ProactiveEvent, ProactiveMessage } from '@threadline/protocol';
 import type { Host } from '../host.js';
 import type { Unit } from '../lazy.js';
 import type { ProactiveRecord } from '../storage/local-store.js';
 import * as caps from './caps.js';
-
-export type PromptEvent = 'shown' | 'opened' | 'replied' | 'dismissed';
 
 export class Prompts implements Unit {
   readonly #host: Host;
@@ -49,7 +47,7 @@ export class Prompts implements Unit {
   }
 
   /** What the shopper did with a prompt: recorded here (a showing counts against its cap), then reported. */
-  async event(id: string, event: PromptEvent): Promise<void> {
+  async event(id: string, event: ProactiveEvent): Promise<void> {
     const now = this.#host.env.now();
     const known = this.#record.prompts.find((p) => p.id === id);
     if (event === 'shown') {

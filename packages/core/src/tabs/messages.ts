@@ -1,7 +1,7 @@
 /** What tabs of one app say to each other over BroadcastChannel (`threadline:<appId>`). */
 import type { Action } from '../state/state.js';
 import type { Identity, VisitorContext } from '../types.js';
-import type { PromptEvent } from '../proactive/prompts.js';
+import type { ProactiveEvent } from '@threadline/protocol';
 
 /** Commands a follower tab has the leader run (they need the socket), with their arguments. */
 export interface TabCommands {
@@ -10,7 +10,7 @@ export interface TabCommands {
   identify: [identity: Identity];
   context: [context: Omit<VisitorContext, 'device'>];
   track: [name: string, props?: Record<string, string | number | boolean | null>];
-  proactive: [id: string, event: PromptEvent];
+  proactive: [id: string, event: ProactiveEvent];
   typing: [threadId: string, typing: boolean];
   fetchOlder: [threadId: string, before: number, limit: number];
   markRead: [threadId: string, seq: number];
