@@ -2,10 +2,12 @@
 // script), the widget's ES modules (threadline-main.js and its chunks: the panel and the parts
 // loaded on demand, with Preact and the core shared between them), and the npm library (dist/lib,
 // with .d.ts from tsc). Prints each part's size and writes dist/parts.json, which the size budget
-// (bench/size-budget.mjs) and the benchmarks read.
+// (bench/size-budget.mjs) and the benchmarks read. Writes a brotli and a gzip copy beside each file
+// of the script-tag bundle (`threadline-main.js.br`, `.gz`), which servers send as they are.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import zlib, { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -207,6 +209,25 @@ for (const c of chunks) {
 }
 const parts = { stub: ['loader.js'], initial: [...initial], panel, onDemand };
 writeFileSync(join(dist, 'parts.json'), JSON.stringify(parts, null, 2) + '\n');
+
+// Precompressed siblings of the script-tag bundle (not dist/lib: an npm user's bundler makes its
+// own). The reference server sends them as they are (packages/server/src/http/widget.ts, which
+// compresses a file itself when its sibling is missing or stale). Brotli quality 11 and gzip -9,
+// the most each does: slow per byte, so paid here once, ~0.3 s on the thread pool, rather than by
+// every server that starts.
+const { constants } = zlib;
+const bundleFiles = readdirSync(dist).filter((f) => /\.(js|css)$/.test(f));
+await Promise.all(
+  bundleFiles.flatMap((f) => {
+    const data = readFileSync(join(dist, f));
+    const brotli = { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } };
+    return [
+      promisify(zlib.brotliCompress)(data, brotli).then((out) => writeFileSync(join(dist, `${f}.br`), out)),
+      promisify(zlib.gzip)(data, { level: constants.Z_BEST_COMPRESSION }).then((out) => writeFileSync(join(dist, `${f}.gz`), out)),
+    ];
+  }),
+);
+
 const gz = (f) => gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
 const line = (label, files) => {
   const raw = files.reduce((n, f) => n + readFileSync(join(dist, f)).length, 0);
@@ -217,3 +238,4 @@ line('stub', parts.stub);
 line('initial', parts.initial);
 line('panel', parts.panel);
 for (const [file, sources] of Object.entries(onDemand)) line('on demand', [file]), console.log(`           ${sources.join(', ')}`);
+console.log(`precompressed ${bundleFiles.length} files: .br and .gz beside each`);
