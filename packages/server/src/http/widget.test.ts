@@ -148,7 +148,7 @@ describe('serving the widget at /widget/', () => {
   });
 
   it('sends the file as it is to a client that accepts no compression', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }, { 'accept-encoding': 'deflate' }]) {
+    for (const headers of [{} as Record<string, string>, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }, { 'accept-encoding': 'deflate' }]) {
       const a = await request(url('threadline-main.js'), headers);
       expect(a.status).toBe(200);
       expect(a.headers['content-encoding']).toBeUndefined();
