@@ -325,8 +325,12 @@ describe('client', () => {
     const offered: string[] = [];
     client.on('proactive', (e) => offered.push(e.prompt.id));
     server.push({ type: 'server', name: 'proactive', payload: prompt('p1', 'checkout') });
-    client.markProactiveShown('p1');
-    client.dismissProactive('p1');
+    client.reportProactive('p1', 'shown');
+    client.reportProactive('p1', 'dismissed');
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.reportProactive('p1', 'replied' as never);
+    expect(errors).toEqual(['event must be shown, opened or dismissed']);
     await flush();
     server.push({ type: 'server', name: 'proactive', payload: prompt('p2', 'checkout') });
     server.push({ type: 'server', name: 'proactive', payload: prompt('p1', 'checkout') });

@@ -303,16 +303,11 @@ export class ThreadlineClient implements Client {
     });
   }
 
-  markProactiveShown(id: string): void {
-    this.#guard(undefined, () => void this.#leader('proactive', [id, 'shown'], () => this.#proactiveEvent(id, 'shown')));
-  }
-
-  openProactive(id: string): void {
-    this.#guard(undefined, () => void this.#leader('proactive', [id, 'opened'], () => this.#proactiveEvent(id, 'opened')));
-  }
-
-  dismissProactive(id: string): void {
-    this.#guard(undefined, () => void this.#leader('proactive', [id, 'dismissed'], () => this.#proactiveEvent(id, 'dismissed')));
+  reportProactive(id: string, event: 'shown' | 'opened' | 'dismissed'): void {
+    this.#guard(undefined, () => {
+      if (event !== 'shown' && event !== 'opened' && event !== 'dismissed') return void this.#report('invalid_input', 'event must be shown, opened or dismissed');
+      void this.#leader('proactive', [id, event], () => this.#proactiveEvent(id, event));
+    });
   }
 
   replyProactive(id: string, message: OutgoingMessage): string | null {

@@ -376,14 +376,15 @@ export interface Client {
   track(name: string, props?: Record<string, string | number | boolean | null>): void;
   rate(threadId: string, score: number, comment?: string): void;
 
-  /** The UI displayed the prompt: reports `shown` (once) and counts it against the campaign cap. */
-  markProactiveShown(id: string): void;
-  /** The visitor opened the prompt (e.g. clicked the toast): reports `opened`. */
-  openProactive(id: string): void;
+  /**
+   * What happened to a prompt on screen, reported to the server: `shown` when the UI displays it
+   * (once; counted against the campaign cap, not offered again after a reload), `opened` when the
+   * visitor opens it (e.g. clicks the toast), `dismissed` when they close it (not offered again).
+   * @example client.reportProactive(prompt.id, 'shown')
+   */
+  reportProactive(id: string, event: 'shown' | 'opened' | 'dismissed'): void;
   /** Answer a prompt: starts a thread from it (reports `replied`). Returns the thread id. */
   replyProactive(id: string, message: OutgoingMessage): string | null;
-  /** The visitor closed the prompt: reports `dismissed`; it is not offered again. */
-  dismissProactive(id: string): void;
 
   /**
    * Fetch an attachment with the visitor token and return an object URL for display

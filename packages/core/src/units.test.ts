@@ -124,8 +124,8 @@ describe('units loaded on demand', () => {
     await flush();
     expect(offered).toEqual(['Need help?', 'Still there?']);
     expect(loads.prompts).toBe(1);
-    client.dismissProactive('p1');
-    client.dismissProactive('p2');
+    client.reportProactive('p1', 'dismissed');
+    client.reportProactive('p2', 'dismissed');
     await flush();
     client.destroy();
 

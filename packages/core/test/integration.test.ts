@@ -198,7 +198,7 @@ describe('against the reference server', () => {
     expect(pushed.status).toBe(202);
     await expect.poll(() => a.getSnapshot().proactive.length, wait).toBe(1);
     const prompt = a.getSnapshot().proactive[0]!;
-    a.markProactiveShown(prompt.id);
+    a.reportProactive(prompt.id, 'shown');
     const t = a.replyProactive(prompt.id, { text: 'yes please' })!;
     await expect.poll(() => allSent(a, t, 2) || (a.getSnapshot().messages[t]?.some((m) => m.text === 'yes please' && m.state === 'sent') ?? false), wait).toBe(true);
     const onServer = await serverMessages(rs, t);

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createEmitter } from './emitter.js';
 import type { PanelModule } from './panel/context.js';
 import { axeViolations } from './test/axe.js';
-import { createFakeClient, prompt, type FakeClient } from './test/fake-client.js';
+import { createFakeClient, prompt, shownIds, type FakeClient } from './test/fake-client.js';
 import { createWidget, type WidgetEventMap } from './widget.js';
 
 function setup(options: Record<string, unknown> = {}) {
@@ -84,11 +84,11 @@ describe('widget', () => {
     expect(shadow.getByText('2')).toBeTruthy();
     // The toast's code is a chunk of its own, loaded for the first prompt; shown means on screen.
     await waitFor(() => expect(shadow.getByRole('status', { name: /^Message from/ })).toBeTruthy());
-    expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'shown');
     act(() => client.set({ totalUnread: 3 }));
-    expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
+    expect(shownIds(client)).toHaveLength(1);
     fireEvent.click(shadow.getByRole('button', { name: 'Reply' }));
-    expect(client.openProactive).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'opened');
     await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
     expect(shadow.getAllByText('Need help choosing a size? We reply in minutes.').length).toBeGreaterThan(0);
   });

@@ -186,7 +186,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     client.on('proactive', (payload) => {
       deps.events.emit('proactive', payload);
       if (payload.prompt.display === 'open') {
-        client.markProactiveShown(payload.prompt.id);
+        client.reportProactive(payload.prompt.id, 'shown');
         ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: payload.prompt.id } });
         ui.dispatch({ type: 'open' });
       }

@@ -156,14 +156,14 @@ export function createFixtureClient(locale: string, media: Media): Client {
     updateContext: noop,
     track: noop,
     rate: noop,
-    markProactiveShown: noop,
-    openProactive: noop,
+    reportProactive: (id, event) => {
+      if (event === 'dismissed') set({ proactive: snapshot.proactive.filter((p) => p.id !== id) });
+    },
     replyProactive: (_id, m) => {
       const id = `t${Date.now()}`;
       append(id, m);
       return id;
     },
-    dismissProactive: (id) => set({ proactive: snapshot.proactive.filter((p) => p.id !== id) }),
     attachmentUrl: async (a) => URL.createObjectURL(a.mime.startsWith('image/') ? media.image : media.voice),
     pendingFileUrl: async () => null,
     shutdown: async () => {},

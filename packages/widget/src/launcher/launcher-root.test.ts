@@ -3,7 +3,7 @@ import { fireEvent, screen } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { LAUNCHER_STRINGS } from '../i18n/launcher-strings.js';
 import { createUiStore } from '../state/ui.js';
-import { createFakeClient, prompt } from '../test/fake-client.js';
+import { createFakeClient, prompt, shownIds } from '../test/fake-client.js';
 import { createLauncherRoot } from './launcher-root.js';
 import * as toastModule from './toast.js';
 
@@ -67,36 +67,36 @@ describe('launcher root', () => {
     const { client, ui } = setup();
     ui.dispatch({ type: 'open' });
     client.set({ proactive: [prompt()] });
-    expect(client.markProactiveShown).not.toHaveBeenCalled();
+    expect(shownIds(client)).toEqual([]);
     ui.dispatch({ type: 'close' });
-    expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'shown');
     client.set({ proactive: [prompt({ shown: true })], totalUnread: 1 });
     ui.dispatch({ type: 'open' });
     ui.dispatch({ type: 'close' });
-    expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
+    expect(shownIds(client)).toHaveLength(1);
     client.set({ proactive: [prompt({ id: 'p2' })] });
-    expect(client.markProactiveShown).toHaveBeenLastCalledWith('p2');
+    expect(shownIds(client).at(-1)).toBe('p2');
   });
 
   it('marks a prompt already waiting at mount', () => {
     const client = createFakeClient({ proactive: [prompt()] });
     const container = document.body.appendChild(document.createElement('div'));
     createLauncherRoot(container, { client, ui: createUiStore(), strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent() {}, onToggle() {}, loadToast: () => toastModule });
-    expect(client.markProactiveShown).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'shown');
   });
 
   it('dismisses a prompt through the client', () => {
     const { client } = setup();
     client.set({ proactive: [prompt()] });
     fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
-    expect(client.dismissProactive).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'dismissed');
   });
 
   it('answers "Reply" by opening the panel on a new conversation for the prompt', () => {
     const { client, ui } = setup();
     client.set({ proactive: [prompt()] });
     fireEvent.click(screen.getByRole('button', { name: 'Reply' }));
-    expect(client.openProactive).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'opened');
     expect(client.replyProactive).not.toHaveBeenCalled();
     expect(ui.getSnapshot()).toMatchObject({ open: true, route: { name: 'compose', promptId: 'p1' } });
   });
@@ -105,7 +105,7 @@ describe('launcher root', () => {
     const { client, ui } = setup();
     client.set({ proactive: [prompt({ quickReplies: [{ label: 'Yes please' }] })] });
     fireEvent.click(screen.getByRole('button', { name: 'Yes please' }));
-    expect(client.openProactive).toHaveBeenCalledWith('p1');
+    expect(client.reportProactive).toHaveBeenCalledWith('p1', 'opened');
     expect(client.replyProactive).toHaveBeenCalledWith('p1', { text: 'Yes please', quickReply: 'Yes please' });
     expect(ui.getSnapshot()).toMatchObject({ open: true, route: { name: 'thread', threadId: 't-from-prompt' } });
   });
@@ -139,7 +139,7 @@ describe('launcher root', () => {
     client.set({ proactive: [prompt({ id: 'p2' })], totalUnread: 4 });
     ui.dispatch({ type: 'open' });
     expect(container.innerHTML).toBe('');
-    expect(client.markProactiveShown).toHaveBeenCalledTimes(1);
+    expect(shownIds(client)).toHaveLength(1);
   });
 
   describe('loading the toast on demand', () => {
@@ -160,10 +160,10 @@ describe('launcher root', () => {
       client.set({ totalUnread: 1 });
       expect(loadToast).toHaveBeenCalledOnce();
       expect(screen.queryByRole('status')).toBeNull();
-      expect(client.markProactiveShown).not.toHaveBeenCalled();
+      expect(shownIds(client)).toEqual([]);
       load.resolve(toastModule);
       await screen.findByRole('status', { name: /^Message from/ });
-      expect(client.markProactiveShown).toHaveBeenCalledExactlyOnceWith('p1');
+      expect(shownIds(client)).toEqual(['p1']);
       expect(addStyles).toHaveBeenCalledExactlyOnceWith(toastModule.toastCss);
       client.set({ proactive: [] });
       client.set({ proactive: [prompt({ id: 'p2' })] });
@@ -179,11 +179,11 @@ describe('launcher root', () => {
       client.set({ proactive: [prompt()] });
       first.reject(new Error('chunk failed'));
       await vi.waitFor(() => expect(onError).toHaveBeenCalledOnce());
-      expect(client.markProactiveShown).not.toHaveBeenCalled();
+      expect(shownIds(client)).toEqual([]);
       client.set({ proactive: [prompt({ id: 'p2' })] });
       await screen.findByRole('status');
       expect(loadToast).toHaveBeenCalledTimes(2);
-      expect(client.markProactiveShown).toHaveBeenCalledExactlyOnceWith('p2');
+      expect(shownIds(client)).toEqual(['p2']);
     });
 
     it('shows nothing when the toast arrives after destroy', async () => {
@@ -195,7 +195,7 @@ describe('launcher root', () => {
       await load.promise;
       await Promise.resolve();
       expect(container.childElementCount).toBe(0);
-      expect(client.markProactiveShown).not.toHaveBeenCalled();
+      expect(shownIds(client)).toEqual([]);
     });
   });
 });

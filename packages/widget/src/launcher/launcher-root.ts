@@ -62,7 +62,7 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
   let shownId: string | null = null;
 
   const reply = (id: string, quickReply?: string) => {
-    client.openProactive(id);
+    client.reportProactive(id, 'opened');
     const threadId = quickReply !== undefined ? client.replyProactive(id, { text: quickReply, quickReply }) : null;
     ui.dispatch({ type: 'navigate', route: threadId ? { name: 'thread', threadId } : { name: 'compose', promptId: id } });
     ui.dispatch({ type: 'open' });
@@ -79,7 +79,7 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
     fallbackName: brandName,
     fallbackAvatar: brandAvatarUrl,
     labels: { reply: strings.reply, dismiss: strings.dismiss, from: format(strings.toastFrom, { name: prompt.author.name ?? brandName }) },
-    onDismiss: (id) => client.dismissProactive(id),
+    onDismiss: (id) => client.reportProactive(id, 'dismissed'),
     onReply: reply,
   });
 
@@ -139,7 +139,7 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
     const { prompt, open } = view;
     if (toast && prompt && !open && prompt.id !== shownId) {
       shownId = prompt.id;
-      client.markProactiveShown(prompt.id);
+      client.reportProactive(prompt.id, 'shown');
     }
   };
 

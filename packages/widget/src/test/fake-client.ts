@@ -65,10 +65,8 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
     updateContext: vi.fn(),
     track: vi.fn(),
     rate: vi.fn(),
-    markProactiveShown: vi.fn(),
-    openProactive: vi.fn(),
+    reportProactive: vi.fn(),
     replyProactive: vi.fn(() => 't-from-prompt'),
-    dismissProactive: vi.fn(),
     attachmentUrl: vi.fn(async () => 'blob:fake'),
     pendingFileUrl: vi.fn(async (): Promise<string | null> => null),
     shutdown: vi.fn(async () => {}),
@@ -133,4 +131,9 @@ export function prompt(over: Partial<ProactivePrompt> = {}): ProactivePrompt {
     shown: false,
     ...over,
   };
+}
+
+/** Ids of the prompts the widget reported `shown`, in order. */
+export function shownIds(client: { reportProactive: Client['reportProactive'] }): string[] {
+  return vi.mocked(client.reportProactive).mock.calls.filter(([, event]) => event === 'shown').map(([id]) => id);
 }
