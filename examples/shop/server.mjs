@@ -54,6 +54,14 @@ export async function startDemo(env = process.env) {
         }
       }
 
+      // The console's address typed without its slash (`/agent#key=…`): a redirect, not a 404. The
+      // browser keeps the fragment, the key, across it (the server never sees it); the console's
+      // headers go on the redirect too, so its Referrer-Policy covers the request it leads to.
+      app.get('/agent', async (req, reply) => {
+        for (const [name, value] of Object.entries(consoleHeaders(req.headers.host))) reply.header(name, value);
+        return reply.redirect(`/agent/${req.url.slice('/agent'.length)}`, 301);
+      });
+
       const page = (name, title) => async (req, reply) => {
         const nonce = crypto.randomBytes(16).toString('base64');
         const origin = `${req.protocol}://${req.headers.host}`;
