@@ -185,7 +185,7 @@ export function widgetParts() {
     const abs = (l) => (Array.isArray(l) ? l : l ? [l] : []).map((f) => join(dist, f)).filter(existsSync);
     // Chunks loaded only when a feature needs them (e.g. long-polling where WebSocket is blocked).
     const onDemand = Object.entries(manifest.onDemand ?? {}).map(([file, sources]) => ({ files: abs(file), sources }));
-    return { dist, stub: abs(manifest.stub), initial: abs(manifest.initial), panel: abs(manifest.panel), onDemand, source: 'dist/parts.json' };
+    return { dist, stub: abs(manifest.stub), initial: abs(manifest.initial), connect: abs(manifest.connect), panel: abs(manifest.panel), onDemand, source: 'dist/parts.json' };
   }
   const all = walk(dist).filter((f) => /\.m?js$/.test(f) && !f.includes(`${join(dist, 'lib')}/`));
   const rel = (f) => relative(dist, f);

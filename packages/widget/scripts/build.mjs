@@ -192,22 +192,26 @@ await bundle({
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
-// Parts, by when a page loads them: `initial` on page load, `panel` on first open (with the
-// core's parts the open panel uses at once), `onDemand` only when a feature needs it (named after
-// the source files they hold).
+// Parts, by when a page loads them: `initial` on page load, `connect` when the client first
+// connects (socket.io, fetched once storage is open, after the page's load), `panel` on first
+// open (with the core's parts the open panel uses at once), `onDemand` only when a feature needs
+// it (named after the source files they hold).
 const initial = new Set(['threadline.js', ...main]);
+const socketChunk = chunks.find((c) => c.moduleIds.some((id) => /[\\/]core[\\/]src[\\/]transport[\\/]socketio-transport\.ts$/.test(id)));
+if (!socketChunk || initial.has(socketChunk.fileName)) throw new Error('socket.io must be a chunk of its own, loaded when the client connects');
+const connect = [...closure(socketChunk.fileName)].filter((f) => !initial.has(f));
 const panelChunk = chunks.find((c) => c.fileName.startsWith('threadline-panel-'));
 const panel = [...closure(panelChunk.fileName)].filter((f) => !initial.has(f));
 const onDemand = {};
 for (const c of chunks) {
-  if (initial.has(c.fileName) || panel.includes(c.fileName)) continue;
+  if (initial.has(c.fileName) || panel.includes(c.fileName) || connect.includes(c.fileName)) continue;
   const sources = c.moduleIds.filter((id) => !id.includes('node_modules') && !id.startsWith('\0')).map((id) => id.replace(/^.*[\\/]packages[\\/]/, ''));
   // The core's conversation commands, sending loop and HTTP code load as soon as the open panel
   // is used (opening a thread marks it read; the composer sends): counted with the panel.
   if (sources.length && sources.every((f) => /^core\/src\/(conversation\/|outbox\/|http\.ts$)/.test(f))) panel.push(c.fileName);
   else onDemand[c.fileName] = sources.length ? sources : c.moduleIds.map((id) => id.replace(/^.*[\\/]node_modules[\\/]/, ''));
 }
-const parts = { stub: ['loader.js'], initial: [...initial], panel, onDemand };
+const parts = { stub: ['loader.js'], initial: [...initial], connect, panel, onDemand };
 writeFileSync(join(dist, 'parts.json'), JSON.stringify(parts, null, 2) + '\n');
 
 // Precompressed siblings of the script-tag bundle (not dist/lib: an npm user's bundler makes its
@@ -236,6 +240,7 @@ const line = (label, files) => {
 };
 line('stub', parts.stub);
 line('initial', parts.initial);
+line('connect', parts.connect);
 line('panel', parts.panel);
 for (const [file, sources] of Object.entries(onDemand)) line('on demand', [file]), console.log(`           ${sources.join(', ')}`);
 console.log(`precompressed ${bundleFiles.length} files: .br and .gz beside each`);

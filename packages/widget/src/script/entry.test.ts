@@ -4,7 +4,7 @@ import { createFakeClient } from '../test/fake-client.js';
 import { installBootstrap, type MainModule } from './bootstrap.js';
 
 const client = createFakeClient();
-vi.mock('@threadline/core', () => ({ createClient: vi.fn(() => client) }));
+vi.mock('@threadline/core/bare', () => ({ createBareClient: vi.fn(() => client), lazyTransport: vi.fn(() => () => ({})) }));
 
 type Api = ((...args: unknown[]) => void) & { q?: unknown[][]; loaded?: true };
 const win = window as unknown as { Threadline?: Api; requestIdleCallback?: unknown };

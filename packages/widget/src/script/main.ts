@@ -2,13 +2,19 @@
  * The widget's main module (`threadline-main.js`), loaded by `threadline.js`: the command runner,
  * the launcher and the core. Queued calls run — and so the widget mounts, opens storage and the
  * socket — only when the browser is idle. The panel and the core's on-demand parts are chunks of
- * their own, imported when first needed.
+ * their own, imported when first needed; so is socket.io (~11 KiB gzip), fetched when the client
+ * first connects, once storage is open: the page's load never waits on it, and a page waiting for
+ * consent never fetches it.
  */
-import { createClient } from '@threadline/core';
+import type { ClientOptions } from '@threadline/core';
+import { createBareClient, lazyTransport } from '@threadline/core/bare';
 import { createCommandRunner } from '../commands.js';
 import { whenIdle } from '../idle.js';
 import { createWidget } from '../widget.js';
 import type { MainModule } from './bootstrap.js';
+
+const socket = lazyTransport(() => import('@threadline/core/socket').then((m) => m.socketIoTransport()));
+const createClient = (options: ClientOptions) => createBareClient({ ...options, transport: options.transport ?? socket });
 
 export const start: MainModule['start'] = (queue, live) => {
   const runner = createCommandRunner({
