@@ -116,7 +116,6 @@ export const SHORT_LIVED = 'public, max-age=300';
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 interface Representation {
-  readonly coding: Coding;
   readonly body: Buffer;
   /**
    * Strong, and one per coding (RFC 9110 §8.8.3: the representations differ in their bytes). Made
@@ -185,19 +184,21 @@ class WidgetFiles {
     if (cached?.version === version) return cached.asset;
     const asset = this.#load(name, file);
     this.#files.set(name, { version, asset });
-    // The request that waits on it answers 500 with the error; this only lets the next one try again.
-    asset.catch(() => this.#files.get(name)?.asset === asset && this.#files.delete(name));
+    asset.catch(() => {
+      // The request waiting on it answers 500 with the error; this only lets the next one try again.
+      if (this.#files.get(name)?.asset === asset) this.#files.delete(name);
+    });
     return asset;
   }
 
   async #load(name: string, file: string): Promise<Asset> {
     const identity = await fs.promises.readFile(file);
     const tag = createHash('sha256').update(identity).digest('base64url').slice(0, 27);
-    const representations: Asset['representations'] = { identity: { coding: 'identity', body: identity, etag: `"${tag}"` } };
+    const representations: Asset['representations'] = { identity: { body: identity, etag: `"${tag}"` } };
     for (const coding of ['br', 'gzip'] as const) {
       const body = (await this.#sibling(file, coding, identity)) ?? (await compress(coding, identity));
       // A file of a few bytes can come out larger.
-      if (body.length < identity.length) representations[coding] = { coding, body, etag: `"${tag}-${coding}"` };
+      if (body.length < identity.length) representations[coding] = { body, etag: `"${tag}-${coding}"` };
     }
     return {
       type: TYPES[path.extname(name)] ?? 'application/octet-stream',
