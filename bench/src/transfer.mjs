@@ -9,7 +9,8 @@
 // - `gzip, deflate, br, zstd` (Chromium and Firefox over HTTPS, and Chromium to localhost).
 // Every body is decoded and compared with the file in dist/: the bench fails on a wrong answer.
 // Visits:
-// - first page load: the install snippet's `threadline.js` and the `threadline-main.js` it imports
+// - first page load: the install snippet's `threadline.js`, the `threadline-main.js` it imports
+//   and the socket.io chunk (dist/parts.json `connect`) fetched when the client first connects
 //   (`loader.js` when the page uses it instead of the inline snippet is its own row);
 // - first open of the panel: the panel part of dist/parts.json;
 // - a page load a minute later, and a day later: what the first responses' Cache-Control lets
@@ -107,8 +108,12 @@ export async function runTransfer({ quiet = false } = {}) {
     return { md };
   }
   const name = (f) => relative(parts.dist, f).split('\\').join('/');
+  const initial = parts.initial.map(name);
+  const connect = (parts.connect ?? []).map(name);
   const visits = [
-    { label: 'First page load (install snippet)', files: parts.initial.map(name) },
+    { label: 'Page load: bootstrap and main module', files: initial },
+    ...(connect.length ? [{ label: 'Page load: socket.io, when the client first connects', files: connect }] : []),
+    { label: 'First page load in all (install snippet, widget connected)', files: [...initial, ...connect], total: true },
     { label: 'First page load, `loader.js` instead of the inline snippet: add', files: parts.stub.map(name) },
     { label: 'First open of the panel', files: parts.panel.map(name) },
   ];
@@ -121,6 +126,10 @@ export async function runTransfer({ quiet = false } = {}) {
       const row = {};
       for (const visit of visits) {
         let bytes = 0;
+        if (visit.total) {
+          row[visit.label] = visit.files.reduce((n, f) => n + first.get(f).bytes, 0);
+          continue;
+        }
         for (const file of visit.files) {
           const res = await get(`${server.url}/widget/${file}`, requestHeaders(client));
           if (res.status !== 200) throw new Error(`GET /widget/${file}: ${res.status}`);
@@ -146,7 +155,7 @@ export async function runTransfer({ quiet = false } = {}) {
   }
 
   const rows = [
-    ...visits.map((v) => [v.label, v.files.join(', '), ...results.map((r) => kib(r.row[v.label]))]),
+    ...visits.map((v) => [v.total ? `**${v.label}**` : v.label, v.total ? 'the page-load rows above' : v.files.join(', '), ...results.map((r) => (v.total ? `**${kib(r.row[v.label])}**` : kib(r.row[v.label])))]),
     ['Page load a minute later (panel opened before)', 'revalidated: ' + (results.at(-1).row.minute.revalidated.join(', ') || 'none'), ...results.map((r) => kib(r.row.minute.bytes))],
     ['Page load a day later (panel opened before)', 'revalidated: ' + (results.at(-1).row.day.revalidated.join(', ') || 'none'), ...results.map((r) => kib(r.row.day.bytes))],
   ];

@@ -265,7 +265,7 @@ describe('serving the widget at /widget/', () => {
 describe("this repository's built widget", () => {
   const dist = path.resolve(import.meta.dirname, '../../../widget/dist');
   const parts = fs.existsSync(path.join(dist, 'parts.json'))
-    ? (JSON.parse(fs.readFileSync(path.join(dist, 'parts.json'), 'utf8')) as { stub: string[]; initial: string[]; panel: string[]; onDemand: Record<string, unknown> })
+    ? (JSON.parse(fs.readFileSync(path.join(dist, 'parts.json'), 'utf8')) as { stub: string[]; initial: string[]; connect?: string[]; panel: string[]; onDemand: Record<string, unknown> })
     : null;
   let h: Harness;
   beforeAll(async () => {
@@ -276,7 +276,7 @@ describe("this repository's built widget", () => {
   // `pnpm test` builds first; run alone before a build, there is nothing to check.
   it.skipIf(!parts)('is served with its entries short-lived and every chunk the build hashes immutable', async () => {
     const entries = [...parts!.stub, ...parts!.initial];
-    const chunks = [...parts!.panel, ...Object.keys(parts!.onDemand)];
+    const chunks = [...(parts!.connect ?? []), ...parts!.panel, ...Object.keys(parts!.onDemand)];
     expect(entries.sort()).toEqual(['loader.js', 'threadline-main.js', 'threadline.js']);
     for (const name of [...entries, ...chunks]) {
       const a = await request(`${h.url}/widget/${name}`, { 'accept-encoding': 'gzip, deflate, br, zstd' });
