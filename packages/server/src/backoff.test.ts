@@ -19,4 +19,8 @@ describe('backoffDelay', () => {
     expect(backoffDelay(2, jittered, 0.5)).toBe(2200);
     expect(backoffDelay(2, jittered, 0.999)).toBeLessThan(2400);
   });
+
+  it('waits whole milliseconds, whatever the jitter drew', () => {
+    expect(backoffDelay(3, { ...policy, jitter: 0.2 }, 0.123_456_7)).toBe(4098);
+  });
 });

@@ -16,9 +16,13 @@ export interface BackoffPolicy {
   jitter?: number;
 }
 
-/** Milliseconds to wait after the `attempt`-th failure (1-based); `random` is in [0, 1). */
+/**
+ * Whole milliseconds to wait after the `attempt`-th failure (1-based); `random` is in [0, 1).
+ * Whole, because the time it leads to is stored in a bigint column, which PostgreSQL refuses a
+ * fraction for (SQLite silently stored a real).
+ */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: number): number {
   const exp = policy.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30));
   const capped = Math.min(exp, policy.maxMs);
-  return capped + capped * (policy.jitter ?? 0) * random;
+  return Math.floor(capped + capped * (policy.jitter ?? 0) * random);
 }

@@ -100,8 +100,15 @@ export interface ServerConfig {
   host: string;
   /** @default 3000; 0 picks a free port. */
   port: number;
-  /** SQLite file and uploaded files live here. @default './.threadline' */
+  /** SQLite file (when `databaseUrl` is unset), uploaded files and the token key live here. @default './.threadline' */
   dataDir: string;
+  /**
+   * PostgreSQL to store everything in instead of the embedded SQLite file: a node-postgres URL.
+   * The server migrates it at start (several nodes starting at once migrate it once).
+   * @default undefined: SQLite in `dataDir`
+   * @example 'postgres://threadline:secret@127.0.0.1:5432/threadline'
+   */
+  databaseUrl?: string;
   /** Upload cap in bytes. @default 10 MiB */
   maxUploadBytes: number;
   /** Budget and collection of uploads no message uses yet (see the type). */
@@ -177,6 +184,16 @@ function positiveIntFrom(value: string | undefined, fallback: number, name: stri
 
 export const DEFAULT_TOKEN_TTL_DAYS = 30;
 
+/** THREADLINE_DATABASE_URL: unset is SQLite; anything else must be a PostgreSQL URL. */
+function databaseUrlFrom(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    // The value may hold a password: name the variable, not what it holds.
+    throw new Error('THREADLINE_DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for the embedded SQLite database');
+  }
+  return value;
+}
+
 /** Reads the configuration from environment variables (documented in docs/server.md). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = intFrom(env.PORT, 3000, 'PORT');
@@ -187,6 +204,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: env.HOST || '127.0.0.1',
     port,
     dataDir: path.resolve(env.THREADLINE_DATA_DIR || '.threadline'),
+    databaseUrl: databaseUrlFrom(env.THREADLINE_DATABASE_URL),
     maxUploadBytes: intFrom(env.THREADLINE_MAX_UPLOAD_BYTES, LIMITS.defaultMaxUploadBytes, 'THREADLINE_MAX_UPLOAD_BYTES'),
     unattachedUploads: {
       maxFilesPerVisitor: intFrom(env.THREADLINE_UNATTACHED_UPLOADS, DEFAULT_UNATTACHED_UPLOADS.maxFilesPerVisitor, 'THREADLINE_UNATTACHED_UPLOADS'),

@@ -1,5 +1,7 @@
 export { createServer, type ThreadlineServer, type CreateServerOptions } from './server.js';
 export { loadRules, ruleSchema, type Rule, type RuleEngine, type RuleEvaluation, type RuleOutcome } from './services/rules.js';
+export { migrationProvider } from './db/migrations.js';
+export { migrateToLatest } from './db/migrate.js';
 export { configFromEnv, DEFAULT_RATE_LIMITS, type ServerConfig, type RateLimitConfig, type DemoAppConfig } from './config.js';
 export { userHashOf } from './auth/identity.js';
 export { signWebhook, verifyWebhook } from './webhooks/signature.js';

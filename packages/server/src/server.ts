@@ -7,7 +7,8 @@ import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
-import { openSqlite } from './db/sqlite.js';
+import { openDatabase } from './db/open.js';
+import { applyMigrations, withStartupLock } from './db/migrate.js';
 import type { Database } from './db/schema.js';
 import { VisitorTokens } from './auth/tokens.js';
 import { VisitorSessions } from './auth/sessions.js';
@@ -57,11 +58,29 @@ function tokenKeyOf(config: ServerConfig): string {
   return key;
 }
 
+/**
+ * The demo app: created once with the configured (or random) credentials; on later starts the
+ * stored ones are kept unless the environment sets new ones. Created if absent, so a node that
+ * lost the race to create it keeps the winner's key rather than writing its own random one.
+ */
+async function seedDemoApp(store: SqlStore, config: ServerConfig): Promise<{ app: AppRow; created: boolean; apiKey: string | null }> {
+  const { demo } = config;
+  const apiKey = demo.apiKey ?? newApiKey();
+  const fresh = await store.createAppIfAbsent({ id: 'demo', name: 'Demo shop', apiKey, secret: demo.secret ?? newSecret(), allowedOrigins: demo.allowedOrigins });
+  if (fresh.created) return { app: fresh.app, created: true, apiKey };
+  const app = await store.updateApp('demo', { apiKey: demo.apiKey, secret: demo.secret, allowedOrigins: demo.allowedOrigins });
+  return { app, created: false, apiKey: demo.apiKey ?? null };
+}
+
 /** How long `close()` lets open HTTP requests finish before it cuts their connections. */
 const SHUTDOWN_GRACE_MS = 5000;
 
 export interface CreateServerOptions {
-  /** Another database (tests; PostgreSQL later). @default SQLite in the data dir */
+  /**
+   * Another database, SQLite or PostgreSQL, migrated at start like the configured one; `close()`
+   * destroys it.
+   * @default PostgreSQL at `config.databaseUrl` when set, else SQLite in the data dir
+   */
   db?: Kysely<Database>;
   /** Another file store. @default files on disk in the data dir */
   files?: FileStore;
@@ -71,14 +90,14 @@ export interface CreateServerOptions {
   resolveHost?: HostResolver;
 }
 
-/** Creates the reference server: SQLite store, HTTP API and socket.io channels on one port. */
+/** Creates the reference server: SQL store (SQLite or PostgreSQL), HTTP API and socket.io channels on one port. */
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<ThreadlineServer> {
   // Fastify first: its pino logger is the one every part below logs to.
   const http = createHttp(config);
   const log = http.log;
   const tightened = makeDataDirPrivate(config.dataDir);
   if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
-  const db = options.db ?? (await openSqlite(path.join(config.dataDir, 'threadline.sqlite')));
+  const db = options.db ?? (await openDatabase(config, log));
   const webhooks = new WebhookDispatcher(new WebhookStore(db), { ...config.webhooks, resolveHost: options.resolveHost }, log);
   const store = new SqlStore(db, {
     // Transactional webhook outbox: a committed message always has its deliveries queued.
@@ -94,22 +113,22 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const tokens = new VisitorTokens(tokenKeyOf(config), tokenTtlMs);
   const sessions = new VisitorSessions(new SessionStore(db), tokenTtlMs);
 
-  // The demo app: created once with the configured (or random) credentials; on later starts the
-  // stored ones are kept unless the environment sets new ones.
-  const existing = await store.getApp('demo');
-  let demoKey: string | null = config.demo.apiKey ?? null;
-  let demo: { app: AppRow; created: boolean };
-  if (!existing) {
-    demoKey ??= newApiKey();
-    demo = await store.ensureApp({
-      id: 'demo',
-      name: 'Demo shop',
-      apiKey: demoKey,
-      secret: config.demo.secret ?? newSecret(),
-      allowedOrigins: config.demo.allowedOrigins,
+  // Nodes starting together take turns: the first migrates and creates the demo app and webhook,
+  // the others find them (an SQLite file has one process, which takes no lock).
+  let demo: { app: AppRow; created: boolean; apiKey: string | null };
+  try {
+    demo = await withStartupLock(db, async () => {
+      await applyMigrations(db);
+      const seeded = await seedDemoApp(store, config);
+      if (config.demo.webhookUrl) {
+        const hooks = await webhooks.list('demo');
+        if (!hooks.some((h) => h.url === config.demo.webhookUrl)) await webhooks.register('demo', config.demo.webhookUrl, []);
+      }
+      return seeded;
     });
-  } else {
-    demo = { app: await store.updateApp('demo', { apiKey: config.demo.apiKey, secret: config.demo.secret, allowedOrigins: config.demo.allowedOrigins }), created: false };
+  } catch (err) {
+    if (!options.db) await db.destroy();
+    throw err;
   }
 
   let closing = false;
@@ -192,11 +211,6 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
 
   if (options.extend) await options.extend(http, { store, demo: demo.app });
 
-  if (config.demo.webhookUrl) {
-    const hooks = await webhooks.list('demo');
-    if (!hooks.some((h) => h.url === config.demo.webhookUrl)) await webhooks.register('demo', config.demo.webhookUrl, []);
-  }
-
   let url = '';
   let port = 0;
   return {
@@ -210,7 +224,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     io,
     store,
     rules,
-    demo: { ...demo, apiKey: demoKey },
+    demo,
     async listen() {
       await http.ready();
       io.attach(http.server);

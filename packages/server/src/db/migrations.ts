@@ -1,8 +1,10 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { engineOf } from './engine.js';
 
 /**
- * Migrations in order. Portable SQL only (SQLite and PostgreSQL): text ids, bigint epoch-ms times,
- * JSON kept in text columns. Never edit a shipped migration; add a new one.
+ * Migrations in order, one set for both engines (applied by `migrate.ts`). Portable SQL (SQLite
+ * and PostgreSQL): text ids, bigint epoch-ms times, JSON kept in text columns; where the engines
+ * differ a migration branches on `engineOf(db)`. Never edit a shipped migration; add a new one.
  */
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -114,7 +116,12 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('events')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        // The one column whose DDL differs by engine. `autoIncrement()` compiled to invalid
+        // PostgreSQL (`integer primary key auto_increment`), so 0001 never ran there; on SQLite
+        // the statement is unchanged, so databases it created before this branch are as they were.
+        .addColumn('id', engineOf(db) === 'postgres' ? 'bigint' : 'integer', (c) =>
+          engineOf(db) === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('app_id', 'text', (c) => c.notNull())
         .addColumn('visitor_id', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { migrationProvider } from './migrations.js';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
- * Opens (creating if needed) the embedded SQLite database and brings its schema up to date.
+ * Opens (creating if needed) the embedded SQLite database; `createServer` migrates it.
  * WAL mode with `synchronous=NORMAL`: a commit survives a process crash (kill -9); only an OS
  * crash or power loss can drop the last transactions, which is the usual trade for an embedded store.
  */
@@ -19,14 +18,7 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
-    await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
-  }
-  return db;
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 /**

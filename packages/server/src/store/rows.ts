@@ -2,7 +2,8 @@
 import { canonicalLocale, type AgentVisitor, type Attachment, type Author, type Message, type ProactiveMessage, type QuickReply, type Thread, type VisitorContext } from '@threadline/protocol';
 import type { FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 
-export const iso = (ms: number | string | null | undefined): string => new Date(Number(ms ?? 0)).toISOString();
+/** Epoch ms as ISO 8601. Columns come back as numbers from both engines (db/postgres.ts parses bigint), so no conversion here. */
+export const iso = (ms: number | null | undefined): string => new Date(ms ?? 0).toISOString();
 
 function parse<T>(json: string | null | undefined, fallback: T): T {
   if (!json) return fallback;
@@ -22,7 +23,7 @@ export function toMessage(row: MessagesTable): Message {
     id: row.id,
     clientId: row.client_id,
     threadId: row.thread_id,
-    seq: Number(row.seq),
+    seq: row.seq,
     author,
     text: row.text,
     attachments: parse<Attachment[]>(row.attachments, []),
@@ -40,28 +41,28 @@ export function toThread(row: ThreadsTable, last: MessagesTable | undefined, unr
   return {
     id: row.id,
     status: row.status,
-    lastSeq: Number(row.last_seq),
+    lastSeq: row.last_seq,
     lastMessage: last ? toMessage(last) : null,
     unread,
-    visitorReadSeq: Number(row.visitor_read_seq),
-    agentReadSeq: Number(row.agent_read_seq),
+    visitorReadSeq: row.visitor_read_seq,
+    agentReadSeq: row.agent_read_seq,
     campaign: row.campaign,
     rating:
       row.rating_score === null
         ? null
         : row.rating_comment
-          ? { score: Number(row.rating_score), comment: row.rating_comment }
-          : { score: Number(row.rating_score) },
+          ? { score: row.rating_score, comment: row.rating_comment }
+          : { score: row.rating_score },
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
 }
 
 export function toAttachment(row: FilesTable): Attachment {
-  const a: Attachment = { id: row.id, name: row.name, mime: row.mime, size: Number(row.size), url: `/v1/files/${row.id}` };
-  if (row.width !== null) a.width = Number(row.width);
-  if (row.height !== null) a.height = Number(row.height);
-  if (row.duration_ms !== null) a.durationMs = Number(row.duration_ms);
+  const a: Attachment = { id: row.id, name: row.name, mime: row.mime, size: row.size, url: `/v1/files/${row.id}` };
+  if (row.width !== null) a.width = row.width;
+  if (row.height !== null) a.height = row.height;
+  if (row.duration_ms !== null) a.durationMs = row.duration_ms;
   return a;
 }
 

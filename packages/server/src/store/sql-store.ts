@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Author, QuickReply, VisitorContext } from '@threadline/protocol';
 import type { Database, FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
+import { engineOf, type Engine } from '../db/engine.js';
 import { ServerError, notFound } from '../errors.js';
 import { hashApiKey } from '../auth/api-keys.js';
 import { toAttachment } from './rows.js';
@@ -95,41 +96,58 @@ export interface SqlStoreOptions {
  * in store/ hold the rest (`WebhookStore`, `SessionStore`), so no other layer writes a query.
  * Written against Kysely with portable SQL so the embedded SQLite engine and PostgreSQL share it;
  * the engine is chosen by the dialect passed in.
+ *
+ * Concurrency: on SQLite one transaction runs at a time (Kysely's driver holds its one connection
+ * for the whole transaction), so a read-then-write is safe as written. On PostgreSQL transactions
+ * run side by side under READ COMMITTED, possibly on several nodes, so every read-then-write here
+ * either locks what it read (`#locked`: `FOR UPDATE` on PostgreSQL, nothing on SQLite) or is a
+ * single statement that cannot lose a race (`ON CONFLICT DO NOTHING`, a guarded `UPDATE`).
  */
 export class SqlStore {
   readonly #onAppend: AppendHook | null;
+  readonly #engine: Engine;
 
   constructor(
     readonly db: Kysely<Database>,
     options: SqlStoreOptions = {},
   ) {
     this.#onAppend = options.onAppend ?? null;
+    this.#engine = engineOf(db);
+  }
+
+  /**
+   * The rows `q` reads stay locked until the transaction ends (PostgreSQL; `FOR NO KEY UPDATE`
+   * when only non-key columns will change, which lets inserts that reference the row through a
+   * foreign key go on). SQLite needs no lock, and has no such clause.
+   */
+  #locked<O>(q: SelectQueryBuilder<Database, any, O>, strength: 'update' | 'no key update' = 'update'): SelectQueryBuilder<Database, any, O> {
+    if (this.#engine !== 'postgres') return q;
+    return strength === 'update' ? q.forUpdate() : q.forNoKeyUpdate();
   }
 
   // ---- apps ----
 
-  async ensureApp(input: { id: string; name: string; apiKey: string; secret: string; allowedOrigins: string[] }): Promise<{ app: AppRow; created: boolean }> {
-    const existing = await this.db.selectFrom('apps').selectAll().where('id', '=', input.id).executeTakeFirst();
-    if (!existing) {
-      await this.db
-        .insertInto('apps')
-        .values({
-          id: input.id,
-          name: input.name,
-          api_key_hash: hashApiKey(input.apiKey),
-          secret: input.secret,
-          allowed_origins: JSON.stringify(input.allowedOrigins),
-          created_at: now(),
-        })
-        .execute();
-    } else {
-      await this.db
-        .updateTable('apps')
-        .set({ api_key_hash: hashApiKey(input.apiKey), secret: input.secret, allowed_origins: JSON.stringify(input.allowedOrigins) })
-        .where('id', '=', input.id)
-        .execute();
+  /**
+   * Creates the app unless one with its id exists, which is kept as it is. One statement, so nodes
+   * starting at once create it once; `created` tells whether this call did.
+   */
+  async createAppIfAbsent(input: { id: string; name: string; apiKey: string; secret: string; allowedOrigins: string[] }): Promise<{ app: AppRow; created: boolean }> {
+    const res = await this.db
+      .insertInto('apps')
+      .values({
+        id: input.id,
+        name: input.name,
+        api_key_hash: hashApiKey(input.apiKey),
+        secret: input.secret,
+        allowed_origins: JSON.stringify(input.allowedOrigins),
+        created_at: now(),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows) === 1) {
+      return { app: { id: input.id, name: input.name, secret: input.secret, allowedOrigins: input.allowedOrigins }, created: true };
     }
-    return { app: { id: input.id, name: input.name, secret: input.secret, allowedOrigins: input.allowedOrigins }, created: !existing };
+    return { app: (await this.getApp(input.id))!, created: false };
   }
 
   /** Changes what is given; keeps the rest (an API key is only ever stored hashed). */
@@ -226,7 +244,8 @@ export class SqlStore {
 
   async mergeContext(visitorId: string, patch: VisitorContext): Promise<VisitorsTable | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('visitors').selectAll().where('id', '=', visitorId).executeTakeFirst();
+      // Locked: two tabs updating the context at once must both land, not the last one alone.
+      const row = await this.#locked(trx.selectFrom('visitors').selectAll().where('id', '=', visitorId), 'no key update').executeTakeFirst();
       if (!row) return undefined;
       const current = JSON.parse(row.context) as VisitorContext;
       const next: VisitorContext = { ...current, ...patch };
@@ -275,7 +294,7 @@ export class SqlStore {
 
   /** Newest message of each thread, by thread id. */
   async lastMessages(threads: ThreadsTable[]): Promise<Map<string, MessagesTable>> {
-    const ids = threads.filter((t) => Number(t.last_seq) > 0).map((t) => t.id);
+    const ids = threads.filter((t) => t.last_seq > 0).map((t) => t.id);
     if (!ids.length) return new Map();
     const rows = await this.db
       .selectFrom('messages as m')
@@ -303,7 +322,7 @@ export class SqlStore {
         ? q.where('m.author_kind', '<>', 'visitor').whereRef('m.seq', '>', 't.visitor_read_seq')
         : q.where('m.author_kind', '=', 'visitor').whereRef('m.seq', '>', 't.agent_read_seq');
     const rows = await q.groupBy('m.thread_id').execute();
-    return new Map(rows.map((r) => [r.thread_id, Number(r.n)]));
+    return new Map(rows.map((r) => [r.thread_id, r.n]));
   }
 
   async setReadSeq(threadId: string, side: 'visitor' | 'agent', seq: number): Promise<ThreadsTable> {
@@ -312,7 +331,7 @@ export class SqlStore {
     if (!thread) throw notFound('thread');
     // The horizon only moves forward (the WHERE guard keeps the max under races) and never past
     // the newest message. Plain comparisons keep the SQL portable (no GREATEST/max()).
-    const target = Math.min(seq, Number(thread.last_seq));
+    const target = Math.min(seq, thread.last_seq);
     await this.db.updateTable('threads').set({ [column]: target }).where('id', '=', threadId).where(column, '<', target).execute();
     return (await this.getThread(threadId))!;
   }
@@ -332,18 +351,22 @@ export class SqlStore {
    * Appends a message with the next seq, in one transaction with the idempotency check: a repeat
    * of (thread, clientId) with the same body returns the stored message; with another body it is
    * a `conflict`. The caller acknowledges only after this resolves, i.e. after commit.
+   *
+   * Safe when sends race, on any number of nodes: the thread row is locked before the clientId is
+   * looked up, so of two sends with one clientId the second waits for the first to commit and
+   * then finds its message (`duplicate`, same seq). Seqs are taken from the locked row with
+   * `UPDATE … RETURNING` in the transaction that inserts the messages, so they have no gaps and no
+   * repeats. Two first sends of one new thread both insert it with `ON CONFLICT DO NOTHING`: one
+   * creates it, the other waits for that and finds it.
    */
   async append(input: AppendInput): Promise<AppendResult> {
     return this.db.transaction().execute(async (trx) => {
-      let thread = await trx.selectFrom('threads').selectAll().where('id', '=', input.threadId).executeTakeFirst();
+      const lockThread = () => this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
+      let thread = await lockThread();
       let created = false;
-      if (thread && (thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal)))) {
-        throw notFound('thread');
-      }
-      if (!thread) {
-        if (!input.create) throw notFound('thread');
+      if (!thread && input.create) {
         const t = now();
-        thread = {
+        const row: ThreadsTable = {
           id: input.threadId,
           app_id: input.appId,
           visitor_id: input.create.visitorId,
@@ -358,8 +381,18 @@ export class SqlStore {
           created_at: t,
           updated_at: t,
         };
-        await trx.insertInto('threads').values(thread).execute();
-        created = true;
+        const res = await trx
+          .insertInto('threads')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doNothing())
+          .executeTakeFirst();
+        created = Number(res.numInsertedOrUpdatedRows) === 1;
+        // Not created: another send created it since our read, and has committed (PostgreSQL made
+        // the insert wait for that). Its row is read, and locked, like any existing thread's.
+        thread = created ? row : await lockThread();
+      }
+      if (!thread || thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal))) {
+        throw notFound('thread');
       }
 
       const hash = bodyHash(input.message);
@@ -379,8 +412,17 @@ export class SqlStore {
       }
 
       const toInsert = [...(created ? (input.create?.prelude ?? []) : []), input.message];
+      const reopened = input.reopen && thread.status === 'resolved';
+      const at = now();
+      // The seqs of this append: (last_seq - n, last_seq] of the row as this statement leaves it.
+      thread = await trx
+        .updateTable('threads')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...(reopened ? { status: 'open' as const } : {}) }))
+        .where('id', '=', thread.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      let seq = thread.last_seq - toInsert.length;
       const inserted: MessagesTable[] = [];
-      let seq = Number(thread.last_seq);
       for (const m of toInsert) {
         const attachments = await this.#claimAttachments(trx, input, thread.id, m.attachmentIds ?? []);
         seq += 1;
@@ -399,16 +441,11 @@ export class SqlStore {
           attachments: JSON.stringify(attachments.map(toAttachment)),
           quick_replies: m.quickReplies?.length ? JSON.stringify(m.quickReplies) : null,
           meta: m.meta ? JSON.stringify(m.meta) : null,
-          created_at: now(),
+          created_at: at,
         };
         await trx.insertInto('messages').values(row).execute();
         inserted.push(row);
       }
-      const reopened = input.reopen && thread.status === 'resolved';
-      const status = reopened ? 'open' : thread.status;
-      const updatedAt = now();
-      await trx.updateTable('threads').set({ last_seq: seq, status, updated_at: updatedAt }).where('id', '=', thread.id).execute();
-      thread = { ...thread, last_seq: seq, status, updated_at: updatedAt };
       if (this.#onAppend) await this.#onAppend(trx, thread, inserted);
       const message = inserted.pop()!;
       return { message, prelude: inserted, thread, duplicate: false, created, reopened };
@@ -417,7 +454,9 @@ export class SqlStore {
 
   async #claimAttachments(trx: Kysely<Database>, input: AppendInput, threadId: string, ids: string[]): Promise<FilesTable[]> {
     if (!ids.length) return [];
-    const rows = await trx.selectFrom('files').selectAll().where('id', 'in', ids).execute();
+    // Locked (in id order, so two claims of overlapping files cannot deadlock): of two messages
+    // claiming one unattached file at once, the second sees it taken by the first's thread.
+    const rows = await this.#locked(trx.selectFrom('files').selectAll().where('id', 'in', ids).orderBy('id')).execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
     const files: FilesTable[] = [];
     for (const id of ids) {
@@ -459,21 +498,23 @@ export class SqlStore {
   async unattachedUploads(visitorId: string, db: Kysely<Database> = this.db): Promise<{ files: number; bytes: number }> {
     const used = await db
       .selectFrom('files')
-      .select((eb) => [eb.fn.countAll().as('files'), eb.fn.sum<number | null>('size').as('bytes')])
+      .select((eb) => [eb.fn.countAll<number>().as('files'), eb.fn.sum<number | null>('size').as('bytes')])
       .where('visitor_id', '=', visitorId)
       .where('thread_id', 'is', null)
       .executeTakeFirstOrThrow();
-    return { files: Number(used.files), bytes: Number(used.bytes ?? 0) };
+    return { files: used.files, bytes: used.bytes ?? 0 };
   }
 
   /**
    * Stores an upload's row unless its visitor already has `max.files` uploads not yet used by a
    * message, or would pass `max.bytes` with this one (API-key uploads are not counted). Count and
-   * insert share a transaction, so parallel uploads of one visitor cannot all slip under the budget.
+   * insert share a transaction, and on PostgreSQL the visitor's row is locked before counting, so
+   * parallel uploads of one visitor (to any node) cannot all slip under the budget.
    */
   async insertFileWithinBudget(row: FilesTable, max: { files: number; bytes: number }): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       if (row.visitor_id !== null) {
+        await this.#locked(trx.selectFrom('visitors').select('id').where('id', '=', row.visitor_id), 'no key update').execute();
         const used = await this.unattachedUploads(row.visitor_id, trx);
         if (used.files + 1 > max.files || used.bytes + row.size > max.bytes) return false;
       }
@@ -522,22 +563,31 @@ export class SqlStore {
 
   // ---- proactive ----
 
+  /**
+   * Stores a prompt. With an idempotency key, a repeat (even one racing the first, on another node)
+   * returns the stored prompt as a `duplicate`, or a `conflict` when its content differs: the
+   * insert does nothing on the (app, key) constraint and the row that holds it is read back.
+   */
   async insertProactive(row: ProactiveTable): Promise<{ row: ProactiveTable; duplicate: boolean }> {
-    if (row.idempotency_key) {
-      const existing = await this.db
-        .selectFrom('proactive')
-        .selectAll()
-        .where('app_id', '=', row.app_id)
-        .where('idempotency_key', '=', row.idempotency_key)
-        .executeTakeFirst();
-      if (existing) {
-        const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
-        if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
-        return { row: existing, duplicate: true };
-      }
+    if (!row.idempotency_key) {
+      await this.db.insertInto('proactive').values(row).execute();
+      return { row, duplicate: false };
     }
-    await this.db.insertInto('proactive').values(row).execute();
-    return { row, duplicate: false };
+    const res = await this.db
+      .insertInto('proactive')
+      .values(row)
+      .onConflict((oc) => oc.columns(['app_id', 'idempotency_key']).doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows) === 1) return { row, duplicate: false };
+    const existing = await this.db
+      .selectFrom('proactive')
+      .selectAll()
+      .where('app_id', '=', row.app_id)
+      .where('idempotency_key', '=', row.idempotency_key)
+      .executeTakeFirstOrThrow();
+    const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
+    if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
+    return { row: existing, duplicate: true };
   }
 
   async getProactive(id: string): Promise<ProactiveTable | undefined> {
@@ -574,7 +624,7 @@ export class SqlStore {
   /** Like visibleProactive, but an expired prompt is gone. */
   async liveProactive(p: Principal, id: string): Promise<ProactiveTable> {
     const row = await this.visibleProactive(p, id);
-    if (row.expires_at !== null && Number(row.expires_at) <= now()) throw notFound('proactive message');
+    if (row.expires_at !== null && row.expires_at <= now()) throw notFound('proactive message');
     return row;
   }
 
@@ -588,7 +638,7 @@ export class SqlStore {
       .where('created_at', '>', since)
       .where((eb) => (p.userId ? eb.or([eb('visitor_id', '=', p.visitorId), eb('user_id', '=', p.userId)]) : eb('visitor_id', '=', p.visitorId)))
       .executeTakeFirst();
-    return Number(sent?.n ?? 0);
+    return sent?.n ?? 0;
   }
 
   async markProactive(id: string, event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed', threadId?: string): Promise<boolean> {

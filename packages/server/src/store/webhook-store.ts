@@ -58,7 +58,7 @@ export class WebhookStore {
       .orderBy('d.next_attempt_at')
       .limit(1)
       .executeTakeFirst();
-    return next && Number(next.next_attempt_at);
+    return next?.next_attempt_at;
   }
 
   /** Pending deliveries due at `now`, earliest first. */
