@@ -1,4 +1,7 @@
-import { defineProject } from 'vitest/config';
+import { configDefaults, defineProject } from 'vitest/config';
+
+/** Test files about PostgreSQL alone: only the `server-postgres` project (vitest.postgres.config.ts) runs them. */
+export const POSTGRES_ONLY = ['src/db/postgres.test.ts'];
 
 export default defineProject({
   resolve: { conditions: ['source'] },
@@ -6,9 +9,10 @@ export default defineProject({
   test: {
     name: 'server',
     environment: 'node',
+    exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // `*.test-d.ts` are type-level tests: checked by tsc against the tests' tsconfig, never run.
-    typecheck: { enabled: true, tsconfig: './tsconfig.test.json', include: ['src/**/*.test-d.ts'] },
+    typecheck: { enabled: true, tsconfig: './tsconfig.test.json' },
   },
 });

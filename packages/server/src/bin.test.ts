@@ -4,10 +4,20 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_KEY, SECRET, connect, eventually, newId, send, tempDir } from './test/harness.js';
+import { API_KEY, SECRET, TEST_ENGINE, connect, eventually, newId, send, tempDir, testDatabase } from './test/harness.js';
+import type { TestDatabase } from './test/postgres.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/bin.js');
 const children: ChildProcess[] = [];
+const databases: TestDatabase[] = [];
+
+/** What selects this run's engine for a process: on PostgreSQL, a new database for the test. */
+async function engineEnv(): Promise<Record<string, string>> {
+  const database = await testDatabase();
+  if (!database) return {};
+  databases.push(database);
+  return { THREADLINE_DATABASE_URL: database.url };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -37,23 +47,26 @@ async function startProcess(dataDir: string, port: number, env: Record<string, s
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
-afterEach(() => {
+afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  // Dropped WITH (FORCE): connections of a process still dying are cut.
+  for (const d of databases.splice(0)) await d.drop();
 });
 
 describe('threadline-server process', () => {
   it('creates the demo app on first start and prints its credentials, then reuses them', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const first = await startProcess(dataDir, port);
+    const engine = await engineEnv();
+    const first = await startProcess(dataDir, port, engine);
     const key = /API key:\s+(tl_sk_\S+)/.exec(first.output())?.[1];
     expect(key).toBeTruthy();
-    expect(fs.existsSync(path.join(dataDir, 'threadline.sqlite'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'threadline.sqlite'))).toBe(TEST_ENGINE === 'sqlite');
     const ok = await fetch(`${first.url}/v1/threads`, { headers: { authorization: `Bearer ${key}` } });
     expect(ok.status).toBe(200);
     first.child.kill('SIGTERM');
     expect(await exited(first.child)).toBe(0);
-    const second = await startProcess(dataDir, port);
+    const second = await startProcess(dataDir, port, engine);
     const again = await fetch(`${second.url}/v1/threads`, { headers: { authorization: `Bearer ${key}` } });
     expect(again.status).toBe(200);
   });
@@ -61,7 +74,7 @@ describe('threadline-server process', () => {
   it('shuts down cleanly on SIGTERM and keeps every acknowledged message', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const env = { THREADLINE_DEMO_API_KEY: API_KEY, THREADLINE_DEMO_SECRET: SECRET };
+    const env = { THREADLINE_DEMO_API_KEY: API_KEY, THREADLINE_DEMO_SECRET: SECRET, ...(await engineEnv()) };
     const first = await startProcess(dataDir, port, env);
     expect(first.output()).toContain(`API key:   ${API_KEY}`);
     const v = await connect(first.url);
@@ -81,7 +94,7 @@ describe('threadline-server process', () => {
   it('loses no acknowledged message when killed with SIGKILL mid-stream', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const env = { THREADLINE_DEMO_API_KEY: API_KEY, THREADLINE_DEMO_SECRET: SECRET };
+    const env = { THREADLINE_DEMO_API_KEY: API_KEY, THREADLINE_DEMO_SECRET: SECRET, ...(await engineEnv()) };
     const first = await startProcess(dataDir, port, env);
     const v = await connect(first.url);
     const threadId = newId();

@@ -51,11 +51,15 @@ describe('campaign rules', () => {
   it('pushes the prompt after the delay, once per visitor per day however often the event repeats', async () => {
     const { v, track } = await atCheckout(42);
     const prompt = v.next('proactive', 2000);
+    const first = evaluated(v.session.visitorId);
     await track();
     await track(); // a second tab or a reload: still one timer
     const p = await prompt;
     expect(p).toMatchObject({ text: 'Need help with your order?', campaign: 'checkout-help', display: 'toast', author: { kind: 'bot', name: 'Shop assistant' } });
     expect(p.expiresAt).not.toBeNull();
+    // The prompt reaches the socket before its evaluation ends (it is marked delivered after):
+    // wait for that outcome, or the next listener would hear it instead of the third track's.
+    expect(await first).toBe('pushed');
     const third = evaluated(v.session.visitorId);
     await track();
     expect(await third).toBe('capped');

@@ -1,6 +1,11 @@
-/** Test harness: a real server on 127.0.0.1 with a real SQLite file, and real socket.io clients. */
+/**
+ * Test harness: a real server on 127.0.0.1 with a real database, and real socket.io clients. The
+ * database is an SQLite file, or with THREADLINE_TEST_DB=postgres (the `server-postgres` project,
+ * vitest.postgres.config.ts) a new PostgreSQL database per server, dropped when it closes: the same
+ * suite proves both engines.
+ */
 import fs from 'node:fs';
-import { vi } from 'vitest';
+import { inject, vi } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -8,11 +13,24 @@ import { v7 as uuidv7 } from 'uuid';
 import { PROTOCOL_VERSION, type Ack, type ClientEvents, type ServerEvents, type Session } from '@threadline/protocol';
 import { createServer, type CreateServerOptions, type ThreadlineServer } from '../server.js';
 import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../config.js';
+import type { Engine } from '../db/engine.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const API_KEY = 'tl_sk_test_key';
 export const SECRET = 'test-identity-secret';
 
 export type VisitorSocket = Socket<ServerEvents, ClientEvents>;
+
+/** The engine this run of the suite tests. */
+export const TEST_ENGINE: Engine = process.env.THREADLINE_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+/**
+ * A database of its own for one test server: on PostgreSQL a new one (to drop after), on SQLite
+ * none (the server makes its file in its data dir).
+ */
+export async function testDatabase(): Promise<TestDatabase | null> {
+  return TEST_ENGINE === 'postgres' ? createTestDatabase(inject('postgresPrefix')) : null;
+}
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-test-'));
@@ -46,9 +64,16 @@ export interface Harness {
 }
 
 export async function startServer(overrides: Partial<ServerConfig> = {}, options: CreateServerOptions = {}): Promise<Harness> {
-  const config = testConfig(overrides);
-  let server = await createServer(config, options);
-  await server.listen();
+  const database = overrides.databaseUrl || options.db ? null : await testDatabase();
+  const config = testConfig(database ? { databaseUrl: database.url, ...overrides } : overrides);
+  let server: ThreadlineServer;
+  try {
+    server = await createServer(config, options);
+    await server.listen();
+  } catch (err) {
+    await database?.drop();
+    throw err;
+  }
   const harness: Harness = {
     server,
     config,
@@ -69,7 +94,11 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, options
       harness.server = server;
     },
     async close() {
-      await server.close();
+      try {
+        await server.close();
+      } finally {
+        await database?.drop();
+      }
     },
   };
   return harness;

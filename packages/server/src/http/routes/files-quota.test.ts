@@ -59,6 +59,13 @@ describe('a visitor cannot fill the disk with uploads it never sends', () => {
     w.close();
   });
 
+  it('lets exactly the budget through when one visitor uploads many files at once', async () => {
+    const w = await connect(h.url);
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => upload(w.session.token, text(10)).then((r) => r.status)));
+    expect(statuses.sort()).toEqual([201, 201, 201, 413, 413, 413]);
+    w.close();
+  });
+
   it('keeps one visitor over budget from stopping another, and does not limit the API key', async () => {
     const other = await connect(h.url);
     expect((await upload(other.session.token, text(10))).status).toBe(201);

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userHashOf } from '../auth/identity.js';
+import { SECRET, connect, newId, startServer, type Harness, type Visitor } from '../test/harness.js';
+
+// Writes that race: on SQLite they are serialised anyway; on PostgreSQL (the `server-postgres`
+// run of this file) they run side by side and only SqlStore's locks and ON CONFLICT keep them right.
+let h: Harness;
+beforeAll(async () => {
+  h = await startServer();
+});
+afterAll(() => h.close());
+
+const CLIENTS = 50;
+const MESSAGES_PER_CLIENT = 4;
+
+describe('concurrent writes', () => {
+  it('stores one row per clientId with seqs 1..N and no gap when 50 clients send to one thread at once, every send retried', async () => {
+    // One identified user on 50 devices: every connection may write to the user's thread.
+    const userId = `user-${newId()}`;
+    const clients: Visitor[] = await Promise.all(Array.from({ length: CLIENTS }, () => connect(h.url, { userId, userHash: userHashOf(SECRET, userId) })));
+    const threadId = newId();
+    const acks = new Map<string, any[]>();
+
+    await Promise.all(
+      clients.map(async (v, c) => {
+        for (let i = 0; i < MESSAGES_PER_CLIENT; i++) {
+          // Every client's first send creates the thread: 50 creations of one thread race.
+          const payload = { threadId, clientId: newId(), text: `client ${c} message ${i}`, create: true };
+          // The retry races its original (a resend after a timeout whose ack was only late)…
+          const racing = await Promise.all([v.call('message.send', payload), v.call('message.send', payload)]);
+          // …and one more comes after both answered (a resend after a reconnect).
+          acks.set(payload.clientId, [...racing, await v.call('message.send', payload)]);
+        }
+      }),
+    );
+    for (const v of clients) v.close();
+
+    const total = CLIENTS * MESSAGES_PER_CLIENT;
+    const all = [...acks.values()].flat();
+    expect(all.filter((a) => !a.ok)).toEqual([]); // no `internal`, no `conflict`
+    for (const [clientId, answers] of acks) {
+      // One send stored the message; each other answered `duplicate` with that same message.
+      expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
+      expect(new Set(answers.map((a) => `${a.message.id}@${a.message.seq}`)).size, clientId).toBe(1);
+    }
+
+    const rows = await h.server.store.db.selectFrom('messages').select(['client_id', 'seq']).where('thread_id', '=', threadId).orderBy('seq').execute();
+    expect(rows).toHaveLength(total);
+    expect(new Set(rows.map((r) => r.client_id)).size).toBe(total);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    const thread = await h.server.store.getThread(threadId);
+    expect(thread).toMatchObject({ last_seq: total, user_id: userId });
+  });
+
+  it('answers every one of ten brand replies sent at once with one Idempotency-Key with the same message', async () => {
+    const v = await connect(h.url);
+    const threadId = newId();
+    await v.call('message.send', { threadId, clientId: newId(), text: 'hello', create: true });
+    v.close();
+    const key = newId();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'On its way!' }, { 'idempotency-key': key })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.message.id)).size).toBe(1);
+    expect(answers[0]!.body.message.seq).toBe(2);
+  });
+
+  it('stores a prompt pushed ten times at once with one Idempotency-Key once', async () => {
+    const v = await connect(h.url);
+    const key = newId();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'Free shipping today' }, { 'idempotency-key': key })),
+    );
+    v.close();
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+    expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.body.proactive.id)).size).toBe(1);
+    const rows = await h.server.store.db.selectFrom('proactive').select('id').where('visitor_id', '=', v.session.visitorId).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('keeps every attribute when twenty tabs of one visitor update its context at once', async () => {
+    const first = await connect(h.url);
+    const tabs = [first, ...(await Promise.all(Array.from({ length: 19 }, () => connect(h.url, { token: first.session.token }))))];
+    await Promise.all(tabs.map((t, i) => t.call('context.update', { attributes: { [`tab${i}`]: i } })));
+    for (const t of tabs) t.close();
+    const visitor = await h.server.store.getVisitor(first.session.visitorId);
+    const attributes = JSON.parse(visitor!.context).attributes;
+    expect(attributes).toEqual(Object.fromEntries(tabs.map((_, i) => [`tab${i}`, i])));
+  });
+});
