@@ -26,6 +26,13 @@ function counting(inner: StorageAdapter) {
     getMany: (ks) => (reads.push(...ks), inner.getMany(ks)),
     set: (k, v) => (writes.push(k), inner.set(k, v)),
     setMany: (es) => (writes.push(...es.map((e) => e[0])), inner.setMany(es)),
+    update: (ks, fn) =>
+      (reads.push(...ks),
+      inner.update(ks, (values) => {
+        const out = fn(values);
+        writes.push(...out.map((e) => e[0]));
+        return out;
+      })),
   };
   return { adapter, reads, writes, reset: () => ((reads.length = 0), (writes.length = 0)) };
 }
@@ -38,6 +45,14 @@ describe('chunked message storage', () => {
     c.reset();
     await store.putMessages('t', [msg('t', 121)]);
     expect(c.writes).toEqual([`m:t:${chunkOf(121)}`]);
+  });
+
+  it('merges messages in one transaction on IndexedDB: two writers of one chunk lose nothing', async () => {
+    // Two pages (two LocalStores, as two tabs would be) write the same chunk at once.
+    const a = new LocalStore(indexedDbStorage('update-race'));
+    const b = new LocalStore(indexedDbStorage('update-race'));
+    await Promise.all([a.putMessages('t', [msg('t', 1), msg('t', 3)]), b.putMessages('t', [msg('t', 2), msg('t', 4)])]);
+    expect((await a.readBefore('t', 5, 10)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('opens a 10,000-message thread by reading only its newest chunks', async () => {

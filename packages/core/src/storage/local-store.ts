@@ -103,15 +103,14 @@ export class LocalStore {
   }
 
   /**
-   * Append (or merge) messages of one thread into their chunks, and write the thread's record
-   * in the same atomic `setMany`: a stored `heldSeq` is never ahead of the stored messages, even
-   * if the tab dies half way (otherwise the resume cursor would skip messages never stored). The
-   * chunks are read in an earlier transaction; that is safe because writes of one thread are
-   * serialised here and only the leading tab writes messages (see `StorageAdapter`).
+   * Append (or merge) messages of one thread into their chunks, and write the thread's record,
+   * in one atomic `update` (read and write in one transaction): a stored `heldSeq` is never ahead
+   * of the stored messages, even if the tab dies half way (otherwise the resume cursor would skip
+   * messages never stored), and no other writer's messages are lost between the read and the write.
    */
   putMessages(threadId: string, messages: readonly Message[], record?: StoredThread): Promise<void> {
     if (messages.length === 0) return record ? this.putThreads([record]) : Promise.resolve();
-    return this.#serial(threadId, async () => {
+    return this.#serial(threadId, () => {
       const byChunk = new Map<number, Message[]>();
       for (const m of messages) {
         const c = chunkOf(m.seq);
@@ -120,15 +119,19 @@ export class LocalStore {
         else byChunk.set(c, [m]);
       }
       const chunks = [...byChunk.keys()];
-      const existing = await this.storage.getMany<Message[]>(chunks.map((c) => chunkKey(threadId, c)));
-      const writes: [string, unknown][] = [];
-      chunks.forEach((c, i) => {
-        const before = existing[i] ?? [];
-        const merged = mergeBySeq(before, byChunk.get(c)!.sort((a, b) => a.seq - b.seq));
-        if (merged !== before) writes.push([chunkKey(threadId, c), merged]);
-      });
-      if (record) writes.push([threadKey(threadId), record]);
-      if (writes.length) await this.storage.setMany(writes);
+      return this.storage.update(
+        chunks.map((c) => chunkKey(threadId, c)),
+        (existing) => {
+          const writes: [string, unknown][] = [];
+          chunks.forEach((c, i) => {
+            const before = (existing[i] as Message[] | undefined) ?? [];
+            const merged = mergeBySeq(before, byChunk.get(c)!.sort((a, b) => a.seq - b.seq));
+            if (merged !== before) writes.push([chunkKey(threadId, c), merged]);
+          });
+          if (record) writes.push([threadKey(threadId), record]);
+          return writes;
+        },
+      );
     });
   }
 

@@ -16,6 +16,10 @@ export function memoryStorage(): StorageAdapter {
     async setMany(entries) {
       for (const [k, v] of entries) map.set(k, v);
     },
+    // Synchronous between the read and the write: nothing can come between them.
+    async update(keys, fn) {
+      for (const [k, v] of fn(keys.map((k) => map.get(k)))) map.set(k, v);
+    },
     async delMany(keys) {
       for (const k of keys) map.delete(k);
     },

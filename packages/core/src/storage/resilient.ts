@@ -101,6 +101,9 @@ export class ResilientStorage implements StorageAdapter {
   setMany(entries: ReadonlyArray<readonly [string, unknown]>) {
     return this.#run((s) => s.setMany(entries), true);
   }
+  update(keys: readonly string[], fn: (values: unknown[]) => ReadonlyArray<readonly [string, unknown]>) {
+    return this.#run((s) => s.update(keys, fn), true);
+  }
   delMany(keys: readonly string[]) {
     return this.#run((s) => s.delMany(keys), true);
   }
