@@ -30,6 +30,7 @@ import type { Meta } from './storage/schema.js';
 import { Outbox } from './outbox/outbox.js';
 import { checkOutgoing, fileName } from './outbox/compose.js';
 import { Resume } from './client/resume.js';
+import { Presence } from './client/presence.js';
 import { chooseStorage, openStorage, readDevice } from './client/boot.js';
 import { fallbackError, seedMemory } from './storage/fallback.js';
 import { Connection, type ServerEvent } from './client/connection.js';
@@ -55,8 +56,6 @@ import type {
   StorageFallbackReason,
 } from './types.js';
 
-/** Tracked events kept in memory while they cannot be sent (consent pending, offline). */
-const MAX_PENDING_TRACK = 50;
 
 
 export class ThreadlineClient implements Client {
@@ -69,6 +68,7 @@ export class ThreadlineClient implements Client {
   readonly #resume: Resume;
   readonly #tabs: Tabs;
   readonly #conn: Connection;
+  readonly #presence: Presence;
   /** What lazily loaded units may use of this client (`host.ts`). */
   readonly #host: Host;
   readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
@@ -82,8 +82,6 @@ export class ThreadlineClient implements Client {
   #meta: Meta = { schema: 0 };
   /** What storage held at start, handed to the prompts unit when it loads. */
   #storedPrompts: ProactiveRecord = emptyProactive();
-  #context: Omit<VisitorContext, 'device'> = {};
-  #pendingTrack: { name: string; props?: Record<string, string | number | boolean | null> }[] = [];
   #fallbackReported = false;
 
   readonly #defaultTransport: TransportFactory | null;
@@ -97,8 +95,6 @@ export class ThreadlineClient implements Client {
     this.#defaultTransport = defaultTransport;
     this.#env = { ...defaultEnvironment(), ...options.env };
     this.#o = resolveOptions(options);
-    const locale = options.locale ?? this.#env.locale;
-    if (locale) this.#context.locale = locale;
     const getLocal = () => this.#local!;
     this.#host = {
       store: this.#store,
@@ -123,6 +119,7 @@ export class ThreadlineClient implements Client {
       file: (clientId, index) => this.#outbox.blob(clientId, index),
       sentFile: (attachmentId) => this.#outbox.sentFile(attachmentId),
     };
+    this.#presence = new Presence(this.#host, options.locale ?? this.#env.locale);
     this.#resume = new Resume({
       host: this.#host,
       settled: (clientId, files) => this.#outbox.settled(clientId, files),
@@ -192,7 +189,10 @@ export class ThreadlineClient implements Client {
     // listeners attached right after createClient().
     this.#started ??= Promise.resolve()
       .then(() => this.#boot())
-      .then(() => this.#handOverWaiting())
+      .then(() => {
+        // What waited for consent: a tab that holds the socket sends it with its first session.
+        if (!this.#destroyed && this.#role() === 'follower') this.#presence.handOver();
+      })
       .catch((err) => this.#report('internal_client', `start failed: ${String(err)}`));
     return this.#started;
   }
@@ -277,11 +277,11 @@ export class ThreadlineClient implements Client {
 
   updateContext(context: Omit<VisitorContext, 'device'>): void {
     this.#guard(undefined, () => {
-      this.#context = { ...this.#context, ...context };
+      const merged = this.#presence.merge(context);
       // Pages call this on every view: it is not consent. The context waits in memory (merged, so
       // bounded) and goes with the first session.
       if (this.#consentPending()) return;
-      void this.#leader('context', [this.#context], () => this.#sendContext());
+      void this.#leader('context', [merged], () => this.#presence.send());
     });
   }
 
@@ -291,8 +291,8 @@ export class ThreadlineClient implements Client {
         return void this.#report('invalid_input', `event name must be 1–${LIMITS.maxEventNameLength} characters`);
       }
       // Not consent either: kept in memory (the first MAX_PENDING_TRACK) until the first session.
-      if (this.#consentPending()) return void this.#keepTrack(name, props);
-      void this.#leader('track', [name, props], () => this.#track(name, props));
+      if (this.#consentPending()) return void this.#presence.keep(name, props);
+      void this.#leader('track', [name, props], () => this.#presence.track(name, props));
     });
   }
 
@@ -427,15 +427,7 @@ export class ThreadlineClient implements Client {
     }
   }
 
-  /**
-   * Context and tracked events kept while consent was pending: a tab that holds the socket sends
-   * them with its first session (`#onSession`); a follower tab hands them to the leader.
-   */
-  #handOverWaiting(): void {
-    if (this.#destroyed || this.#role() !== 'follower') return;
-    if (Object.keys(this.#context).length) void this.#tabs.call('context', [this.#context]);
-    for (const t of this.#pendingTrack.splice(0)) void this.#tabs.call('track', [t.name, t.props]);
-  }
+
 
   /** Outbox entries of threads that never reached the server: show their threads as local. */
   #adoptLocalThreads(entries: OutboxEntry[]): void {
@@ -493,8 +485,7 @@ export class ThreadlineClient implements Client {
   /** Connected: what waited for a session goes (`fresh`), then catch up and send the outbox. */
   async #live(fresh: boolean): Promise<void> {
     if (fresh) {
-      if (Object.keys(this.#context).length) void this.#sendContext();
-      for (const t of this.#pendingTrack.splice(0)) void this.#track(t.name, t.props);
+      this.#presence.flush();
     }
     await this.#resume.sync();
     this.#outbox.resume();
@@ -583,20 +574,6 @@ export class ThreadlineClient implements Client {
 
   // ---- small requests ----
 
-  async #sendContext(): Promise<void> {
-    await this.#conn.request('context.update', this.#context);
-  }
-
-  async #track(name: string, props?: Record<string, string | number | boolean | null>): Promise<void> {
-    // Kept for this page only: analytics events are not worth a storage write each.
-    if (this.#store.state.connection !== 'connected') return this.#keepTrack(name, props);
-    await this.#conn.request('track', { name, ...(props ? { props } : {}) });
-  }
-
-  #keepTrack(name: string, props?: Record<string, string | number | boolean | null>): void {
-    if (this.#pendingTrack.length < MAX_PENDING_TRACK) this.#pendingTrack.push({ name, ...(props ? { props } : {}) });
-  }
-
   /** `consent: false` and nothing has started the client yet: nothing may be stored or sent. */
   #consentPending(): boolean {
     return this.#started === null;
@@ -633,10 +610,9 @@ export class ThreadlineClient implements Client {
       case 'identify':
         return this.identify(...call.args);
       case 'context':
-        this.#context = call.args[0];
-        return this.#sendContext();
+        return this.#presence.send(call.args[0]);
       case 'track':
-        return this.#track(...call.args);
+        return this.#presence.track(...call.args);
       case 'proactive':
         return this.#proactiveEvent(...call.args);
       default:
