@@ -55,11 +55,27 @@ const bodies = {
     <p class="note" data-paid hidden role="status">This is a demo: nothing was charged.</p>`,
 };
 
-/** A full page. The widget is installed exactly as docs/widget.md shows, with the CSP nonce. */
-export function renderPage(name, { nonce, serverUrl, title, product, askConsent = false }) {
+/**
+ * A full page. The widget is installed exactly as docs/widget.md shows, with the CSP nonce.
+ * `widget: false` renders the same page without the widget — no install snippet, no script tag —
+ * so that a benchmark (bench/src/lighthouse.mjs) can tell what the widget costs the page.
+ */
+export function renderPage(name, { nonce, serverUrl, title, product, askConsent = false, widget = true }) {
   // With askConsent the widget boots waiting for consent, and the shop's own banner (shop.js)
   // asks the shopper and calls Threadline('consent', true|false).
   const boot = askConsent ? `{ appId: 'demo', serverUrl: '${esc(serverUrl)}', consent: false }` : `{ appId: 'demo', serverUrl: '${esc(serverUrl)}' }`;
+  const install = widget
+    ? `<script nonce="${esc(nonce)}">
+  window.Threadline = window.Threadline || function () {
+    (window.Threadline.q = window.Threadline.q || []).push(arguments);
+  };
+  Threadline('boot', ${boot});
+</script>
+<script async src="${esc(serverUrl)}/widget/threadline.js"></script>`
+    : // shop.js calls Threadline() as a shop does once the snippet is installed; without this no-op
+      // its first call would throw and skip the rest of the shop's own start-up (the sign-in
+      // check), and the page without the widget would do less of the shop's work too.
+      `<script nonce="${esc(nonce)}">window.Threadline = function () {};</script>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -68,13 +84,7 @@ export function renderPage(name, { nonce, serverUrl, title, product, askConsent 
 <title>${esc(title)} · Northwind Outfitters</title>
 <link rel="stylesheet" href="/shop/shop.css">
 <meta name="threadline-server" content="${esc(serverUrl)}">${askConsent ? '\n<meta name="threadline-consent" content="ask">' : ''}
-<script nonce="${esc(nonce)}">
-  window.Threadline = window.Threadline || function () {
-    (window.Threadline.q = window.Threadline.q || []).push(arguments);
-  };
-  Threadline('boot', ${boot});
-</script>
-<script async src="${esc(serverUrl)}/widget/threadline.js"></script>
+${install}
 <script defer src="/shop/shop.js"></script>
 </head>
 <body data-page="${esc(name)}">

@@ -72,7 +72,9 @@ export async function startDemo(env = process.env) {
           .header('x-content-type-options', 'nosniff')
           .header('referrer-policy', 'strict-origin-when-cross-origin')
           .type('text/html; charset=utf-8')
-          .send(renderPage(name, { nonce, serverUrl: origin, title: product?.name ?? title, product, askConsent }));
+          // ?widget=off: the same page without the widget, for `pnpm bench:lighthouse` to measure
+          // the widget's cost as a difference in one run.
+          .send(renderPage(name, { nonce, serverUrl: origin, title: product?.name ?? title, product, askConsent, widget: req.query?.widget !== 'off' }));
       };
       app.get('/', page('home', 'Shop'));
       app.get('/product/:id', page('product', 'Product'));
