@@ -7,6 +7,7 @@ import { BENCH_DIR, RESULTS_DIR, ROOT_DIR, machineInfo } from './lib/common.mjs'
 import { launchChromium } from './lib/browser.mjs';
 import { runSize } from './size.mjs';
 import { runLoad } from './load.mjs';
+import { runLighthouse } from './lighthouse.mjs';
 import { runStorage } from './storage.mjs';
 import { runTransfer } from './transfer.mjs';
 import { runServer } from './server.mjs';
@@ -36,6 +37,7 @@ const saved = (name) => async () => {
 await step('Bundle size', 'pnpm bench:size', docsOnly ? saved('size') : () => runSize());
 await step('Widget transfer (reference server)', 'pnpm --filter @threadline/bench run transfer', docsOnly ? saved('transfer') : () => runTransfer());
 await step('Page-load cost', 'pnpm bench:load', docsOnly ? saved('load') : () => runLoad());
+await step('Lighthouse', 'pnpm bench:lighthouse', docsOnly ? saved('lighthouse') : () => runLighthouse());
 await step('Storage', 'pnpm bench:storage', docsOnly ? saved('storage') : () => runStorage());
 await step(`Server load (preset ${preset})`, `BENCH_PRESET=${preset} pnpm bench:server`, docsOnly ? saved(`server-${preset}`) : () => runServer({ preset }));
 
@@ -76,7 +78,7 @@ fail — except the size budget, which CI enforces (see below). This page is rew
 
 - Machine: ${m.cpu}, ${m.cores} cores (shared with other work), ${m.memGiB} GiB RAM, ${m.os}
 - Node ${m.node}; ${chromium}; commit \`${commit}\`; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
-- Command: \`pnpm bench\` (or one part: \`pnpm bench:size\`, \`bench:load\`, \`bench:storage\`, \`bench:server\`,
+- Command: \`pnpm bench\` (or one part: \`pnpm bench:size\`, \`bench:load\`, \`bench:lighthouse\`, \`bench:storage\`, \`bench:server\`,
   \`pnpm --filter @threadline/bench run transfer\`)
 
 On a shared 2-core machine timings move by tens of percent between runs, and much more when

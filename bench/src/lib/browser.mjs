@@ -5,9 +5,12 @@ import { createServer } from 'node:http';
 import { extname } from 'node:path';
 import { launchChromium as launchDebianChromium } from '../../../examples/e2e/support/chromium.mjs';
 
-/** Chromium for a benchmark: nothing but loopback resolves, so peers that call home fail fast instead of leaving the machine. */
-export function launchChromium() {
-  return launchDebianChromium(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost']);
+/**
+ * Chromium for a benchmark: nothing but loopback resolves, so peers that call home fail fast instead of leaving the machine.
+ * `extraArgs` go to the browser too (e.g. `--remote-debugging-port` for Lighthouse).
+ */
+export function launchChromium(extraArgs = []) {
+  return launchDebianChromium(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost', ...extraArgs]);
 }
 
 const TYPES = {
