@@ -32,7 +32,7 @@ export async function startDemo(env = process.env) {
     const saved = fs.existsSync(credentialsFile) ? JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) : null;
     config.demo.apiKey = saved?.apiKey ?? `tl_sk_${crypto.randomBytes(24).toString('base64url')}`;
     config.demo.secret ??= saved?.secret ?? crypto.randomBytes(32).toString('base64url');
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(credentialsFile, JSON.stringify({ appId: 'demo', apiKey: config.demo.apiKey, secret: config.demo.secret }, null, 2), { mode: 0o600 });
   }
   const server = await createServer(config, {

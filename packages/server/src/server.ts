@@ -53,7 +53,7 @@ function tokenKeyOf(config: ServerConfig): string {
   const file = path.join(config.dataDir, 'token.key');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
   const key = randomBytes(32).toString('base64url');
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, key, { mode: 0o600 });
   return key;
 }
