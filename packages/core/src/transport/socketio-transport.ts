@@ -27,8 +27,8 @@ const FALLBACK_AFTER = 2;
 const STALL_MS = 2500;
 /** Waits after a refusal worth retrying (rate_limited, unavailable): 2 s, 4 s… up to 30 s, jittered. */
 const REFUSED_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
-/** How long a liveness probe waits for the server's answer. */
-export const PROBE_TIMEOUT_MS = 3000;
+/** How long the probe a late ack starts waits for the server's answer. */
+const PROBE_TIMEOUT_MS = 3000;
 
 /** What socket.io accepts in `transports`: a transport class (the `Node*` names resolve to browser classes in browser builds). */
 type TransportImpl = new (opts: never) => object;
@@ -207,11 +207,10 @@ class SocketIoTransport implements Transport {
     if (s && !s.connected) s.connect();
   }
 
-  verify(timeoutMs: number = PROBE_TIMEOUT_MS): Promise<boolean> {
+  verify(timeoutMs: number): Promise<boolean> {
     const s = this.#socket;
     if (!s || !s.connected) return Promise.resolve(false);
-    this.#probe ??= (s.timeout(timeoutMs).emitWithAck as unknown as (n: 'ping', i: object) => Promise<unknown>)
-      .call(s.timeout(timeoutMs), 'ping', {})
+    this.#probe ??= emitWithAck(s, 'ping', {}, timeoutMs)
       .then(
         // Any answer (even a refusal such as rate_limited) proves that packets flow both ways.
         () => true,
@@ -233,10 +232,9 @@ class SocketIoTransport implements Transport {
     const s = this.#socket;
     if (!s || !s.connected) return { ok: false, error: { code: 'network', message: 'not connected' } };
     // An ack that is late is the first sign of a connection that silently stopped carrying packets.
-    const stall = setTimeout(() => void this.verify(), Math.min(STALL_MS, timeoutMs / 2));
+    const stall = setTimeout(() => void this.verify(PROBE_TIMEOUT_MS), Math.min(STALL_MS, timeoutMs / 2));
     try {
-      const emit = s.timeout(timeoutMs).emitWithAck as unknown as (n: string, i: unknown) => Promise<Reply<RequestResult<K>>>;
-      const res = await emit.call(s.timeout(timeoutMs), name, input);
+      const res = await emitWithAck<Reply<RequestResult<K>>>(s, name, input, timeoutMs);
       if (!res || typeof res !== 'object' || typeof (res as { ok?: unknown }).ok !== 'boolean') {
         return { ok: false, error: { code: 'internal', message: 'malformed ack' } };
       }
@@ -258,4 +256,14 @@ class SocketIoTransport implements Transport {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+}
+
+/**
+ * An emit whose ack must come within `timeoutMs`: resolves with the ack, rejects on timeout or on
+ * a disconnect before it (socket.io's `timeout().emitWithAck`, typed loosely: our event names and
+ * payloads are checked by the callers' signatures).
+ */
+function emitWithAck<T>(socket: Socket<ServerEvents, ClientEvents>, name: string, input: unknown, timeoutMs: number): Promise<T> {
+  const timed = socket.timeout(timeoutMs) as unknown as { emitWithAck(name: string, input: unknown): Promise<T> };
+  return timed.emitWithAck(name, input);
 }
