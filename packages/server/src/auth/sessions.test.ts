@@ -1,6 +1,8 @@
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
+import { SessionStore } from '../store/session-store.js';
+import { VisitorSessions } from './sessions.js';
 import { connect, startServer, type Harness } from '../test/harness.js';
 
 const TOKEN_KEY = 'test-token-key';
@@ -96,6 +98,17 @@ describe('visitor sessions', () => {
     const back = await connect(h.url, { token: old });
     back.close();
     expect(back.session.visitorId).not.toBe(first.session.visitorId);
+  });
+
+  it('does not bring back a session revoked while a handshake was renewing it', async () => {
+    const v = await connect(h.url);
+    const sid = sidOf(v.session.token);
+    v.close();
+    const sessions = new VisitorSessions(new SessionStore(h.server.store.db), 7 * DAY_S * 1000);
+    // A logout lands between the handshake's resume (session live) and its renew.
+    await h.server.store.db.updateTable('sessions').set({ revoked_at: Date.now() }).where('id', '=', sid).execute();
+    expect(await sessions.renew(sid, { appId: 'demo', visitorId: v.session.visitorId, userId: null })).toBeNull();
+    expect((await sessionRow(sid)).revoked_at).not.toBeNull();
   });
 
   it('reads the token life from THREADLINE_TOKEN_TTL_DAYS, 30 days by default', () => {

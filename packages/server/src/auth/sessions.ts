@@ -50,12 +50,14 @@ export class VisitorSessions {
 
   /**
    * Keeps `sessionId` alive for another token life and records the user this connection proved;
-   * opens a new session when there is none (or it was revoked meanwhile). Returns the session id.
+   * opens a new session when there is none. Returns the session id, or null when `sessionId` was
+   * revoked since `resume` found it live (a logout racing this handshake): it must not come back.
    */
-  async renew(sessionId: string | null, owner: { appId: string; visitorId: string; userId: string | null }): Promise<string> {
+  async renew(sessionId: string | null, owner: { appId: string; visitorId: string; userId: string | null }): Promise<string | null> {
     const now = Date.now();
-    if (sessionId && (await this.store.extend(sessionId, owner.visitorId, { expiresAt: now + this.ttlMs, userId: owner.userId }))) {
-      return sessionId;
+    if (sessionId) {
+      const kept = await this.store.extend(sessionId, owner.visitorId, { expiresAt: now + this.ttlMs, userId: owner.userId });
+      return kept ? sessionId : null;
     }
     await this.#prune(now);
     const row = this.#row(`s_${randomUUID()}`, owner.appId, owner.visitorId, owner.userId, now);

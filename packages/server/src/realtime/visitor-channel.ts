@@ -113,6 +113,8 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       const principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null };
       // The device keeps its session (sliding expiry) unless it just became another visitor.
       const sessionId = await deps.sessions.renew(session?.visitor_id === visitor.id ? session.id : null, principal);
+      // Revoked while this handshake ran: refused as a stale token, so the client starts afresh.
+      if (!sessionId) throw new ServerError('unauthorized', 'this session was revoked');
       socket.data.principal = principal;
       socket.data.sessionId = sessionId;
       socket.data.token = await tokens.sign({ ...principal, sessionId });
