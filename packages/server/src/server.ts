@@ -28,7 +28,7 @@ import { Limiter } from './realtime/rate-limit.js';
 import { attachVisitorChannel } from './realtime/visitor-channel.js';
 import { attachAgentChannel } from './realtime/agent-channel.js';
 import { EngineGuard } from './realtime/engine-guard.js';
-import { isOriginAllowed } from './http/origins.js';
+import { cachedOriginCheck } from './http/origins.js';
 import { buildHttp, createHttp } from './http/app.js';
 import { makeDataDirPrivate } from './data-dir.js';
 
@@ -146,6 +146,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     trustProxy: config.trustProxy,
   });
   // Placeholder until Fastify exists; socket.io attaches to Fastify's own HTTP server below.
+  const originAllowed = cachedOriginCheck(() => store.allOrigins());
   const io: VisitorServer = new SocketServer({
     allowRequest: engineGuard.allowRequest,
     // A connection that joins no namespace in this time is closed (socket.io's default is 45 s).
@@ -156,7 +157,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     serveClient: false,
     cors: {
       origin: (origin, cb) => {
-        store.allOrigins().then((list) => cb(null, isOriginAllowed(list, origin)), (err: Error) => cb(err));
+        originAllowed(origin).then((ok) => cb(null, ok), (err: Error) => cb(err));
       },
     },
   });
@@ -207,6 +208,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     webhooks,
     files,
     uploadLimiter: new Limiter(rateLimits.uploadsPerVisitor, rateLimits.windowMs, 'uploads'),
+    originAllowed,
   });
 
   if (options.extend) await options.extend(http, { store, demo: demo.app });

@@ -7,7 +7,6 @@ import { PROTOCOL_VERSION } from '@threadline/protocol';
 import type { ServerConfig } from '../config.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler } from './errors.js';
-import { isOriginAllowed } from './origins.js';
 import { fileRoutes } from './routes/files.js';
 import { proactiveRoutes } from './routes/proactive.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -39,17 +38,9 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }));
 
   // Origins allowed by any app may call the API from a browser; per-app checks happen on use.
-  let origins: { list: string[]; at: number } = { list: [], at: 0 };
   await app.register(cors, {
     origin: (origin, cb) => {
-      if (!origin) return cb(null, true);
-      const fresh = Date.now() - origins.at < 5000;
-      const check = (list: string[]) => cb(null, isOriginAllowed(list, origin));
-      if (fresh) return check(origins.list);
-      deps.store.allOrigins().then((list) => {
-        origins = { list, at: Date.now() };
-        check(list);
-      }, (err: Error) => cb(err, false));
+      deps.originAllowed(origin).then((ok) => cb(null, ok), (err: Error) => cb(err, false));
     },
     methods: ['GET', 'POST', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],

@@ -19,4 +19,6 @@ export interface HttpDeps {
   webhooks: WebhookDispatcher;
   files: FileStore;
   uploadLimiter: Limiter;
+  /** Whether some app allows a browser origin (cached; shared with the socket server). */
+  originAllowed: (origin: string | undefined) => Promise<boolean>;
 }
