@@ -24,5 +24,9 @@ describe('configFromEnv', () => {
     expect(config.rateLimits).toMatchObject({ openConnectionsPerIp: 500, agentEvents: 20 });
     expect(config.connectTimeoutMs).toBe(3000);
     expect(() => configFromEnv({ THREADLINE_OPEN_CONNECTIONS_PER_IP: 'many' })).toThrow(/THREADLINE_OPEN_CONNECTIONS_PER_IP/);
+    // 0 would refuse every connection, drop every socket at once, or refuse every agent event.
+    for (const name of ['THREADLINE_OPEN_CONNECTIONS_PER_IP', 'THREADLINE_RATE_AGENT_EVENTS', 'THREADLINE_CONNECT_TIMEOUT_MS']) {
+      expect(() => configFromEnv({ [name]: '0' })).toThrow(new RegExp(`${name} must be at least 1`));
+    }
   });
 });
