@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // server's suite runs twice: on SQLite (packages/server/vitest.config.ts) and on PostgreSQL.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'packages/server/vitest.postgres.config.ts', 'examples/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'packages/server/vitest.postgres.config.ts', 'packages/server/vitest.cluster.config.ts', 'examples/*/vitest.config.ts'],
   },
 });

@@ -1,5 +1,5 @@
 import { configDefaults, defineProject } from 'vitest/config';
-import { POSTGRES_ONLY } from './vitest.config.ts';
+import { CLUSTER_ONLY } from './vitest.config.ts';
 import { ADMIN_HOST, whyPostgresUnusable } from './src/test/postgres.ts';
 
 /**
@@ -25,7 +25,7 @@ export default defineProject(async () => {
       name: 'server-postgres',
       environment: 'node',
       include: unusable ? [] : ['src/**/*.test.ts'],
-      exclude: [...configDefaults.exclude, 'src/data-dir.test.ts', 'src/config.test.ts', 'src/backoff.test.ts', 'src/http/widget.test.ts'],
+      exclude: [...configDefaults.exclude, ...CLUSTER_ONLY, 'src/data-dir.test.ts', 'src/config.test.ts', 'src/backoff.test.ts', 'src/http/widget.test.ts'],
       env: { THREADLINE_TEST_DB: 'postgres' },
       globalSetup: ['./src/test/postgres-setup.ts'],
       testTimeout: 20_000,
