@@ -167,7 +167,7 @@ export async function runServer({ preset = presetFromArgs(), quiet = false } = {
       ['Server CPU (sustain, 100% = one core)', `${server.cpuPct.toFixed(0)} %`],
       ['Server answered the end-of-sustain stats request (IPC) after', ms(server.answerMs)],
       ['Server RSS end / peak', `${server.rssMiB.toFixed(0)} MiB / ${server.rssPeakMiB.toFixed(0)} MiB`],
-      ['Load generator event-loop lag p99', ms(s.genLagP99Ms, 1)],
+      ['Load generator event-loop lag p99 / max', `${ms(s.genLagP99Ms, 1)} / ${ms(s.genLagMaxMs)}`],
       ['kill -9 during traffic; sends go on for 1 s while down', `${stopped.pending} messages waiting in outboxes, ${stopped.inflight} in flight`],
       ['Server restart (process start → listening; down since kill)', `${ms(restartedAt - startAt)}; ${ms(restartedAt - killAt)}`],
       ['All widgets reconnected + caught up', `${caught.done} / ${caught.of}; ${ms(caughtAt - killAt)} after kill, ${ms(caughtAt - restartedAt)} after listening`],

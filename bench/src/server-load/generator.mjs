@@ -18,6 +18,15 @@ const pushT0 = new Map();
 const LAG_RES_MS = 5;
 const lag = monitorEventLoopDelay({ resolution: LAG_RES_MS });
 lag.enable();
+// Stalls of this process over 50 ms (wall-clock start, length): a late ack callback here looks
+// like a slow server, so these are told apart from the server's own.
+const genStalls = [];
+let genTick = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (now - genTick - 10 > 50) genStalls.push({ wallAt: performance.timeOrigin + genTick, ms: now - genTick - 10 });
+  genTick = now;
+}, 10).unref();
 
 function newStats() {
   return { ackMs: [], acked: 0, dupAcks: 0, timeouts: 0, errors: {}, pushes: 0, pushFailed: 0, pushErrors: {}, pushHttpMs: [], pushDeliveryMs: [], pushDelivered: 0, started: 0 };
@@ -286,12 +295,13 @@ process.on('message', async (msg) => {
     } else if (msg.type === 'sustain') {
       Object.assign(stats, newStats());
       lag.reset();
+      genStalls.length = 0;
       phase = 'sustain';
       const t0 = performance.now();
       startTraffic({ pushes: true });
       await new Promise((r) => setTimeout(r, msg.ms));
       const elapsed = (performance.now() - t0) / 1000;
-      const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS) };
+      const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS), genLagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RES_MS), genStalls: [...genStalls] };
       phase = 'crash-wait';
       // Traffic goes on (messages only) until the parent has killed the server.
       stopTraffic();
@@ -355,6 +365,8 @@ function summarise(s) {
     pushDeliveryP99: pct(s.pushDeliveryMs, 99),
     pushDelivered: s.pushDelivered,
     genLagP99Ms: s.genLagP99Ms,
+    genLagMaxMs: s.genLagMaxMs,
+    genStalls: s.genStalls,
   };
 }
 
