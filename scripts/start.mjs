@@ -1,41 +1,14 @@
 #!/usr/bin/env node
 // `pnpm start`: builds what is missing or stale, then runs the demo: the reference server serving
 // the shop, the widget, the agent console and the headless example. A built tree starts in about a second; the first run builds every package.
-import { spawnSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build-if-stale.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function newest(dir) {
-  let latest = 0;
-  if (!fs.existsSync(dir)) return 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath ?? entry.path, entry.name);
-    if (full.includes('node_modules')) continue;
-    latest = Math.max(latest, fs.statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-const packages = ['packages', 'examples']
-  .flatMap((group) => fs.readdirSync(path.join(root, group)).map((name) => path.join(root, group, name)))
-  .filter((dir) => fs.existsSync(path.join(dir, 'package.json')));
-const stale = packages.filter((dir) => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  if (!pkg.scripts?.build) return false;
-  const built = newest(path.join(dir, 'dist'));
-  return built === 0 || newest(path.join(dir, 'src')) > built;
-});
-if (stale.length) {
-  // tsc -b trusts its build info: without dist/ it must not think the package is up to date.
-  for (const dir of stale) fs.rmSync(path.join(dir, 'tsconfig.tsbuildinfo'), { force: true });
-  console.log(`Building ${stale.map((d) => path.basename(d)).join(', ')}…`);
-  const res = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
-  if (res.status !== 0) process.exit(res.status ?? 1);
-}
+buildIfStale();
 
 const child = spawn(process.execPath, [path.join(root, 'examples/shop/server.mjs')], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
