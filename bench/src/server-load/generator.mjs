@@ -50,11 +50,15 @@ class Widget {
     this.lastSeq = 0;
     this.seen = new Set();
     this.syncedAt = 0;
+    this.lostAt = 0;
   }
 
   connect() {
     this.socket = io(cfg.url, {
       transports: ['websocket'],
+      // Behind nginx (the cluster preset), widgets connect from many loopback addresses: nginx
+      // balances by client address.
+      localAddress: cfg.localAddresses?.length ? cfg.localAddresses[this.i % cfg.localAddresses.length] : undefined,
       auth: (cb) => cb({ appId: 'demo', v: 1, ...(this.token ? { token: this.token } : {}) }),
       reconnectionDelay: 300,
       reconnectionDelayMax: 2000,
@@ -73,6 +77,7 @@ class Widget {
     });
     this.socket.on('disconnect', () => {
       this.connected = false;
+      this.lostAt = performance.now();
     });
     this.socket.on('message', (m) => this.apply(m));
     this.socket.on('proactive', (p) => {
@@ -154,8 +159,14 @@ class Widget {
     });
   }
 
-  caughtUp(since) {
-    return this.connected && this.connectedAt >= since && this.syncedAt >= this.connectedAt && this.outbox.length === 0 && !this.inflight;
+  /**
+   * Connected, synced since it last connected, outbox flushed. With `everyone` (one server, all
+   * widgets lost their connection) it must also have connected again after `since`; otherwise
+   * (a cluster that lost one node) only a widget that lost its connection after `since` must have.
+   */
+  caughtUp(since, everyone = true) {
+    const reconnected = everyone || this.lostAt < since ? this.connectedAt >= since : this.connectedAt >= this.lostAt;
+    return this.connected && reconnected && this.syncedAt >= this.connectedAt && this.outbox.length === 0 && !this.inflight;
   }
 
   /** The whole thread as the server has it, oldest first. */
@@ -319,12 +330,17 @@ process.on('message', async (msg) => {
       const since = crashAt;
       const deadline = performance.now() + msg.timeoutMs;
       let t = performance.now();
-      while (!widgets.every((w) => w.caughtUp(since)) && t < deadline) {
+      const everyone = msg.everyone ?? true;
+      while (!widgets.every((w) => w.caughtUp(since, everyone)) && t < deadline) {
         await new Promise((r) => setTimeout(r, 20));
         t = performance.now();
       }
-      const done = widgets.filter((w) => w.caughtUp(since)).length;
-      send({ type: 'caught-up', at: performance.timeOrigin + t, done, of: widgets.length });
+      const done = widgets.filter((w) => w.caughtUp(since, everyone)).length;
+      const reconnected = widgets.filter((w) => w.lostAt >= since).length;
+      send({ type: 'caught-up', at: performance.timeOrigin + t, done, of: widgets.length, reconnected });
+    } else if (msg.type === 'dump') {
+      // What each widget sent, in order, for a verdict read straight from the database.
+      send({ type: 'dumped', widgets: widgets.map((w) => ({ threadId: w.created ? w.threadId : null, enqueued: w.enqueued, acked: Object.fromEntries(w.acked) })) });
     } else if (msg.type === 'verify') {
       send({ type: 'verified', verdict: await verify() });
     } else if (msg.type === 'close') {
