@@ -1,23 +1,29 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { applyMigrations, withStartupLock } from './db/migrate.js';
 import type { Database } from './db/schema.js';
-import { VisitorTokens } from './auth/tokens.js';
+import { VisitorTokens, loadTokenKey } from './auth/tokens.js';
 import { VisitorSessions } from './auth/sessions.js';
 import { newApiKey, newSecret } from './auth/api-keys.js';
 import { SqlStore, type AppRow } from './store/sql-store.js';
 import { SessionStore } from './store/session-store.js';
 import { WebhookStore } from './store/webhook-store.js';
-import { toMessage } from './store/rows.js';
-import { DiskFileStore, type FileStore } from './files/file-store.js';
+import { JobStore } from './store/job-store.js';
+import { JobWorker } from './jobs/worker.js';
+import { nodeId } from './jobs/node-id.js';
+import { Outbox } from './webhooks/outbox.js';
+import { DiskFileStore, FallbackFileStore, type FileStore } from './files/file-store.js';
+import { DatabaseFileStore } from './files/database-file-store.js';
+import { SettingsStore } from './store/settings-store.js';
+import { engineOf } from './db/engine.js';
 import { UploadCollector } from './files/upload-collector.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { HostResolver } from './webhooks/target.js';
@@ -28,7 +34,10 @@ import { Limiter } from './realtime/rate-limit.js';
 import { attachVisitorChannel } from './realtime/visitor-channel.js';
 import { attachAgentChannel } from './realtime/agent-channel.js';
 import { EngineGuard } from './realtime/engine-guard.js';
-import { cachedOriginCheck } from './http/origins.js';
+import { cachedOriginCheck, shareOriginChanges } from './http/origins.js';
+import { RedisLink } from './cluster/redis.js';
+import { Presence } from './cluster/presence.js';
+import { NodeRegistry } from './cluster/node-registry.js';
 import { buildHttp, createHttp } from './http/app.js';
 import { makeDataDirPrivate } from './data-dir.js';
 
@@ -41,21 +50,13 @@ export interface ThreadlineServer {
   readonly store: SqlStore;
   /** The campaign rules of `config.rulesFile` (null without one); `subscribe` hears each evaluation. */
   readonly rules: RuleEngine | null;
+  /** This node's runner of timed jobs (rule delays); `node` is the id its leases carry. */
+  readonly jobs: JobWorker;
   /** The demo app; `apiKey` is set when it was created or configured in this run. */
   readonly demo: { app: AppRow; apiKey: string | null; created: boolean };
   listen(): Promise<void>;
   /** Stops accepting, disconnects sockets, finishes webhook rounds, closes the database. */
   close(): Promise<void>;
-}
-
-function tokenKeyOf(config: ServerConfig): string {
-  if (config.tokenKey) return config.tokenKey;
-  const file = path.join(config.dataDir, 'token.key');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const key = randomBytes(32).toString('base64url');
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, key, { mode: 0o600 });
-  return key;
 }
 
 /**
@@ -72,6 +73,18 @@ async function seedDemoApp(store: SqlStore, config: ServerConfig): Promise<{ app
   return { app, created: false, apiKey: demo.apiKey ?? null };
 }
 
+/**
+ * Where uploads go by default: on PostgreSQL into the database, which every node shares (files an
+ * earlier version kept in this node's data dir are still served from there); on SQLite, whose
+ * database is itself a file in the data dir, on disk beside it.
+ */
+function fileStoreOf(db: Kysely<Database>, dataDir: string): FileStore {
+  const dir = path.join(dataDir, 'files');
+  if (engineOf(db) !== 'postgres') return new DiskFileStore(dir);
+  const chunks = new DatabaseFileStore(db);
+  return fs.existsSync(dir) ? new FallbackFileStore(chunks, new DiskFileStore(dir)) : chunks;
+}
+
 /** How long `close()` lets open HTTP requests finish before it cuts their connections. */
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -82,43 +95,43 @@ export interface CreateServerOptions {
    * @default PostgreSQL at `config.databaseUrl` when set, else SQLite in the data dir
    */
   db?: Kysely<Database>;
-  /** Another file store. @default files on disk in the data dir */
+  /** Another file store. @default in the database on PostgreSQL (shared by every node), on disk in the data dir on SQLite */
   files?: FileStore;
   /** Registers extra routes on the HTTP server before it starts (the demo shop uses this). */
   extend?: (http: FastifyInstance, context: { store: SqlStore; demo: AppRow }) => Promise<void>;
   /** How webhook host names are resolved (tests). @default the OS resolver, `dns.lookup` with all addresses */
   resolveHost?: HostResolver;
+  /** Where the log's JSON lines go (tests read warnings from it). @default stdout */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Creates the reference server: SQL store (SQLite or PostgreSQL), HTTP API and socket.io channels on one port. */
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<ThreadlineServer> {
   // Fastify first: its pino logger is the one every part below logs to.
-  const http = createHttp(config);
+  const http = createHttp(config, options.logStream);
   const log = http.log;
   const tightened = makeDataDirPrivate(config.dataDir);
   if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
   const db = options.db ?? (await openDatabase(config, log));
-  const webhooks = new WebhookDispatcher(new WebhookStore(db), { ...config.webhooks, resolveHost: options.resolveHost }, log);
-  const store = new SqlStore(db, {
-    // Transactional webhook outbox: a committed message always has its deliveries queued.
-    onAppend: async (trx, thread, messages) => {
-      for (const row of messages) {
-        const message = toMessage(row);
-        await webhooks.enqueue(thread.app_id, 'message.created', { message, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }, trx);
-      }
-    },
-  });
-  const files = options.files ?? new DiskFileStore(path.join(config.dataDir, 'files'));
+  // Names this process in the leases it takes on jobs and webhook deliveries.
+  const node = nodeId();
+  const webhooks = new WebhookDispatcher(new WebhookStore(db), { ...config.webhooks, resolveHost: options.resolveHost, node }, log);
+  const jobs = new JobWorker(new JobStore(db), { node }, log);
+  // Transactional webhook outbox: a committed message always has its deliveries queued.
+  const store = new SqlStore(db, { onAppend: new Outbox(webhooks).appended });
+  const files = options.files ?? fileStoreOf(db, config.dataDir);
   const tokenTtlMs = (config.tokenTtlDays ?? DEFAULT_TOKEN_TTL_DAYS) * 24 * 60 * 60 * 1000;
-  const tokens = new VisitorTokens(tokenKeyOf(config), tokenTtlMs);
   const sessions = new VisitorSessions(new SessionStore(db), tokenTtlMs);
 
   // Nodes starting together take turns: the first migrates and creates the demo app and webhook,
   // the others find them (an SQLite file has one process, which takes no lock).
   let demo: { app: AppRow; created: boolean; apiKey: string | null };
+  let tokenKey = '';
   try {
     demo = await withStartupLock(db, async () => {
       await applyMigrations(db);
+      // Under the lock, so nodes starting together store one key and all sign with it.
+      tokenKey = await loadTokenKey(config, new SettingsStore(db), log);
       const seeded = await seedDemoApp(store, config);
       if (config.demo.webhookUrl) {
         const hooks = await webhooks.list('demo');
@@ -130,16 +143,31 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     if (!options.db) await db.destroy();
     throw err;
   }
+  const tokens = new VisitorTokens(tokenKey, tokenTtlMs);
+
+  // With Redis: rooms, budgets, presence and origin notices are shared with the other nodes.
+  let redis: RedisLink | null = null;
+  if (config.redisUrl) {
+    try {
+      redis = await RedisLink.connect(config.redisUrl, config.redisPrefix || DEFAULT_REDIS_PREFIX, log);
+    } catch (err) {
+      if (!options.db) await db.destroy();
+      throw err;
+    }
+  }
 
   let closing = false;
   const isClosing = () => closing;
   const { rateLimits } = config;
+  // With Redis every budget is shared by all nodes (each limiter under keys of its own).
+  const limiter = (name: string, points: number, what: string) =>
+    new Limiter(points, rateLimits.windowMs, what, redis && { redis: redis.commands, keyPrefix: redis.key('rl', name) });
   const connectTimeoutMs = config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const engineGuard = new EngineGuard({
     // Twice the namespace handshake budget: a socket.io client over budget is refused by its
     // handshake first, with a readable `rate_limited`, rather than by a bare transport error.
-    handshakes: new Limiter(rateLimits.connectionsPerIp * 2, rateLimits.windowMs, 'new connections from this address'),
-    requests: new Limiter(rateLimits.httpPerIp, rateLimits.windowMs, 'long-polling requests from this address'),
+    handshakes: limiter('engine-handshakes', rateLimits.connectionsPerIp * 2, 'new connections from this address'),
+    requests: limiter('polling', rateLimits.httpPerIp, 'long-polling requests from this address'),
     maxOpenPerIp: rateLimits.openConnectionsPerIp,
     retryOpenAfterMs: rateLimits.windowMs,
     claimTimeoutMs: connectTimeoutMs,
@@ -147,7 +175,11 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   // Placeholder until Fastify exists; socket.io attaches to Fastify's own HTTP server below.
   const originAllowed = cachedOriginCheck(() => store.allOrigins());
+  const originsChanged = shareOriginChanges(originAllowed, redis);
+  // This node may have just changed the demo app's origins (THREADLINE_DEMO_ORIGINS).
+  await originsChanged(demo.app.id);
   const io: VisitorServer = new SocketServer({
+    ...(redis ? { adapter: redis.adapter() } : {}),
     allowRequest: engineGuard.allowRequest,
     // A connection that joins no namespace in this time is closed (socket.io's default is 45 s).
     connectTimeout: connectTimeoutMs,
@@ -165,11 +197,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
 
   const unattached = unattachedUploadsOf(config);
   const uploads = new UploadCollector(store, files, { ttlMs: unattached.ttlMs, intervalMs: unattached.sweepIntervalMs }, log);
-  const proactive = new ProactiveService({ store, io, agents, webhooks });
-  const messaging = new Messaging(store, io, agents, webhooks, proactive);
-  const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), { store, presence: messaging, proactive, log }) : null;
+  const presence = new Presence({ nodeId: node, redis, log });
+  const proactive = new ProactiveService({ store, io, agents, webhooks, presence });
+  const messaging = new Messaging(store, io, agents, webhooks, proactive, presence);
+  const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), { store, presence: messaging, proactive, jobs, log }) : null;
   // Visitor and agent handshakes share one per-IP budget.
-  const handshakes = new Limiter(rateLimits.connectionsPerIp, rateLimits.windowMs, 'connections');
+  const handshakes = limiter('handshakes', rateLimits.connectionsPerIp, 'connections');
   attachVisitorChannel({
     rules,
     trustProxy: config.trustProxy,
@@ -180,9 +213,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     log,
     isClosing,
     limits: {
-      events: new Limiter(rateLimits.visitorEvents, rateLimits.windowMs, 'events'),
-      ipEvents: new Limiter(rateLimits.visitorEvents * 10, rateLimits.windowMs, 'events from this address'),
-      sends: new Limiter(Math.max(1, Math.floor(rateLimits.visitorEvents / 2)), rateLimits.windowMs, 'messages'),
+      events: limiter('visitor-events', rateLimits.visitorEvents, 'events'),
+      ipEvents: limiter('ip-events', rateLimits.visitorEvents * 10, 'events from this address'),
+      sends: limiter('sends', Math.max(1, Math.floor(rateLimits.visitorEvents / 2)), 'messages'),
       connections: handshakes,
     },
   });
@@ -192,8 +225,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     isClosing,
     trustProxy: config.trustProxy,
     limits: {
-      events: new Limiter(rateLimits.agentEvents, rateLimits.windowMs, 'agent events'),
-      appEvents: new Limiter(rateLimits.agentEvents * 10, rateLimits.windowMs, 'agent events for this API key'),
+      events: limiter('agent-events', rateLimits.agentEvents, 'agent events'),
+      appEvents: limiter('app-events', rateLimits.agentEvents * 10, 'agent events for this API key'),
       connections: handshakes,
     },
   });
@@ -207,14 +240,17 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     sessions,
     webhooks,
     files,
-    uploadLimiter: new Limiter(rateLimits.uploadsPerVisitor, rateLimits.windowMs, 'uploads'),
+    uploadLimiter: limiter('uploads', rateLimits.uploadsPerVisitor, 'uploads'),
+    httpLimiter: limiter('http', rateLimits.httpPerIp, 'requests'),
     originAllowed,
+    originsChanged,
   });
 
   if (options.extend) await options.extend(http, { store, demo: demo.app });
 
   let url = '';
   let port = 0;
+  let registry: NodeRegistry | null = null;
   return {
     get url() {
       return url;
@@ -226,6 +262,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     io,
     store,
     rules,
+    jobs,
     demo,
     async listen() {
       await http.ready();
@@ -234,13 +271,20 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       await http.listen({ host: config.host, port: config.port });
       port = (http.server.address() as AddressInfo).port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      await redis?.adapterReady();
+      await presence.start();
+      registry = new NodeRegistry({ db, nodeId: node, name: `${os.hostname()} pid ${process.pid} port ${port}`, redis: redis !== null, log });
+      await registry.start();
       webhooks.start();
+      jobs.start();
       uploads.start();
     },
     async close() {
       if (closing) return;
       closing = true;
-      rules?.stop();
+      // First, while sockets are still connected (a rule checks that its visitor is): stop
+      // claiming jobs, finish the ones in flight, and hand back the leases.
+      await jobs.stop();
       // Order matters: refuse new work, disconnect sockets, stop HTTP (which waits for open requests),
       // then close the DB. A socket handler still running when the DB closes fails without acking;
       // its client retries with the same clientId, so nothing is lost or doubled.
@@ -253,6 +297,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       clearTimeout(grace);
       await webhooks.stop();
       await uploads.stop();
+      await presence.stop();
+      await registry?.stop();
+      await redis?.close();
       await db.destroy();
     },
   };

@@ -180,6 +180,83 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('files_unattached_age').on('files').columns(['created_at']).where(sql.ref('thread_id'), 'is', null).execute();
     },
   },
+  '0004_nodes': {
+    // The server processes using this database: each writes its row at start and every ~10 s,
+    // and deletes it when it closes. A node that sees another one alive without Redis configured
+    // warns that rooms, rate limits and presence are per node (cluster/node-registry.ts).
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('nodes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('redis', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0005_jobs': {
+    // Timed work as rows any node can run (campaign-rule delays), and leases on webhook
+    // deliveries: a node claims a due row by setting `locked_by` and `locked_until`, and another
+    // node takes it over once `locked_until` has passed (store/lease.ts).
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('run_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('locked_by', 'text')
+        .addColumn('locked_until', 'bigint')
+        // At most one job per key waits at a time (a rule's timer per visitor); null: no key.
+        .addColumn('dedupe_key', 'text', (c) => c.unique())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_due').on('jobs').columns(['run_at']).execute();
+      // One column per statement: SQLite's ALTER TABLE adds one at a time.
+      await db.schema.alterTable('webhook_deliveries').addColumn('locked_by', 'text').execute();
+      await db.schema.alterTable('webhook_deliveries').addColumn('locked_until', 'bigint').execute();
+    },
+  },
+  '0006_files_and_settings': {
+    // Uploaded bytes in chunks (files/database-file-store.ts), so every node on one PostgreSQL
+    // database serves every file, and server-wide secrets (`settings`: the token key), so every
+    // node signs and accepts the same visitor tokens. Both tables are created on SQLite too: one
+    // schema for both engines (db/schema.ts), and an SQLite server can be given the database file
+    // store; by default it keeps files on disk, where SQLite keeps its database anyway.
+    async up(db: Kysely<any>) {
+      const postgres = engineOf(db) === 'postgres';
+      await db.schema
+        .createTable('file_chunks')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('data', postgres ? 'bytea' : 'blob', (c) => c.notNull())
+        .addColumn('chunks', 'integer')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('file_chunks_pk', ['key', 'idx'])
+        .execute();
+      // Uploads are mostly compressed already (images, audio, PDF): stored out of line without
+      // PostgreSQL's TOAST compression, which would spend CPU on every chunk to save nothing.
+      if (postgres) await sql`alter table file_chunks alter column data set storage external`.execute(db);
+      // Unfinished files only (a put in progress, or one whose process died): what collectAbandoned looks for.
+      await db.schema
+        .createIndex('file_chunks_incomplete')
+        .on('file_chunks')
+        .columns(['created_at'])
+        .where(sql.ref('idx'), '=', 0)
+        .where(sql.ref('chunks'), 'is', null)
+        .execute();
+
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -124,6 +124,61 @@ export interface WebhookDeliveriesTable {
   next_attempt_at: number;
   last_error: string | null;
   created_at: number;
+  /** The node sending it now (store/lease.ts); null when nobody is. */
+  locked_by: string | null;
+  /** When that node's claim runs out and another node may send it. */
+  locked_until: number | null;
+}
+
+/** Timed work any node may run (jobs/worker.ts): claimed with a lease, deleted once done. */
+export interface JobsTable {
+  id: string;
+  /** Which handler runs it, e.g. `rule.fire`. */
+  kind: string;
+  payload: string; // JSON
+  /** Not run before this time. */
+  run_at: number;
+  /** Claims so far, counting the current one. */
+  attempts: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  /** At most one waiting job per key (unique); null for none. */
+  dedupe_key: string | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+/** A server process using this database (cluster/node-registry.ts); deleted when it closes. */
+export interface NodesTable {
+  /** Made at start, one per process. */
+  id: string;
+  /** Host name, process id and port, for people reading a warning. */
+  name: string;
+  /** 1 when the node runs with THREADLINE_REDIS_URL set. */
+  redis: number;
+  started_at: number;
+  /** Refreshed every ~10 s; a row not refreshed for 30 s is a node that is gone. */
+  heartbeat_at: number;
+}
+
+/**
+ * Uploaded bytes in the database (files/database-file-store.ts): rows `idx` 0…n−1 of one `key`.
+ * `chunks` is set on row 0 only, once the whole file is written; null there, the file is not yet
+ * (or never will be) complete, and readers do not see it.
+ */
+export interface FileChunksTable {
+  key: string;
+  idx: number;
+  data: Buffer;
+  chunks: number | null;
+  created_at: number;
+}
+
+/** Server-wide values every node must share, e.g. `token_key` (auth/tokens.ts). Secret: never logged. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+  created_at: number;
 }
 
 export interface SessionsTable {
@@ -150,4 +205,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   sessions: SessionsTable;
+  file_chunks: FileChunksTable;
+  settings: SettingsTable;
+  nodes: NodesTable;
+  jobs: JobsTable;
 }

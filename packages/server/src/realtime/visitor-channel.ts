@@ -23,7 +23,7 @@ import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
 import type { Principal } from '../store/sql-store.js';
 import type { Messaging } from '../services/messaging.js';
-import { sessionRoom, userRoom, visitorRoom } from './rooms.js';
+import { presenceRooms, sessionRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
 import { clientAddress } from './client-address.js';
@@ -135,8 +135,18 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
 
   async function onConnection(socket: VisitorSocket): Promise<void> {
     const p = socket.data.principal;
+    // Counted before anything awaits, so a socket that drops during this setup is uncounted once.
+    const rooms = presenceRooms(p);
+    const counted = messaging.presence.enter(p.appId, rooms);
+    socket.on('disconnect', () => {
+      const uncounted = messaging.presence.leave(rooms);
+      if (deps.isClosing()) return;
+      uncounted.then(() => messaging.visitorDisconnected(p)).catch((err: unknown) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
+    });
     await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
     if (p.userId) await socket.join(userRoom(p.appId, p.userId));
+    // Other nodes see the visitor online before the inboxes hear it is.
+    await counted;
     await messaging.visitorConnected(p, socket.handshake.headers['user-agent']);
     socket.emit('session', {
       visitorId: p.visitorId,
@@ -172,16 +182,11 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       'track',
       handler(trackInputSchema, log, before, async ({ name, props }) => {
         await store.insertEvent(p.appId, p.visitorId, name, props);
-        deps.rules?.onEvent(p, name, props);
+        await deps.rules?.onEvent(p, name, props);
       }),
     );
     socket.on('context.update', handler(contextInputSchema, log, before, (patch) => messaging.contextFromVisitor(p, patch)));
     socket.on('thread.rate', handler(rateInputSchema, log, before, (input) => messaging.rateThread(p, input)));
     socket.on('proactive.event', handler(proactiveEventInputSchema, log, before, ({ id, event }) => messaging.proactive.report(p, id, event)));
-
-    socket.on('disconnect', () => {
-      if (deps.isClosing()) return;
-      messaging.visitorDisconnected(p).catch((err: unknown) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
-    });
   }
 }

@@ -22,13 +22,15 @@ import type {
   TypingInput,
 } from '@threadline/protocol';
 import type { MessagesTable, ThreadsTable } from '../db/schema.js';
-import type { AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
+import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import { toAgentVisitor, toMessage, toProactive, toThread } from '../store/rows.js';
 import { agentRoom, ownerRoom, visitorRoom } from '../realtime/rooms.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { Outbox } from '../webhooks/outbox.js';
 import { ServerError, notFound } from '../errors.js';
 import type { ProactiveService } from './proactive.js';
+import type { Presence } from '../cluster/presence.js';
 
 export type VisitorServer = Server<ClientEvents, ServerEvents>;
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents>;
@@ -45,13 +47,18 @@ const SYNC_THREADS = 200;
  * and HTTP layers only validate, call and answer.
  */
 export class Messaging {
+  readonly #outbox: Outbox;
+
   constructor(
     readonly store: SqlStore,
     readonly io: VisitorServer,
     readonly agents: AgentNamespace,
     readonly webhooks: WebhookDispatcher,
     readonly proactive: ProactiveService,
-  ) {}
+    readonly presence: Presence,
+  ) {
+    this.#outbox = new Outbox(webhooks);
+  }
 
   async visitorThreads(rows: ThreadsTable[]): Promise<Thread[]> {
     const [last, unread] = await Promise.all([this.store.lastMessages(rows), this.store.unreadCounts(rows, 'visitor')]);
@@ -67,8 +74,9 @@ export class Messaging {
     const visitorIds = [...new Set(rows.map((r) => r.visitor_id))];
     const visitors = new Map<string, Awaited<ReturnType<SqlStore['getVisitor']>>>();
     await Promise.all(visitorIds.map(async (id) => visitors.set(id, await this.store.getVisitor(id))));
-    const online = new Map<string, boolean>();
-    await Promise.all(visitorIds.map(async (id) => online.set(id, await this.isOnline(id))));
+    // One presence question for the page (answered here for visitors on this node).
+    const present = await this.presence.online(visitorIds.map(visitorRoom));
+    const online = new Map(visitorIds.map((id) => [id, present.has(visitorRoom(id))]));
     return rows.map((r) => {
       const visitor = visitors.get(r.visitor_id);
       return {
@@ -84,21 +92,23 @@ export class Messaging {
     return (await this.agentThreads([row]))[0]!;
   }
 
-  /** Ids of the app's visitors with at least one socket connected (on any server node). */
+  /**
+   * Ids of the app's visitors with at least one socket connected (on any server node). From
+   * presence, not `fetchSockets()`, which with several nodes asks every node and waits for the
+   * slowest (or for its timeout, when one is dead).
+   */
   async onlineVisitorIds(appId: string): Promise<string[]> {
-    const sockets = await this.io.fetchSockets();
-    const ids = new Set<string>();
-    for (const s of sockets) {
-      const p = (s.data as { principal?: { appId: string; visitorId: string } }).principal;
-      if (p && p.appId === appId) ids.add(p.visitorId);
-    }
-    return [...ids];
+    const rooms = await this.presence.members(appId, visitorRoom(''));
+    return rooms.map((room) => room.slice(visitorRoom('').length));
   }
 
-  /** True when the visitor has at least one socket connected (on any server node). */
+  /**
+   * True when the visitor has at least one socket connected (on any server node). Every send asks
+   * (the inbox's view of the thread shows it), so this never asks another node: a visitor with a
+   * socket here costs nothing, any other one Redis round trip (see cluster/presence.ts).
+   */
   async isOnline(visitorId: string): Promise<boolean> {
-    const sockets = await this.io.in(visitorRoom(visitorId)).fetchSockets();
-    return sockets.length > 0;
+    return this.presence.isOnline(visitorRoom(visitorId));
   }
 
   /** After `store.append` committed: tell the owner's tabs, the inboxes and the webhooks. */
@@ -111,13 +121,11 @@ export class Messaging {
     if (result.created) this.io.to(room).emit('thread', visitorView);
     for (const m of messages) this.io.to(room).emit('message', m);
     const agentView = await this.agentThread(thread);
-    if (result.created) {
-      this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
-      await this.webhooks.emit(thread.app_id, 'thread.created', { thread: agentView });
-    }
+    if (result.created) this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
     for (const m of messages) this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
-    // `message.created` deliveries were written in the message's own transaction (SqlStore's onAppend, set in server.ts).
-    this.webhooks.kick();
+    // The deliveries (`message.created`, `thread.created`, `thread.reopened`) were written in the
+    // message's own transaction (SqlStore's onAppend, set in server.ts): send them now.
+    this.#outbox.kick();
     return { message: messages[messages.length - 1]!, thread: visitorView };
   }
 
@@ -206,8 +214,9 @@ export class Messaging {
     };
     let campaign: string | null = null;
     const prelude: NewMessage[] = [];
-    if (input.proactiveId) {
-      const prompt = toProactive(await this.store.liveProactive(p, input.proactiveId));
+    const answering = input.proactiveId ? await this.store.liveProactive(p, input.proactiveId) : null;
+    if (answering) {
+      const prompt = toProactive(answering);
       campaign = prompt.campaign;
       // The prompt becomes the first message of the thread it started, so the agent sees what
       // the visitor is answering.
@@ -220,20 +229,26 @@ export class Messaging {
         meta: { proactiveId: prompt.id, campaign: prompt.campaign },
       });
     }
-    const result = await this.store.append({
-      appId: p.appId,
-      threadId: input.threadId,
-      principal: p,
-      create: input.create ? { visitorId: p.visitorId, userId: p.userId, campaign, prelude } : undefined,
-      message,
-      reopen: true,
-    });
+    let replied = false;
+    const result = await this.store.append(
+      {
+        appId: p.appId,
+        threadId: input.threadId,
+        principal: p,
+        create: input.create ? { visitorId: p.visitorId, userId: p.userId, campaign, prelude } : undefined,
+        message,
+        reopen: true,
+      },
+      // The prompt is marked answered, with its `proactive.replied` delivery, in the message's transaction.
+      answering
+        ? async (trx, r) => {
+            replied = await this.proactive.repliedWithin(trx, p, answering, r.thread.id);
+          }
+        : undefined,
+    );
     const published = await this.published(result);
-    if (input.proactiveId && !result.duplicate) await this.proactive.report(p, input.proactiveId, 'replied', result.thread.id);
-    if (result.reopened) {
-      const { agentThread } = await this.threadChanged(result.thread);
-      await this.webhooks.emit(p.appId, 'thread.reopened', { thread: agentThread });
-    }
+    if (answering && replied) this.proactive.reported(p, answering, 'replied');
+    if (result.reopened) await this.threadChanged(result.thread);
     return { message: published.message, thread: published.thread, duplicate: result.duplicate };
   }
 
@@ -264,11 +279,13 @@ export class Messaging {
     if (row) this.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(row, true));
   }
 
-  /** `thread.rate`: stores the rating on the thread and posts it as a `rating` message. */
+  /**
+   * `thread.rate`: stores the rating on the thread and posts it as a `rating` message, in one
+   * transaction with its `rating.submitted` delivery.
+   */
   async rateThread(p: Principal, { threadId, score, comment }: RateInput): Promise<{ thread: Thread; message: Message }> {
-    await this.store.visibleThread(p, threadId);
-    await this.store.setRating(threadId, score, comment ?? null);
-    const result = await this.store.append({
+    const rating = { score, comment: comment ?? null };
+    const input = {
       appId: p.appId,
       threadId,
       principal: p,
@@ -281,10 +298,10 @@ export class Messaging {
         meta: comment ? { score, comment } : { score },
       },
       reopen: false,
-    });
+    } satisfies AppendInput;
+    const result = await this.store.rate(input, rating, (trx, r) => this.#outbox.rating(trx, r.thread, rating));
     const { message } = await this.published(result);
-    const { thread, agentThread } = await this.threadChanged(result.thread);
-    await this.webhooks.emit(p.appId, 'rating.submitted', { threadId, score, comment: comment ?? null, thread: agentThread });
+    const { thread } = await this.threadChanged(result.thread);
     return { thread, message };
   }
 
@@ -322,13 +339,19 @@ export class Messaging {
     this.agents.to(agentRoom(appId)).except(fromSocket).emit('typing', { threadId, author, typing });
   }
 
+  /** Resolves or reopens a thread; its `thread.resolved` / `thread.reopened` delivery commits with the change. */
   async setStatus(appId: string, threadId: string, status: 'open' | 'resolved'): Promise<AgentThread> {
     const row = await this.store.getThread(threadId);
     if (!row || row.app_id !== appId) throw notFound('thread');
     if (row.status === status) return this.agentThread(row);
-    const updated = await this.store.setStatus(threadId, status);
-    const { agentThread } = await this.threadChanged(updated);
-    await this.webhooks.emit(appId, status === 'resolved' ? 'thread.resolved' : 'thread.reopened', { thread: agentThread });
+    // Asked before the transaction, so no row stays locked while other nodes are asked.
+    const online = await this.isOnline(row.visitor_id);
+    const event = status === 'resolved' ? 'thread.resolved' : 'thread.reopened';
+    const res = await this.store.setStatus(appId, threadId, status, (trx, updated) => this.#outbox.thread(trx, event, updated, online));
+    if (!res) throw notFound('thread');
+    if (!res.changed) return this.agentThread(res.thread);
+    this.#outbox.kick();
+    const { agentThread } = await this.threadChanged(res.thread);
     return agentThread;
   }
 

@@ -1,14 +1,16 @@
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Author, ProactiveMessage, QuickReply } from '@threadline/protocol';
-import type { ProactiveTable } from '../db/schema.js';
+import type { Database, ProactiveTable } from '../db/schema.js';
 import { ServerError, notFound } from '../errors.js';
 import { agentRoom, userRoom, visitorRoom } from '../realtime/rooms.js';
 import { toProactive } from '../store/rows.js';
-import type { Principal } from '../store/sql-store.js';
+import type { CampaignCap, Principal, TxHook } from '../store/sql-store.js';
+import { Outbox } from '../webhooks/outbox.js';
 import type { Messaging } from './messaging.js';
 
-/** What prompts need: the store, the rooms to emit to, and the webhooks (not `Messaging`, which uses prompts). */
-export type ProactiveDeps = Pick<Messaging, 'store' | 'io' | 'agents' | 'webhooks'>;
+/** What prompts need: the store, the rooms to emit to, presence, and the webhooks (not `Messaging`, which uses prompts). */
+export type ProactiveDeps = Pick<Messaging, 'store' | 'io' | 'agents' | 'webhooks' | 'presence'>;
 
 export interface ProactiveInput {
   to: { userId: string } | { visitorId: string };
@@ -30,9 +32,38 @@ export type ProactiveEventName = 'shown' | 'opened' | 'replied' | 'dismissed';
  * it does not lose it.
  */
 export class ProactiveService {
-  constructor(private readonly deps: ProactiveDeps) {}
+  readonly #outbox: Outbox;
+
+  constructor(private readonly deps: ProactiveDeps) {
+    this.#outbox = new Outbox(deps.webhooks);
+  }
 
   async push(appId: string, input: ProactiveInput): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }> {
+    const { row, room } = await this.#prepare(appId, input, uuidv7());
+    const { row: stored, duplicate } = await this.deps.store.insertProactive(row);
+    const { proactive, delivered } = await this.#deliver(stored, room);
+    return { proactive, delivered, duplicate };
+  }
+
+  /**
+   * A campaign rule's prompt to a visitor: stored under `id` only while the campaign is under
+   * `cap` for that visitor (or its user), atomically (see `SqlStore.insertCampaignPrompt`), then
+   * delivered like `push`. A second call with the same id (a rerun of the rule's job) stores and
+   * delivers nothing: `exists`. `then` runs in the transaction of the insert whatever the outcome.
+   */
+  async pushCampaign(
+    p: Principal,
+    input: ProactiveInput & { campaign: string },
+    at: { id: string; cap: CampaignCap; then?: TxHook<'inserted' | 'capped' | 'exists'> },
+  ): Promise<'pushed' | 'capped' | 'exists'> {
+    const { row, room } = await this.#prepare(p.appId, input, at.id);
+    const outcome = await this.deps.store.insertCampaignPrompt(row, p, at.cap, at.then);
+    if (outcome !== 'inserted') return outcome;
+    await this.#deliver(row, room);
+    return 'pushed';
+  }
+
+  async #prepare(appId: string, input: ProactiveInput, id: string): Promise<{ row: ProactiveTable; room: string }> {
     const store = this.deps.store;
     let room: string;
     let visitorId: string | null = null;
@@ -53,7 +84,7 @@ export class ProactiveService {
       if (expiresAt <= Date.now()) throw new ServerError('bad_request', 'expiresAt: must be in the future');
     }
     const row: ProactiveTable = {
-      id: uuidv7(),
+      id,
       app_id: appId,
       visitor_id: visitorId,
       user_id: userId,
@@ -72,24 +103,45 @@ export class ProactiveService {
       dismissed_at: null,
       thread_id: null,
     };
-    const { row: stored, duplicate } = await store.insertProactive(row);
-    const proactive = toProactive(stored);
-    const sockets = await this.deps.io.in(room).fetchSockets();
-    if (sockets.length > 0 && !stored.shown_at && !stored.dismissed_at) {
-      this.deps.io.to(room).emit('proactive', proactive);
-      await store.markProactive(stored.id, 'delivered');
-      return { proactive, delivered: 'live', duplicate };
-    }
-    return { proactive, delivered: 'queued', duplicate };
+    return { row, room };
   }
 
-  /** A visitor reports what happened to a prompt; the first report of each kind counts. */
+  /** A stored prompt goes to every connected tab of its target, or waits for their next `sync`. */
+  async #deliver(stored: ProactiveTable, room: string): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued' }> {
+    const store = this.deps.store;
+    const proactive = toProactive(stored);
+    // Live when the target has a tab open on any node (presence: no request to every node).
+    if ((await this.deps.presence.isOnline(room)) && !stored.shown_at && !stored.dismissed_at) {
+      this.deps.io.to(room).emit('proactive', proactive);
+      await store.markProactive(stored.id, 'delivered');
+      return { proactive, delivered: 'live' };
+    }
+    return { proactive, delivered: 'queued' };
+  }
+
+  /**
+   * A visitor reports what happened to a prompt; the first report of each kind counts, and its
+   * `proactive.<event>` delivery commits with it.
+   */
   async report(p: Principal, id: string, event: ProactiveEventName, threadId?: string): Promise<void> {
     const row = await this.deps.store.visibleProactive(p, id);
-    const changed = await this.deps.store.markProactive(row.id, event, threadId);
-    if (!changed) return;
-    const payload = { id: row.id, event, visitorId: p.visitorId, campaign: row.campaign };
-    this.deps.agents.to(agentRoom(p.appId)).emit('proactive.event', payload);
-    await this.deps.webhooks.emit(p.appId, `proactive.${event}`, { ...payload, userId: p.userId, threadId: threadId ?? row.thread_id });
+    const changed = await this.deps.store.markProactive(row.id, event, threadId, (trx, marked) => this.#outbox.proactive(trx, marked, event, p));
+    if (changed) this.reported(p, row, event);
+  }
+
+  /**
+   * Inside the transaction of the visitor's message that answers a prompt: marks it `replied`,
+   * with its delivery. True when this was its first reply (then call `reported` after the commit).
+   */
+  async repliedWithin(trx: Kysely<Database>, p: Principal, row: ProactiveTable, threadId: string): Promise<boolean> {
+    if (!(await this.deps.store.within(trx).markProactive(row.id, 'replied', threadId))) return false;
+    await this.#outbox.proactive(trx, { ...row, thread_id: threadId }, 'replied', p);
+    return true;
+  }
+
+  /** After the commit of a report: the inboxes hear it and the dispatcher sends its delivery. */
+  reported(p: Principal, row: ProactiveTable, event: ProactiveEventName): void {
+    this.deps.agents.to(agentRoom(p.appId)).emit('proactive.event', { id: row.id, event, visitorId: p.visitorId, campaign: row.campaign });
+    this.#outbox.kick();
   }
 }

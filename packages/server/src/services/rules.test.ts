@@ -4,9 +4,11 @@ import { parse } from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../clock.js';
 import type { VisitorsTable } from '../db/schema.js';
+import type { JobHandler } from '../jobs/worker.js';
+import type { CampaignCap } from '../store/sql-store.js';
 import type { ProactiveInput } from './proactive.js';
 import { connect, startServer, tempDir, type Harness } from '../test/harness.js';
-import { RuleEngine, loadRules, ruleSchema, type RuleEvaluation, type RuleOutcome } from './rules.js';
+import { RULE_JOB, RuleEngine, loadRules, ruleSchema, type RuleEngineDeps, type RuleEvaluation, type RuleOutcome } from './rules.js';
 
 let h: Harness;
 const rulesFile = path.join(tempDir(), 'rules.json');
@@ -100,76 +102,104 @@ describe('campaign rules', () => {
   });
 });
 
-describe('the rule engine on a fake clock', () => {
+describe('the rule engine on a fake clock and queue', () => {
   const rule = parse(ruleSchema, { id: 'welcome', when: { event: 'page_viewed' }, delayMs: 5000, message: { text: 'Hello!' } });
   const p = { appId: 'demo', visitorId: 'v1', userId: null };
   const visitor = { id: 'v1', context: '{}' } as VisitorsTable;
+  const NOW = 1_000_000;
 
-  function engine(options: { online?: boolean; sent?: number } = {}) {
-    const timers = new Map<number, { fn: () => void; ms: number }>();
+  function engine(options: { online?: boolean; outcome?: 'capped' | 'exists' } = {}) {
+    const clock: Pick<Clock, 'now'> = { now: () => NOW };
+    // The jobs table's contract: one waiting job per dedupe key.
+    const waiting = new Map<string, { id: string; payload: unknown; runAt: number }>();
+    let handler: JobHandler | null = null;
     let ids = 0;
-    const clock: Clock = {
-      now: () => 1_000_000,
-      setTimeout: (fn, ms) => {
-        timers.set(++ids, { fn, ms });
-        return ids;
+    const completed: string[] = [];
+    const jobs: RuleEngineDeps['jobs'] = {
+      add: async (_kind, payload, at) => {
+        if (waiting.has(at.dedupeKey!)) return false;
+        waiting.set(at.dedupeKey!, { id: `job-${++ids}`, payload, runAt: at.runAt });
+        return true;
       },
-      clearTimeout: (id) => timers.delete(id as number),
+      handle: (_kind, h) => {
+        handler = h;
+      },
+      complete: async (id) => {
+        completed.push(id);
+      },
     };
-    /** Runs every timer now, whatever its delay. */
-    const elapse = () => {
-      const due = [...timers.values()];
-      timers.clear();
-      for (const t of due) t.fn();
+    /** Runs every waiting job now, whatever its time. */
+    const elapse = async () => {
+      const due = [...waiting.values()];
+      waiting.clear();
+      for (const j of due) await handler!({ id: j.id, kind: RULE_JOB, payload: j.payload, runAt: j.runAt, attempts: 1 }).catch(() => {});
     };
-    const pushed: ProactiveInput[] = [];
+    const pushed: { input: ProactiveInput; id: string; cap: CampaignCap }[] = [];
     const rules = new RuleEngine([rule], {
-      store: { getVisitor: async () => visitor, campaignPromptsSince: async () => options.sent ?? 0 },
+      store: { getVisitor: async () => visitor },
       presence: { isOnline: async () => options.online ?? true },
       proactive: {
-        push: async (_appId, input) => {
-          pushed.push(input);
-          return { proactive: {} as never, delivered: 'live', duplicate: false };
+        pushCampaign: async (_p, input, at) => {
+          if (options.outcome) return options.outcome;
+          pushed.push({ input, id: at.id, cap: at.cap });
+          await at.then?.({} as never, 'inserted');
+          return 'pushed';
         },
       },
+      jobs,
       log: { warn: () => {} },
       clock,
     });
     const next = () => new Promise<RuleEvaluation>((resolve) => rules.subscribe(resolve));
-    return { rules, timers, elapse, pushed, next };
+    return { rules, waiting, elapse, pushed, next, completed };
   }
 
-  it('waits for the delay on the injected clock, once per visitor however often the event repeats', async () => {
-    const { rules, timers, elapse, pushed, next } = engine();
-    rules.onEvent(p, 'page_viewed', undefined);
-    rules.onEvent(p, 'page_viewed', undefined);
-    expect([...timers.values()].map((t) => t.ms)).toEqual([5000]);
+  it('writes one job per visitor due after the delay, however often the event repeats', async () => {
+    const { rules, waiting, elapse, pushed, next, completed } = engine();
+    await rules.onEvent(p, 'page_viewed', undefined);
+    await rules.onEvent(p, 'page_viewed', undefined);
+    expect([...waiting.values()].map((j) => j.runAt - NOW)).toEqual([5000]);
     expect(pushed).toHaveLength(0);
     const evaluation = next();
-    elapse();
+    await elapse();
     expect(await evaluation).toEqual({ rule: 'welcome', visitorId: 'v1', outcome: 'pushed' });
-    expect(pushed).toEqual([expect.objectContaining({ text: 'Hello!', campaign: 'welcome', expiresAt: new Date(1_000_000 + 60 * 60 * 1000).toISOString() })]);
+    expect(pushed).toEqual([
+      {
+        input: expect.objectContaining({ text: 'Hello!', campaign: 'welcome', expiresAt: new Date(NOW + 60 * 60 * 1000).toISOString() }),
+        // The prompt takes the job's id, so a second run of the job pushes nothing again.
+        id: 'job-1',
+        cap: { count: 1, since: NOW - 24 * 60 * 60 * 1000 },
+      },
+    ]);
+    // The job is deleted in the transaction that stored the prompt.
+    expect(completed).toEqual(['job-1']);
   });
 
-  it('says why it pushed nothing: the visitor left, or the cap is reached', async () => {
-    const gone = engine({ online: false });
-    gone.rules.onEvent(p, 'page_viewed', undefined);
-    const offline = gone.next();
-    gone.elapse();
-    expect((await offline).outcome).toBe('offline');
-
-    const capped = engine({ sent: 1 });
-    capped.rules.onEvent(p, 'page_viewed', undefined);
-    const full = capped.next();
-    capped.elapse();
-    expect((await full).outcome).toBe('capped');
-    expect([...gone.pushed, ...capped.pushed]).toHaveLength(0);
+  it('says why it pushed nothing: the visitor left, the cap is reached, or the job had pushed already', async () => {
+    const outcomes: RuleOutcome[] = [];
+    for (const options of [{ online: false }, { outcome: 'capped' as const }, { outcome: 'exists' as const }]) {
+      const e = engine(options);
+      await e.rules.onEvent(p, 'page_viewed', undefined);
+      const evaluation = e.next();
+      await e.elapse();
+      outcomes.push((await evaluation).outcome);
+      expect(e.pushed).toHaveLength(0);
+    }
+    expect(outcomes).toEqual(['offline', 'capped', 'duplicate']);
   });
 
-  it('cancels the waiting timers when stopped', () => {
-    const { rules, timers } = engine();
-    rules.onEvent(p, 'page_viewed', undefined);
-    rules.stop();
-    expect(timers.size).toBe(0);
+  it('reports a failed evaluation and throws, so the worker tries the job again', async () => {
+    let run: JobHandler | null = null;
+    const rules = new RuleEngine([rule], {
+      store: { getVisitor: () => Promise.reject(new Error('database gone')) },
+      presence: { isOnline: async () => true },
+      proactive: { pushCampaign: async () => 'pushed' },
+      jobs: { add: async () => true, handle: (_kind, h) => (run = h), complete: async () => {} },
+      log: { warn: () => {} },
+    });
+    const heard: RuleOutcome[] = [];
+    rules.subscribe((e) => heard.push(e.outcome));
+    await expect(run!({ id: 'j', kind: RULE_JOB, payload: { rule: 'welcome', principal: p }, runAt: 0, attempts: 1 })).rejects.toThrow('database gone');
+    expect(heard).toEqual(['failed']);
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import * as v from 'valibot';
 import { systemClock, type Clock } from '../clock.js';
+import type { Job, JobWorker } from '../jobs/worker.js';
 import type { Principal, SqlStore } from '../store/sql-store.js';
 import { visitorContext } from '../store/rows.js';
 import type { ProactiveService } from './proactive.js';
@@ -25,7 +26,7 @@ export const ruleSchema = v.object({
     /** The tracked event's `cartValue` prop (or the context's cart value) must be at least this. */
     minCartValue: v.optional(v.number()),
   }),
-  /** Wait this long after the event; the prompt is pushed only if the visitor is still connected. */
+  /** Wait this long after the event (a durable job); the prompt is pushed only if the visitor is still connected. */
   delayMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
   message: v.object({
     text: v.pipe(v.string(), v.minLength(1), v.maxLength(5000)),
@@ -58,9 +59,11 @@ export function loadRules(file: string): Rule[] {
 /**
  * How one evaluation of a rule ended: `pushed` a prompt, or why not — the visitor was `offline` or
  * `unknown` by then, the page (`url`) or the cart value (`cart`) did not match, the cap was
- * reached (`capped`), or it `failed` (logged).
+ * reached (`capped`), an earlier run of the same job had pushed it already (`duplicate`: its node
+ * died before it could finish; nothing is pushed again), or it `failed` (logged; the job is tried
+ * again later, up to 5 runs).
  */
-export type RuleOutcome = 'pushed' | 'offline' | 'unknown' | 'url' | 'cart' | 'capped' | 'failed';
+export type RuleOutcome = 'pushed' | 'offline' | 'unknown' | 'url' | 'cart' | 'capped' | 'duplicate' | 'failed';
 
 export interface RuleEvaluation {
   rule: string;
@@ -68,34 +71,51 @@ export interface RuleEvaluation {
   outcome: RuleOutcome;
 }
 
+/** The job kind of a rule's delay. */
+export const RULE_JOB = 'rule.fire';
+
+/** What a rule's job carries: the rule, who tracked the event, and its props. */
+interface RuleJob {
+  rule: string;
+  principal: Principal;
+  props: Record<string, unknown> | undefined;
+}
+
 export interface RuleEngineDeps {
-  store: Pick<SqlStore, 'getVisitor' | 'campaignPromptsSince'>;
+  store: Pick<SqlStore, 'getVisitor'>;
   /** Whether the visitor still has a tab connected when the delay is over. */
   presence: Pick<Messaging, 'isOnline'>;
-  proactive: Pick<ProactiveService, 'push'>;
+  proactive: Pick<ProactiveService, 'pushCampaign'>;
+  /** Where the delays wait: durable jobs, run by whichever node claims them. */
+  jobs: Pick<JobWorker, 'add' | 'handle' | 'complete'>;
   log: { warn(obj: object, msg: string): void };
   /**
-   * Time and the delay timers.
-   * @default real time, with unref'd timers
+   * The time delays count from and caps are counted at.
+   * @default real time
    */
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
 }
 
 /**
- * Runs campaign rules on tracked events. Timers live in memory: a restart drops prompts that were
- * waiting for their delay (the visitor's next matching event schedules them again). The cap is
- * counted from stored prompts, so it survives restarts and holds across tabs and devices.
+ * Runs campaign rules on tracked events. A matching event writes a `rule.fire` job due after the
+ * rule's delay (one per rule and visitor: a job already waiting absorbs a repeat), so the delay
+ * survives a restart and, with several nodes, exactly one node evaluates it. The evaluation and
+ * the cap are atomic: the cap is counted and the prompt stored in one transaction, serialised per
+ * campaign and visitor, which also deletes the job; the prompt's id is the job's, so a job run
+ * again after its node died pushes nothing twice.
  */
 export class RuleEngine {
-  readonly #timers = new Map<string, unknown>();
   readonly #listeners = new Set<(evaluation: RuleEvaluation) => void>();
-  readonly #clock: Clock;
+  readonly #byId = new Map<string, Rule>();
+  readonly #clock: Pick<Clock, 'now'>;
 
   constructor(
     private readonly rules: Rule[],
     private readonly deps: RuleEngineDeps,
   ) {
     this.#clock = deps.clock ?? systemClock;
+    for (const rule of rules) this.#byId.set(`${rule.appId}:${rule.id}`, rule);
+    deps.jobs.handle(RULE_JOB, (job) => this.#run(job));
   }
 
   get size(): number {
@@ -103,34 +123,44 @@ export class RuleEngine {
   }
 
   /**
-   * Hears every evaluation, once its outcome is final (a pushed prompt is stored and emitted).
-   * Returns the unsubscribe function.
+   * Hears every evaluation, on the node that ran it, once its outcome is final (a pushed prompt
+   * is stored and emitted). Returns the unsubscribe function.
    */
   subscribe(listener: (evaluation: RuleEvaluation) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  onEvent(p: Principal, name: string, props: Record<string, unknown> | undefined): void {
+  /** A tracked event: writes the delayed job of every rule it matches (resolves once they are stored). */
+  async onEvent(p: Principal, name: string, props: Record<string, unknown> | undefined): Promise<void> {
     for (const rule of this.rules) {
       if (rule.appId !== p.appId || rule.when.event !== name) continue;
-      const key = `${rule.id}:${p.visitorId}`;
-      if (this.#timers.has(key)) continue; // already waiting: a reload re-tracking changes nothing
-      const timer = this.#clock.setTimeout(() => {
-        this.#timers.delete(key);
-        void this.#fire(rule, p, props).then(
-          (outcome) => this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome }),
-          (err: unknown) => {
-            this.deps.log.warn({ err, rule: rule.id }, 'campaign rule failed');
-            this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome: 'failed' });
-          },
-        );
-      }, rule.delayMs);
-      this.#timers.set(key, timer);
+      const payload: RuleJob = { rule: rule.id, principal: p, props };
+      // Already waiting: a reload re-tracking, or a second tab, changes nothing.
+      await this.deps.jobs.add(RULE_JOB, payload, { runAt: this.#clock.now() + rule.delayMs, dedupeKey: `rule:${p.appId}:${rule.id}:${p.visitorId}` });
     }
   }
 
-  async #fire(rule: Rule, p: Principal, props: Record<string, unknown> | undefined): Promise<RuleOutcome> {
+  async #run(job: Job): Promise<void> {
+    const { rule: ruleId, principal: p, props } = job.payload as RuleJob;
+    const rule = this.#byId.get(`${p.appId}:${ruleId}`);
+    if (!rule) {
+      // Written by a node with another rules file, or before this one changed.
+      this.deps.log.warn({ rule: ruleId, job: job.id }, 'campaign rule job for a rule this node does not have; dropped');
+      return;
+    }
+    let outcome: RuleOutcome;
+    try {
+      outcome = await this.#fire(rule, p, props, job);
+    } catch (err) {
+      this.deps.log.warn({ err, rule: rule.id }, 'campaign rule failed');
+      this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome: 'failed' });
+      throw err; // the worker tries the job again later
+    }
+    this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome });
+  }
+
+  async #fire(rule: Rule, p: Principal, props: Record<string, unknown> | undefined, job: Job): Promise<RuleOutcome> {
     if (!(await this.deps.presence.isOnline(p.visitorId))) return 'offline';
     const visitor = await this.deps.store.getVisitor(p.visitorId);
     if (!visitor) return 'unknown';
@@ -141,25 +171,24 @@ export class RuleEngine {
       if (value < rule.when.minCartValue) return 'cart';
     }
     const now = this.#clock.now();
-    if ((await this.deps.store.campaignPromptsSince(p, rule.id, now - rule.cap.perMs)) >= rule.cap.count) return 'capped';
-    await this.deps.proactive.push(p.appId, {
-      to: { visitorId: p.visitorId },
-      text: rule.message.text,
-      display: rule.message.display,
-      campaign: rule.id,
-      author: rule.message.author ?? { kind: 'bot' },
-      quickReplies: rule.message.quickReplies,
-      expiresAt: new Date(now + rule.expiresAfterMs).toISOString(),
-    });
-    return 'pushed';
+    const outcome = await this.deps.proactive.pushCampaign(
+      p,
+      {
+        to: { visitorId: p.visitorId },
+        text: rule.message.text,
+        display: rule.message.display,
+        campaign: rule.id,
+        author: rule.message.author ?? { kind: 'bot' },
+        quickReplies: rule.message.quickReplies,
+        expiresAt: new Date(now + rule.expiresAfterMs).toISOString(),
+      },
+      // The job is deleted in the transaction that stores the prompt (or finds the cap reached).
+      { id: job.id, cap: { count: rule.cap.count, since: now - rule.cap.perMs }, then: (trx) => this.deps.jobs.complete(job.id, trx) },
+    );
+    return outcome === 'exists' ? 'duplicate' : outcome;
   }
 
   #emit(evaluation: RuleEvaluation): void {
     for (const listener of this.#listeners) listener(evaluation);
-  }
-
-  stop(): void {
-    for (const t of this.#timers.values()) this.#clock.clearTimeout(t);
-    this.#timers.clear();
   }
 }

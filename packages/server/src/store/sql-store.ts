@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Author, QuickReply, VisitorContext } from '@threadline/protocol';
 import type { Database, FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
@@ -79,16 +79,41 @@ export function isVisible(thread: ThreadsTable, p: Principal): boolean {
   return thread.visitor_id === p.visitorId;
 }
 
+/** What one `append` inserted, as its transaction's hooks see it. */
+export interface Appended {
+  input: AppendInput;
+  thread: ThreadsTable;
+  /** The prelude, then the message. */
+  messages: MessagesTable[];
+  created: boolean;
+  reopened: boolean;
+}
+
 /** Runs inside `append`'s transaction with the messages it inserted (the webhook outbox uses it). */
-export type AppendHook = (trx: Kysely<Database>, thread: ThreadsTable, messages: MessagesTable[]) => Promise<void>;
+export type AppendHook = (trx: Kysely<Database>, appended: Appended) => Promise<void>;
+
+/**
+ * Runs inside the transaction of a change, after it, with what changed: the transactional outbox
+ * writes the change's webhook deliveries (or a job) here, so both commit or neither does. A throw
+ * rolls the change back.
+ */
+export type TxHook<T> = (trx: Kysely<Database>, changed: T) => Promise<void>;
 
 export interface SqlStoreOptions {
   /**
    * Called inside the transaction of every `append` that inserts messages; a throw rolls the
-   * message back. The server queues `message.created` webhook deliveries here.
+   * message back. The server queues the `message.created` webhook deliveries here, and
+   * `thread.created` / `thread.reopened` when the append created or reopened the thread.
    * @default none
    */
   onAppend?: AppendHook;
+}
+
+/** How many prompts of a campaign a visitor (or user) may get in a window: a rule's cap. */
+export interface CampaignCap {
+  count: number;
+  /** Prompts created after this time count. */
+  since: number;
 }
 
 /**
@@ -123,6 +148,11 @@ export class SqlStore {
   #locked<O>(q: SelectQueryBuilder<Database, any, O>, strength: 'update' | 'no key update' = 'update'): SelectQueryBuilder<Database, any, O> {
     if (this.#engine !== 'postgres') return q;
     return strength === 'update' ? q.forUpdate() : q.forNoKeyUpdate();
+  }
+
+  /** This store's reads and writes inside `trx`, an open transaction (no hooks). */
+  within(trx: Kysely<Database>): SqlStore {
+    return new SqlStore(trx);
   }
 
   // ---- apps ----
@@ -336,13 +366,50 @@ export class SqlStore {
     return (await this.getThread(threadId))!;
   }
 
-  async setStatus(threadId: string, status: 'open' | 'resolved'): Promise<ThreadsTable> {
-    await this.db.updateTable('threads').set({ status, updated_at: now() }).where('id', '=', threadId).execute();
-    return (await this.getThread(threadId))!;
+  /**
+   * Sets the status of the app's thread; `undefined` when it has no such thread. Only a change
+   * counts: of two nodes resolving a thread at once, one changes it (`changed`, and `then` runs in
+   * its transaction) and the other finds it resolved.
+   */
+  async setStatus(
+    appId: string,
+    threadId: string,
+    status: 'open' | 'resolved',
+    then?: TxHook<ThreadsTable>,
+  ): Promise<{ thread: ThreadsTable; changed: boolean } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('threads')
+        .set({ status, updated_at: now() })
+        .where('id', '=', threadId)
+        .where('app_id', '=', appId)
+        .where('status', '<>', status)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) {
+        if (then) await then(trx, updated);
+        return { thread: updated, changed: true };
+      }
+      const row = await trx.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirst();
+      return row && row.app_id === appId ? { thread: row, changed: false } : undefined;
+    });
   }
 
-  async setRating(threadId: string, score: number, comment: string | null): Promise<void> {
-    await this.db.updateTable('threads').set({ rating_score: score, rating_comment: comment }).where('id', '=', threadId).execute();
+  /**
+   * A visitor rates a thread it can see: the rating on the thread and its `rating` message commit
+   * together, with whatever `then` writes (the `rating.submitted` delivery), unless the message
+   * is a repeat (`duplicate`), which changes nothing.
+   */
+  async rate(input: AppendInput & { principal: Principal }, rating: { score: number; comment: string | null }, then?: TxHook<AppendResult>): Promise<AppendResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const thread = await this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
+      if (!thread || thread.app_id !== input.appId || !isVisible(thread, input.principal)) throw notFound('thread');
+      await trx.updateTable('threads').set({ rating_score: rating.score, rating_comment: rating.comment }).where('id', '=', thread.id).execute();
+      const result = await this.#appendIn(trx, input);
+      if (result.duplicate) return result;
+      if (then) await then(trx, result);
+      return result;
+    });
   }
 
   // ---- messages ----
@@ -359,97 +426,104 @@ export class SqlStore {
    * repeats. Two first sends of one new thread both insert it with `ON CONFLICT DO NOTHING`: one
    * creates it, the other waits for that and finds it.
    */
-  async append(input: AppendInput): Promise<AppendResult> {
+  async append(input: AppendInput, then?: TxHook<AppendResult>): Promise<AppendResult> {
     return this.db.transaction().execute(async (trx) => {
-      const lockThread = () => this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
-      let thread = await lockThread();
-      let created = false;
-      if (!thread && input.create) {
-        const t = now();
-        const row: ThreadsTable = {
-          id: input.threadId,
-          app_id: input.appId,
-          visitor_id: input.create.visitorId,
-          user_id: input.create.userId,
-          status: 'open',
-          last_seq: 0,
-          visitor_read_seq: 0,
-          agent_read_seq: 0,
-          campaign: input.create.campaign,
-          rating_score: null,
-          rating_comment: null,
-          created_at: t,
-          updated_at: t,
-        };
-        const res = await trx
-          .insertInto('threads')
-          .values(row)
-          .onConflict((oc) => oc.column('id').doNothing())
-          .executeTakeFirst();
-        created = Number(res.numInsertedOrUpdatedRows) === 1;
-        // Not created: another send created it since our read, and has committed (PostgreSQL made
-        // the insert wait for that). Its row is read, and locked, like any existing thread's.
-        thread = created ? row : await lockThread();
-      }
-      if (!thread || thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal))) {
-        throw notFound('thread');
-      }
-
-      const hash = bodyHash(input.message);
-      if (input.message.clientId !== null) {
-        const existing = await trx
-          .selectFrom('messages')
-          .selectAll()
-          .where('thread_id', '=', thread.id)
-          .where('client_id', '=', input.message.clientId)
-          .executeTakeFirst();
-        if (existing) {
-          if (existing.body_hash !== hash) {
-            throw new ServerError('conflict', 'this clientId was already used for a different message');
-          }
-          return { message: existing, prelude: [], thread, duplicate: true, created: false, reopened: false };
-        }
-      }
-
-      const toInsert = [...(created ? (input.create?.prelude ?? []) : []), input.message];
-      const reopened = input.reopen && thread.status === 'resolved';
-      const at = now();
-      // The seqs of this append: (last_seq - n, last_seq] of the row as this statement leaves it.
-      thread = await trx
-        .updateTable('threads')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...(reopened ? { status: 'open' as const } : {}) }))
-        .where('id', '=', thread.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      let seq = thread.last_seq - toInsert.length;
-      const inserted: MessagesTable[] = [];
-      for (const m of toInsert) {
-        const attachments = await this.#claimAttachments(trx, input, thread.id, m.attachmentIds ?? []);
-        seq += 1;
-        const row: MessagesTable = {
-          id: uuidv7(),
-          app_id: input.appId,
-          thread_id: thread.id,
-          seq,
-          client_id: m.clientId,
-          body_hash: m === input.message ? hash : bodyHash(m),
-          author_kind: m.author.kind,
-          author_name: m.author.name ?? null,
-          author_avatar: m.author.avatarUrl ?? null,
-          text: m.text,
-          kind: m.kind,
-          attachments: JSON.stringify(attachments.map(toAttachment)),
-          quick_replies: m.quickReplies?.length ? JSON.stringify(m.quickReplies) : null,
-          meta: m.meta ? JSON.stringify(m.meta) : null,
-          created_at: at,
-        };
-        await trx.insertInto('messages').values(row).execute();
-        inserted.push(row);
-      }
-      if (this.#onAppend) await this.#onAppend(trx, thread, inserted);
-      const message = inserted.pop()!;
-      return { message, prelude: inserted, thread, duplicate: false, created, reopened };
+      const result = await this.#appendIn(trx, input);
+      // `then`: more of the same change (a prompt marked answered by this message), or nothing on a repeat.
+      if (then && !result.duplicate) await then(trx, result);
+      return result;
     });
+  }
+
+  async #appendIn(trx: Kysely<Database>, input: AppendInput): Promise<AppendResult> {
+    const lockThread = () => this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
+    let thread = await lockThread();
+    let created = false;
+    if (!thread && input.create) {
+      const t = now();
+      const row: ThreadsTable = {
+        id: input.threadId,
+        app_id: input.appId,
+        visitor_id: input.create.visitorId,
+        user_id: input.create.userId,
+        status: 'open',
+        last_seq: 0,
+        visitor_read_seq: 0,
+        agent_read_seq: 0,
+        campaign: input.create.campaign,
+        rating_score: null,
+        rating_comment: null,
+        created_at: t,
+        updated_at: t,
+      };
+      const res = await trx
+        .insertInto('threads')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      created = Number(res.numInsertedOrUpdatedRows) === 1;
+      // Not created: another send created it since our read, and has committed (PostgreSQL made
+      // the insert wait for that). Its row is read, and locked, like any existing thread's.
+      thread = created ? row : await lockThread();
+    }
+    if (!thread || thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal))) {
+      throw notFound('thread');
+    }
+
+    const hash = bodyHash(input.message);
+    if (input.message.clientId !== null) {
+      const existing = await trx
+        .selectFrom('messages')
+        .selectAll()
+        .where('thread_id', '=', thread.id)
+        .where('client_id', '=', input.message.clientId)
+        .executeTakeFirst();
+      if (existing) {
+        if (existing.body_hash !== hash) {
+          throw new ServerError('conflict', 'this clientId was already used for a different message');
+        }
+        return { message: existing, prelude: [], thread, duplicate: true, created: false, reopened: false };
+      }
+    }
+
+    const toInsert = [...(created ? (input.create?.prelude ?? []) : []), input.message];
+    const reopened = input.reopen && thread.status === 'resolved';
+    const at = now();
+    // The seqs of this append: (last_seq - n, last_seq] of the row as this statement leaves it.
+    thread = await trx
+      .updateTable('threads')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...(reopened ? { status: 'open' as const } : {}) }))
+      .where('id', '=', thread.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    let seq = thread.last_seq - toInsert.length;
+    const inserted: MessagesTable[] = [];
+    for (const m of toInsert) {
+      const attachments = await this.#claimAttachments(trx, input, thread.id, m.attachmentIds ?? []);
+      seq += 1;
+      const row: MessagesTable = {
+        id: uuidv7(),
+        app_id: input.appId,
+        thread_id: thread.id,
+        seq,
+        client_id: m.clientId,
+        body_hash: m === input.message ? hash : bodyHash(m),
+        author_kind: m.author.kind,
+        author_name: m.author.name ?? null,
+        author_avatar: m.author.avatarUrl ?? null,
+        text: m.text,
+        kind: m.kind,
+        attachments: JSON.stringify(attachments.map(toAttachment)),
+        quick_replies: m.quickReplies?.length ? JSON.stringify(m.quickReplies) : null,
+        meta: m.meta ? JSON.stringify(m.meta) : null,
+        created_at: at,
+      };
+      await trx.insertInto('messages').values(row).execute();
+      inserted.push(row);
+    }
+    if (this.#onAppend) await this.#onAppend(trx, { input, thread, messages: [...inserted], created, reopened });
+    const message = inserted.pop()!;
+    return { message, prelude: inserted, thread, duplicate: false, created, reopened };
   }
 
   async #claimAttachments(trx: Kysely<Database>, input: AppendInput, threadId: string, ids: string[]): Promise<FilesTable[]> {
@@ -641,13 +715,58 @@ export class SqlStore {
     return sent?.n ?? 0;
   }
 
-  async markProactive(id: string, event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed', threadId?: string): Promise<boolean> {
+  /**
+   * Stores a campaign's prompt unless the visitor (or its user) already has `cap.count` prompts of
+   * that campaign since `cap.since`, or a prompt with this id exists (`exists`: a second run of
+   * the rule's job, which must push nothing again). Count and insert share a transaction,
+   * serialised per campaign and visitor (and user) by advisory locks on PostgreSQL, so two nodes
+   * cannot both slip under the cap; SQLite runs one transaction at a time. `then` runs in the same
+   * transaction whatever the outcome (the rule's job is deleted there).
+   */
+  async insertCampaignPrompt(row: ProactiveTable, p: Principal, cap: CampaignCap, then?: TxHook<'inserted' | 'capped' | 'exists'>): Promise<'inserted' | 'capped' | 'exists'> {
+    const campaign = row.campaign ?? '';
+    return this.db.transaction().execute(async (trx) => {
+      if (this.#engine === 'postgres') {
+        // Always the visitor's lock first, then the user's: two jobs never wait on each other in a cycle.
+        const keys = [`campaign:${p.appId}:${campaign}:visitor:${p.visitorId}`];
+        if (p.userId) keys.push(`campaign:${p.appId}:${campaign}:user:${p.userId}`);
+        for (const key of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+      }
+      let outcome: 'inserted' | 'capped' | 'exists';
+      if (await trx.selectFrom('proactive').select('id').where('id', '=', row.id).executeTakeFirst()) outcome = 'exists';
+      else if ((await this.within(trx).campaignPromptsSince(p, campaign, cap.since)) >= cap.count) outcome = 'capped';
+      else {
+        await trx.insertInto('proactive').values(row).execute();
+        outcome = 'inserted';
+      }
+      if (then) await then(trx, outcome);
+      return outcome;
+    });
+  }
+
+  /**
+   * Records the first report of `event` for a prompt: a repeated `shown` from a second tab changes
+   * nothing (false). `then` runs in the transaction of the change, only when it changed (the
+   * `proactive.<event>` delivery).
+   */
+  async markProactive(
+    id: string,
+    event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed',
+    threadId?: string,
+    then?: TxHook<ProactiveTable>,
+  ): Promise<boolean> {
     const column = `${event}_at` as const;
     const set: Partial<ProactiveTable> = { [column]: now() };
     if (threadId) set.thread_id = threadId;
-    // First report wins: a repeated `shown` from a second tab changes nothing and emits nothing.
-    const res = await this.db.updateTable('proactive').set(set).where('id', '=', id).where(column, 'is', null).executeTakeFirst();
-    return Number(res.numUpdatedRows) > 0;
+    if (!then) {
+      const res = await this.db.updateTable('proactive').set(set).where('id', '=', id).where(column, 'is', null).executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.updateTable('proactive').set(set).where('id', '=', id).where(column, 'is', null).returningAll().executeTakeFirst();
+      if (row) await then(trx, row);
+      return !!row;
+    });
   }
 
   // ---- tracked events ----

@@ -31,6 +31,17 @@ export interface WebhookOptions {
   allowPrivate?: boolean;
   /** How host names are resolved before each delivery. @default the OS resolver (dns.lookup) */
   resolveHost?: HostResolver;
+  /**
+   * This node's id, written into the deliveries it claims.
+   * @default a random one
+   */
+  node?: string;
+  /**
+   * How often the dispatcher looks for due deliveries that this node did not queue (written by
+   * another node, or left by one that died), besides the wake-up after each local commit.
+   * @default 500
+   */
+  pollMs?: number;
 }
 
 interface Logger {
@@ -43,17 +54,28 @@ const ROUND = 50;
 const MAX_RETRY_MS = 60 * 60 * 1000;
 
 /**
- * At-least-once webhook delivery. Every event is first written to `webhook_deliveries` (so a
- * restart loses nothing), then POSTed; a non-2xx answer or a network error schedules a retry with
- * exponential backoff and jitter until `maxAttempts`. Receivers dedupe on `Threadline-Delivery`.
+ * At-least-once webhook delivery. Every event is first written to `webhook_deliveries`, in the
+ * transaction of the change it reports (so a committed change always has its deliveries, and a
+ * restart loses nothing), then POSTed by whichever node's dispatcher claims it: a claim is a lease
+ * of three POST timeouts (store/lease.ts), so of several nodes one sends each delivery, and a
+ * delivery whose node died is sent by another once the lease has run out. A non-2xx answer or a
+ * network error schedules a retry with exponential backoff and jitter until `maxAttempts`.
+ *
+ * At least once, not exactly once: a node that dies after the receiver's 2xx and before it records
+ * it, or a POST slower than the lease, sends that delivery again. Receivers dedupe on
+ * `Threadline-Delivery` (the envelope's `id`), the same on every attempt.
  */
 export class WebhookDispatcher {
   #timer: unknown = null;
   #running = false;
   #stopped = false;
   #inFlight: Promise<void> | null = null;
+  #again = false;
   readonly #policy: TargetPolicy;
   readonly #backoff: BackoffPolicy;
+  readonly #node: string;
+  readonly #pollMs: number;
+  readonly #leaseMs: number;
 
   constructor(
     private readonly store: WebhookStore,
@@ -63,6 +85,10 @@ export class WebhookDispatcher {
   ) {
     this.#policy = { allowPrivate: options.allowPrivate ?? false, resolve: options.resolveHost ?? systemResolver };
     this.#backoff = { baseMs: options.baseMs, maxMs: MAX_RETRY_MS, jitter: 0.2 };
+    this.#node = options.node ?? `dispatcher-${uuidv7()}`;
+    this.#pollMs = options.pollMs ?? 500;
+    // Resolving, connecting and the POST itself fit in a timeout each; the rest is slack.
+    this.#leaseMs = options.timeoutMs * 3;
   }
 
   /** Throws `webhook_url_not_allowed` for a URL that targets a private, loopback or link-local address. */
@@ -86,11 +112,6 @@ export class WebhookDispatcher {
 
   async remove(appId: string, id: string): Promise<boolean> {
     return this.store.remove(appId, id);
-  }
-
-  /** Queues `event` for every webhook of the app that subscribed to it. */
-  async emit(appId: string, event: WebhookEvent, data: unknown): Promise<void> {
-    if (await this.enqueue(appId, event, data)) this.kick();
   }
 
   /**
@@ -117,6 +138,8 @@ export class WebhookDispatcher {
         next_attempt_at: createdAt,
         last_error: null,
         created_at: createdAt,
+        locked_by: null,
+        locked_until: null,
       };
     });
     await this.store.insertDeliveries(rows, within);
@@ -125,7 +148,8 @@ export class WebhookDispatcher {
 
   /** Delivers what is due now (after a transaction that queued deliveries committed). */
   kick(): void {
-    this.#schedule(0);
+    if (this.#running) this.#again = true;
+    else this.#schedule(0);
   }
 
   start(): void {
@@ -133,12 +157,16 @@ export class WebhookDispatcher {
     this.#schedule(0);
   }
 
-  /** Stops scheduling and waits for the delivery round in progress. Pending rows stay for next start. */
+  /**
+   * Stops claiming, waits for the deliveries in flight, then clears this node's leases, so another
+   * node sends whatever it still held at once. Pending rows stay for any node (or the next start).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) this.clock.clearTimeout(this.#timer);
     this.#timer = null;
     await this.#inFlight;
+    await this.store.release(this.#node).catch((err: unknown) => this.log.warn({ err }, 'releasing webhook leases failed'));
   }
 
   #schedule(delayMs: number): void {
@@ -163,14 +191,24 @@ export class WebhookDispatcher {
       this.#running = false;
       this.#inFlight = null;
     }
-    // A failure here (the database closing under a stop) leaves the rows for the next start.
-    const next = await this.store.nextAttemptAt().catch(() => undefined);
-    if (next !== undefined) this.#schedule(Math.max(0, next - this.clock.now()));
+    if (this.#again) {
+      this.#again = false;
+      this.#schedule(0);
+      return;
+    }
+    // A failure here (the database closing under a stop) leaves the rows for the next poll.
+    const now = this.clock.now();
+    const next = await this.store.nextAttemptAt(now).catch(() => undefined);
+    this.#schedule(Math.max(0, Math.min(next ?? Infinity, now + this.#pollMs) - now));
   }
 
   async #deliverDue(): Promise<void> {
-    const due = await this.store.due(this.clock.now(), ROUND);
-    await Promise.all(due.map((d) => this.#deliver(d)));
+    for (;;) {
+      if (this.#stopped) return;
+      const due = await this.store.claimDue(this.#node, this.clock.now(), this.#leaseMs, ROUND);
+      await Promise.all(due.map((d) => this.#deliver(d)));
+      if (due.length < ROUND) return;
+    }
   }
 
   async #deliver(d: DueDelivery): Promise<void> {

@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { AgentThread } from '@threadline/protocol';
+import type { Database, ProactiveTable, ThreadsTable } from '../db/schema.js';
+import { toAgentVisitor, toMessage, toThread } from '../store/rows.js';
+import { SqlStore, type Appended } from '../store/sql-store.js';
+import type { WebhookDispatcher } from './dispatcher.js';
+
+/**
+ * The transactional outbox: every webhook event is written to `webhook_deliveries` inside the
+ * transaction of the change it reports, from what that transaction sees, so a committed change
+ * always has its deliveries and a rolled-back one never does. Sending them is the dispatcher's,
+ * after the commit (`kick`), on whichever node claims them.
+ */
+export class Outbox {
+  constructor(private readonly webhooks: Pick<WebhookDispatcher, 'enqueue' | 'kick'>) {}
+
+  /**
+   * `SqlStore`'s append hook: `message.created` for each message, and `thread.created` or
+   * `thread.reopened` when a visitor's message created or reopened its thread.
+   */
+  readonly appended = async (trx: Kysely<Database>, a: Appended): Promise<void> => {
+    const { thread } = a;
+    // Created and reopened only by a visitor sending over its socket, so it is online.
+    if (a.created) await this.thread(trx, 'thread.created', thread, true);
+    for (const row of a.messages) {
+      const message = toMessage(row);
+      await this.webhooks.enqueue(thread.app_id, 'message.created', { message, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }, trx);
+    }
+    if (a.reopened) await this.thread(trx, 'thread.reopened', thread, true);
+  };
+
+  /** `thread.created`, `thread.resolved`, `thread.reopened`: `{ thread: AgentThread }` as of `trx`. */
+  async thread(trx: Kysely<Database>, event: 'thread.created' | 'thread.resolved' | 'thread.reopened', row: ThreadsTable, online: boolean): Promise<void> {
+    await this.webhooks.enqueue(row.app_id, event, { thread: await agentThreadIn(trx, row, online) }, trx);
+  }
+
+  /** `rating.submitted`, written with the rating and its message. */
+  async rating(trx: Kysely<Database>, row: ThreadsTable, rating: { score: number; comment: string | null }): Promise<void> {
+    // The visitor rates over its socket, so it is online.
+    const thread = await agentThreadIn(trx, row, true);
+    await this.webhooks.enqueue(row.app_id, 'rating.submitted', { threadId: row.id, score: rating.score, comment: rating.comment, thread }, trx);
+  }
+
+  /** `proactive.<event>`, written with the prompt's first report of that event. */
+  async proactive(
+    trx: Kysely<Database>,
+    row: ProactiveTable,
+    event: 'shown' | 'opened' | 'replied' | 'dismissed',
+    by: { visitorId: string; userId: string | null },
+  ): Promise<void> {
+    const data = { id: row.id, event, visitorId: by.visitorId, campaign: row.campaign, userId: by.userId, threadId: row.thread_id };
+    await this.webhooks.enqueue(row.app_id, `proactive.${event}`, data, trx);
+  }
+
+  /** Sends what the commit just queued, now rather than at the next poll. */
+  kick(): void {
+    this.webhooks.kick();
+  }
+}
+
+/** The agent's view of a thread as the transaction `trx` sees it (the webhook payloads' `thread`). */
+export async function agentThreadIn(trx: Kysely<Database>, row: ThreadsTable, online: boolean): Promise<AgentThread> {
+  const store = new SqlStore(trx);
+  const last = await store.lastMessages([row]);
+  const unread = await store.unreadCounts([row], 'agent');
+  const visitor = await store.getVisitor(row.visitor_id);
+  return {
+    ...toThread(row, last.get(row.id), unread.get(row.id) ?? 0),
+    visitor: visitor
+      ? toAgentVisitor(visitor, online)
+      : { id: row.visitor_id, userId: row.user_id, name: null, email: null, context: {}, online: false, lastSeenAt: null },
+  };
+}
