@@ -29,4 +29,24 @@ describe('configFromEnv', () => {
       expect(() => configFromEnv({ [name]: '0' })).toThrow(new RegExp(`${name} must be at least 1`));
     }
   });
+
+  it('reads the Redis URL and key prefix, and runs without Redis when the URL is unset', () => {
+    expect(configFromEnv({})).toMatchObject({ redisUrl: undefined, redisPrefix: 'threadline:' });
+    const config = configFromEnv({ THREADLINE_REDIS_URL: 'rediss://:pw@redis.internal:6380/2', THREADLINE_REDIS_PREFIX: 'shop-eu:' });
+    expect(config).toMatchObject({ redisUrl: 'rediss://:pw@redis.internal:6380/2', redisPrefix: 'shop-eu:' });
+  });
+
+  it('refuses a Redis URL of another scheme without repeating it, since it may hold a password', () => {
+    for (const url of ['http://:hunter2@redis:6379', 'redis:/hunter2', 'hunter2']) {
+      let message = '';
+      try {
+        configFromEnv({ THREADLINE_REDIS_URL: url });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/THREADLINE_REDIS_URL must be a redis:\/\//);
+      expect(message).not.toContain('hunter2');
+    }
+    expect(() => configFromEnv({ THREADLINE_REDIS_PREFIX: 'has space' })).toThrow(/THREADLINE_REDIS_PREFIX/);
+  });
 });

@@ -109,6 +109,20 @@ export interface ServerConfig {
    * @example 'postgres://threadline:secret@127.0.0.1:5432/threadline'
    */
   databaseUrl?: string;
+  /**
+   * Redis shared by several nodes behind one load balancer: socket.io rooms (live delivery reaches
+   * sockets on every node), rate-limit budgets, visitor presence and the origin allow-list cache.
+   * Every node of one deployment must set the same Redis and prefix.
+   * @default undefined: no Redis; rooms, budgets and presence are this process's own (one node)
+   * @example 'redis://:secret@10.0.0.5:6379/0'
+   */
+  redisUrl?: string;
+  /**
+   * Prefix of every Redis key and channel the server uses, so several deployments (or test runs)
+   * can share one Redis.
+   * @default 'threadline:'
+   */
+  redisPrefix?: string;
   /** Upload cap in bytes. @default 10 MiB */
   maxUploadBytes: number;
   /** Budget and collection of uploads no message uses yet (see the type). */
@@ -194,6 +208,31 @@ function databaseUrlFrom(value: string | undefined): string | undefined {
   return value;
 }
 
+export const DEFAULT_REDIS_PREFIX = 'threadline:';
+
+/** THREADLINE_REDIS_URL: unset is no Redis; anything else must be a redis:// or rediss:// URL. */
+function redisUrlFrom(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let valid = /^rediss?:\/\//.test(value);
+  try {
+    new URL(value);
+  } catch {
+    valid = false;
+  }
+  // The value may hold a password: name the variable, not what it holds.
+  if (!valid) throw new Error('THREADLINE_REDIS_URL must be a redis:// (or rediss:// for TLS) URL; leave it unset to run one node without Redis');
+  return value;
+}
+
+/** THREADLINE_REDIS_PREFIX: the start of every key and channel, e.g. `threadline:` or `shop-eu:`. */
+function redisPrefixFrom(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULT_REDIS_PREFIX;
+  if (!/^[\w:.{}-]{1,64}$/.test(value)) {
+    throw new Error(`THREADLINE_REDIS_PREFIX must be 1 to 64 letters, digits or _ : . - { }, got "${value}"`);
+  }
+  return value;
+}
+
 /** Reads the configuration from environment variables (documented in docs/server.md). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = intFrom(env.PORT, 3000, 'PORT');
@@ -205,6 +244,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     port,
     dataDir: path.resolve(env.THREADLINE_DATA_DIR || '.threadline'),
     databaseUrl: databaseUrlFrom(env.THREADLINE_DATABASE_URL),
+    redisUrl: redisUrlFrom(env.THREADLINE_REDIS_URL),
+    redisPrefix: redisPrefixFrom(env.THREADLINE_REDIS_PREFIX),
     maxUploadBytes: intFrom(env.THREADLINE_MAX_UPLOAD_BYTES, LIMITS.defaultMaxUploadBytes, 'THREADLINE_MAX_UPLOAD_BYTES'),
     unattachedUploads: {
       maxFilesPerVisitor: intFrom(env.THREADLINE_UNATTACHED_UPLOADS, DEFAULT_UNATTACHED_UPLOADS.maxFilesPerVisitor, 'THREADLINE_UNATTACHED_UPLOADS'),

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
 import type { ServerConfig } from '../config.js';
@@ -21,10 +20,11 @@ export const SERVER_VERSION = '0.1.0';
  * one logger, handed to the socket channels, the webhook dispatcher, the rule engine and the
  * upload collector. `logLevel: 'silent'` turns it off entirely.
  */
-export function createHttp(config: Pick<ServerConfig, 'logLevel' | 'trustProxy'>): FastifyInstance {
+export function createHttp(config: Pick<ServerConfig, 'logLevel' | 'trustProxy'>, logStream?: NodeJS.WritableStream): FastifyInstance {
+  const level = ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : 'warn';
   return Fastify({
     // Per-request logs are noise for a reference server; Fastify logs warnings and errors only.
-    logger: config.logLevel === 'silent' ? false : { level: ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : 'warn' },
+    logger: config.logLevel === 'silent' ? false : logStream ? { level, stream: logStream } : { level },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
@@ -47,17 +47,16 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
     exposedHeaders: ['retry-after'],
     maxAge: 600,
   });
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimits.httpPerIp,
-    timeWindow: config.rateLimits.windowMs,
-    allowList: (req) => req.url === '/health',
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      code: 'rate_limited',
-      message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
-      retryAfterMs: ctx.ttl,
-    }),
+  // Every request but the liveness probe draws on its address's budget (behind a proxy, the
+  // X-Forwarded-For client: Fastify's `req.ip` follows `trustProxy`). After CORS, so a refusal
+  // still carries the CORS headers a browser needs to read it. A refusal throws `rate_limited`,
+  // which the error handler answers 429 with `Retry-After`.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/health' || req.url.startsWith('/health?')) return;
+    const budget = await deps.httpLimiter.take(req.ip);
+    reply.header('x-ratelimit-limit', budget.limit);
+    reply.header('x-ratelimit-remaining', budget.remaining);
+    reply.header('x-ratelimit-reset', Math.ceil(budget.resetMs / 1000));
   });
   await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1, fields: 5, fieldSize: 1024 } });
   await app.register(swagger, {

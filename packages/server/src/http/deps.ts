@@ -19,6 +19,10 @@ export interface HttpDeps {
   webhooks: WebhookDispatcher;
   files: FileStore;
   uploadLimiter: Limiter;
+  /** Requests per client address (every route but `/health`). */
+  httpLimiter: Limiter;
   /** Whether some app allows a browser origin (cached; shared with the socket server). */
   originAllowed: (origin: string | undefined) => Promise<boolean>;
+  /** Call after an app's allowed origins changed: every node's cached allow-lists are dropped. */
+  originsChanged: (appId: string) => Promise<void>;
 }

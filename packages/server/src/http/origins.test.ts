@@ -34,4 +34,14 @@ describe('origins', () => {
     await expect(allowed('http://shop.test')).rejects.toThrow('db down');
     expect(await allowed('http://shop.test')).toBe(true);
   });
+
+  it('reads the allow-lists again after an invalidation, within the period', async () => {
+    const lists = [['http://shop.test'], ['http://shop.test', 'http://new.test']];
+    const load = vi.fn(async () => lists.shift()!);
+    const allowed = cachedOriginCheck(load, 60_000);
+    expect(await allowed('http://new.test')).toBe(false);
+    allowed.invalidate();
+    expect(await allowed('http://new.test')).toBe(true);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
 });

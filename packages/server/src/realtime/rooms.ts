@@ -12,3 +12,9 @@ export const agentRoom = (appId: string) => `a:${appId}`;
 export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
 export const ownerRoom = (t: Pick<ThreadsTable, 'app_id' | 'user_id' | 'visitor_id'>) =>
   t.user_id ? userRoom(t.app_id, t.user_id) : visitorRoom(t.visitor_id);
+/**
+ * The rooms that stand for a person, which presence counts: the visitor's and, once identified,
+ * the user's (a user is online when any of their devices is).
+ */
+export const presenceRooms = (p: { appId: string; visitorId: string; userId: string | null }) =>
+  p.userId ? [visitorRoom(p.visitorId), userRoom(p.appId, p.userId)] : [visitorRoom(p.visitorId)];
