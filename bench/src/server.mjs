@@ -17,6 +17,9 @@ import { SERVER_DIR, exists, ms, saveResult, table } from './lib/common.mjs';
 export const PRESETS = {
   ci: { n: 100, rampMs: 5_000, msgRate: 100, pushRate: 20, sustainMs: 15_000 },
   full: { n: 2_000, rampMs: 20_000, msgRate: 500, pushRate: 100, sustainMs: 60_000 },
+  // Single-node SQLite vs single-node PostgreSQL vs two nodes on PostgreSQL + Redis behind nginx,
+  // in one run (server-cluster.mjs).
+  cluster: { n: 4_000, rampMs: 20_000, msgRate: 500, pushRate: 100, sustainMs: 60_000 },
 };
 
 const HOST_SCRIPT = fileURLToPath(new URL('./server-load/server-host.mjs', import.meta.url));
@@ -24,7 +27,7 @@ const GEN_SCRIPT = fileURLToPath(new URL('./server-load/generator.mjs', import.m
 const API_KEY = 'tl_bench_api_key_0123456789abcdef';
 const CRASH_TYPING_MS = 1000;
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = netServer();
     s.once('error', reject);
@@ -35,7 +38,7 @@ function freePort() {
   });
 }
 
-function once(child, type, timeoutMs = 600_000) {
+export function once(child, type, timeoutMs = 600_000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', onMsg);
@@ -68,7 +71,7 @@ async function startHost(env) {
   return { child, url: m.url, exited };
 }
 
-async function ask(child, type, reply) {
+export async function ask(child, type, reply) {
   // A busy server answers late: that wait is itself reported.
   const p = once(child, reply, 180_000);
   child.send({ type });
@@ -78,13 +81,19 @@ async function ask(child, type, reply) {
 function presetFromArgs() {
   const i = process.argv.indexOf('--preset');
   const name = (i > 0 ? process.argv[i + 1] : null) ?? process.env.BENCH_PRESET ?? 'full';
-  if (!PRESETS[name]) throw new Error(`unknown preset "${name}" (ci, full)`);
+  if (!PRESETS[name]) throw new Error(`unknown preset "${name}" (ci, full, cluster)`);
   return name;
 }
 
-export async function runServer({ preset = presetFromArgs(), quiet = false } = {}) {
+/**
+ * One server process under load, killed with SIGKILL and restarted midway. `env` adds to the
+ * server's environment (e.g. THREADLINE_DATABASE_URL), `params` replaces the preset's figures;
+ * returns the figures as well as the table.
+ */
+export async function runServer({ preset = presetFromArgs(), quiet = false, env: extraEnv = {}, params = null, label = null, measureSustain = null } = {}) {
+  if (preset === 'cluster' && !params) return (await import('./server-cluster.mjs')).runCluster({ quiet });
   const log = (...a) => quiet || console.error(...a);
-  const p = { ...PRESETS[preset] };
+  const p = { ...(params ?? PRESETS[preset]) };
   // Overrides for exploring: widgets, rates and seconds of sustained load.
   const num = (k) => (process.env[k] ? Number(process.env[k]) : undefined);
   p.n = num('BENCH_SERVER_WIDGETS') ?? p.n;
@@ -111,6 +120,7 @@ export async function runServer({ preset = presetFromArgs(), quiet = false } = {
     THREADLINE_RATE_CONNECTIONS_PER_IP: '1000000',
     THREADLINE_OPEN_CONNECTIONS_PER_IP: '1000000',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   let host = null;
   let gen = null;
@@ -127,8 +137,10 @@ export async function runServer({ preset = presetFromArgs(), quiet = false } = {
 
     await ask(host.child, 'reset', 'reset-done');
     const sustainedP = once(gen, 'sustained', p.sustainMs + 120_000);
+    const measured = measureSustain?.();
     gen.send({ type: 'sustain', ms: p.sustainMs });
     const sustained = await sustainedP;
+    const services = measured?.();
     const askedAt = performance.now();
     const server = await ask(host.child, 'stats', 'stats');
     server.answerMs = performance.now() - askedAt;
@@ -184,8 +196,9 @@ export async function runServer({ preset = presetFromArgs(), quiet = false } = {
       console.log(`\n## Server load (\`pnpm bench:server\`, preset ${preset})\n`);
       console.log(md);
     }
-    saveResult(`server-${preset}`, { markdown: md, preset: p, ramped, sustained: s, server, stopped, caught: { ...caught, afterKillMs: caughtAt - killAt, afterListenMs: caughtAt - restartedAt }, verdict });
-    return { md };
+    const figures = { markdown: md, preset: p, services, ramped, sustained: s, server, stopped, caught: { ...caught, afterKillMs: caughtAt - killAt, afterListenMs: caughtAt - restartedAt }, verdict };
+    if (!params) saveResult(`server-${preset}`, figures);
+    return { md, figures, label };
   } finally {
     if (gen && gen.exitCode === null) {
       gen.send({ type: 'close' });

@@ -142,6 +142,7 @@ ${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;`).join('\n'
  * @param {string} [o.dir] working directory (nginx config, logs, node data dirs); a new temp dir when unset
  * @param {(line: string) => void} [o.log]
  * @param {'ignore'|'inherit'} [o.nodeOutput] what happens to the nodes' stdout/stderr
+ * @param {boolean} [o.ipc] open an IPC channel to each node (`node.child.send`), for benchmarks
  */
 export async function startCluster(o) {
   const nginxBin = findNginx();
@@ -186,7 +187,7 @@ export async function startCluster(o) {
         fs.mkdirSync(node.dataDir, { recursive: true, mode: 0o700 });
         const child = spawn(process.execPath, [o.entry ?? SERVER_BIN], {
           env: { ...baseEnv, PORT: String(nodePort), THREADLINE_DATA_DIR: node.dataDir },
-          stdio: ['ignore', o.nodeOutput ?? 'ignore', o.nodeOutput ?? 'inherit'],
+          stdio: ['ignore', o.nodeOutput ?? 'ignore', o.nodeOutput ?? 'inherit', ...(o.ipc ? ['ipc'] : [])],
         });
         node.child = child;
         node.exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
