@@ -33,9 +33,11 @@ describe('the data directory is private to the server user', () => {
     h = await startServer({ dataDir });
     const stored = await uploadOne(h);
     expect(modeOf(dataDir).toString(8)).toBe('700');
-    for (const file of ['threadline.sqlite', 'threadline.sqlite-wal', 'threadline.sqlite-shm', 'token.key']) {
+    // The token key is in the database now (settings), not in a file beside it.
+    for (const file of ['threadline.sqlite', 'threadline.sqlite-wal', 'threadline.sqlite-shm']) {
       expect([file, modeOf(path.join(dataDir, file)).toString(8)]).toEqual([file, '600']);
     }
+    expect(fs.existsSync(path.join(dataDir, 'token.key'))).toBe(false);
     expect(modeOf(path.join(dataDir, 'files')).toString(8)).toBe('700');
     expect(modeOf(path.dirname(stored)).toString(8)).toBe('700');
     expect(modeOf(stored).toString(8)).toBe('600');

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { SettingsStore } from '../store/settings-store.js';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 
 const ISSUER = 'threadline';
@@ -85,4 +89,47 @@ export class VisitorTokens {
 /** Cheap shape check so HTTP auth can tell a visitor token from an API key without verifying. */
 export function looksLikeJwt(value: string): boolean {
   return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value);
+}
+
+/** The `settings` row holding the token key when THREADLINE_TOKEN_KEY is unset. */
+export const TOKEN_KEY_SETTING = 'token_key';
+
+/** Where the key lived before it moved to the database: `token.key` in the data directory. */
+export const LEGACY_TOKEN_KEY_FILE = 'token.key';
+
+interface TokenKeyLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * The key that signs visitor tokens, the same on every node: `config.tokenKey`
+ * (THREADLINE_TOKEN_KEY) when set; else the database's setting `token_key`; else, on a database
+ * that has none yet, the data directory's `token.key` written by an earlier version (so visitors
+ * keep their tokens across the upgrade) or a new random key, stored if absent and read back, so
+ * nodes starting together agree. Call it under the startup lock. The key is never logged.
+ */
+export async function loadTokenKey(
+  config: { tokenKey?: string; dataDir: string },
+  settings: Pick<SettingsStore, 'get' | 'putIfAbsent'>,
+  log: TokenKeyLog,
+): Promise<string> {
+  if (config.tokenKey) return config.tokenKey;
+  const file = path.join(config.dataDir, LEGACY_TOKEN_KEY_FILE);
+  let legacy = '';
+  try {
+    legacy = fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const stored = await settings.get(TOKEN_KEY_SETTING);
+  if (stored) {
+    if (legacy && legacy !== stored) {
+      log.warn({ file }, 'token.key in the data directory is not the key in the database, which signs tokens: tokens signed with the file are refused (the file can be deleted)');
+    }
+    return stored;
+  }
+  const key = await settings.putIfAbsent(TOKEN_KEY_SETTING, legacy || randomBytes(32).toString('base64url'));
+  if (legacy && key === legacy) log.info({ file }, 'imported the token key from token.key in the data directory into the database (the file can be deleted)');
+  return key;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, SECRET, eventually, startServer, testDatabase, type Harness } from '../test/harness.js';
 import type { TestDatabase } from '../test/postgres.js';
 import { migrateToLatest, withStartupLock } from './migrate.js';
+import { migrationProvider } from './migrations.js';
 import { openPostgres } from './postgres.js';
 
 // PostgreSQL alone (the `server-postgres` project runs this file; the SQLite one leaves it out).
@@ -88,7 +89,7 @@ describe('several nodes starting at once on one database', () => {
       for (const n of nodes) expect((await n.api('GET', '/v1/threads', undefined, {}, key)).status).toBe(200);
       const db = nodes[0]!.server.store.db;
       const migrations = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-      expect(migrations.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions', '0003_unattached_files']);
+      expect(migrations.rows.map((r) => r.name)).toEqual(Object.keys(await migrationProvider.getMigrations()).sort());
       expect(await db.selectFrom('apps').select('id').execute()).toEqual([{ id: 'demo' }]);
       expect(await db.selectFrom('webhooks').select('url').execute()).toEqual([{ url: 'http://127.0.0.1:9/hooks' }]);
       expect(key).not.toBe(API_KEY);

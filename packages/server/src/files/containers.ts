@@ -71,13 +71,14 @@ function oggPageEnd(bytes: Uint8Array, at: number): number {
 /**
  * An Ogg audio file: a first page (beginning-of-stream flag set) that holds together and starts
  * with a known codec's identification packet, followed by the end of the file or another page.
+ * `bytes` may be the file's head (`size` its whole length): two pages are at most 128 KiB.
  */
-export function isOgg(bytes: Uint8Array): boolean {
+export function isOgg(bytes: Uint8Array, size: number = bytes.length): boolean {
   const end = oggPageEnd(bytes, 0);
   if (end < 0 || !(bytes[5]! & 0x02) || bytes[26] === 0) return false;
   const packet = Buffer.from(bytes.subarray(27 + bytes[26]!, end)).toString('latin1');
   if (!OGG_CODECS.some((id) => packet.startsWith(id))) return false;
-  return end === bytes.length || oggPageEnd(bytes, end) > 0;
+  return end === size || oggPageEnd(bytes, end) > 0;
 }
 
 /** Top-level ISO BMFF boxes that may follow `ftyp` in an MP4 or M4A file. */
@@ -85,22 +86,24 @@ const MP4_BOXES = new Set(['moov', 'mdat', 'free', 'skip', 'wide', 'uuid', 'meta
 
 /**
  * An MP4/M4A file: an `ftyp` box of a sane size (major and minor brand, whole 4-byte compatible
- * brands, printable brand names, at most 1 KiB) followed by a known top-level box that fits.
+ * brands, printable brand names, at most 1 KiB) followed by a known top-level box that fits in the
+ * file. `bytes` may be the file's head (`size` its whole length): the boxes' headers are in its
+ * first kilobyte.
  */
-export function isMp4(bytes: Uint8Array): boolean {
+export function isMp4(bytes: Uint8Array, size: number = bytes.length): boolean {
   if (bytes.length < 16) return false;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = view.getUint32(0);
+  const ftypSize = view.getUint32(0);
   if (Buffer.from(bytes.subarray(4, 8)).toString('latin1') !== 'ftyp') return false;
-  if (size < 16 || size > 1024 || size % 4 !== 0 || size + 8 > bytes.length) return false;
-  for (let at = 8; at < size; at += 4) {
+  if (ftypSize < 16 || ftypSize > 1024 || ftypSize % 4 !== 0 || ftypSize + 8 > bytes.length) return false;
+  for (let at = 8; at < ftypSize; at += 4) {
     if (at === 12) continue; // minor version: a number
     // Brands are four printable characters; some muxers pad the list with an all-zero one.
     if (!/^([\x20-\x7e]{4}|\0{4})$/.test(Buffer.from(bytes.subarray(at, at + 4)).toString('latin1'))) return false;
   }
-  const next = view.getUint32(size);
-  const type = Buffer.from(bytes.subarray(size + 4, size + 8)).toString('latin1');
+  const next = view.getUint32(ftypSize);
+  const type = Buffer.from(bytes.subarray(ftypSize + 4, ftypSize + 8)).toString('latin1');
   if (!MP4_BOXES.has(type)) return false;
   // 0: the box runs to the end of the file; 1: a 64-bit size follows the type.
-  return next === 0 || next === 1 || (next >= 8 && size + next <= bytes.length);
+  return next === 0 || next === 1 || (next >= 8 && ftypSize + next <= size);
 }

@@ -53,8 +53,11 @@ export function mpegFrameLength(bytes: Uint8Array, at: number): number {
   return Math.floor((coefficient * bitrate) / sampleRate) + padding;
 }
 
-/** Where the audio starts after an ID3v2 tag at the start, 0 without one, or -1 for a broken tag. */
-function afterId3v2(bytes: Uint8Array): number {
+/**
+ * Where an ID3v2 tag at the start of `bytes` ends (with its footer), 0 without one, or -1 for a
+ * broken tag. Needs the first 10 bytes only: an upload's head is grown to hold the whole tag.
+ */
+export function id3v2End(bytes: Uint8Array): number {
   if (bytes.length < 10 || bytes[0] !== 0x49 || bytes[1] !== 0x44 || bytes[2] !== 0x33) return 0; // "ID3"
   const major = bytes[3]!;
   const flags = bytes[5]!;
@@ -64,7 +67,13 @@ function afterId3v2(bytes: Uint8Array): number {
     if (bytes[i]! & 0x80) return -1; // sizes are syncsafe: 7 bits a byte
     size = size * 128 + bytes[i]!;
   }
-  let at = 10 + size + (flags & 0x10 ? 10 : 0); // footer
+  return 10 + size + (flags & 0x10 ? 10 : 0); // footer
+}
+
+/** Where the audio starts after an ID3v2 tag at the start, 0 without one, or -1 for a broken tag. */
+function afterId3v2(bytes: Uint8Array): number {
+  let at = id3v2End(bytes);
+  if (at <= 0) return at;
   // Some taggers pad beyond the declared size with zeros.
   while (at < bytes.length && bytes[at] === 0) at++;
   return at < bytes.length ? at : -1;
@@ -72,13 +81,14 @@ function afterId3v2(bytes: Uint8Array): number {
 
 /**
  * True for an optional ID3v2 tag followed by `MPEG_FRAMES_REQUIRED` frames back to back, or by
- * fewer frames that end exactly at the end of the file (a clip shorter than that).
+ * fewer frames that end exactly at the end of the file (a clip shorter than that). `bytes` may be
+ * the file's head (`size` its whole length) if it holds the tag and those frames.
  */
-export function isMpegAudio(bytes: Uint8Array): boolean {
+export function isMpegAudio(bytes: Uint8Array, size: number = bytes.length): boolean {
   let at = afterId3v2(bytes);
   if (at < 0) return false;
   for (let frames = 0; frames < MPEG_FRAMES_REQUIRED; frames++) {
-    if (frames > 0 && at === bytes.length) return true;
+    if (frames > 0 && at === size) return true;
     const length = mpegFrameLength(bytes, at);
     if (!length || at + length > bytes.length) return false;
     at += length;

@@ -35,7 +35,7 @@ const ALLOWED: Record<string, { mime: string; category: FileCategory }> = {
  * Container checks for the stored audio types: the sniffer recognises them by a few bytes, so a
  * header glued in front of HTML or an archive would pass on its signature alone.
  */
-const STRUCTURE: Record<string, (bytes: Uint8Array) => boolean> = {
+const STRUCTURE: Record<string, (head: Uint8Array, size: number) => boolean> = {
   'audio/mpeg': isMpegAudio,
   'audio/webm': isWebm,
   'audio/ogg': isOgg,
@@ -52,18 +52,58 @@ function categoryOfClaim(claimed: string): FileCategory | 'other' | null {
   return 'other';
 }
 
-/** UTF-8 text without NUL or other C0 controls besides tab/newline/CR/form feed. */
-function isPlainText(bytes: Buffer): boolean {
-  if (bytes.length === 0) return false;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return false;
+/**
+ * Whether bytes fed in order are plain text: UTF-8 without NUL or other C0 controls besides
+ * tab/newline/CR/form feed, and not empty. Fed chunk by chunk, so an upload is checked throughout
+ * as it streams past, without being held; gives up at the first byte that fails.
+ */
+export class PlainTextCheck {
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  #ok = true;
+  #empty = true;
+
+  update(bytes: Uint8Array): void {
+    if (!this.#ok || bytes.length === 0) return;
+    this.#empty = false;
+    for (const b of bytes) {
+      if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) {
+        this.#ok = false;
+        return;
+      }
+    }
+    try {
+      this.#decoder.decode(bytes, { stream: true });
+    } catch {
+      this.#ok = false;
+    }
   }
-  for (const b of bytes) {
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) return false;
+
+  /** The verdict once every byte was fed (a sequence cut off at the end is not UTF-8). */
+  result(): boolean {
+    if (!this.#ok || this.#empty) return false;
+    try {
+      this.#decoder.decode();
+    } catch {
+      this.#ok = false;
+    }
+    return this.#ok;
   }
-  return true;
+}
+
+function isPlainText(bytes: Uint8Array): boolean {
+  const check = new PlainTextCheck();
+  check.update(bytes);
+  return check.result();
+}
+
+/** What `sniffHead` decides from: a file seen once as it streamed past (see `inspectUpload`). */
+export interface FileFacts {
+  /** The first bytes of the file: all of it, or at least `HEAD_BYTES` (upload-inspector.ts). */
+  head: Buffer;
+  /** The file's length in bytes. */
+  size: number;
+  /** Whether the whole file is plain text (`PlainTextCheck`). */
+  text: boolean;
 }
 
 /**
@@ -72,6 +112,14 @@ function isPlainText(bytes: Buffer): boolean {
  * e.g. HTML or SVG sent as `image/png`.
  */
 export async function sniff(bytes: Buffer, claimed: string): Promise<SniffedFile> {
+  return sniffHead({ head: bytes, size: bytes.length, text: isPlainText(bytes) }, claimed);
+}
+
+/**
+ * `sniff` for a file known by its head, length and text check: the signature, the container
+ * structure and the image dimensions are read from the head; only the text check needs every byte.
+ */
+export async function sniffHead({ head: bytes, size, text }: FileFacts, claimed: string): Promise<SniffedFile> {
   const claim = categoryOfClaim(claimed);
   const detected = await fileTypeFromBuffer(bytes);
   let result: SniffedFile;
@@ -80,11 +128,11 @@ export async function sniff(bytes: Buffer, claimed: string): Promise<SniffedFile
     const type = detected.mime.split(';')[0]!.trim();
     const allowed = ALLOWED[type];
     if (!allowed) throw new ServerError('unsupported_media_type', `files of type ${type} are not accepted`);
-    if (STRUCTURE[allowed.mime] && !STRUCTURE[allowed.mime]!(bytes)) {
+    if (STRUCTURE[allowed.mime] && !STRUCTURE[allowed.mime]!(bytes, size)) {
       throw new ServerError('unsupported_media_type', `the file starts like ${allowed.mime} but is not a valid ${allowed.mime} file`);
     }
     result = { mime: allowed.mime, category: allowed.category };
-  } else if (isPlainText(bytes)) {
+  } else if (text) {
     result = { mime: 'text/plain', category: 'text' };
   } else {
     throw new ServerError('unsupported_media_type', 'the file type is not accepted (images, audio, PDF and plain text are)');

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isStored } from '../test/stored-files.js';
 import { API_KEY, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
 
 let h: Harness | undefined;
@@ -15,7 +14,6 @@ async function upload(harness: Harness, token: string, content: string): Promise
   const res = await fetch(`${harness.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   return ((await res.json()) as any).attachment.id;
 }
-const bytesOf = (harness: Harness, id: string) => path.join(harness.config.dataDir, 'files', id.slice(0, 2), id);
 const download = (harness: Harness, id: string) => fetch(`${harness.url}/v1/files/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } });
 
 describe('uploads no message used are collected after a grace period', () => {
@@ -25,8 +23,8 @@ describe('uploads no message used are collected after a grace period', () => {
     const id = await upload(h, v.session.token, 'never sent');
     await eventually(async () => (await download(h!, id)).status === 404);
     expect(await h.server.store.getFile(id)).toBeUndefined();
-    // The row goes first (no message can claim the upload any more), then the bytes.
-    await eventually(() => !fs.existsSync(bytesOf(h!, id)));
+    // The row goes first (no message can claim the upload any more), then the bytes (every chunk of them on PostgreSQL).
+    await eventually(async () => !(await isStored(h!, id)));
     v.close();
   });
 
@@ -52,7 +50,7 @@ describe('uploads no message used are collected after a grace period', () => {
     v.close();
     h.config.unattachedUploads = { ttlMs: 1, sweepIntervalMs: 10 };
     await h.restart();
-    await eventually(async () => (await h!.server.store.getFile(unsent)) === undefined && !fs.existsSync(bytesOf(h!, unsent)));
+    await eventually(async () => (await h!.server.store.getFile(unsent)) === undefined && !(await isStored(h!, unsent)));
     const res = await download(h, sent);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('in a message');

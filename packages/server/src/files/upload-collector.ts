@@ -17,9 +17,17 @@ interface Log {
 const BATCH = 200;
 
 /**
+ * An upload still being written after this long is taken for one whose process died, and its
+ * bytes are removed (`FileStore.collectAbandoned`). Far beyond any real upload: the largest at
+ * 1 KiB/s takes hours, not a day.
+ */
+export const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
  * Deletes uploads that no message used within the grace period: first the row (from then on no
  * message can claim the upload, and one that tries gets `not_found`), then the bytes. A file in a
- * message is never taken (`SqlStore.takeUnattachedFiles`). The timer is unref'd, so it never keeps
+ * message is never taken (`SqlStore.takeUnattachedFiles`). Each sweep also removes the bytes of
+ * uploads whose process died mid-write, which have no row (`FileStore.collectAbandoned`). The timer is unref'd, so it never keeps
  * the process alive, and `stop()` waits for a sweep in progress before the database closes.
  */
 export class UploadCollector {
@@ -68,6 +76,7 @@ export class UploadCollector {
         collected += rows.length;
         if (rows.length < BATCH) break;
       }
+      if (!this.#stopped) await this.files.collectAbandoned?.(this.now() - ABANDONED_AFTER_MS);
     } catch (err) {
       // A failed sweep (the database busy or closing) is retried by the next tick.
       this.log.error({ err }, 'collecting unattached uploads failed');

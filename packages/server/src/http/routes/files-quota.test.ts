@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedCount } from '../../test/stored-files.js';
 import { API_KEY, connect, newId, send, startServer, type Harness, type Visitor } from '../../test/harness.js';
 
 // A tiny budget so a few small uploads reach it: 3 files or 100 bytes not yet in a message.
 let h: Harness;
-const countFiles = () => (fs.readdirSync(path.join(h.config.dataDir, 'files'), { recursive: true }) as string[]).length;
+const countFiles = () => storedCount(h);
 
 async function upload(token: string, bytes: Buffer) {
   const form = new FormData();
@@ -31,11 +30,11 @@ describe('a visitor cannot fill the disk with uploads it never sends', () => {
 
   it('refuses an upload over the count of unattached files with 413 upload_quota_exceeded, storing nothing', async () => {
     for (let i = 0; i < 3; i++) expect((await upload(v.session.token, text(10))).status).toBe(201);
-    const before = countFiles();
+    const before = await countFiles();
     const refused = await upload(v.session.token, text(10));
     expect(refused.status).toBe(413);
     expect(refused.body.error).toEqual({ code: 'upload_quota_exceeded', message: expect.stringMatching(/not yet sent/) });
-    expect(countFiles()).toBe(before);
+    expect(await countFiles()).toBe(before);
   });
 
   it('gives the budget back once the uploads are sent in a message', async () => {

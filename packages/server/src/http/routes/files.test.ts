@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedCount } from '../../test/stored-files.js';
 import { API_KEY, connect, newId, send, startServer, type Harness, type Visitor } from '../../test/harness.js';
 
 let h: Harness;
-const countFiles = () => (fs.readdirSync(path.join(h.config.dataDir, 'files'), { recursive: true }) as string[]).length;
+const countFiles = () => storedCount(h);
 let v: Visitor;
 
 // A real 2×2 PNG, a minimal PDF, and content that is not what it claims to be.
@@ -95,12 +95,12 @@ describe('uploads', () => {
   });
 
   it('refuses a file over the cap with payload_too_large and stores nothing', async () => {
-    const before = countFiles();
+    const before = await countFiles();
     const big = Buffer.concat([PNG, Buffer.alloc(70 * 1024)]);
     const up = await upload(big, 'huge.png', 'image/png');
     expect(up.status).toBe(413);
     expect(up.body.error).toEqual({ code: 'payload_too_large', message: 'the file is larger than the 64 KB limit' });
-    expect(countFiles()).toBe(before);
+    expect(await countFiles()).toBe(before);
   });
 
   it('makes file names safe', async () => {
@@ -214,11 +214,11 @@ describe('uploads', () => {
     });
 
     it('answers 400 to a body cut off inside the file part, and stores nothing', async () => {
-      const before = countFiles();
+      const before = await countFiles();
       const res = await post('multipart/form-data; boundary=XyZ', part('file', 'a.txt').slice(0, -4));
       expect(res.status).toBe(400);
       expect(res.body.error).toEqual({ code: 'bad_request', message: expect.stringMatching(/multipart/) });
-      expect(countFiles()).toBe(before);
+      expect(await countFiles()).toBe(before);
     });
 
     it('answers 400 to a body cut off inside the part headers', async () => {

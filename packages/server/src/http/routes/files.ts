@@ -4,7 +4,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { unattachedUploadsOf } from '../../config.js';
 import { ServerError, notFound } from '../../errors.js';
 import { fileNameFor } from '../../files/file-name.js';
-import { sniff } from '../../files/sniff.js';
+import { sniffHead, type SniffedFile } from '../../files/sniff.js';
+import { inspectUpload } from '../../files/upload-inspector.js';
 import { toAttachment } from '../../store/rows.js';
 import { requireCaller } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
@@ -26,9 +27,25 @@ function formatBytes(n: number): string {
 function multipartError(err: unknown, maxUploadBytes: number): unknown {
   const e = err as { code?: string; statusCode?: number; message?: string };
   if (err instanceof ServerError || (e.statusCode && e.code !== 'FST_REQ_FILE_TOO_LARGE')) return err;
-  if (e.code === 'FST_REQ_FILE_TOO_LARGE') return new ServerError('payload_too_large', `the file is larger than the ${formatBytes(maxUploadBytes)} limit`);
+  if (e.code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxUploadBytes);
   if (/boundary/i.test(String(e.message))) return new ServerError('bad_request', 'multipart/form-data needs a boundary parameter in its Content-Type');
   return new ServerError('bad_request', `the multipart body is malformed (${String(e.message ?? err)})`);
+}
+
+function tooLarge(maxUploadBytes: number): ServerError {
+  return new ServerError('payload_too_large', `the file is larger than the ${formatBytes(maxUploadBytes)} limit`);
+}
+
+/**
+ * The bytes of the file part as they arrive; what reading the body fails with (cut off, malformed)
+ * becomes a client error here, so that errors of the store stay what they are.
+ */
+async function* multipartBytes(file: AsyncIterable<Uint8Array>, maxUploadBytes: number): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of file) yield chunk;
+  } catch (err) {
+    throw multipartError(err, maxUploadBytes);
+  }
 }
 
 export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
@@ -62,29 +79,42 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       await deps.uploadLimiter.take(visitorId ?? `app:${appId}`);
       if (!req.isMultipart()) throw new ServerError('bad_request', 'send the file as multipart/form-data in a field named "file"');
       let part: MultipartFile | undefined;
-      let bytes: Buffer;
       try {
         part = await req.file({ limits: { fileSize: config.maxUploadBytes, files: 1 } });
         if (!part || part.fieldname !== 'file') throw new ServerError('bad_request', 'send the file in a field named "file"');
-        bytes = await part.toBuffer();
       } catch (err) {
         throw multipartError(err, config.maxUploadBytes);
       }
-      if (bytes.length === 0) throw new ServerError('bad_request', 'the file is empty');
-      const sniffed = await sniff(bytes, part.mimetype);
-      const fieldDuration = (part.fields.durationMs as { value?: unknown } | undefined)?.value;
-      const claimedDuration = Number(fieldDuration ?? req.query.durationMs);
+      const { file, mimetype } = part;
       const budget = { files: unattached.maxFilesPerVisitor, bytes: unattached.maxBytesPerVisitor };
       const overBudget = () =>
         new ServerError(
           'upload_quota_exceeded',
           `too many uploads not yet sent in a message (at most ${budget.files} files or ${formatBytes(budget.bytes)}); send them first`,
         );
-      if (visitorId !== null) {
-        const used = await store.unattachedUploads(visitorId);
-        if (used.files + 1 > budget.files || used.bytes + bytes.length > budget.bytes) throw overBudget();
-      }
       const id = uuidv7();
+      let checked: { size: number; sniffed: SniffedFile } | undefined;
+      // The bytes stream into the store as they arrive. What is decided on the whole file (the size
+      // cap, emptiness, the type, the visitor's budget) is decided after the last byte, in the same
+      // order as when uploads were read whole, and a refusal there reaches the store before it
+      // makes the file visible, so a refused upload leaves nothing behind.
+      await files.put(
+        id,
+        inspectUpload(multipartBytes(file, config.maxUploadBytes), async (facts) => {
+          // Busboy stops at `fileSize` and marks the stream truncated; the rest of the part is skipped.
+          if (file.truncated) throw tooLarge(config.maxUploadBytes);
+          if (facts.size === 0) throw new ServerError('bad_request', 'the file is empty');
+          const sniffed = await sniffHead(facts, mimetype);
+          if (visitorId !== null) {
+            const used = await store.unattachedUploads(visitorId);
+            if (used.files + 1 > budget.files || used.bytes + facts.size > budget.bytes) throw overBudget();
+          }
+          checked = { size: facts.size, sniffed };
+        }),
+      );
+      const { size, sniffed } = checked!;
+      const fieldDuration = (part.fields.durationMs as { value?: unknown } | undefined)?.value;
+      const claimedDuration = Number(fieldDuration ?? req.query.durationMs);
       const row = {
         id,
         app_id: appId,
@@ -92,7 +122,7 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
         thread_id: null,
         name: fileNameFor(part.filename, sniffed.mime),
         mime: sniffed.mime,
-        size: bytes.length,
+        size,
         storage_key: id,
         width: sniffed.width ?? null,
         height: sniffed.height ?? null,
@@ -105,7 +135,6 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
       // Bytes before the row: the collector works from rows, so it never sees a row whose bytes are
       // still on their way. The budget is checked again with the insert, in one transaction, for
       // parallel uploads of one visitor; one that loses that race takes its bytes back.
-      await files.put(id, bytes);
       let stored = false;
       try {
         stored = await store.insertFileWithinBudget(row, budget);
