@@ -7,7 +7,8 @@ import type { VisitorsTable } from '../db/schema.js';
 import type { JobHandler } from '../jobs/worker.js';
 import type { CampaignCap } from '../store/sql-store.js';
 import type { ProactiveInput } from './proactive.js';
-import { connect, startServer, tempDir, type Harness } from '../test/harness.js';
+import type { ProactiveTable } from '../db/schema.js';
+import { connect, newId, startServer, tempDir, type Harness } from '../test/harness.js';
 import { RULE_JOB, RuleEngine, loadRules, ruleSchema, type RuleEngineDeps, type RuleEvaluation, type RuleOutcome } from './rules.js';
 
 let h: Harness;
@@ -25,6 +26,7 @@ beforeAll(async () => {
           message: { text: 'Need help with your order?', display: 'toast', author: { kind: 'bot', name: 'Shop assistant' } },
           cap: { count: 1, perMs: 86_400_000 },
         },
+        { id: 'parcel-help', when: { event: 'parcel_delayed' }, delayMs: 60_000, message: { text: 'Sorry about the wait' } },
       ],
     }),
   );
@@ -99,6 +101,65 @@ describe('campaign rules', () => {
     const bad = path.join(tempDir(), 'bad.json');
     fs.writeFileSync(bad, JSON.stringify([{ id: 'x', when: {}, message: { text: 'hi' } }]));
     expect(() => loadRules(bad)).toThrow(/invalid rules at 0\.when\.event/);
+  });
+});
+
+describe('campaign rules as durable jobs', () => {
+  it('counts the cap and stores the prompt in one step: of ten racing jobs for one visitor, one pushes', async () => {
+    const v = await connect(h.url);
+    v.close();
+    const p = { appId: 'demo', visitorId: v.session.visitorId, userId: null };
+    const prompt = (id: string): ProactiveTable => ({
+      id,
+      app_id: 'demo',
+      visitor_id: p.visitorId,
+      user_id: null,
+      text: 'Still there?',
+      display: 'toast',
+      campaign: 'race',
+      author: JSON.stringify({ kind: 'bot' }),
+      quick_replies: null,
+      idempotency_key: null,
+      expires_at: null,
+      created_at: Date.now(),
+      delivered_at: null,
+      shown_at: null,
+      opened_at: null,
+      replied_at: null,
+      dismissed_at: null,
+      thread_id: null,
+    });
+    const ids = Array.from({ length: 10 }, () => newId());
+    const outcomes = await Promise.all(ids.map((id) => h.server.store.insertCampaignPrompt(prompt(id), p, { count: 1, since: 0 })));
+    expect(outcomes.filter((o) => o === 'inserted')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'capped')).toHaveLength(9);
+    // The job that pushed, run again (its node died after the commit): its prompt exists, so nothing more.
+    const pushedId = ids[outcomes.indexOf('inserted')]!;
+    expect(await h.server.store.insertCampaignPrompt(prompt(pushedId), p, { count: 5, since: 0 })).toBe('exists');
+    expect(await h.server.store.campaignPromptsSince(p, 'race', 0)).toBe(1);
+  });
+
+  it('keeps a waiting rule across a restart, and runs it on the restarted server', async () => {
+    const v = await connect(h.url);
+    await v.call('track', { name: 'parcel_delayed' });
+    const db = h.server.store.db;
+    const [job] = await db.selectFrom('jobs').selectAll().where('dedupe_key', '=', `rule:demo:parcel-help:${v.session.visitorId}`).execute();
+    expect(job).toMatchObject({ kind: 'rule.fire', locked_by: null, attempts: 0 });
+    expect(job!.run_at - job!.created_at).toBeGreaterThanOrEqual(60_000);
+    v.close();
+
+    await h.restart();
+    const back = await connect(h.url, { token: v.session.token });
+    // As if the minute had passed while the server was away.
+    await h.server.store.db.updateTable('jobs').set({ run_at: Date.now() }).where('id', '=', job!.id).execute();
+    const outcome = evaluated(back.session.visitorId);
+    const pushed = back.next('proactive', 5000);
+    h.server.jobs.wake();
+    expect(await outcome).toBe('pushed');
+    // The prompt has the job's id: a second run of the job would find it and push nothing.
+    expect(await pushed).toMatchObject({ id: job!.id, text: 'Sorry about the wait', campaign: 'parcel-help' });
+    expect(await h.server.store.db.selectFrom('jobs').select('id').where('id', '=', job!.id).execute()).toEqual([]);
+    back.close();
   });
 });
 
