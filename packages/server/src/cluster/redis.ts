@@ -55,6 +55,7 @@ export class RedisLink {
       return copy;
     }) as Redis['duplicate'];
     this.commands.on('error', (err: Error) => this.#down(err));
+    this.commands.on('close', () => this.#down(new Error('connection closed')));
     this.commands.on('ready', () => this.#up());
     // Errors of the other connections say the same thing; ioredis reconnects them all.
     this.#adapterClient.on('error', () => {});

@@ -3,6 +3,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentClientEvents, AgentServerEvents } from '@threadline/protocol';
 import { DEFAULT_RATE_LIMITS } from '../config.js';
 import { API_KEY, ConnectError, connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { ServerError } from '../errors.js';
+import { Limiter } from './rate-limit.js';
+
+describe('Limiter in memory', () => {
+  it('allows a key its points per window, then refuses with the time until the window ends', async () => {
+    const limiter = new Limiter(2, 10_000, 'things');
+    expect(await limiter.take('k')).toMatchObject({ limit: 2, remaining: 1 });
+    expect(await limiter.take('k')).toMatchObject({ limit: 2, remaining: 0 });
+    const refused = await limiter.take('k').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ServerError);
+    expect(refused).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('too many things') });
+    expect((refused as ServerError).retryAfterMs).toBeGreaterThan(0);
+    // Another key has a budget of its own.
+    expect(await limiter.take('other')).toMatchObject({ remaining: 1 });
+  });
+
+  it('refuses everything with a budget of 0', async () => {
+    await expect(new Limiter(0, 10_000, 'things').take('k')).rejects.toMatchObject({ code: 'rate_limited' });
+  });
+});
 
 let h: Harness;
 beforeAll(async () => {
