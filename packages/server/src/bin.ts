@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import { configFromEnv } from './config.js';
 import { createServer } from './server.js';
 import { describeDatabase } from './db/open.js';
+import { describeRedis } from './cluster/redis.js';
 
 async function main(): Promise<void> {
   const config = configFromEnv();
   const server = await createServer(config);
   await server.listen();
   const { demo } = server;
-  const lines = [`Threadline server listening on ${server.url}`, `  data:      ${config.dataDir}`, `  database:  ${describeDatabase(config)}`, `  app id:    demo`];
+  const lines = [`Threadline server listening on ${server.url}`, `  data:      ${config.dataDir}`, `  database:  ${describeDatabase(config)}`, `  redis:     ${describeRedis(config)}`, `  app id:    demo`];
   if (demo.apiKey) lines.push(`  API key:   ${demo.apiKey}`);
   else lines.push('  API key:   (shown when it was created; set THREADLINE_DEMO_API_KEY to choose one)');
   lines.push(`  secret:    ${demo.app.secret}`, `  origins:   ${demo.app.allowedOrigins.join(', ')}`);

@@ -1,6 +1,14 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 
+/** The Redis of the startup banner: host, port, database and prefix, never the password. */
+export function describeRedis(config: { redisUrl?: string; redisPrefix?: string }): string {
+  if (!config.redisUrl) return 'none (rooms, rate limits and presence are this process\'s own)';
+  const url = new URL(config.redisUrl);
+  const db = url.pathname.length > 1 ? url.pathname : '';
+  return `${url.protocol === 'rediss:' ? 'TLS ' : ''}${url.hostname || 'localhost'}:${url.port || 6379}${db}, keys under ${config.redisPrefix || 'threadline:'}`;
+}
+
 /** What the Redis parts log through (the server's pino logger). */
 export interface ClusterLog {
   info(obj: object, msg: string): void;
