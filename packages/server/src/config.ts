@@ -100,7 +100,12 @@ export interface ServerConfig {
   host: string;
   /** @default 3000; 0 picks a free port. */
   port: number;
-  /** SQLite file (when `databaseUrl` is unset), uploaded files and the token key live here. @default './.threadline' */
+  /**
+   * The SQLite database and uploaded files live here when `databaseUrl` is unset; with PostgreSQL
+   * files are in the database, and a node needs nothing from this directory. The token key is in
+   * the database on both engines (an earlier version's `token.key` found here is imported once).
+   * @default './.threadline'
+   */
   dataDir: string;
   /**
    * PostgreSQL to store everything in instead of the embedded SQLite file: a node-postgres URL.
@@ -129,7 +134,12 @@ export interface ServerConfig {
   unattachedUploads?: UnattachedUploadsConfig;
   rateLimits: RateLimitConfig;
   demo: DemoAppConfig;
-  /** Key that signs visitor tokens; persisted in the data dir when unset. */
+  /**
+   * Key that signs visitor tokens, the same on every node. When unset, the database's setting
+   * `token_key` (made on first start, or imported from an earlier version's `<dataDir>/token.key`).
+   * Changing it invalidates every visitor token.
+   * @default the database's key
+   */
   tokenKey?: string;
   /**
    * Life of a visitor token and of its server-side session, in days. Every connection renews the
