@@ -17,7 +17,9 @@ export async function openDatabase(config: Pick<ServerConfig, 'databaseUrl' | 'd
   if (config.databaseUrl) {
     return openPostgres(config.databaseUrl, { onIdleError: (err) => log?.warn({ err }, 'an idle PostgreSQL connection failed; the pool replaces it') });
   }
-  return openSqlite(path.join(config.dataDir, 'threadline.sqlite'));
+  return openSqlite(path.join(config.dataDir, 'threadline.sqlite'), {
+    onCheckpointerFailure: (err) => log?.warn({ err }, 'the SQLite checkpoint worker stopped; SQLite checkpoints on the event loop again'),
+  });
 }
 
 /** Where `openDatabase` stores, for the start banner and logs: never the URL's password. */
