@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
+import { mainThreadSched, schedSince } from './sched.mjs';
 
 const TICK_MS = 10;
 const ACK_TIMEOUT_MS = 5000;
@@ -307,12 +308,13 @@ process.on('message', async (msg) => {
       Object.assign(stats, newStats());
       lag.reset();
       genStalls.length = 0;
+      const sched0 = mainThreadSched();
       phase = 'sustain';
       const t0 = performance.now();
       startTraffic({ pushes: true });
       await new Promise((r) => setTimeout(r, msg.ms));
       const elapsed = (performance.now() - t0) / 1000;
-      const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS), genLagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RES_MS), genStalls: [...genStalls] };
+      const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS), genLagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RES_MS), genStalls: [...genStalls], genSched: schedSince(sched0) };
       phase = 'crash-wait';
       // Traffic goes on (messages only) until the parent has killed the server.
       stopTraffic();
@@ -383,6 +385,7 @@ function summarise(s) {
     genLagP99Ms: s.genLagP99Ms,
     genLagMaxMs: s.genLagMaxMs,
     genStalls: s.genStalls,
+    genSched: s.genSched,
   };
 }
 

@@ -7,8 +7,12 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { configFromEnv, createServer } from '@threadline/server';
+import { mainThreadSched, schedSince } from './sched.mjs';
 
 const config = configFromEnv();
+// BENCH_SERVER_TRACE=<dir>: SQL, GC and stall attribution of the sustained phase (trace.mjs), written there.
+const traceDir = process.env.BENCH_SERVER_TRACE;
+const trace = traceDir ? await (await import('./trace.mjs')).startTrace({ walFile: join(config.dataDir, 'threadline.sqlite-wal') }) : null;
 const server = await createServer(config);
 await server.listen();
 
@@ -19,6 +23,7 @@ const lagMs = (ns) => Math.max(0, ns / 1e6 - RES_MS);
 lag.enable();
 let cpu0 = process.cpuUsage();
 let t0 = process.hrtime.bigint();
+let sched0 = mainThreadSched();
 let rssPeak = process.memoryUsage.rss();
 setInterval(() => {
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
@@ -37,8 +42,10 @@ process.on('message', async (msg) => {
       await profiler.post('Profiler.start');
     }
     lag.reset();
+    trace?.reset();
     cpu0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
+    sched0 = mainThreadSched();
     rssPeak = process.memoryUsage.rss();
     process.send({ type: 'reset-done' });
   } else if (msg?.type === 'stats') {
@@ -48,6 +55,7 @@ process.on('message', async (msg) => {
       profiler.disconnect();
       profiler = null;
     }
+    if (trace) writeTrace(trace.report());
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
     const cpu = process.cpuUsage(cpu0);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
@@ -59,9 +67,29 @@ process.on('message', async (msg) => {
       cpuPct: ((cpu.user + cpu.system) / wallUs) * 100,
       rssMiB: process.memoryUsage.rss() / 2 ** 20,
       rssPeakMiB: rssPeak / 2 ** 20,
+      sched: schedSince(sched0),
+      wallMs: wallUs / 1000,
     });
   }
 });
+
+function writeTrace(r) {
+  const file = join(traceDir, `server-trace-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(r, null, 2));
+  const f = (v) => v.toFixed(0);
+  const lines = [
+    `trace: ${file}`,
+    `trace: ${f(r.elapsedMs)} ms: SQL ${f(r.sqlMs)} ms in ${r.sqlCalls} calls (${r.slowSqlCount} over 5 ms), GC ${f(r.gc.ms)} ms (${r.gc.n}, max ${f(r.gc.maxMs)} ms); WAL checkpoints ${r.checkpoints.n} on the event loop, ${f(r.checkpoints.ms)} ms (max ${f(r.checkpoints.maxMs)} ms); connection waits max ${f(r.connection.maxWaitMs)} ms, ${r.connection.maxWaiting} waiting at most; WAL max ${(r.walMaxBytes / 2 ** 20).toFixed(1)} MiB`,
+    ...r.topSql.slice(0, 6).map((s) => `trace:   ${f(s.ms)} ms / ${s.n} (max ${s.max.toFixed(1)}) ${s.sql.slice(0, 100)}`),
+    `trace: ${r.stalls.length} stalls over 50 ms`,
+    ...r.stalls.map(
+      (s) =>
+        `trace:   at ${(s.at / 1000).toFixed(1)} s ${f(s.ms)} ms: SQL ${f(s.sqlMs)} (checkpoint ${f(s.checkpointMs)}), GC ${f(s.gcMs)}, main-thread CPU ${f(s.mainThreadCpuMs)}, run-queue wait ${f(s.runQueueWaitMs)}, process CPU ${f(s.processCpuMs)}; ${s.topSql.map((q) => `${q.ms.toFixed(0)} ms ${q.sql.slice(0, 60)}`).join(' | ')}`,
+    ),
+  ];
+  console.error(lines.join('\n'));
+}
+
 process.on('SIGTERM', () => {
   server.close().finally(() => process.exit(0));
 });

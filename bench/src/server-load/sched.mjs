@@ -1,0 +1,22 @@
+// Linux's scheduler statistics for this process's main thread (/proc/<pid>/task/<pid>/schedstat):
+// time on a CPU, and time runnable but waiting in the run queue — the part of an event-loop stall
+// that another process, not this one, caused. Null elsewhere.
+import { readFileSync } from 'node:fs';
+
+const FILE = `/proc/${process.pid}/task/${process.pid}/schedstat`;
+
+/** `{ runMs, waitMs }` so far, or null where the kernel does not tell. */
+export function mainThreadSched() {
+  try {
+    const [run, wait] = readFileSync(FILE, 'utf8').split(' ').map(Number);
+    return { runMs: run / 1e6, waitMs: wait / 1e6 };
+  } catch {
+    return null;
+  }
+}
+
+/** What changed since `from` (a `mainThreadSched()`), or null. */
+export function schedSince(from) {
+  const now = mainThreadSched();
+  return from && now ? { runMs: now.runMs - from.runMs, waitMs: now.waitMs - from.waitMs } : null;
+}
