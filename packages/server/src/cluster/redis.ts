@@ -45,6 +45,8 @@ export class RedisLink {
   readonly #onReconnect = new Set<() => void>();
   #lost = false;
   #connected = false;
+  /** The last connection error, for the start's message (ioredis rejects with "Connection is closed"). */
+  #lastError: (Error & { code?: string }) | null = null;
   #closed = false;
 
   private constructor(
@@ -62,7 +64,10 @@ export class RedisLink {
       this.#copies.push(copy);
       return copy;
     }) as Redis['duplicate'];
-    this.commands.on('error', (err: Error) => this.#down(err));
+    this.commands.on('error', (err: Error) => {
+      this.#lastError = err;
+      this.#down(err);
+    });
     this.commands.on('close', () => this.#down(new Error('connection closed')));
     this.commands.on('ready', () => this.#up());
     // Errors of the other connections say the same thing; ioredis reconnects them all.
@@ -76,7 +81,8 @@ export class RedisLink {
       await withTimeout(Promise.all([link.commands.connect(), link.#adapterClient.connect()]), CONNECT_TIMEOUT_MS);
     } catch (err) {
       await link.close();
-      const reason = (err as { code?: string }).code ?? (err as Error).message;
+      const cause = link.#lastError ?? (err as Error & { code?: string });
+      const reason = cause.code ?? cause.message;
       throw new Error(`THREADLINE_REDIS_URL: Redis did not answer (${reason}); the server needs it to share rooms, rate limits and presence with the other nodes`);
     }
     return link;
