@@ -90,13 +90,14 @@ it('300 widgets through nginx lose, double and reorder nothing when a node is ki
   const victim = cluster.nodes[1];
   const stopped = once(gen, 'traffic-stopped', 20_000);
   gen.send({ type: 'stop-traffic', afterMs: 1500 });
+  const killedAt = Date.now();
   await victim.kill('SIGKILL');
   await stopped;
   await victim.start();
 
   const caught = once(gen, 'caught-up', 90_000);
   gen.send({ type: 'await-caught-up', timeoutMs: 60_000, everyone: false });
-  const { done, of, reconnected } = await caught;
+  const { done, of, reconnected, at } = await caught;
   expect(reconnected, 'widgets of the killed node lost their connection').toBeGreaterThan(0);
   expect(done, 'widgets caught up').toBe(of);
 
@@ -134,7 +135,7 @@ it('300 widgets through nginx lose, double and reorder nothing when a node is ki
     }
     return { sent, lost, duplicated, reordered, gaps };
   });
-  console.log(`chaos: ${WIDGETS} widgets, ${verdict.sent} messages sent, ${reconnected} reconnected after SIGKILL of ${victim.name}: lost=${verdict.lost} duplicated=${verdict.duplicated} reordered=${verdict.reordered} (seq gaps ${verdict.gaps})`);
+  console.log(`chaos: ${WIDGETS} widgets, ${verdict.sent} messages sent, ${reconnected} reconnected after SIGKILL of ${victim.name}, all caught up ${((at - killedAt) / 1000).toFixed(1)} s after the kill: lost=${verdict.lost} duplicated=${verdict.duplicated} reordered=${verdict.reordered} (seq gaps ${verdict.gaps})`);
   expect(verdict).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, gaps: 0 });
   expect(verdict.sent).toBeGreaterThan(300);
 }, 180_000);

@@ -166,7 +166,7 @@ class Widget {
    * (a cluster that lost one node) only a widget that lost its connection after `since` must have.
    */
   caughtUp(since, everyone = true) {
-    const reconnected = everyone || this.lostAt < since ? this.connectedAt >= since : this.connectedAt >= this.lostAt;
+    const reconnected = everyone ? this.connectedAt >= since : this.lostAt < since || this.connectedAt >= this.lostAt;
     return this.connected && reconnected && this.syncedAt >= this.connectedAt && this.outbox.length === 0 && !this.inflight;
   }
 
