@@ -138,16 +138,25 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     // Counted before anything awaits, so a socket that drops during this setup is uncounted once.
     const rooms = presenceRooms(p);
     const counted = messaging.presence.enter(p.appId, rooms);
+    // The inboxes hear "offline" after "online", even from a socket that dropped while connecting.
+    let setUp!: () => void;
+    const announced = new Promise<void>((resolve) => (setUp = resolve));
     socket.on('disconnect', () => {
       const uncounted = messaging.presence.leave(rooms);
       if (deps.isClosing()) return;
-      uncounted.then(() => messaging.visitorDisconnected(p)).catch((err: unknown) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
+      Promise.all([uncounted, announced])
+        .then(() => messaging.visitorDisconnected(p))
+        .catch((err: unknown) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
     });
-    await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
-    if (p.userId) await socket.join(userRoom(p.appId, p.userId));
-    // Other nodes see the visitor online before the inboxes hear it is.
-    await counted;
-    await messaging.visitorConnected(p, socket.handshake.headers['user-agent']);
+    try {
+      await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
+      if (p.userId) await socket.join(userRoom(p.appId, p.userId));
+      // Other nodes see the visitor online before the inboxes hear it is.
+      await counted;
+      await messaging.visitorConnected(p, socket.handshake.headers['user-agent']);
+    } finally {
+      setUp();
+    }
     socket.emit('session', {
       visitorId: p.visitorId,
       token: socket.data.token,
