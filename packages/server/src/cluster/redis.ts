@@ -54,7 +54,7 @@ export class RedisLink {
     readonly prefix: string,
     private readonly log: ClusterLog,
   ) {
-    const common: RedisOptions = { lazyConnect: true, connectionName: `${prefix}node` };
+    const common: RedisOptions = { lazyConnect: true, connectionName: 'threadline' };
     this.commands = new Redis(url, { ...common, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 });
     this.#adapterClient = new Redis(url, common);
     const duplicate = this.#adapterClient.duplicate.bind(this.#adapterClient);
