@@ -15,7 +15,7 @@ import type { Database } from '../db/schema.js';
 import { TEST_ENGINE, newId, tempDir, testDatabase } from '../test/harness.js';
 import type { TestDatabase } from '../test/postgres.js';
 import { CHUNK_BYTES, DatabaseFileStore } from './database-file-store.js';
-import { DiskFileStore, type FileStore } from './file-store.js';
+import { DiskFileStore, FallbackFileStore, type FileStore } from './file-store.js';
 
 interface Subject {
   store: FileStore;
@@ -36,19 +36,16 @@ async function diskSubject(): Promise<Subject> {
   };
 }
 
-let database: TestDatabase | null = null;
-let db: Kysely<Database> | null = null;
-
 async function databaseSubject(): Promise<Subject> {
-  database = await testDatabase();
-  db = await openDatabase({ databaseUrl: database?.url, dataDir: tempDir() });
+  const database: TestDatabase | null = await testDatabase();
+  const db: Kysely<Database> = await openDatabase({ databaseUrl: database?.url, dataDir: tempDir() });
   await migrateToLatest(db);
   const store = new DatabaseFileStore(db);
   return {
     store,
     held: (key) => store.chunkCount(key),
     async close() {
-      await db?.destroy();
+      await db.destroy();
       await database?.drop();
     },
   };
@@ -207,5 +204,29 @@ describe.each(subjects)('a file store %s', (name, make) => {
       expect(await store().collectAbandoned(Date.now() + 1)).toBe(0);
       expect(await s.held(key)).toBe(2);
     });
+  });
+});
+
+describe('a database store in front of the disk a server used before', () => {
+  let primary: Subject;
+  let older: Subject;
+  beforeAll(async () => {
+    primary = await databaseSubject();
+    older = await diskSubject();
+  });
+  afterAll(() => primary?.close());
+
+  it('serves and deletes files from the disk, and stores new ones in the database', async () => {
+    const store = new FallbackFileStore(primary.store, older.store);
+    const before = newId();
+    const bytes = randomBytes(1000);
+    await older.store.put(before, pieces(bytes));
+    expect((await readAll((await store.get(before))!)).equals(bytes)).toBe(true);
+    const after = newId();
+    await store.put(after, pieces(bytes));
+    expect([await primary.held(after), await older.held(after)]).toEqual([1, 0]);
+    await store.delete(before);
+    expect(await store.get(before)).toBeNull();
+    expect(await older.held(before)).toBe(0);
   });
 });
