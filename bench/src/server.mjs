@@ -177,7 +177,7 @@ export async function runServer({ preset = presetFromArgs(), quiet = false, env:
       ['Push delivered to widget p50 / p99', `${ms(s.pushDeliveryP50, 1)} / ${ms(s.pushDeliveryP99, 1)}`],
       ['Server event-loop lag p50 / p99 / max', `${ms(server.lagP50Ms, 1)} / ${ms(server.lagP99Ms, 1)} / ${ms(server.lagMaxMs)}`],
       ['Server CPU (sustain, 100% = one core)', `${server.cpuPct.toFixed(0)} %`],
-      ['Waiting for a core (main thread runnable, not running): server / generator', server.sched && s.genSched ? `${ms(server.sched.waitMs)} / ${ms(s.genSched.waitMs)} of ${ms(server.wallMs)}${server.sched.waitMs > server.wallMs / 10 ? ' — other work held the cores: latencies above measure the machine as much as the server' : ''}` : '— (Linux only)'],
+      ['Waiting for a core (main thread runnable, not running): server / generator', server.sched && s.genSched ? `${ms(server.sched.waitMs)} / ${ms(s.genSched.waitMs)} of ${ms(server.wallMs)} (nice ${server.nice} / ${s.genNice})${server.sched.waitMs > server.wallMs / 10 ? ' — other work held the cores: latencies above measure the machine as much as the server' : ''}` : '— (Linux only)'],
       ['Server answered the end-of-sustain stats request (IPC) after', ms(server.answerMs)],
       ['Server RSS end / peak', `${server.rssMiB.toFixed(0)} MiB / ${server.rssPeakMiB.toFixed(0)} MiB`],
       ['Load generator event-loop lag p99 / max', `${ms(s.genLagP99Ms, 1)} / ${ms(s.genLagMaxMs)}`],

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
-import { mainThreadSched, schedSince } from './sched.mjs';
+import { mainThreadSched, raisePriority, schedSince } from './sched.mjs';
 
+const nice = raisePriority();
 const TICK_MS = 10;
 const ACK_TIMEOUT_MS = 5000;
 
@@ -314,7 +315,7 @@ process.on('message', async (msg) => {
       startTraffic({ pushes: true });
       await new Promise((r) => setTimeout(r, msg.ms));
       const elapsed = (performance.now() - t0) / 1000;
-      const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS), genLagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RES_MS), genStalls: [...genStalls], genSched: schedSince(sched0) };
+      const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS), genLagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RES_MS), genStalls: [...genStalls], genSched: schedSince(sched0), genNice: nice };
       phase = 'crash-wait';
       // Traffic goes on (messages only) until the parent has killed the server.
       stopTraffic();
@@ -386,6 +387,7 @@ function summarise(s) {
     genLagMaxMs: s.genLagMaxMs,
     genStalls: s.genStalls,
     genSched: s.genSched,
+    genNice: s.genNice,
   };
 }
 

@@ -7,8 +7,9 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { configFromEnv, createServer } from '@threadline/server';
-import { mainThreadSched, schedSince } from './sched.mjs';
+import { mainThreadSched, raisePriority, schedSince } from './sched.mjs';
 
+const nice = raisePriority();
 const config = configFromEnv();
 // BENCH_SERVER_TRACE=<dir>: SQL, GC and stall attribution of the sustained phase (trace.mjs), written there.
 const traceDir = process.env.BENCH_SERVER_TRACE;
@@ -68,6 +69,7 @@ process.on('message', async (msg) => {
       rssMiB: process.memoryUsage.rss() / 2 ** 20,
       rssPeakMiB: rssPeak / 2 ** 20,
       sched: schedSince(sched0),
+      nice,
       wallMs: wallUs / 1000,
     });
   }
