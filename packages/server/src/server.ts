@@ -85,6 +85,15 @@ function fileStoreOf(db: Kysely<Database>, dataDir: string): FileStore {
   return fs.existsSync(dir) ? new FallbackFileStore(chunks, new DiskFileStore(dir)) : chunks;
 }
 
+/**
+ * Closes what socket.io holds. Its own `close()` needs the engine that `attach` makes; a server that
+ * never listened has only its namespaces' adapters (with Redis, each reading the stream) to close.
+ */
+async function closeSocketServer(io: VisitorServer, attached: boolean): Promise<void> {
+  if (attached) return new Promise<void>((resolve) => io.close(() => resolve()));
+  await Promise.allSettled([...io._nsps.values()].map(async (nsp) => nsp.adapter.close()));
+}
+
 /** How long `close()` lets open HTTP requests finish before it cuts their connections. */
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -110,6 +119,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   // Fastify first: its pino logger is the one every part below logs to.
   const http = createHttp(config, options.logStream);
   const log = http.log;
+  // Before anything opens: a rules file that does not parse stops the start here.
+  const ruleList = config.rulesFile ? loadRules(config.rulesFile) : null;
   const tightened = makeDataDirPrivate(config.dataDir);
   if (tightened.length) log.warn({ paths: tightened }, 'the data directory was readable by other users; made it private (700 directories, 600 files)');
   const db = options.db ?? (await openDatabase(config, log));
@@ -200,7 +211,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const presence = new Presence({ nodeId: node, redis, log });
   const proactive = new ProactiveService({ store, io, agents, webhooks, presence });
   const messaging = new Messaging(store, io, agents, webhooks, proactive, presence);
-  const rules = config.rulesFile ? new RuleEngine(loadRules(config.rulesFile), { store, presence: messaging, proactive, jobs, log }) : null;
+  const rules = ruleList ? new RuleEngine(ruleList, { store, presence: messaging, proactive, jobs, log }) : null;
   // Visitor and agent handshakes share one per-IP budget.
   const handshakes = limiter('handshakes', rateLimits.connectionsPerIp, 'connections');
   attachVisitorChannel({
@@ -231,6 +242,16 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     },
   });
 
+  // A start that fails from here closes what it opened: the adapters (with Redis, each reading the
+  // stream), the Redis connections and the pool, so a program that handles the error can go on.
+  const abandon = async (err: unknown): Promise<never> => {
+    // The adapter's connections are made as it starts; closed while connecting, they reject unheard.
+    await redis?.adapterReady();
+    await closeSocketServer(io, false);
+    await redis?.close();
+    if (!options.db) await db.destroy();
+    throw err;
+  };
   await buildHttp(http, {
     config,
     store,
@@ -244,13 +265,14 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     httpLimiter: limiter('http', rateLimits.httpPerIp, 'requests'),
     originAllowed,
     originsChanged,
-  });
+  }).catch(abandon);
 
-  if (options.extend) await options.extend(http, { store, demo: demo.app });
+  if (options.extend) await options.extend(http, { store, demo: demo.app }).catch(abandon);
 
   let url = '';
   let port = 0;
   let registry: NodeRegistry | null = null;
+  let attached = false;
   return {
     get url() {
       return url;
@@ -267,6 +289,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     async listen() {
       await http.ready();
       io.attach(http.server);
+      attached = true;
       engineGuard.watch(io.engine);
       await http.listen({ host: config.host, port: config.port });
       port = (http.server.address() as AddressInfo).port;
@@ -292,7 +315,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       // its response (a stalled upload or download) must not hold the shutdown forever.
       const grace = setTimeout(() => http.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      if (!attached) await redis?.adapterReady();
+      await closeSocketServer(io, attached);
       await http.close();
       clearTimeout(grace);
       await webhooks.stop();
