@@ -5,5 +5,6 @@
 export { createBareClient } from './create-bare-client.js';
 export { lazyTransport } from './transport/lazy-transport.js';
 export { memoryStorage } from './storage/memory.js';
+export { yieldToPage, inSlices } from './yield.js';
 export { indexedDbStorage, databaseName } from './storage/indexeddb.js';
 export type * from './index.js';

@@ -397,6 +397,10 @@ export class ThreadlineClient implements Client {
     this.#local = local;
     if (!storage.fellBack) this.#store.dispatch({ type: 'storage', mode });
     const { loaded, pages } = await readDevice(storage, local, this.#o.pageSize);
+    // Applying what the device holds (the store's derivation, the launcher's badge, `ready`
+    // listeners, joining the tabs) is a task of its own, not the tail of the last read's. From
+    // here to the role, one task: a tab must never look `ready` and solo while it will follow.
+    await this.#env.yieldToPage();
     if (this.#destroyed) return;
     this.#meta = loaded.meta;
     this.#storedPrompts = loaded.proactive;
@@ -484,9 +488,13 @@ export class ThreadlineClient implements Client {
 
   /** Connected: what waited for a session goes (`fresh`), then catch up and send the outbox. */
   async #live(fresh: boolean): Promise<void> {
+    // At once, before anything else can see `connected`: what waited goes ahead of newer events.
     if (fresh) {
       this.#presence.flush();
     }
+    // The catch-up in a task of its own, not the tail of the one that took the session in.
+    await this.#env.yieldToPage();
+    if (this.#destroyed) return;
     await this.#resume.sync();
     this.#outbox.resume();
   }

@@ -4,6 +4,7 @@
  * client is created — never at import.
  */
 import { uuidv7 } from './uuid.js';
+import { yieldToPage } from './yield.js';
 import type { HttpClient } from './http-types.js';
 
 export type { HttpClient, HttpResponse, UploadRequest } from './http-types.js';
@@ -51,6 +52,12 @@ export interface Environment {
   indexedDB: IDBFactory | null;
   /** Default locale. */
   locale: string | undefined;
+  /**
+   * Ends the current task and resumes in a later one, so start-up runs in slices the page can
+   * interleave with its own work (yield.ts).
+   * @default yieldToPage
+   */
+  yieldToPage(): Promise<void>;
 }
 
 function browserOnline(): OnlineStatus {
@@ -107,5 +114,6 @@ export function defaultEnvironment(): Environment {
     http: defaultHttp(),
     indexedDB: g.indexedDB ?? null,
     locale: g.navigator?.language,
+    yieldToPage: () => yieldToPage(),
   };
 }

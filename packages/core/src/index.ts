@@ -1,6 +1,7 @@
 export { createClient, createBareClient } from './create-client.js';
 export { lazyTransport } from './transport/lazy-transport.js';
 export { memoryStorage } from './storage/memory.js';
+export { yieldToPage, inSlices } from './yield.js';
 export { indexedDbStorage, databaseName } from './storage/indexeddb.js';
 export { socketIoTransport, type SocketIoTransportOptions } from './transport/socketio-transport.js';
 export type {

@@ -135,7 +135,8 @@ async function bundle({ entry, fileName, format, outDir = dist, external, define
       // Browsers with logical properties (inset-inline-*): older targets make the CSS minifier
       // expand each one into long :lang() lists, several KiB for nothing.
       cssTarget: ['chrome100', 'edge100', 'firefox100', 'safari16'],
-      minify: true,
+      // THREADLINE_NO_MINIFY=1: readable names in CPU profiles (for finding what a long task runs).
+      minify: !process.env.THREADLINE_NO_MINIFY,
       sourcemap: false,
       reportCompressedSize: false,
       copyPublicDir: false,

@@ -17,7 +17,7 @@ function setup(options: Record<string, unknown> = {}) {
   // The launcher is plain DOM and subscribes as it mounts: no act() needed until the panel opens.
   const widget = createWidget(
     { appId: 'demo', serverUrl: 'http://localhost:3000', ...options },
-    { createClient, loadPanel, events, report, schedule: (fn) => ((idle = fn), () => {}) },
+    { createClient, loadPanel, events, report, schedule: (fn) => ((idle = fn), () => {}), pause: null },
   );
   const host = document.querySelector<HTMLElement>('[data-threadline]')!;
   const shadow = within(host.shadowRoot! as unknown as HTMLElement);
@@ -65,8 +65,8 @@ describe('widget', () => {
     fireEvent.click(launcher);
     await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
     expect(onOpen).toHaveBeenCalledOnce();
-    // Focus moves into the panel, on the message field.
-    const box = shadow.getByRole('textbox', { name: 'Message' });
+    // Focus moves into the panel, on the message field (drawn in the slice after the shell).
+    const box = await waitFor(() => shadow.getByRole('textbox', { name: 'Message' }));
     await waitFor(() => expect(host.shadowRoot!.activeElement).toBe(box));
     expect(document.activeElement).toBe(host);
     fireEvent.keyDown(box, { key: 'Escape' });
@@ -90,7 +90,8 @@ describe('widget', () => {
     fireEvent.click(shadow.getByRole('button', { name: 'Reply' }));
     expect(client.reportProactive).toHaveBeenCalledWith('p1', 'opened');
     await waitFor(() => expect(shadow.getByRole('dialog')).toBeTruthy());
-    expect(shadow.getAllByText('Need help choosing a size? We reply in minutes.').length).toBeGreaterThan(0);
+    // The panel's body comes in the slices after its shell.
+    await waitFor(() => expect(shadow.getAllByText('Need help choosing a size? We reply in minutes.').length).toBeGreaterThan(0));
   });
 
   it('opens the panel by itself for a prompt whose display hint is "open"', async () => {

@@ -1,11 +1,12 @@
 import type { Client, ClientError, ClientEventMap, ClientOptions, Identity, VisitorContext } from '@threadline/core';
+import { inSlices, yieldToPage } from '@threadline/core/bare';
 import { clearDrafts } from './drafts-storage.js';
 import type { Emitter } from './emitter.js';
 import { createHost, type Host } from './host.js';
 import { whenIdle } from './idle.js';
 import { LAUNCHER_STRINGS } from './i18n/launcher-strings.js';
 import { resolveLocale } from './i18n/locale.js';
-import { createLauncherRoot } from './launcher/launcher-root.js';
+import { createLauncherRoot, type LauncherRoot } from './launcher/launcher-root.js';
 import { watchAvoidZones } from './avoid.js';
 import { resolveTheme, themeCss, type WidgetOptions } from './options.js';
 import type { PanelModule } from './panel/context.js';
@@ -79,6 +80,12 @@ export interface WidgetDeps {
   report: (error: WidgetError) => void;
   /** @default whenIdle */
   schedule?: (fn: () => void) => () => void;
+  /**
+   * Yields to the page between the mount's steps (the shadow root and its styles, then the
+   * launcher), so no step forms a long task; null draws everything at once (tests).
+   * @default yieldToPage
+   */
+  pause?: (() => Promise<void>) | null;
 }
 
 /** Options that shape the widget only; every other option is the core's and is passed through. */
@@ -90,8 +97,10 @@ const WIDGET_KEYS = ['brandColor', 'position', 'offset', 'zIndex', 'greeting', '
 type EveryWidgetKeyListed<Missing extends never = Exclude<WidgetOnlyKey, (typeof WIDGET_KEYS)[number]>> = Missing;
 
 /**
- * Mounts the launcher now and starts the client when the browser is idle; the panel is loaded
- * on first open (or first hover/focus of the launcher).
+ * Mounts the widget in steps, each a task of its own: the client now (so the returned widget
+ * works at once), then the shadow root and its styles, then the launcher; the client starts when
+ * the browser is idle after that. The panel is loaded on first open (or first hover/focus of the
+ * launcher) and drawn once the mount is done.
  */
 export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   const doc = (options.container ?? document.body).ownerDocument;
@@ -106,23 +115,22 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   for (const key of WIDGET_KEYS) delete clientOptions[key];
   const client = deps.createClient(clientOptions);
   const ui: UiStore = createUiStore();
-  const host: Host = createHost(options.container ?? doc.body);
-  host.addStyles(launcherCss);
-  host.addStyles(themeCss(theme));
   const subs: Array<() => void> = [];
+  /** Set by the mount's steps below; null until then (and the methods allow for that). */
+  let host: Host | null = null;
+  let launcher: LauncherRoot | null = null;
+  let destroyed = false;
 
   const launcherMount = doc.createElement('div');
   const panelMount = doc.createElement('div');
-  host.root.append(panelMount, launcherMount);
   const syncRootClass = () => {
-    host.root.className = `root${theme.position === 'left' ? ' left' : ''}${ui.getSnapshot().open ? ' is-open' : ''}`;
+    if (host) host.root.className = `root${theme.position === 'left' ? ' left' : ''}${ui.getSnapshot().open ? ' is-open' : ''}`;
   };
-  syncRootClass();
 
   const close = () => {
-    const hadFocus = doc.activeElement === host.element;
+    const hadFocus = host !== null && doc.activeElement === host.element;
     ui.dispatch({ type: 'close' });
-    if (hadFocus) launcher.button.focus();
+    if (hadFocus) launcher?.button.focus();
   };
   const toggle = () => (ui.getSnapshot().open ? close() : ui.dispatch({ type: 'open' }));
 
@@ -139,9 +147,9 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   };
   const showPanel = () => {
     if (unmountPanel) return;
-    loadPanel().then(
-      (mod) => {
-        if (unmountPanel || destroyed) return;
+    Promise.all([loadPanel(), mounted]).then(
+      ([mod]) => {
+        if (unmountPanel || destroyed || !host) return;
         unmountPanel = mod.renderPanel(panelMount, {
           client,
           ui,
@@ -195,21 +203,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     client.on('ready', () => deps.events.emit('ready', {})),
   );
 
-  const launcher = createLauncherRoot(launcherMount, {
-    client,
-    ui,
-    strings,
-    brandName: options.brandName ?? strings.open,
-    brandAvatarUrl: options.brandAvatarUrl,
-    onIntent: () => void loadPanel().catch(() => undefined /* reported in loadPanel */),
-    onToggle: toggle,
-    addStyles: host.addStyles,
-    onError: (error) => deps.report({ code: 'toast_failed', message: `could not load the proactive toast: ${String(error)}` }),
-  });
-
-  // Keep the corner off elements marked data-threadline-avoid (small screens only).
-  subs.push(watchAvoidZones(launcher.corner, host.addStyles('')));
-
   // Escape closes from anywhere inside the widget.
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && ui.getSnapshot().open) {
@@ -217,26 +210,55 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       close();
     }
   };
-  host.shadow.addEventListener('keydown', onKey as EventListener);
-  subs.push(() => host.shadow.removeEventListener('keydown', onKey as EventListener));
 
-  // Nothing costly before the browser is idle: storage and the socket start then.
-  if (options.consent !== false) {
-    subs.push(
-      schedule(() => {
-        void client.start().then(() => client.updateContext({ page: currentPage(doc) }));
-      }),
-    );
-  }
+  const mountHost = () => {
+    const h = createHost(options.container ?? doc.body);
+    host = h;
+    h.addStyles(launcherCss);
+    h.addStyles(themeCss(theme));
+    h.root.append(panelMount, launcherMount);
+    syncRootClass();
+    h.shadow.addEventListener('keydown', onKey as EventListener);
+    subs.push(() => h.shadow.removeEventListener('keydown', onKey as EventListener));
+  };
+  const mountLauncher = () => {
+    const h = host!;
+    launcher = createLauncherRoot(launcherMount, {
+      client,
+      ui,
+      strings,
+      brandName: options.brandName ?? strings.open,
+      brandAvatarUrl: options.brandAvatarUrl,
+      onIntent: () => void loadPanel().catch(() => undefined /* reported in loadPanel */),
+      onToggle: toggle,
+      addStyles: h.addStyles,
+      onError: (error) => deps.report({ code: 'toast_failed', message: `could not load the proactive toast: ${String(error)}` }),
+    });
+    // Keep the corner off elements marked data-threadline-avoid (small screens only).
+    subs.push(watchAvoidZones(launcher.corner, h.addStyles('')));
+    // Nothing costly before the browser is idle: storage and the socket start then.
+    if (options.consent !== false) {
+      subs.push(
+        schedule(() => {
+          void client.start().then(() => client.updateContext({ page: currentPage(doc) }));
+        }),
+      );
+    }
+  };
+  // Each step a task of its own (on a phone the three together were one long task of ~50 ms).
+  const mounted = inSlices([mountHost, mountLauncher], deps.pause === undefined ? yieldToPage : deps.pause, () => destroyed).catch((error: unknown) => {
+    deps.report({ code: 'internal_client', message: `could not draw the widget: ${String(error)}` });
+    throw error;
+  });
+  mounted.catch(() => undefined /* reported above; showPanel sees the rejection and closes */);
 
-  let destroyed = false;
   const teardown = () => {
     if (destroyed) return;
     destroyed = true;
     subs.splice(0).forEach((off) => off());
     unmountPanel?.();
-    launcher.destroy();
-    host.remove();
+    launcher?.destroy();
+    host?.remove();
   };
 
   return {

@@ -11,6 +11,10 @@ import type { TimerHandle } from '../environment.js';
 import type { Host } from '../host.js';
 import type { OutboxFile } from '../state/state.js';
 import type { MessageView, ThreadView } from '../types.js';
+import { slicer } from '../yield.js';
+
+/** Work applying a `sync` answer does before it lets the page run (see yield.ts). */
+const SLICE_MS = 8;
 
 export interface ResumeDeps {
   host: Host;
@@ -68,6 +72,11 @@ export class Resume {
           return;
         }
         this.#failures = 0;
+        // Applied in tasks of their own, not the tail of the one that received the answer; what
+        // arrives live meanwhile is applied as usual (the reducer dedupes by seq).
+        const slice = slicer(SLICE_MS, env.now, env.yieldToPage);
+        await slice.yield();
+        if (this.#stopped) return;
         store.dispatch({ type: 'threads', threads: res.threads });
         this.#d.host.persistThreads(res.threads.map((t) => t.id));
         const byThread = new Map<string, Message[]>();
@@ -78,6 +87,10 @@ export class Resume {
         }
         const before = JSON.stringify(cursors);
         for (const [threadId, list] of byThread) {
+          if (slice.due()) {
+            await slice.yield();
+            if (this.#stopped) return;
+          }
           // A thread this device did not hold gets its newest page: history, not news.
           this.apply(threadId, list, cursors[threadId] !== undefined || this.#announced.has(threadId));
         }

@@ -3,6 +3,7 @@ import type { Ack, Message, SendResult, Thread, VisitorAuth } from '@threadline/
 import type { ChannelLike, Environment, HttpClient, LockManagerLike, OnlineStatus } from '../environment.js';
 import type { Reply, RequestName, Transport, TransportEvent, TransportFactory } from '../transport/transport.js';
 import { uuidv7 } from '../uuid.js';
+import { yieldToPage } from '../yield.js';
 
 export function manualClock(start = 1_700_000_000_000) {
   let now = start;
@@ -75,6 +76,8 @@ export function testEnv(overrides: Partial<Environment> = {}): Environment {
     http: noHttp,
     indexedDB: null,
     locale: 'en',
+    // The real one: a macrotask, so tests see start-up resume in later tasks as a page does.
+    yieldToPage: () => yieldToPage(),
     ...overrides,
   };
 }

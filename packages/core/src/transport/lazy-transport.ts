@@ -7,9 +7,10 @@
  */
 import type { VisitorAuth } from '@threadline/protocol';
 import type { Reply, RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport.js';
+import { yieldToPage } from '../yield.js';
 
-export function lazyTransport(load: () => Promise<TransportFactory>): TransportFactory {
-  return (options) => new LazyTransport(load, options);
+export function lazyTransport(load: () => Promise<TransportFactory>, pause: () => Promise<void> = yieldToPage): TransportFactory {
+  return (options) => new LazyTransport(load, options, pause);
 }
 
 class LazyTransport implements Transport {
@@ -22,6 +23,7 @@ class LazyTransport implements Transport {
   constructor(
     readonly load: () => Promise<TransportFactory>,
     readonly options: { serverUrl: string },
+    readonly pause: () => Promise<void>,
   ) {}
 
   get connected(): boolean {
@@ -35,21 +37,32 @@ class LazyTransport implements Transport {
   #ensure(): void {
     if (this.#inner || this.#loading) return;
     this.#loading = true;
-    this.load().then(
-      (factory) => {
-        this.#loading = false;
-        if (this.#closed) return;
-        const inner = factory(this.options);
-        this.#inner = inner;
-        inner.on((e) => this.#emit(e));
-        if (this.#auth) inner.connect(this.#auth);
-      },
-      (err: unknown) => {
-        this.#loading = false;
-        this.#emit({ type: 'disconnected', reason: `transport failed to load: ${String(err)}` });
-      },
-    );
+    void this.#loadAndConnect();
   }
+
+  /**
+   * Never in the caller's task, and in two of its own: importing the chunk (its evaluation), then
+   * creating the transport and connecting; each yields to the page first (yield.ts).
+   */
+  async #loadAndConnect(): Promise<void> {
+    let factory: TransportFactory;
+    try {
+      await this.pause();
+      factory = await this.load();
+      await this.pause();
+    } catch (err) {
+      this.#loading = false;
+      this.#emit({ type: 'disconnected', reason: `transport failed to load: ${String(err)}` });
+      return;
+    }
+    this.#loading = false;
+    if (this.#closed) return;
+    const inner = factory(this.options);
+    this.#inner = inner;
+    inner.on((e) => this.#emit(e));
+    if (this.#auth) inner.connect(this.#auth);
+  }
+
 
   connect(auth: () => VisitorAuth): void {
     this.#closed = false;

@@ -14,6 +14,7 @@ import { io, NodeWebSocket as WebSocketTransport, type Socket } from 'socket.io-
 import { isErrorCode, type ClientEvents, type ServerEvents, type VisitorAuth, type WireError } from '@threadline/protocol';
 import { backoffDelay } from '../backoff.js';
 import type { Reply, RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport.js';
+import { yieldToPage } from '../yield.js';
 
 const SERVER_EVENTS = ['message', 'thread', 'read', 'typing', 'proactive'] as const;
 /** Failed WebSocket attempts in a row (no answer at all, not a refusal) before long-polling is tried. */
@@ -142,9 +143,15 @@ class SocketIoTransport implements Transport {
       randomizationFactor: 0.5,
       // One socket per client: never share a Manager with the host page's own socket.io use.
       forceNew: true,
+      // Opened below, in a task of its own: creating the Manager and socket and opening the
+      // engine and its WebSocket were one task of ~30 ms on a phone.
+      autoConnect: false,
     });
     this.#socket = socket;
     this.#emit({ type: 'connecting' });
+    void yieldToPage().then(() => {
+      if (this.#socket === socket && !this.#closed) socket.connect();
+    });
     socket.on('session', (session) => {
       this.#refusals = 0;
       this.#socketFailures = 0;

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@threadline/protocol';
 import type { QuickReply, Snapshot } from '@threadline/core';
+import { yieldToPage } from '@threadline/core/bare';
 import { Avatar } from '../components/Avatar.js';
 import { Banner } from '../components/Banner.js';
 import { Composer } from '../components/Composer.js';
@@ -18,12 +19,31 @@ import type { PanelContext } from './context.js';
 import { useComposer } from './use-composer.js';
 
 const NO_MESSAGES: Snapshot['messages'][string] = [];
+/** How much of the panel is drawn (see Panel). */
+const SHELL = 0;
+const BODY = 1;
+const DRAWN = 2;
 
-/** The panel: header, connection banner, then the inbox or one thread. */
-export function Panel({ ctx }: { ctx: PanelContext }) {
+/**
+ * The panel: header, connection banner, then the inbox or one thread. With `shellFirst`, each
+ * opening draws in three tasks, each after a frame: the shell (header, banner, an empty body),
+ * then the body (the inbox, or a thread's composer), then a thread's message list. On a phone the
+ * whole panel at once was one long task of ~60 ms. The body and the list stay empty for a frame
+ * each, under the panel's rise animation: no "no messages" flash, and no spinner that would
+ * only blink.
+ */
+export function Panel({ ctx, shellFirst = false }: { ctx: PanelContext; shellFirst?: boolean }) {
   const i18n = useMemo(() => createI18n(ctx.locale), [ctx.locale]);
   const { open, route } = useStore(ctx.ui);
   const hasThreads = useStore(ctx.client, (s) => s.threads.length > 0);
+  const [stage, setStage] = useState(shellFirst ? SHELL : DRAWN);
+  useEffect(() => {
+    if (!open) {
+      if (shellFirst) setStage(SHELL);
+      return;
+    }
+    if (stage < DRAWN) return afterNextFrame(() => setStage(stage + 1));
+  }, [open, stage]);
   if (!open) return null;
   // With no thread yet, the inbox would be an empty list: go straight to writing.
   const shown: Route = route.name === 'inbox' && !hasThreads ? { name: 'compose' } : route;
@@ -44,15 +64,29 @@ export function Panel({ ctx }: { ctx: PanelContext }) {
         </button>
       </div>
       <ConnectionBanner ctx={ctx} i18n={i18n} />
-      {shown.name === 'inbox' ? (
+      {stage === SHELL ? (
+        <div class="body" aria-busy="true" />
+      ) : shown.name === 'inbox' ? (
         <InboxScreen ctx={ctx} i18n={i18n} />
       ) : shown.name === 'thread' ? (
-        <ThreadScreen key={shown.threadId} ctx={ctx} i18n={i18n} threadId={shown.threadId} />
+        <ThreadScreen key={shown.threadId} ctx={ctx} i18n={i18n} threadId={shown.threadId} listDrawn={stage === DRAWN} />
       ) : (
-        <ThreadScreen key={`new-${shown.promptId ?? ''}`} ctx={ctx} i18n={i18n} threadId={null} promptId={shown.promptId} />
+        <ThreadScreen key={`new-${shown.promptId ?? ''}`} ctx={ctx} i18n={i18n} threadId={null} promptId={shown.promptId} listDrawn={stage === DRAWN} />
       )}
     </section>
   );
+}
+
+/** Runs `fn` in a task after the next frame has been drawn; returns the cancel function. */
+function afterNextFrame(fn: () => void): () => void {
+  let live = true;
+  const next = () => void yieldToPage().then(() => live && fn());
+  if (typeof requestAnimationFrame !== 'function') {
+    const timer = setTimeout(next, 16);
+    return () => ((live = false), clearTimeout(timer));
+  }
+  const frame = requestAnimationFrame(next);
+  return () => ((live = false), cancelAnimationFrame(frame));
 }
 
 function ConnectionBanner({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
@@ -87,9 +121,11 @@ interface ThreadScreenProps {
   /** null: a new conversation, created on its first message. */
   threadId: string | null;
   promptId?: string | undefined;
+  /** False: the message list's place is kept empty (drawn in the next slice, see Panel). */
+  listDrawn?: boolean;
 }
 
-function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
+function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: ThreadScreenProps) {
   const { client, ui } = ctx;
   const thread = useStore(client, (s) => (threadId ? (s.threads.find((t) => t.id === threadId) ?? null) : null));
   const messages = useStore(client, (s) => (threadId ? (s.messages[threadId] ?? NO_MESSAGES) : NO_MESSAGES));
@@ -176,37 +212,41 @@ function ThreadScreen({ ctx, i18n, threadId, promptId }: ThreadScreenProps) {
         if (e.dataTransfer?.files.length) composer.addFiles([...e.dataTransfer.files]);
       }}
     >
-      <Conversation
-        messages={messages}
-        uploads={uploads}
-        i18n={i18n}
-        brandName={brandName}
-        brandAvatarUrl={ctx.brandAvatarUrl}
-        hasOlder={thread?.hasOlder ?? false}
-        loadingOlder={thread?.loadingOlder ?? false}
-        onLoadOlder={() => threadId && void client.loadOlder(threadId)}
-        onQuickReply={quickReply}
-        resolveUrl={(a) => client.attachmentUrl(a)}
-        previewOf={ctx.previews?.get}
-        storedPreview={(clientId, index) => client.pendingFileUrl(clientId, index)}
-        onRetry={(id) => client.retry(id)}
-        onDiscard={(id) => {
-          client.discard(id);
-          ctx.previews?.release(id);
-        }}
-        intro={intro}
-        outro={
-          <>
-            {typingName && <TypingIndicator name={typingName} i18n={i18n} />}
-            {thread?.status === 'resolved' && (
-              <>
-                <p class="closed-note">{i18n.t('resolved')}</p>
-                <Rating i18n={i18n} rated={thread.rating} onRate={(score, comment) => threadId && client.rate(threadId, score, comment)} />
-              </>
-            )}
-          </>
-        }
-      />
+      {!listDrawn ? (
+        <div class="body" aria-busy="true" />
+      ) : (
+        <Conversation
+          messages={messages}
+          uploads={uploads}
+          i18n={i18n}
+          brandName={brandName}
+          brandAvatarUrl={ctx.brandAvatarUrl}
+          hasOlder={thread?.hasOlder ?? false}
+          loadingOlder={thread?.loadingOlder ?? false}
+          onLoadOlder={() => threadId && void client.loadOlder(threadId)}
+          onQuickReply={quickReply}
+          resolveUrl={(a) => client.attachmentUrl(a)}
+          previewOf={ctx.previews?.get}
+          storedPreview={(clientId, index) => client.pendingFileUrl(clientId, index)}
+          onRetry={(id) => client.retry(id)}
+          onDiscard={(id) => {
+            client.discard(id);
+            ctx.previews?.release(id);
+          }}
+          intro={intro}
+          outro={
+            <>
+              {typingName && <TypingIndicator name={typingName} i18n={i18n} />}
+              {thread?.status === 'resolved' && (
+                <>
+                  <p class="closed-note">{i18n.t('resolved')}</p>
+                  <Rating i18n={i18n} rated={thread.rating} onRate={(score, comment) => threadId && client.rate(threadId, score, comment)} />
+                </>
+              )}
+            </>
+          }
+        />
+      )}
       <Composer
         i18n={i18n}
         text={composer.text}

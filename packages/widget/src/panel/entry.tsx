@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { yieldToPage } from '@threadline/core/bare';
 import { createDrafts } from '../drafts.js';
 import controlsCss from '../styles/controls.css?inline';
 import panelCss from '../styles/panel.css?inline';
@@ -6,13 +7,21 @@ import type { PanelInit, PanelModule } from './context.js';
 import { Panel } from './Panel.js';
 import { createPreviews } from './previews.js';
 
-/** Entry of the panel chunk, loaded on first open. */
+/**
+ * Entry of the panel chunk, loaded on first open. Its styles are parsed now, the panel drawn in
+ * the next task (and in slices from there, see Panel): parsing ~12 KiB of CSS and the first render
+ * in one task were most of a long task on a phone.
+ */
 export const renderPanel: PanelModule['renderPanel'] = (container: HTMLElement, init: PanelInit) => {
   init.addStyles(controlsCss + panelCss);
   const untrack = trackVisualViewport(init);
   const previews = createPreviews();
-  render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId), previews }} />, container);
+  let live = true;
+  void yieldToPage().then(() => {
+    if (live) render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId), previews }} shellFirst />, container);
+  });
   return () => {
+    live = false;
     untrack();
     previews.clear();
     render(null, container);

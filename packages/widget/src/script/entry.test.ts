@@ -4,7 +4,11 @@ import { createFakeClient } from '../test/fake-client.js';
 import { installBootstrap, type MainModule } from './bootstrap.js';
 
 const client = createFakeClient();
-vi.mock('@threadline/core/bare', () => ({ createBareClient: vi.fn(() => client), lazyTransport: vi.fn(() => () => ({})) }));
+vi.mock('@threadline/core/bare', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@threadline/core/bare')>()),
+  createBareClient: vi.fn(() => client),
+  lazyTransport: vi.fn(() => () => ({})),
+}));
 
 type Api = ((...args: unknown[]) => void) & { q?: unknown[][]; loaded?: true };
 const win = window as unknown as { Threadline?: Api; requestIdleCallback?: unknown };
@@ -47,7 +51,8 @@ describe('script-tag bundle', () => {
     expect(document.querySelector('[data-threadline]')).toBeNull();
     win.Threadline!('track', 'after_load');
     idle!();
-    expect(document.querySelector('[data-threadline]')).not.toBeNull();
+    // The mount's steps run in tasks of their own, after the idle callback.
+    await waitFor(() => expect(document.querySelector('[data-threadline]')?.shadowRoot?.querySelector('button.launcher')).toBeTruthy());
     expect(opened).toHaveBeenCalledOnce();
     expect(client.track).toHaveBeenCalledWith('after_load', undefined);
     // `open` was queued: the panel chunk is imported and drawn in the shadow root.

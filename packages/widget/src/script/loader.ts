@@ -3,6 +3,12 @@
  * from beside itself, for pages that prefer one external script to an inline snippet (strict CSP).
  * `<script async src=".../widget/loader.js" data-app-id="demo">` also boots, with `serverUrl`
  * defaulting to the script's origin.
+ *
+ * It also imports the main module (`threadline-main.js`, beside `threadline.js`) itself, at the
+ * same time: `threadline.js` would only ask for it once it has arrived and run, one round trip
+ * later (~150 ms more on a slow 4G network). Both imports are the same module (one fetch, one
+ * evaluation; it does nothing at import); `threadline.js` still starts it and reports a failed
+ * load, so this one's failure is ignored.
  */
 type Stub = ((...args: unknown[]) => void) & { q?: unknown[] };
 const w = window as unknown as { Threadline?: Stub; ThreadlineSettings?: { src?: string } };
@@ -18,6 +24,7 @@ const src = w.ThreadlineSettings?.src || (me?.src ? new URL('threadline.js', me.
 const appId = me?.dataset.appId;
 if (appId && me) T('boot', { appId, serverUrl: me.dataset.serverUrl || new URL(me.src).origin });
 if (src && !d.querySelector(`script[src="${src}"]`)) {
+  import(/* @vite-ignore */ new URL('threadline-main.js', src).href).catch(() => {});
   const s = d.createElement('script');
   s.async = true;
   s.src = src;
