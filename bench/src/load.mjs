@@ -20,6 +20,15 @@ const RUNS = Number(process.env.BENCH_RUNS || 5);
 // BENCH_ONLY (see runLoad) limits the rows measured.
 const RATES = (process.env.BENCH_CPU_RATES || '1,4').split(',').map(Number);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS || 1500);
+// BENCH_NETWORK=slow4g: every request of the page goes through DevTools network emulation with
+// Lighthouse's mobile "slow 4G" figures as its devtools throttling applies them (150 ms RTT and
+// 1.6 Mbps down, 750 kbps up, with its request-level factors: 562.5 ms per request, 1474.56 /
+// 675 kbps), so that a round trip more or less shows, which it does not on loopback.
+const NETWORKS = {
+  slow4g: { label: 'slow 4G (DevTools emulation: 562.5 ms request latency, 1474.56 kbps down, 675 kbps up)', offline: false, latency: 562.5, downloadThroughput: (1474.56 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 },
+};
+const NETWORK = process.env.BENCH_NETWORK ? NETWORKS[process.env.BENCH_NETWORK] : null;
+if (process.env.BENCH_NETWORK && !NETWORK) throw new Error(`BENCH_NETWORK: unknown network "${process.env.BENCH_NETWORK}" (${Object.keys(NETWORKS).join(', ')})`);
 
 const HEAD = `<script>
 window.__longtasks = [];
@@ -148,6 +157,11 @@ async function runOnce(browser, origin, sc, rate) {
   const pg = await context.newPage();
   const cdp = await context.newCDPSession(pg);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  if (NETWORK) {
+    const { label: _label, ...conditions } = NETWORK;
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', conditions);
+  }
   await browser.startTracing(pg, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
   const res = { ok: true };
   const state = sc.beforeGoto ? sc.beforeGoto(pg) : {};
@@ -202,7 +216,9 @@ async function runOnce(browser, origin, sc, rate) {
 function summarise(runs, pick = (r) => r) {
   const ok = runs.filter((r) => r.ok).map(pick).filter(Boolean);
   const m = (k) => median(ok.map((r) => r[k]));
-  return { n: ok.length, scriptMs: m('scriptMs'), busyMs: m('busyMs'), ltCount: m('ltCount'), ltTotal: m('ltTotal'), ltMax: m('ltMax'), readyMs: m('readyMs'), connectedMs: m('connectedMs'), errors: runs.filter((r) => !r.ok).map((r) => r.error) };
+  // Besides the medians: each run's long tasks, since "none in any run" is the goal, not "none in most".
+  const perRun = ok.map((r) => ({ count: r.ltCount, longest: Math.round(r.ltMax) }));
+  return { n: ok.length, scriptMs: m('scriptMs'), busyMs: m('busyMs'), ltCount: m('ltCount'), ltTotal: m('ltTotal'), ltMax: m('ltMax'), readyMs: m('readyMs'), connectedMs: m('connectedMs'), perRun, errors: runs.filter((r) => !r.ok).map((r) => r.error) };
 }
 
 export async function runLoad({ quiet = false } = {}) {
@@ -241,10 +257,12 @@ export async function runLoad({ quiet = false } = {}) {
         const runs = [];
         for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, server.origin, sc, rate));
         const s = summarise(runs);
-        log(`load: ${sc.id} @${rate}x  script ${ms(s.scriptMs, 1)}  busy ${ms(s.busyMs)}  ready ${ms(s.readyMs)}  long tasks ${s.ltCount ?? '—'}${s.errors.length ? `  errors: ${s.errors[0]}` : ''}`);
+        const each = (x) => x.perRun.map((p) => (p.count ? `${p.count} (${p.longest} ms)` : '0')).join(', ');
+        log(`load: ${sc.id} @${rate}x  script ${ms(s.scriptMs, 1)}  busy ${ms(s.busyMs)}  ready ${ms(s.readyMs)}  long tasks ${s.ltCount ?? '—'}; per run: ${each(s)}${s.errors.length ? `  errors: ${s.errors[0]}` : ''}`);
         results.push({ id: sc.id, label: sc.label, what: sc.ready.what, rate, ...s });
         if (sc.interact) {
           const t = summarise(runs, (r) => r.interactResult);
+          log(`load: ${sc.id} interaction @${rate}x  ready ${ms(t.readyMs)}  long tasks ${t.ltCount ?? '—'}; per run: ${each(t)}`);
           results.push({ id: `${sc.id}-interact`, label: sc.interactLabel, what: sc.interactWhat, rate, ...t });
         }
       }
@@ -286,13 +304,18 @@ export async function runLoad({ quiet = false } = {}) {
         ]);
       }
     }
+    const perRun = results
+      .filter((r) => r.rate === rate && r.perRun?.some((p) => p.count))
+      .map((r) => `- ${r.label}: ${r.perRun.map((p) => (p.count ? `${p.count} (longest ${p.longest} ms)` : '0')).join(', ')}`);
     sections.push(
       `### CPU ${rate}× ${rate === 1 ? '(no throttling)' : '(DevTools CPU throttling)'}\n\n` +
-        table(['Script tag', 'Script time', 'Main-thread busy', 'Long tasks', 'Long-task total', 'Longest task', 'Ready at', 'Ready means'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
+        table(['Script tag', 'Script time', 'Main-thread busy', 'Long tasks', 'Long-task total', 'Longest task', 'Ready at', 'Ready means'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']) +
+        (perRun.length ? `\n\nLong tasks in each run (the table gives medians), rows with any:\n${perRun.join('\n')}` : ''),
     );
   }
   const md = [
-    `Chromium ${browserVersion} (Debian), headless; median of ${RUNS} runs, a fresh context per run; settle ${SETTLE_MS} ms (×2 when throttled) after ready.`,
+    `Chromium ${browserVersion} (Debian), headless; median of ${RUNS} runs, a fresh context per run; settle ${SETTLE_MS} ms (×2 when throttled) after ready.` +
+      (NETWORK ? ` Network: ${NETWORK.label}.` : ''),
     '',
     ...sections.flatMap((s) => [s, '']),
     '"Script time": EvaluateScript/FunctionCall trace events for the row\'s own script URLs (promise continuations are not attributed to a URL by the trace, so "Main-thread busy" — every main-thread task in the run — is shown too; compare it with the blank page).',
@@ -303,7 +326,7 @@ export async function runLoad({ quiet = false } = {}) {
     console.log('\n## Page-load cost (`pnpm bench:load`)\n');
     console.log(md);
   }
-  saveResult('load', { markdown: md, runs: RUNS, rates: RATES, results });
+  saveResult(NETWORK ? `load-${process.env.BENCH_NETWORK}` : 'load', { markdown: md, runs: RUNS, rates: RATES, results });
   return { md, results };
 }
 
