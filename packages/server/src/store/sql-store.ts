@@ -404,8 +404,14 @@ export class SqlStore {
     return this.db.transaction().execute(async (trx) => {
       const thread = await this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
       if (!thread || thread.app_id !== input.appId || !isVisible(thread, input.principal)) throw notFound('thread');
-      await trx.updateTable('threads').set({ rating_score: rating.score, rating_comment: rating.comment }).where('id', '=', thread.id).execute();
-      const result = await this.#appendIn(trx, input);
+      const rated = await trx
+        .updateTable('threads')
+        .set({ rating_score: rating.score, rating_comment: rating.comment })
+        .where('id', '=', thread.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      // The row this transaction has locked and just wrote is the one the append works on: not read again.
+      const result = await this.#appendIn(trx, input, rated);
       if (result.duplicate) return result;
       if (then) await then(trx, result);
       return result;
@@ -435,9 +441,10 @@ export class SqlStore {
     });
   }
 
-  async #appendIn(trx: Kysely<Database>, input: AppendInput): Promise<AppendResult> {
+  /** `locked`: the thread's row, already read and locked in `trx` by the caller. */
+  async #appendIn(trx: Kysely<Database>, input: AppendInput, locked?: ThreadsTable): Promise<AppendResult> {
     const lockThread = () => this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
-    let thread = await lockThread();
+    let thread = locked ?? (await lockThread());
     let created = false;
     if (!thread && input.create) {
       const t = now();

@@ -3,16 +3,20 @@ import type { AgentThread } from '@threadline/protocol';
 import type { Database, ProactiveTable, ThreadsTable } from '../db/schema.js';
 import { toAgentVisitor, toMessage, toThread } from '../store/rows.js';
 import { SqlStore, type Appended } from '../store/sql-store.js';
-import type { WebhookDispatcher } from './dispatcher.js';
+import type { PendingEvent, WebhookDispatcher } from './dispatcher.js';
 
 /**
  * The transactional outbox: every webhook event is written to `webhook_deliveries` inside the
  * transaction of the change it reports, from what that transaction sees, so a committed change
  * always has its deliveries and a rolled-back one never does. Sending them is the dispatcher's,
  * after the commit (`kick`), on whichever node claims them.
+ *
+ * Each change reads the app's webhooks once and writes its deliveries in one insert, inside its
+ * transaction, and builds a payload only for an event some webhook subscribed to: every statement
+ * here is a round trip during which the transaction holds its locks and its pooled connection.
  */
 export class Outbox {
-  constructor(private readonly webhooks: Pick<WebhookDispatcher, 'enqueue' | 'kick'>) {}
+  constructor(private readonly webhooks: Pick<WebhookDispatcher, 'enqueueEach' | 'kick'>) {}
 
   /**
    * `SqlStore`'s append hook: `message.created` for each message, and `thread.created` or
@@ -21,24 +25,26 @@ export class Outbox {
   readonly appended = async (trx: Kysely<Database>, a: Appended): Promise<void> => {
     const { thread } = a;
     // Created and reopened only by a visitor sending over its socket, so it is online.
-    if (a.created) await this.thread(trx, 'thread.created', thread, true);
+    const threadView = () => agentThreadIn(trx, thread, true);
+    const events: PendingEvent[] = [];
+    if (a.created) events.push({ event: 'thread.created', data: async () => ({ thread: await threadView() }) });
     for (const row of a.messages) {
-      const message = toMessage(row);
-      await this.webhooks.enqueue(thread.app_id, 'message.created', { message, threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }, trx);
+      events.push({ event: 'message.created', data: () => ({ message: toMessage(row), threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }) });
     }
-    if (a.reopened) await this.thread(trx, 'thread.reopened', thread, true);
+    if (a.reopened) events.push({ event: 'thread.reopened', data: async () => ({ thread: await threadView() }) });
+    await this.webhooks.enqueueEach(thread.app_id, events, trx);
   };
 
   /** `thread.created`, `thread.resolved`, `thread.reopened`: `{ thread: AgentThread }` as of `trx`. */
   async thread(trx: Kysely<Database>, event: 'thread.created' | 'thread.resolved' | 'thread.reopened', row: ThreadsTable, online: boolean): Promise<void> {
-    await this.webhooks.enqueue(row.app_id, event, { thread: await agentThreadIn(trx, row, online) }, trx);
+    await this.webhooks.enqueueEach(row.app_id, [{ event, data: async () => ({ thread: await agentThreadIn(trx, row, online) }) }], trx);
   }
 
   /** `rating.submitted`, written with the rating and its message. */
   async rating(trx: Kysely<Database>, row: ThreadsTable, rating: { score: number; comment: string | null }): Promise<void> {
     // The visitor rates over its socket, so it is online.
-    const thread = await agentThreadIn(trx, row, true);
-    await this.webhooks.enqueue(row.app_id, 'rating.submitted', { threadId: row.id, score: rating.score, comment: rating.comment, thread }, trx);
+    const data = async () => ({ threadId: row.id, score: rating.score, comment: rating.comment, thread: await agentThreadIn(trx, row, true) });
+    await this.webhooks.enqueueEach(row.app_id, [{ event: 'rating.submitted', data }], trx);
   }
 
   /** `proactive.<event>`, written with the prompt's first report of that event. */
@@ -49,7 +55,7 @@ export class Outbox {
     by: { visitorId: string; userId: string | null },
   ): Promise<void> {
     const data = { id: row.id, event, visitorId: by.visitorId, campaign: row.campaign, userId: by.userId, threadId: row.thread_id };
-    await this.webhooks.enqueue(row.app_id, `proactive.${event}`, data, trx);
+    await this.webhooks.enqueueEach(row.app_id, [{ event: `proactive.${event}`, data: () => data }], trx);
   }
 
   /** Sends what the commit just queued, now rather than at the next poll. */

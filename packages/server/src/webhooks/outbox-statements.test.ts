@@ -1,0 +1,104 @@
+import { PostgresQueryCompiler, SqliteQueryCompiler, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqlStore, type AppendInput } from '../store/sql-store.js';
+import { WebhookStore } from '../store/webhook-store.js';
+import { TEST_ENGINE, connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { WebhookDispatcher } from './dispatcher.js';
+import { Outbox } from './outbox.js';
+
+/** Records the SQL of every statement run through the database it is plugged into, transactions included. */
+class Statements implements KyselyPlugin {
+  readonly sql: string[] = [];
+  readonly #compiler = TEST_ENGINE === 'postgres' ? new PostgresQueryCompiler() : new SqliteQueryCompiler();
+
+  transformQuery({ node, queryId }: PluginTransformQueryArgs) {
+    this.sql.push(this.#compiler.compileQuery(node, queryId).sql);
+    return node;
+  }
+
+  async transformResult({ result }: PluginTransformResultArgs) {
+    return result;
+  }
+
+  /** How many statements read `table`. */
+  reads(table: string): number {
+    return this.sql.filter((s) => s.startsWith('select') && s.includes(`from "${table}"`)).length;
+  }
+}
+
+let h: Harness;
+let statements: Statements;
+let store: SqlStore;
+let outbox: Outbox;
+let visitorId: string;
+
+beforeAll(async () => {
+  h = await startServer();
+  // Nothing listens on the discard port: the deliveries stay pending, to be read here.
+  expect((await h.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['message.created'] })).status).toBe(201);
+  statements = new Statements();
+  const db = h.server.store.db.withPlugin(statements);
+  // Never started: it only writes deliveries here.
+  const dispatcher = new WebhookDispatcher(new WebhookStore(db), { baseMs: 50, maxAttempts: 5, timeoutMs: 2000, allowPrivate: true }, { warn() {} });
+  outbox = new Outbox(dispatcher);
+  store = new SqlStore(db, { onAppend: outbox.appended });
+  const v = await connect(h.url);
+  visitorId = v.session.visitorId;
+  v.close();
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  statements.sql.length = 0;
+});
+
+const principal = () => ({ appId: 'demo', visitorId, userId: null });
+
+function firstMessage(threadId: string): AppendInput {
+  return {
+    appId: 'demo',
+    threadId,
+    principal: principal(),
+    create: { visitorId, userId: null, campaign: null, prelude: [] },
+    message: { clientId: newId(), author: { kind: 'visitor' }, text: 'hello', kind: 'text' },
+    reopen: true,
+  };
+}
+
+async function deliveriesOf(threadId: string): Promise<string[]> {
+  const rows = await h.server.store.db.selectFrom('webhook_deliveries').select('payload').orderBy('id').execute();
+  return rows.map((r) => JSON.parse(r.payload) as { type: string; data: { threadId?: string } }).filter((e) => e.data.threadId === threadId).map((e) => e.type);
+}
+
+describe('the webhook outbox inside a change’s transaction', () => {
+  it('reads the app’s webhooks once for a thread’s first message, and builds no thread view no webhook subscribed to', async () => {
+    const threadId = newId();
+    await store.append(firstMessage(threadId));
+    expect(statements.reads('webhooks')).toBe(1);
+    // thread.created's payload (last message, unread count, visitor) is not built for nobody.
+    expect(statements.reads('visitors')).toBe(0);
+    expect(await deliveriesOf(threadId)).toEqual(['message.created']);
+  });
+
+  it('reads no thread view for a status change no webhook subscribed to', async () => {
+    const threadId = newId();
+    await store.append(firstMessage(threadId));
+    statements.sql.length = 0;
+    const res = await store.setStatus('demo', threadId, 'resolved', (trx, updated) => outbox.thread(trx, 'thread.resolved', updated, false));
+    expect(res?.changed).toBe(true);
+    expect(statements.reads('webhooks')).toBe(1);
+    expect(statements.reads('visitors') + statements.reads('messages')).toBe(0);
+  });
+
+  it('reads a rated thread once, and appends to it as rated', async () => {
+    const threadId = newId();
+    const v = await connect(h.url);
+    await send(v, threadId, 'hello', { create: true });
+    v.close();
+    statements.sql.length = 0;
+    const p = { appId: 'demo', visitorId: v.session.visitorId, userId: null };
+    const input = { appId: 'demo', threadId, principal: p, message: { clientId: newId(), author: { kind: 'visitor' as const }, text: 'great', kind: 'rating' as const, meta: { score: 5 } }, reopen: false };
+    const result = await store.rate(input, { score: 5, comment: 'great' });
+    expect(statements.reads('threads')).toBe(1);
+    expect(result.thread).toMatchObject({ rating_score: 5, rating_comment: 'great', last_seq: 2 });
+  });
+});
