@@ -25,6 +25,47 @@ function setup(options: Record<string, unknown> = {}) {
 }
 
 describe('widget', () => {
+  it('mounts in steps that each wait for a pause: the client, the shadow root, then the launcher', async () => {
+    const client = createFakeClient();
+    const createClient = vi.fn((_options: ClientOptions) => client);
+    const resumes: (() => void)[] = [];
+    const pause = () => new Promise<void>((resolve) => resumes.push(resolve));
+    const step = async () => {
+      await vi.waitFor(() => expect(resumes).toHaveLength(1));
+      resumes.shift()!();
+      await new Promise((r) => setTimeout(r, 0));
+    };
+    const events = createEmitter<WidgetEventMap>(() => {});
+    const widget = createWidget({ appId: 'demo', serverUrl: 'http://localhost:3000' }, { createClient, loadPanel: vi.fn(), events, report: vi.fn(), schedule: () => () => {}, pause });
+    expect(createClient).not.toHaveBeenCalled();
+    expect(document.querySelector('[data-threadline]')).toBeNull();
+    await step();
+    expect(createClient).toHaveBeenCalledOnce();
+    expect(document.querySelector('[data-threadline]')).toBeNull();
+    await step();
+    const host = document.querySelector<HTMLElement>('[data-threadline]')!;
+    expect(host.shadowRoot!.querySelector('button.launcher')).toBeNull();
+    await step();
+    expect(host.shadowRoot!.querySelector('button.launcher')).not.toBeNull();
+    widget.destroy();
+  });
+
+  it('creates the client at once for a method called before the mount’s first step, and only once', () => {
+    const client = createFakeClient();
+    const createClient = vi.fn((_options: ClientOptions) => client);
+    const events = createEmitter<WidgetEventMap>(() => {});
+    const widget = createWidget(
+      { appId: 'demo', serverUrl: 'http://localhost:3000' },
+      { createClient, loadPanel: vi.fn(), events, report: vi.fn(), schedule: () => () => {}, pause: () => new Promise(() => {}) },
+    );
+    widget.track('viewed');
+    expect(createClient).toHaveBeenCalledOnce();
+    expect(client.track).toHaveBeenCalledWith('viewed', undefined);
+    expect(widget.client).toBe(client);
+    expect(createClient).toHaveBeenCalledOnce();
+    widget.destroy();
+  });
+
   it('mounts in an element [data-threadline] with an open shadow root and its styles', () => {
     const { host } = setup();
     expect(host.shadowRoot).toBeTruthy();

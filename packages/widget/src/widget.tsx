@@ -97,10 +97,11 @@ const WIDGET_KEYS = ['brandColor', 'position', 'offset', 'zIndex', 'greeting', '
 type EveryWidgetKeyListed<Missing extends never = Exclude<WidgetOnlyKey, (typeof WIDGET_KEYS)[number]>> = Missing;
 
 /**
- * Mounts the widget in steps, each a task of its own: the client now (so the returned widget
- * works at once), then the shadow root and its styles, then the launcher; the client starts when
- * the browser is idle after that. The panel is loaded on first open (or first hover/focus of the
- * launcher) and drawn once the mount is done.
+ * Mounts the widget in steps, each a task of its own: the client, then the shadow root and its
+ * styles, then the launcher; the client starts when the browser is idle after that. A method
+ * called before the first step creates the client at once, so the widget works from the start.
+ * The panel is loaded on first open (or first hover/focus of the launcher) and drawn once the
+ * mount is done.
  */
 export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   const doc = (options.container ?? document.body).ownerDocument;
@@ -113,9 +114,11 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   // storage and the socket never compete with the page's own load, from the script tag or npm.
   const clientOptions: ClientOptions & Partial<Pick<WidgetOptions, WidgetOnlyKey>> = { ...options, consent: false };
   for (const key of WIDGET_KEYS) delete clientOptions[key];
-  const client = deps.createClient(clientOptions);
   const ui: UiStore = createUiStore();
   const subs: Array<() => void> = [];
+  let made: Client | null = null;
+  /** The client, created with its event forwarding on first use (the mount's first step at the latest). */
+  const client = (): Client => made ?? (made = createForwardingClient());
   /** Set by the mount's steps below; null until then (and the methods allow for that). */
   let host: Host | null = null;
   let launcher: LauncherRoot | null = null;
@@ -151,7 +154,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       ([mod]) => {
         if (unmountPanel || destroyed || !host) return;
         unmountPanel = mod.renderPanel(panelMount, {
-          client,
+          client: client(),
           ui,
           locale,
           brandName: options.brandName,
@@ -176,7 +179,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       wasOpen = open;
       if (open) {
         // Opening is an interaction: a consent-first client starts now.
-        void client.start();
+        void client().start();
         showPanel();
       }
       deps.events.emit(open ? 'open' : 'close', {});
@@ -184,24 +187,28 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   );
 
   // --- core events → widget events ---
-  const forward = <K extends 'message' | 'proactive' | 'unreadChange' | 'storageFallback'>(name: K) =>
-    subs.push(client.on(name, (payload) => deps.events.emit(name, payload as WidgetEventMap[K])));
-  forward('message');
-  forward('unreadChange');
-  forward('storageFallback');
-  subs.push(client.on('storageFallback', () => ui.dispatch({ type: 'storageFallback' })));
-  subs.push(
-    client.on('proactive', (payload) => {
-      deps.events.emit('proactive', payload);
-      if (payload.prompt.display === 'open') {
-        client.reportProactive(payload.prompt.id, 'shown');
-        ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: payload.prompt.id } });
-        ui.dispatch({ type: 'open' });
-      }
-    }),
-    client.on('error', (error) => deps.events.emit('error', error)),
-    client.on('ready', () => deps.events.emit('ready', {})),
-  );
+  function createForwardingClient(): Client {
+    const c = deps.createClient(clientOptions);
+    const forward = <K extends 'message' | 'proactive' | 'unreadChange' | 'storageFallback'>(name: K) =>
+      subs.push(c.on(name, (payload) => deps.events.emit(name, payload as WidgetEventMap[K])));
+    forward('message');
+    forward('unreadChange');
+    forward('storageFallback');
+    subs.push(c.on('storageFallback', () => ui.dispatch({ type: 'storageFallback' })));
+    subs.push(
+      c.on('proactive', (payload) => {
+        deps.events.emit('proactive', payload);
+        if (payload.prompt.display === 'open') {
+          c.reportProactive(payload.prompt.id, 'shown');
+          ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: payload.prompt.id } });
+          ui.dispatch({ type: 'open' });
+        }
+      }),
+      c.on('error', (error) => deps.events.emit('error', error)),
+      c.on('ready', () => deps.events.emit('ready', {})),
+    );
+    return c;
+  }
 
   // Escape closes from anywhere inside the widget.
   const onKey = (e: KeyboardEvent) => {
@@ -224,7 +231,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   const mountLauncher = () => {
     const h = host!;
     launcher = createLauncherRoot(launcherMount, {
-      client,
+      client: client(),
       ui,
       strings,
       brandName: options.brandName ?? strings.open,
@@ -240,13 +247,14 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     if (options.consent !== false) {
       subs.push(
         schedule(() => {
-          void client.start().then(() => client.updateContext({ page: currentPage(doc) }));
+          const c = client();
+          void c.start().then(() => c.updateContext({ page: currentPage(doc) }));
         }),
       );
     }
   };
   // Each step a task of its own (on a phone the three together were one long task of ~50 ms).
-  const mounted = inSlices([mountHost, mountLauncher], deps.pause === undefined ? yieldToPage : deps.pause, () => destroyed).catch((error: unknown) => {
+  const mounted = inSlices([() => void client(), mountHost, mountLauncher], deps.pause === undefined ? yieldToPage : deps.pause, () => destroyed).catch((error: unknown) => {
     deps.report({ code: 'internal_client', message: `could not draw the widget: ${String(error)}` });
     throw error;
   });
@@ -262,33 +270,37 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   };
 
   return {
-    client,
+    get client() {
+      return client();
+    },
     open: () => ui.dispatch({ type: 'open' }),
     close,
     toggle,
     showNewMessage: (text) => ui.dispatch({ type: 'compose', text }),
     identify(input) {
       const { attributes, ...identity } = input;
-      void client.identify(identity as Identity);
-      if (attributes) client.updateContext({ attributes });
+      void client().identify(identity as Identity);
+      if (attributes) client().updateContext({ attributes });
     },
     update(input = {}) {
-      client.updateContext({ ...input, page: input.page ?? currentPage(doc) });
+      client().updateContext({ ...input, page: input.page ?? currentPage(doc) });
     },
-    track: (name, props) => client.track(name, props),
+    track: (name, props) => client().track(name, props),
     consent() {
-      void client.start().then(() => client.updateContext({ page: currentPage(doc) }));
+      const c = client();
+      void c.start().then(() => c.updateContext({ page: currentPage(doc) }));
     },
     on: (event, handler) => deps.events.on(event, handler),
     off: (event, handler) => deps.events.off(event, handler),
     async shutdown() {
       teardown();
       clearDrafts(options.appId);
-      await client.shutdown();
+      // A client never created (shut down before the mount's first step) still erases the device.
+      await client().shutdown();
     },
     destroy() {
       teardown();
-      client.destroy();
+      made?.destroy();
     },
   };
 }

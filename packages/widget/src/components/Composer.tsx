@@ -42,9 +42,11 @@ export function Composer(props: ComposerProps) {
   const fileInput = useRef<HTMLInputElement>(null);
   const ownField = useRef<HTMLTextAreaElement | null>(null);
   const field = props.textareaRef ?? ownField;
-  // After render, not on input: the field's width changes when the microphone button hides.
+  // After render, not on input: the field's width changes when the microphone button hides. An
+  // empty field never sized is at its natural height already: no forced layout when the panel
+  // first draws (it was most of that task on a phone).
   useLayoutEffect(() => {
-    if (field.current) autosize(field.current);
+    if (field.current && (text || field.current.style.height)) autosize(field.current);
   }, [text, files.length > 0]);
   const cameraInput = useRef<HTMLInputElement>(null);
   const canSend = text.trim().length > 0 || files.length > 0;

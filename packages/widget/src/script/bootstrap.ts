@@ -10,7 +10,10 @@ export type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[]; 
 
 /** The main module's contract with the bootstrap. */
 export interface MainModule {
-  /** Takes the queued calls; calls `live(run)` once it runs calls itself (when the browser is idle). */
+  /**
+   * Takes the queue, which keeps receiving the page's calls until `live(run)` is called; from then
+   * on calls go to `run` directly (the main module drains the queue first, when the browser is idle).
+   */
   start(queue: Call[], live: (run: (call: Call) => void) => void): void;
 }
 

@@ -61,6 +61,23 @@ describe('script-tag bundle', () => {
     delete win.requestIdleCallback;
   });
 
+  it('keeps the order of calls the page makes while the queued ones are still running', async () => {
+    let idle: (() => void) | null = null;
+    win.requestIdleCallback = (fn: () => void) => ((idle = fn), 1);
+    vi.mocked(client.track).mockClear();
+    const T = snippet();
+    T('boot', { appId: 'demo', serverUrl: 'http://localhost:3000' });
+    T('track', 'queued_1');
+    T('track', 'queued_2');
+    await loadBundle();
+    idle!();
+    // The queued calls run one per task: this one comes while they are running.
+    win.Threadline!('track', 'later');
+    await waitFor(() => expect(client.track).toHaveBeenCalledTimes(3));
+    expect(vi.mocked(client.track).mock.calls.map((c) => c[0])).toEqual(['queued_1', 'queued_2', 'later']);
+    delete win.requestIdleCallback;
+  });
+
   it('reports a bad call from the queue without throwing into the page', async () => {
     win.requestIdleCallback = (fn: () => void) => (fn(), 1);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -69,7 +86,8 @@ describe('script-tag bundle', () => {
     T('boot', { appId: 'demo' });
     await loadBundle();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('unknown command "frobnicate"'));
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('serverUrl'));
+    // The queued calls run one per task.
+    await waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringContaining('serverUrl')));
     expect(document.querySelector('[data-threadline]')).toBeNull();
     warn.mockRestore();
     delete win.requestIdleCallback;

@@ -7,7 +7,7 @@
  * consent never fetches it.
  */
 import type { ClientOptions } from '@threadline/core';
-import { createBareClient, lazyTransport } from '@threadline/core/bare';
+import { createBareClient, lazyTransport, yieldToPage } from '@threadline/core/bare';
 import { createCommandRunner } from '../commands.js';
 import { whenIdle } from '../idle.js';
 import { createWidget } from '../widget.js';
@@ -20,9 +20,14 @@ export const start: MainModule['start'] = (queue, live) => {
   const runner = createCommandRunner({
     mount: (options, events, report) => createWidget(options, { createClient, loadPanel: () => import('../panel/entry.js'), events, report }),
   });
-  whenIdle(() => {
-    const calls = queue.splice(0);
-    live((call) => runner.run(call));
-    calls.forEach((call) => runner.run(call));
-  });
+  // One queued call per task (`boot` mounts in slices of its own, and the page's `update` and
+  // `track` calls that follow it create the client's units): calls the page makes meanwhile join
+  // the queue (the bootstrap keeps queueing until `live`), so the order is kept.
+  const next = () => {
+    const call = queue.shift();
+    if (!call) return live((c) => runner.run(c));
+    runner.run(call);
+    void yieldToPage().then(next);
+  };
+  whenIdle(next);
 };
