@@ -36,6 +36,16 @@ export const ERROR_CODES = {
   unavailable: 503,
   /** A webhook URL that targets a loopback, private, link-local or reserved address (unless the operator allows them). HTTP 400. */
   webhook_url_not_allowed: 400,
+  /** `notify.email.set` with an address that is not a usable email address. HTTP 400. */
+  email_invalid: 400,
+  /** Email notifications are off on this server (no SMTP relay configured, or no inbound domain for replies). HTTP 501. */
+  notifications_off: 501,
+  /**
+   * An inbound email whose reply address carries no valid token: forged, expired, for another app,
+   * sent from an address other than the one notified, or for an address the visitor has since
+   * removed. Nothing lands. HTTP 403.
+   */
+  reply_token_invalid: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,6 +19,7 @@ import type {
   PingInput,
   TrackInput,
   TypingInput,
+  NotifyEmailInput,
 } from './schemas.js';
 
 export interface SendResult {
@@ -59,6 +60,8 @@ export interface ClientEvents {
   'context.update': (input: ContextInput, ack: (res: Ack) => void) => void;
   'thread.rate': (input: RateInput, ack: (res: Ack<{ thread: Thread; message: Message }>) => void) => void;
   'proactive.event': (input: ProactiveEventInput, ack: (res: Ack) => void) => void;
+  /** Sets (or with null removes) the address replies are emailed to while the visitor is away. */
+  'notify.email.set': (input: NotifyEmailInput, ack: (res: Ack<{ email: string | null }>) => void) => void;
 }
 
 export interface TypingEvent {

@@ -34,6 +34,7 @@ export {
   contextInputSchema,
   rateInputSchema,
   proactiveEventInputSchema,
+  notifyEmailInputSchema,
   validate,
   canonicalLocale,
 } from './schemas.js';
@@ -49,6 +50,7 @@ export type {
   ContextInput,
   RateInput,
   ProactiveEventInput,
+  NotifyEmailInput,
   Validated,
 } from './schemas.js';
 export type {

@@ -123,6 +123,11 @@ export interface Session {
   protocol: number;
   /** Upload cap of this server, in bytes. */
   maxUploadBytes: number;
+  /**
+   * Where replies are emailed while the visitor is away (`notify.email.set`), or null; absent when
+   * the server sends no email (no SMTP configured).
+   */
+  notifyEmail?: string | null;
 }
 
 /** The handshake's `auth` object (socket.io sends it in the CONNECT packet, not in the URL). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, sendInputSchema, syncInputSchema, validate, contextInputSchema, isTransientError } from './index.js';
+import { LIMITS, sendInputSchema, syncInputSchema, validate, contextInputSchema, isTransientError, notifyEmailInputSchema } from './index.js';
 
 const uuid = '01936b2e-7c3a-7d4e-8f00-0123456789ab';
 
@@ -67,5 +67,21 @@ describe('isTransientError', () => {
     expect(isTransientError('unavailable')).toBe(true);
     expect(isTransientError('bad_request')).toBe(false);
     expect(isTransientError('conflict')).toBe(false);
+  });
+});
+
+describe('notifyEmailInputSchema', () => {
+  it('keeps an address trimmed and accepts null to remove it', () => {
+    expect(validate(notifyEmailInputSchema, { email: '  alice@example.com ' })).toEqual({ ok: true, value: { email: 'alice@example.com' } });
+    expect(validate(notifyEmailInputSchema, { email: null })).toEqual({ ok: true, value: { email: null } });
+  });
+
+  it('answers email_invalid for a string that is not an address, bad_request for a missing field', () => {
+    for (const email of ['alice', 'alice@', '<script>@x', `${'a'.repeat(250)}@example.com`]) {
+      const res = validate(notifyEmailInputSchema, { email });
+      expect(res.ok ? 'accepted' : res.code).toBe('email_invalid');
+    }
+    const missing = validate(notifyEmailInputSchema, {});
+    expect(missing.ok ? 'accepted' : missing.code).toBe('bad_request');
   });
 });

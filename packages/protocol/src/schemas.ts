@@ -1,7 +1,8 @@
 /**
  * Runtime validators (valibot: tree-shakes, so a browser bundle pays only for what it imports).
  * The server validates every inbound payload with these; a failure answers `bad_request`, or
- * `payload_too_large` for message text over `LIMITS.maxTextLength` (see `validate`).
+ * `payload_too_large` for message text over `LIMITS.maxTextLength`, `email_invalid` for an `email`
+ * that is not an address (see `validate`).
  */
 import * as v from 'valibot';
 import { LIMITS } from './limits.js';
@@ -139,6 +140,15 @@ export const proactiveEventInputSchema = v.object({
   event: v.picklist(['shown', 'opened', 'replied', 'dismissed']),
 });
 
+/**
+ * `notify.email.set`: where to email replies while the visitor is away; null removes it. Checked
+ * for the shape of an address only (nothing is sent to confirm it); the server answers
+ * `email_invalid` for anything else and stores the address trimmed, its domain in lower case.
+ */
+export const notifyEmailInputSchema = v.object({
+  email: v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(254), v.email('must be an email address'))),
+});
+
 export type SendInput = v.InferOutput<typeof sendInputSchema>;
 export type SyncInput = v.InferOutput<typeof syncInputSchema>;
 export type ListThreadsInput = v.InferOutput<typeof listThreadsInputSchema>;
@@ -150,6 +160,7 @@ export type TrackInput = v.InferOutput<typeof trackInputSchema>;
 export type ContextInput = v.InferOutput<typeof contextInputSchema>;
 export type RateInput = v.InferOutput<typeof rateInputSchema>;
 export type ProactiveEventInput = v.InferOutput<typeof proactiveEventInputSchema>;
+export type NotifyEmailInput = v.InferOutput<typeof notifyEmailInputSchema>;
 
 /**
  * Result of validating a payload: the typed value, or the error code to answer with and a readable
@@ -157,7 +168,7 @@ export type ProactiveEventInput = v.InferOutput<typeof proactiveEventInputSchema
  */
 export type Validated<T> =
   | { ok: true; value: T }
-  | { ok: false; code: 'bad_request' | 'payload_too_large'; message: string };
+  | { ok: false; code: 'bad_request' | 'payload_too_large' | 'email_invalid'; message: string };
 
 export function validate<S extends v.GenericSchema>(schema: S, input: unknown): Validated<v.InferOutput<S>> {
   const result = v.safeParse(schema, input);
@@ -167,5 +178,8 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown): 
   // Well-formed text that is merely too long is `payload_too_large` (docs/protocol.md, Error
   // codes), so a client can tell "shorten it" from "fix the request".
   const tooLarge = path === 'text' && issue.type === 'max_length' && issue.requirement === LIMITS.maxTextLength;
-  return { ok: false, code: tooLarge ? 'payload_too_large' : 'bad_request', message: path ? `${path}: ${issue.message}` : issue.message };
+  // A string that is not an address is `email_invalid`, so a form can say "check the address".
+  const badEmail = path === 'email' && (issue.type === 'email' || issue.type === 'max_length');
+  const code = tooLarge ? 'payload_too_large' : badEmail ? 'email_invalid' : 'bad_request';
+  return { ok: false, code, message: path ? `${path}: ${issue.message}` : issue.message };
 }
