@@ -78,6 +78,22 @@ describe('openSqlite', () => {
     expect(rows[0]!.n).toBe(2000);
   });
 
+  it('starts the WAL over past its limit while writes never pause for the worker to copy it whole', async () => {
+    const { db } = await openTemp({ checkpointIntervalMs: 10, walLimitFrames: 200 });
+    const checkpointer = walCheckpointerOf(db)!;
+    const logs: number[] = [];
+    checkpointer.subscribe((r) => logs.push(r.log));
+    await sql`create table t (id integer primary key, body text)`.execute(db);
+    // One commit after another, a turn of the event loop every 50 (to hear the worker).
+    for (let i = 0; logs.length < 30; i++) {
+      await sql`insert into t (body) values (${'x'.repeat(2000)})`.execute(db);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const restarts = logs.filter((log, i) => i > 0 && log < logs[i - 1]!).length;
+    expect(Math.max(...logs)).toBeGreaterThanOrEqual(200);
+    expect(restarts).toBeGreaterThan(0);
+  });
+
   it('leaves checkpoints to SQLite, on the event loop, with checkpointIntervalMs 0', async () => {
     const { db } = await openTemp({ checkpointIntervalMs: 0 });
     expect(await pragma(db, 'wal_autocheckpoint')).toBe(1000);

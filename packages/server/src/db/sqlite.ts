@@ -18,6 +18,11 @@ export interface SqliteOptions {
    * @default nothing
    */
   onCheckpointerFailure?: (err: Error) => void;
+  /**
+   * WAL frames past which the server's own connection finishes a checkpoint itself (see below).
+   * @default 16384 (64 MiB of 4 KiB pages)
+   */
+  walLimitFrames?: number;
 }
 
 /** SQLite's own default, restored when the checkpoint worker fails. */
@@ -52,6 +57,14 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
         if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
         options.onCheckpointerFailure?.(err);
       },
+    });
+    // The WAL starts over only at a write that finds it copied whole, and the worker copies it whole
+    // only when no commit lands while it copies: under writes that never pause, it would grow
+    // without end. Past the limit the server's connection, the only writer, copies what is left
+    // (what came since the worker's pass, just reported), so the next write starts the WAL over.
+    const limit = options.walLimitFrames ?? 16_384;
+    checkpointer.subscribe((r) => {
+      if (r.log >= limit && r.checkpointed < r.log && sqlite.open) sqlite.pragma('wal_checkpoint(PASSIVE)');
     });
   }
   const database = withStatementCache(sqlite);
