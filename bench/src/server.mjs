@@ -184,7 +184,7 @@ export async function runServer({ preset = presetFromArgs(), quiet = false, env:
       ['kill -9 during traffic; sends go on for 1 s while down', `${stopped.pending} messages waiting in outboxes, ${stopped.inflight} in flight`],
       ['Server restart (process start → listening; down since kill)', `${ms(restartedAt - startAt)}; ${ms(restartedAt - killAt)}`],
       ['All widgets reconnected + caught up', `${caught.done} / ${caught.of}; ${ms(caughtAt - killAt)} after kill, ${ms(caughtAt - restartedAt)} after listening`],
-      ['Verdict', `${verdict.lost} lost / ${verdict.duplicated} duplicated / ${verdict.reordered} reordered (${verdict.enqueued} sent, ${verdict.stored} stored${verdict.seqMismatch ? `, ${verdict.seqMismatch} seq differs from ack` : ''}${verdict.unverified ? `, ${verdict.unverified} threads not readable` : ''})`],
+      ['Verdict', `${verdict.lost} lost / ${verdict.duplicated} duplicated / ${verdict.reordered} reordered (${verdict.enqueued} sent, ${verdict.stored} stored${verdict.unsent ? `, ${verdict.unsent} never acked nor stored: still in outboxes` : ''}${verdict.seqMismatch ? `, ${verdict.seqMismatch} seq differs from ack` : ''}${verdict.unverified ? `, ${verdict.unverified} threads not readable` : ''})`],
     ];
     const md = [
       `Preset \`${preset}\`: ${p.n} widgets (socket.io-client, websocket), ${p.msgRate} visitor messages/s + ${p.pushRate} brand pushes/s for ${p.sustainMs / 1000} s; reference server with embedded SQLite in its own process; generator in another; both on this machine.`,

@@ -262,6 +262,7 @@ function stopTraffic() {
 async function verify() {
   phase = 'verify';
   let lost = 0;
+  let unsent = 0;
   let duplicated = 0;
   let reordered = 0;
   let seqMismatch = 0;
@@ -283,7 +284,10 @@ async function verify() {
       for (const m of mine) count.set(m.clientId, (count.get(m.clientId) ?? 0) + 1);
       for (const id of w.enqueued) {
         const c = count.get(id) ?? 0;
-        if (c === 0) lost++;
+        // Lost: acked, yet not stored. Not acked and not stored: still in the outbox (the wait for
+        // the widgets to catch up ran out), which the server never had.
+        if (c === 0 && w.acked.has(id)) lost++;
+        else if (c === 0) unsent++;
         if (c > 1) duplicated += c - 1;
       }
       // Order: the server's seq order of this widget's messages must be its send order.
@@ -296,7 +300,7 @@ async function verify() {
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   const enqueued = widgets.reduce((a, w) => a + w.enqueued.length, 0);
-  return { enqueued, stored: messages, lost, duplicated, reordered, seqMismatch, unverified: failed };
+  return { enqueued, stored: messages, lost, unsent, duplicated, reordered, seqMismatch, unverified: failed };
 }
 
 process.on('message', async (msg) => {
