@@ -9,7 +9,7 @@ export interface SqliteOptions {
   /**
    * Time between the WAL checkpoints that a worker thread runs (see `WalCheckpointer`); 0 leaves
    * them to SQLite's auto-checkpoint, on the event loop, in the commit that fills the WAL to 1000
-   * pages. Ignored for `:memory:`.
+   * frames. Ignored for `:memory:`.
    * @default 500
    */
   checkpointIntervalMs?: number;
@@ -19,7 +19,8 @@ export interface SqliteOptions {
    */
   onCheckpointerFailure?: (err: Error) => void;
   /**
-   * WAL frames past which the server's own connection finishes a checkpoint itself (see below).
+   * WAL frames past which a commit on the server's own connection finishes a checkpoint itself
+   * (`wal_autocheckpoint`), with the worker running; see below.
    * @default 16384 (64 MiB of 4 KiB pages)
    */
   walLimitFrames?: number;
@@ -49,7 +50,13 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
   const intervalMs = options.checkpointIntervalMs ?? 500;
   let checkpointer: WalCheckpointer | null = null;
   if (wal && intervalMs > 0) {
-    sqlite.pragma('wal_autocheckpoint = 0');
+    // The WAL starts over only at a write that finds it copied whole, and the worker copies it whole
+    // only when no commit lands while it copies: under writes that never pause (or while the event
+    // loop is held and the worker's passes pile up) it would grow without end. So SQLite's own
+    // checkpoint stays, moved from 1000 frames to the limit: past it, the commit that finds the WAL
+    // that long copies what the worker has not (little: what came since its last pass) and the
+    // next write starts the WAL over.
+    sqlite.pragma(`wal_autocheckpoint = ${options.walLimitFrames ?? 16_384}`);
     checkpointer = new WalCheckpointer(file, {
       intervalMs,
       onFailure: (err) => {
@@ -57,14 +64,6 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
         if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
         options.onCheckpointerFailure?.(err);
       },
-    });
-    // The WAL starts over only at a write that finds it copied whole, and the worker copies it whole
-    // only when no commit lands while it copies: under writes that never pause, it would grow
-    // without end. Past the limit the server's connection, the only writer, copies what is left
-    // (what came since the worker's pass, just reported), so the next write starts the WAL over.
-    const limit = options.walLimitFrames ?? 16_384;
-    checkpointer.subscribe((r) => {
-      if (r.log >= limit && r.checkpointed < r.log && sqlite.open) sqlite.pragma('wal_checkpoint(PASSIVE)');
     });
   }
   const database = withStatementCache(sqlite);
