@@ -82,12 +82,10 @@ const widget = createWidget(
 if (scene === 'inbox') widget.open();
 if (scene === 'thread') {
   widget.open();
-  // The thread is opened the way a visitor does it: from the inbox.
-  const shadow = document.querySelector('[data-threadline]')!.shadowRoot!;
-  const waitFor = async (sel: string) => {
-    for (let i = 0; i < 100 && !shadow.querySelector(sel); i++) await new Promise((r) => setTimeout(r, 20));
-    return shadow.querySelector<HTMLElement>(sel);
-  };
-  (await waitFor('button.inbox-row'))?.click();
+  // The thread is opened the way a visitor does it: from the inbox (the widget mounts, and the
+  // panel draws, in slices: wait for the row).
+  const row = () => document.querySelector('[data-threadline]')?.shadowRoot?.querySelector<HTMLElement>('button.inbox-row');
+  for (let i = 0; i < 200 && !row(); i++) await new Promise((r) => setTimeout(r, 20));
+  row()?.click();
 }
 document.documentElement.dataset.ready = 'true';
