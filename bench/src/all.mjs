@@ -83,11 +83,13 @@ fail — except the size budget, which CI enforces (see below). This page is rew
 
 On a shared 2-core machine timings move by tens of percent between runs, and much more when
 other work loads the machine (each section gives the load average when it finished); sizes do
-not. Server figures suffer most: the server and the load generator share the same two cores. In
-full runs here the server's longest event-loop stall has ranged from under 2 s to over 40 s while
-its CPU stayed under 70 % of one core, which points at waiting on synchronous SQLite work (it runs
-on the event loop) rather than computation; \`BENCH_SERVER_PROFILE=<dir>\` writes a CPU profile of
-the sustained phase to look into it.
+not. Server figures suffer most: the server and the load generator share the same two cores, and
+other work takes them too. In full runs here the server's longest event-loop stall has ranged from
+35 ms to over 70 s; measured, most of a long stall was the server's main thread waiting for a core
+while other processes ran, not SQLite (see [Server load](#server-load-preset-full); its table
+says how long the server and the generator waited). \`BENCH_SERVER_TRACE=<dir>\` splits each stall
+into SQL, GC, CPU and that wait; \`BENCH_SERVER_PROFILE=<dir>\` writes a CPU profile of the
+sustained phase.
 Peers are npm packages installed as dev dependencies of \`bench/\` only; peers that call home
 cannot here (only 127.0.0.1 resolves in the benchmark browser), so they are measured loading and
 rendering offline, and each row says what "ready" means for it.
