@@ -49,11 +49,11 @@ parentPort.on('message', () => {
 
 /**
  * Copies the WAL into the database file from a worker thread with its own connection, so the
- * checkpoint's page writes and its two fsyncs never run on the event loop. The server's own
- * connection has `wal_autocheckpoint = 0` while this runs; without it SQLite checkpoints inside the
- * commit that fills the WAL to 1000 pages, on whichever request made that commit (see
- * docs/performance.md, server load). Durability is unchanged: a committed transaction is in the
- * WAL whether or not it was copied yet. The worker is unref'd: it never keeps the process alive.
+ * checkpoint's page writes and its two fsyncs never run on the event loop; without it SQLite
+ * checkpoints inside the commit that fills the WAL to 1000 pages, on whichever request made that
+ * commit (see docs/performance.md, server load). `openSqlite` keeps SQLite's own only as the WAL's
+ * limit. A committed transaction is in the WAL whether or not it was copied yet; each checkpoint
+ * fsyncs it first. The worker is unref'd: it never keeps the process alive.
  */
 export class WalCheckpointer {
   readonly #worker: Worker;
