@@ -15,6 +15,9 @@ async function main(): Promise<void> {
   if (demo.apiKey) lines.push(`  API key:   ${demo.apiKey}`);
   else lines.push('  API key:   (shown when it was created; set THREADLINE_DEMO_API_KEY to choose one)');
   lines.push(`  secret:    ${demo.app.secret}`, `  origins:   ${demo.app.allowedOrigins.join(', ')}`);
+  const mail = config.notifications ?? {};
+  lines.push(`  email:     ${mail.smtpUrl ? `notifications on (after ${Math.round((mail.delayMs ?? 0) / 1000)} s unread, from ${mail.from ?? 'notifications@' + (mail.inboundDomain ?? 'localhost')})` : 'notifications off (set THREADLINE_SMTP_URL to email replies to visitors who left)'}`);
+  lines.push(`  replies:   ${mail.inboundDomain ? `reply+…@${mail.inboundDomain}${server.smtpPort ? `, SMTP listener on ${config.host}:${server.smtpPort}` : ', POST /v1/inbound/email (no SMTP listener: THREADLINE_SMTP_INBOUND_PORT unset)'}` : 'off (set THREADLINE_SMTP_INBOUND_DOMAIN)'}`);
   lines.push(`  health:    ${server.url}/health`, `  API docs:  ${server.url}/v1/openapi.json`);
   console.log(lines.join('\n'));
   if (demo.created && demo.apiKey && !process.env.THREADLINE_DEMO_API_KEY) {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { LIMITS } from '@threadline/protocol';
 
@@ -83,6 +84,69 @@ export function unattachedUploadsOf(config: Pick<ServerConfig, 'maxUploadBytes' 
     sweepIntervalMs: given.sweepIntervalMs ?? Math.max(1, Math.min(DEFAULT_UNATTACHED_UPLOADS.sweepIntervalMs, ttlMs)),
   };
 }
+
+/**
+ * Email continuity (docs/notifications.md): a digest of the brand's unread messages to a visitor
+ * who has left, and their email replies back into the thread. Off without `smtpUrl` (outbound)
+ * and `inboundDomain` (replies).
+ */
+export interface NotificationsConfig {
+  /**
+   * The brand's mail relay, a nodemailer transport URL. Unset: no email is sent and visitors
+   * cannot leave an address (`notify.email.set` answers `notifications_off`).
+   * @example 'smtps://user:pass@smtp.example.com:465'
+   */
+  smtpUrl?: string;
+  /**
+   * The From address; its display name is the app's name.
+   * @default `notifications@<inboundDomain>`, else `notifications@localhost`
+   * @example 'support@shop.example'
+   */
+  from?: string;
+  /**
+   * How long a brand message stays unread, with the visitor away, before the email goes; also the
+   * shortest time between two emails of one thread.
+   * @default 300000 (5 minutes)
+   */
+  delayMs?: number;
+  /**
+   * The domain replies go to: `Reply-To: reply+<token>@<inboundDomain>`; its MX points at this
+   * server's SMTP listener (or at a provider forwarding to `POST /v1/inbound/email`). Unset:
+   * emails carry no reply address and inbound email is refused.
+   * @example 'reply.shop.example'
+   */
+  inboundDomain?: string;
+  /**
+   * Port of the inbound SMTP listener (on `host`); unset or 0: no listener (`POST /v1/inbound/email` still works).
+   * @example 2525
+   */
+  inboundPort?: number;
+  /** DKIM signing of outgoing mail (when the relay does not sign it). */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /**
+   * Where links in emails point (signed file links, unsubscribe): this server as the shopper reaches it.
+   * @default the listening address, `http://host:port`
+   * @example 'https://chat.shop.example'
+   */
+  publicUrl?: string;
+  /**
+   * Life of the signed file links in an email.
+   * @default 7 days
+   */
+  linkTtlMs?: number;
+  /**
+   * How long an email's reply address takes replies.
+   * @default 30 days
+   */
+  replyTtlMs?: number;
+  /**
+   * Largest inbound email (raw MIME, attachments included); larger ones are refused.
+   * @default `LIMITS.maxAttachments` × `maxUploadBytes` × 4/3 (base64) + 1 MiB
+   */
+  maxInboundBytes?: number;
+}
+
+export const DEFAULT_NOTIFY_DELAY_MS = 5 * 60 * 1000;
 
 export interface DemoAppConfig {
   /** API key of the `demo` app. When unset a random one is created on first start and printed. */
@@ -173,6 +237,8 @@ export interface ServerConfig {
   connectTimeoutMs?: number;
   /** JSON file of campaign rules (see docs/server.md#campaign-rules). */
   rulesFile?: string;
+  /** Email notifications and replies by email (see the type); off by default. */
+  notifications?: NotificationsConfig;
   /**
    * Directory served at `/widget/` (the script-tag bundle and its chunks).
    * @default the `dist/` of the `@threadline/widget` package installed beside this one (in this
@@ -243,6 +309,36 @@ function redisPrefixFrom(value: string | undefined): string {
   return value;
 }
 
+/** THREADLINE_SMTP_* and THREADLINE_NOTIFY_*: see NotificationsConfig. */
+function notificationsFrom(env: NodeJS.ProcessEnv): NotificationsConfig {
+  const smtpUrl = env.THREADLINE_SMTP_URL || undefined;
+  if (smtpUrl && !/^(smtps?|direct|stream):/.test(smtpUrl)) {
+    // The value may hold a password: name the variable, not what it holds.
+    throw new Error('THREADLINE_SMTP_URL must be an smtp:// or smtps:// URL (nodemailer transport URL)');
+  }
+  const inboundDomain = env.THREADLINE_SMTP_INBOUND_DOMAIN || undefined;
+  if (inboundDomain && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(inboundDomain)) throw new Error(`THREADLINE_SMTP_INBOUND_DOMAIN must be a domain name, got "${inboundDomain}"`);
+  const dkimKey = env.THREADLINE_SMTP_DKIM_KEY;
+  let dkim: NotificationsConfig['dkim'];
+  if (dkimKey) {
+    if (!env.THREADLINE_SMTP_DKIM_DOMAIN || !env.THREADLINE_SMTP_DKIM_SELECTOR) {
+      throw new Error('THREADLINE_SMTP_DKIM_KEY needs THREADLINE_SMTP_DKIM_DOMAIN and THREADLINE_SMTP_DKIM_SELECTOR');
+    }
+    // The PEM itself, or a path to it.
+    const privateKey = dkimKey.includes('-----BEGIN') ? dkimKey : fs.readFileSync(path.resolve(dkimKey), 'utf8');
+    dkim = { domainName: env.THREADLINE_SMTP_DKIM_DOMAIN, keySelector: env.THREADLINE_SMTP_DKIM_SELECTOR, privateKey };
+  }
+  return {
+    smtpUrl,
+    from: env.THREADLINE_SMTP_FROM || undefined,
+    delayMs: intFrom(env.THREADLINE_NOTIFY_DELAY_MS, DEFAULT_NOTIFY_DELAY_MS, 'THREADLINE_NOTIFY_DELAY_MS'),
+    inboundDomain,
+    inboundPort: intFrom(env.THREADLINE_SMTP_INBOUND_PORT, 0, 'THREADLINE_SMTP_INBOUND_PORT'),
+    dkim,
+    publicUrl: env.THREADLINE_PUBLIC_URL ? env.THREADLINE_PUBLIC_URL.replace(/\/+$/, '') : undefined,
+  };
+}
+
 /** Reads the configuration from environment variables (documented in docs/server.md). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = intFrom(env.PORT, 3000, 'PORT');
@@ -292,5 +388,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     connectTimeoutMs: positiveIntFrom(env.THREADLINE_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 'THREADLINE_CONNECT_TIMEOUT_MS'),
     rulesFile: env.THREADLINE_RULES_FILE ? path.resolve(env.THREADLINE_RULES_FILE) : undefined,
     widgetDir: env.THREADLINE_WIDGET_DIR ? path.resolve(env.THREADLINE_WIDGET_DIR) : undefined,
+    notifications: notificationsFrom(env),
   };
 }

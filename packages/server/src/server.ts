@@ -40,6 +40,11 @@ import { Presence } from './cluster/presence.js';
 import { NodeRegistry } from './cluster/node-registry.js';
 import { buildHttp, createHttp } from './http/app.js';
 import { makeDataDirPrivate } from './data-dir.js';
+import { LinkSigner, loadLinkKey } from './notifications/link-signer.js';
+import { EmailNotifier } from './notifications/notifier.js';
+import { InboundMail, defaultMaxInboundBytes } from './notifications/inbound.js';
+import { SmtpListener } from './notifications/smtp-listener.js';
+import { NotificationStore } from './store/notification-store.js';
 
 export interface ThreadlineServer {
   /** `http://host:port` once listening. */
@@ -52,6 +57,10 @@ export interface ThreadlineServer {
   readonly rules: RuleEngine | null;
   /** This node's runner of timed jobs (rule delays); `node` is the id its leases carry. */
   readonly jobs: JobWorker;
+  /** Email notifications' sender; null without `config.notifications.smtpUrl`. */
+  readonly notifier: EmailNotifier | null;
+  /** Port of the inbound SMTP listener once listening; 0 when there is none. */
+  readonly smtpPort: number;
   /** The demo app; `apiKey` is set when it was created or configured in this run. */
   readonly demo: { app: AppRow; apiKey: string | null; created: boolean };
   listen(): Promise<void>;
@@ -138,11 +147,13 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   // the others find them (an SQLite file has one process, which takes no lock).
   let demo: { app: AppRow; created: boolean; apiKey: string | null };
   let tokenKey = '';
+  let linkKey = '';
   try {
     demo = await withStartupLock(db, async () => {
       await applyMigrations(db);
       // Under the lock, so nodes starting together store one key and all sign with it.
       tokenKey = await loadTokenKey(config, new SettingsStore(db), log);
+      linkKey = await loadLinkKey(new SettingsStore(db));
       const seeded = await seedDemoApp(store, config);
       if (config.demo.webhookUrl) {
         const hooks = await webhooks.list('demo');
@@ -210,7 +221,42 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const uploads = new UploadCollector(store, files, { ttlMs: unattached.ttlMs, intervalMs: unattached.sweepIntervalMs }, log);
   const presence = new Presence({ nodeId: node, redis, log });
   const proactive = new ProactiveService({ store, io, agents, webhooks, presence });
-  const messaging = new Messaging(store, io, agents, webhooks, proactive, presence);
+  const notifyConfig = config.notifications ?? {};
+  const signer = new LinkSigner(linkKey);
+  const notificationStore = new NotificationStore(db);
+  let url = '';
+  const smtpUrl = notifyConfig.smtpUrl;
+  const notifier = smtpUrl
+    ? new EmailNotifier({
+        config: { ...notifyConfig, smtpUrl },
+        store: notificationStore,
+        jobs,
+        webhooks,
+        presence,
+        signer,
+        publicUrl: () => notifyConfig.publicUrl ?? url,
+        log,
+      })
+    : null;
+  const messaging = new Messaging(store, io, agents, webhooks, proactive, presence, notifier);
+  const maxInboundBytes = notifyConfig.maxInboundBytes ?? defaultMaxInboundBytes(config.maxUploadBytes);
+  const inbound = new InboundMail({
+    inboundDomain: notifyConfig.inboundDomain,
+    replyTtlMs: notifyConfig.replyTtlMs,
+    maxUploadBytes: config.maxUploadBytes,
+    maxInboundBytes,
+    store: notificationStore,
+    messaging,
+    files,
+    signer,
+    notifier,
+    log,
+  });
+  const smtpListener =
+    notifyConfig.inboundPort && notifyConfig.inboundDomain
+      ? new SmtpListener({ inbound, inboundDomain: notifyConfig.inboundDomain, maxBytes: maxInboundBytes, log })
+      : null;
+  if (notifyConfig.inboundPort && !notifyConfig.inboundDomain) log.warn({}, 'THREADLINE_SMTP_INBOUND_PORT is set without THREADLINE_SMTP_INBOUND_DOMAIN: no inbound SMTP listener');
   const rules = ruleList ? new RuleEngine(ruleList, { store, presence: messaging, proactive, jobs, log }) : null;
   // Visitor and agent handshakes share one per-IP budget.
   const handshakes = limiter('handshakes', rateLimits.connectionsPerIp, 'connections');
@@ -218,6 +264,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     rules,
     trustProxy: config.trustProxy,
     messaging,
+    notifications: notifier,
     tokens,
     sessions,
     maxUploadBytes: config.maxUploadBytes,
@@ -265,11 +312,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     httpLimiter: limiter('http', rateLimits.httpPerIp, 'requests'),
     originAllowed,
     originsChanged,
+    signer,
+    notifications: { store: notificationStore, signer, inbound, maxInboundBytes },
   }).catch(abandon);
 
   if (options.extend) await options.extend(http, { store, demo: demo.app }).catch(abandon);
 
-  let url = '';
   let port = 0;
   let registry: NodeRegistry | null = null;
   let attached = false;
@@ -285,6 +333,10 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     store,
     rules,
     jobs,
+    notifier,
+    get smtpPort() {
+      return smtpListener?.port ?? 0;
+    },
     demo,
     async listen() {
       await http.ready();
@@ -294,6 +346,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       await http.listen({ host: config.host, port: config.port });
       port = (http.server.address() as AddressInfo).port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      await smtpListener?.listen(config.host, notifyConfig.inboundPort!);
       await redis?.adapterReady();
       await presence.start();
       registry = new NodeRegistry({ db, nodeId: node, name: `${os.hostname()} pid ${process.pid} port ${port}`, redis: redis !== null, log });
@@ -319,6 +372,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       await closeSocketServer(io, attached);
       await http.close();
       clearTimeout(grace);
+      await smtpListener?.close();
+      await notifier?.close();
       await webhooks.stop();
       await uploads.stop();
       await presence.stop();

@@ -257,6 +257,41 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_notifications': {
+    // Email continuity (notifications/): the address a visitor asked replies to be emailed to; the
+    // app's choice whether an identified user's email (from identify) counts too; per thread, the
+    // last message seq an email covered and whether the thread's emails were unsubscribed; the
+    // addresses unsubscribed from all of an app's emails; and each email sent (its Message-ID
+    // threads the next one, its id is what a reply address and an unsubscribe link name).
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('visitors').addColumn('notify_email', 'text').execute();
+      await db.schema.alterTable('apps').addColumn('notify_identified', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('threads').addColumn('notify_sent_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('threads').addColumn('notify_off', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('email_suppressions')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('email_suppressions_pk', ['app_id', 'email'])
+        .execute();
+      await db.schema
+        .createTable('email_notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('thread_id', 'text', (c) => c.notNull())
+        .addColumn('visitor_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('from_seq', 'integer', (c) => c.notNull())
+        .addColumn('to_seq', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('email_notifications_thread').on('email_notifications').columns(['thread_id', 'created_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

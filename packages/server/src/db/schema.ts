@@ -11,6 +11,8 @@ export interface AppsTable {
   secret: string;
   allowed_origins: string; // JSON string[]
   created_at: number;
+  /** 1: an identified user's email (from identify) receives notifications without asking. */
+  notify_identified: Generated<number>;
 }
 
 export interface VisitorsTable {
@@ -22,6 +24,8 @@ export interface VisitorsTable {
   context: string; // JSON VisitorContext
   created_at: number;
   last_seen_at: number | null;
+  /** Where replies are emailed while away, set by the visitor (`notify.email.set`). */
+  notify_email: string | null;
 }
 
 export interface ThreadsTable {
@@ -38,6 +42,10 @@ export interface ThreadsTable {
   rating_comment: string | null;
   created_at: number;
   updated_at: number;
+  /** The last seq an email notification covered (0: none yet). */
+  notify_sent_seq: number;
+  /** 1: the thread's emails were unsubscribed. */
+  notify_off: number;
 }
 
 export interface MessagesTable {
@@ -181,6 +189,31 @@ export interface SettingsTable {
   created_at: number;
 }
 
+/** An address unsubscribed from every email of an app. */
+export interface EmailSuppressionsTable {
+  app_id: string;
+  /** Lower case. */
+  email: string;
+  created_at: number;
+}
+
+/** An email notification: sent, or given up on (`failed`). Its id is what reply and unsubscribe tokens name. */
+export interface EmailNotificationsTable {
+  id: string;
+  app_id: string;
+  thread_id: string;
+  visitor_id: string;
+  email: string;
+  /** The messages it carried: seqs (from_seq, to_seq]. */
+  from_seq: number;
+  to_seq: number;
+  /** Its Message-ID header, without angle brackets. */
+  message_id: string;
+  status: 'sent' | 'failed';
+  error: string | null;
+  created_at: number;
+}
+
 export interface SessionsTable {
   /** The token's `sid`; `legacy_<hash>` for a token issued before sessions existed. */
   id: string;
@@ -209,4 +242,6 @@ export interface Database {
   settings: SettingsTable;
   nodes: NodesTable;
   jobs: JobsTable;
+  email_suppressions: EmailSuppressionsTable;
+  email_notifications: EmailNotificationsTable;
 }

@@ -11,6 +11,7 @@ import { proactiveRoutes } from './routes/proactive.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { threadRoutes } from './routes/threads.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { locateWidget, serveWidget } from './widget.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -91,4 +92,5 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
   webhookRoutes(app, deps);
   fileRoutes(app, deps);
   sessionRoutes(app, deps);
+  notificationRoutes(app, deps);
 }

@@ -7,6 +7,9 @@ import type { Messaging } from '../services/messaging.js';
 import type { ProactiveService } from '../services/proactive.js';
 import type { SqlStore } from '../store/sql-store.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { NotificationStore } from '../store/notification-store.js';
+import type { LinkSigner } from '../notifications/link-signer.js';
+import type { InboundMail } from '../notifications/inbound.js';
 
 /** What HTTP routes need; built once in server.ts. */
 export interface HttpDeps {
@@ -25,4 +28,8 @@ export interface HttpDeps {
   originAllowed: (origin: string | undefined) => Promise<boolean>;
   /** Call after an app's allowed origins changed: every node's cached allow-lists are dropped. */
   originsChanged: (appId: string) => Promise<void>;
+  /** Signs and checks the links emails carry (file links work with a signature and no session). */
+  signer: LinkSigner;
+  /** Email notifications' routes (unsubscribe, inbound email, settings); null when they are off. */
+  notifications: { store: NotificationStore; signer: LinkSigner; inbound: InboundMail; maxInboundBytes: number } | null;
 }

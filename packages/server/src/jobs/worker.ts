@@ -17,10 +17,12 @@ export interface Job<P = unknown> {
 
 /**
  * Runs one job. Resolving means done: the worker deletes the row (a handler may delete it itself,
- * inside the transaction of its effect, with `JobWorker.complete`). Throwing means try again later.
- * A job runs at least once; a handler must make a second run of the same job harmless.
+ * inside the transaction of its effect, with `JobWorker.complete`). Resolving with `{ postponeTo }`
+ * means not yet: the job waits until then, and the run does not count as an attempt. Throwing
+ * means try again later. A job runs at least once; a handler must make a second run of the same
+ * job harmless.
  */
-export type JobHandler = (job: Job) => Promise<void>;
+export type JobHandler = (job: Job) => Promise<void | { postponeTo: number }>;
 
 export interface JobWorkerOptions {
   /** This node's id, written into the rows it claims. */
@@ -89,6 +91,11 @@ export class JobWorker {
 
   get node(): string {
     return this.options.node;
+  }
+
+  /** Runs of one job before it is dropped: a handler seeing its last attempt can give up in its own way. */
+  get maxAttempts(): number {
+    return this.#maxAttempts;
   }
 
   /** Runs jobs of `kind` with `handler` on this node; without one, this node never claims them. */
@@ -193,8 +200,9 @@ export class JobWorker {
     }
     const handler = this.#handlers.get(row.kind)!;
     const job: Job = { id: row.id, kind: row.kind, payload: JSON.parse(row.payload) as unknown, runAt: Number(row.run_at), attempts };
+    let outcome: void | { postponeTo: number };
     try {
-      await handler(job);
+      outcome = await handler(job);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (attempts >= this.#maxAttempts) {
@@ -203,6 +211,10 @@ export class JobWorker {
       } else {
         await this.store.retry(row.id, this.options.node, this.#clock.now() + backoffDelay(attempts, RETRY, Math.random()), error);
       }
+      return;
+    }
+    if (outcome && typeof outcome.postponeTo === 'number') {
+      await this.store.postpone(row.id, this.options.node, outcome.postponeTo);
       return;
     }
     await this.store.complete(row.id);

@@ -5,6 +5,7 @@ import {
   listMessagesInputSchema,
   listThreadsInputSchema,
   proactiveEventInputSchema,
+  notifyEmailInputSchema,
   rateInputSchema,
   readInputSchema,
   sendInputSchema,
@@ -29,11 +30,14 @@ import type { Limiter } from './rate-limit.js';
 import { clientAddress } from './client-address.js';
 import { isOriginAllowed } from '../http/origins.js';
 import type { RuleEngine } from '../services/rules.js';
+import type { EmailNotifier } from '../notifications/notifier.js';
 
 interface SocketData {
   principal: Principal;
   token: string;
   sessionId: string;
+  /** The visitor's notification address as the handshake found it. */
+  notifyEmail: string | null;
 }
 
 type VisitorSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
@@ -50,6 +54,8 @@ export interface VisitorChannelDeps {
   rules: RuleEngine | null;
   /** Behind a reverse proxy, limits count the X-Forwarded-For client, not the proxy. */
   trustProxy: boolean;
+  /** Email notifications; null when the server sends no email (`notify.email.set` answers `notifications_off`). */
+  notifications: Pick<EmailNotifier, 'setVisitorEmail'> | null;
 }
 
 function clientIp(socket: Socket, trustProxy: boolean): string {
@@ -117,6 +123,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       if (!sessionId) throw new ServerError('unauthorized', 'this session was revoked');
       socket.data.principal = principal;
       socket.data.sessionId = sessionId;
+      socket.data.notifyEmail = visitor.notify_email;
       socket.data.token = await tokens.sign({ ...principal, sessionId });
       next();
     } catch (err) {
@@ -163,6 +170,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       userId: p.userId,
       protocol: SUPPORTED_PROTOCOL_VERSIONS[SUPPORTED_PROTOCOL_VERSIONS.length - 1]!,
       maxUploadBytes: deps.maxUploadBytes,
+      ...(deps.notifications ? { notifyEmail: socket.data.notifyEmail } : {}),
     });
 
     const before = async () => {
@@ -196,6 +204,13 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     );
     socket.on('context.update', handler(contextInputSchema, log, before, (patch) => messaging.contextFromVisitor(p, patch)));
     socket.on('thread.rate', handler(rateInputSchema, log, before, (input) => messaging.rateThread(p, input)));
+    socket.on(
+      'notify.email.set',
+      handler(notifyEmailInputSchema, log, before, async ({ email }) => {
+        if (!deps.notifications) throw new ServerError('notifications_off', 'this server sends no email');
+        return { email: await deps.notifications.setVisitorEmail(p, email) };
+      }),
+    );
     socket.on('proactive.event', handler(proactiveEventInputSchema, log, before, ({ id, event }) => messaging.proactive.report(p, id, event)));
   }
 }

@@ -21,7 +21,8 @@ import type {
   Thread,
   TypingInput,
 } from '@threadline/protocol';
-import type { MessagesTable, ThreadsTable } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database, MessagesTable, ThreadsTable } from '../db/schema.js';
 import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import { toAgentVisitor, toMessage, toProactive, toThread } from '../store/rows.js';
@@ -33,6 +34,13 @@ import type { ProactiveService } from './proactive.js';
 import type { Presence } from '../cluster/presence.js';
 
 export type VisitorServer = Server<ClientEvents, ServerEvents>;
+
+/** What hears of brand messages inside their transaction: the email notifier (notifications/notifier.ts). */
+export interface BrandMessageHook {
+  enqueue(trx: Kysely<Database>, thread: ThreadsTable, messages: MessagesTable[]): Promise<void>;
+  /** After the transaction committed. */
+  committed(): void;
+}
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents>;
 
 /** Newest messages `sync` sends for a thread the client does not know yet; older ones via `messages.list`. */
@@ -56,6 +64,8 @@ export class Messaging {
     readonly webhooks: WebhookDispatcher,
     readonly proactive: ProactiveService,
     readonly presence: Presence,
+    /** Brand messages queue their thread's email here, in their transaction. @default none */
+    readonly notifications: BrandMessageHook | null = null,
   ) {
     this.#outbox = new Outbox(webhooks);
   }
@@ -305,6 +315,36 @@ export class Messaging {
     return { thread, message };
   }
 
+  /**
+   * A reply by email (notifications/inbound.ts), already proven to come from the thread's visitor:
+   * appended as the visitor's message, reopening a resolved thread, like a send from the widget.
+   * Having read the email, the visitor has read what it carried (`readUpTo`).
+   */
+  async postFromEmail(
+    thread: ThreadsTable,
+    input: { clientId: string; text: string; attachmentIds: string[]; meta: Record<string, unknown>; readUpTo: number },
+  ): Promise<{ message: Message; duplicate: boolean }> {
+    const p: Principal = { appId: thread.app_id, visitorId: thread.visitor_id, userId: thread.user_id };
+    const result = await this.store.append({
+      appId: p.appId,
+      threadId: thread.id,
+      principal: p,
+      message: { clientId: input.clientId, author: { kind: 'visitor' }, text: input.text, kind: 'text', attachmentIds: input.attachmentIds, meta: input.meta, bodyExtra: ['email'] },
+      reopen: true,
+    });
+    const published = await this.published(result);
+    if (result.reopened) await this.threadChanged(result.thread);
+    if (!result.duplicate) {
+      const updated = await this.store.setReadSeq(thread.id, 'visitor', input.readUpTo);
+      if (Number(updated.visitor_read_seq) !== Number(result.thread.visitor_read_seq)) {
+        const event = { threadId: thread.id, seq: Number(updated.visitor_read_seq), by: 'visitor' as const };
+        this.io.to(ownerRoom(updated)).emit('read', event);
+        this.agents.to(agentRoom(p.appId)).emit('read', event);
+      }
+    }
+    return { message: published.message, duplicate: result.duplicate };
+  }
+
   // ---- brand side ----
 
   /** A message from an agent or bot, through REST. `idempotencyKey` plays the clientId's role. */
@@ -326,7 +366,8 @@ export class Messaging {
         bodyExtra: [input.author, input.quickReplies ?? null],
       },
       reopen: false,
-    });
+    }, this.notifications ? (trx, r) => this.notifications!.enqueue(trx, r.thread, [...r.prelude, r.message]) : undefined);
+    if (!result.duplicate) this.notifications?.committed();
     const { message } = await this.published(result);
     return { message, duplicate: result.duplicate };
   }

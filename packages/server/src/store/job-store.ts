@@ -73,6 +73,16 @@ export class JobStore {
       .execute();
   }
 
+  /** Not due yet after all: unclaimed, due again at `runAt`, and this claim not counted as an attempt. */
+  async postpone(id: string, node: string, runAt: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ run_at: runAt, attempts: eb('attempts', '-', 1), locked_by: null, locked_until: null }))
+      .where('id', '=', id)
+      .where('locked_by', '=', node)
+      .execute();
+  }
+
   /** Gives up every lease `node` holds (it is stopping), so other nodes run those jobs now. */
   async release(node: string): Promise<number> {
     return releaseLeases(this.db, 'jobs', node);

@@ -229,6 +229,7 @@ export class SqlStore {
       context: '{}',
       created_at: now(),
       last_seen_at: now(),
+      notify_email: null,
     };
     await this.db.insertInto('visitors').values(row).execute();
     return row;
@@ -462,6 +463,8 @@ export class SqlStore {
         rating_comment: null,
         created_at: t,
         updated_at: t,
+        notify_sent_seq: 0,
+        notify_off: 0,
       };
       const res = await trx
         .insertInto('threads')

@@ -19,6 +19,8 @@ export const WEBHOOK_EVENTS = [
   'proactive.opened',
   'proactive.replied',
   'proactive.dismissed',
+  'notification.sent',
+  'notification.failed',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

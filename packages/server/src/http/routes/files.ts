@@ -146,23 +146,34 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { exp?: number; sig?: string } }>(
     '/v1/files/:id',
     {
       schema: {
         tags: ['files'],
-        summary: 'Download a file (Authorization header: visitor token or API key)',
-        description: 'Images are served inline, everything else as an attachment; always with `X-Content-Type-Options: nosniff` and a sandboxing CSP.',
+        summary: 'Download a file (Authorization header: visitor token or API key; or a signed link from an email)',
+        description:
+          'Images are served inline, everything else as an attachment; always with `X-Content-Type-Options: nosniff` and a sandboxing CSP. A link from an email notification carries `exp` and `sig` instead of credentials: it serves that file alone until `exp`, and answers `not_found` after.',
         security: [{ apiKey: [] }, { visitorToken: [] }],
         params: { type: 'object', properties: { id: { type: 'string', pattern: '^[\\w-]{1,64}$' } }, required: ['id'] },
+        querystring: { type: 'object', properties: { exp: { type: 'integer', minimum: 0 }, sig: { type: 'string', pattern: '^[0-9a-f]{1,64}$' } } },
       },
     },
     async (req, reply) => {
-      const caller = await requireCaller(req, deps);
-      const file = await store.getFile(req.params.id);
-      const allowed =
-        file && (caller.kind === 'app' ? file.app_id === caller.app.id : await store.canVisitorReadFile(caller.principal, file));
-      if (!file || !allowed) throw notFound('file');
+      let file;
+      if (req.query.sig !== undefined || req.query.exp !== undefined) {
+        // A link signed for an email: the signature is the permission, for this file until `exp`.
+        const { exp, sig } = req.query;
+        const valid = exp !== undefined && sig !== undefined && deps.signer.fileLinkValid(req.params.id, exp, sig, Date.now());
+        file = valid ? await store.getFile(req.params.id) : undefined;
+        if (!file) throw notFound('file');
+      } else {
+        const caller = await requireCaller(req, deps);
+        file = await store.getFile(req.params.id);
+        const allowed =
+          file && (caller.kind === 'app' ? file.app_id === caller.app.id : await store.canVisitorReadFile(caller.principal, file));
+        if (!file || !allowed) throw notFound('file');
+      }
       const stream = await files.get(file.storage_key);
       if (!stream) throw notFound('file');
       const inline = file.mime.startsWith('image/');
