@@ -40,6 +40,10 @@ await step('Page-load cost', 'pnpm bench:load', docsOnly ? saved('load') : () =>
 await step('Lighthouse', 'pnpm bench:lighthouse', docsOnly ? saved('lighthouse') : () => runLighthouse());
 await step('Storage', 'pnpm bench:storage', docsOnly ? saved('storage') : () => runStorage());
 await step(`Server load (preset ${preset})`, `BENCH_PRESET=${preset} pnpm bench:server`, docsOnly ? saved(`server-${preset}`) : () => runServer({ preset }));
+// Several nodes: needs PostgreSQL, Redis and nginx (says so when one is missing). BENCH_NO_CLUSTER=1 leaves it out.
+if (!process.env.BENCH_NO_CLUSTER && preset !== 'cluster') {
+  await step('Server load, cluster (SQLite vs PostgreSQL vs two nodes)', 'BENCH_PRESET=cluster pnpm bench:server', docsOnly ? saved('server-cluster') : () => runServer({ preset: 'cluster' }));
+}
 
 const budget = (() => {
   try {
