@@ -2,6 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { configFromEnv, unattachedUploadsOf } from './config.js';
 
 describe('configFromEnv', () => {
+  it('leaves email notifications off without THREADLINE_SMTP_URL, and reads their settings', () => {
+    expect(configFromEnv({}).notifications).toMatchObject({ smtpUrl: undefined, delayMs: 300_000, inboundPort: 0 });
+    const config = configFromEnv({
+      THREADLINE_SMTP_URL: 'smtps://user:secret@smtp.example.com:465',
+      THREADLINE_SMTP_FROM: 'support@shop.example',
+      THREADLINE_NOTIFY_DELAY_MS: '60000',
+      THREADLINE_SMTP_INBOUND_DOMAIN: 'reply.shop.example',
+      THREADLINE_SMTP_INBOUND_PORT: '2525',
+      THREADLINE_PUBLIC_URL: 'https://chat.shop.example/',
+    });
+    expect(config.notifications).toEqual({
+      smtpUrl: 'smtps://user:secret@smtp.example.com:465',
+      from: 'support@shop.example',
+      delayMs: 60_000,
+      inboundDomain: 'reply.shop.example',
+      inboundPort: 2525,
+      dkim: undefined,
+      publicUrl: 'https://chat.shop.example',
+    });
+  });
+
+  it('refuses an SMTP URL of another scheme without repeating it, and a DKIM key without its domain', () => {
+    expect(() => configFromEnv({ THREADLINE_SMTP_URL: 'http://user:hunter2@x' })).toThrow(/^THREADLINE_SMTP_URL must be an smtp/);
+    expect(() => configFromEnv({ THREADLINE_SMTP_URL: 'http://user:hunter2@x' })).not.toThrow(/hunter2/);
+    expect(() => configFromEnv({ THREADLINE_SMTP_DKIM_KEY: '-----BEGIN PRIVATE KEY-----' })).toThrow(/THREADLINE_SMTP_DKIM_DOMAIN/);
+    expect(() => configFromEnv({ THREADLINE_SMTP_INBOUND_DOMAIN: 'not a domain' })).toThrow(/THREADLINE_SMTP_INBOUND_DOMAIN/);
+  });
+
   it('reads the budget and the grace period of uploads no message uses', () => {
     const config = configFromEnv({ THREADLINE_UNATTACHED_UPLOADS: '5', THREADLINE_UNATTACHED_UPLOAD_BYTES: '1000', THREADLINE_UNATTACHED_UPLOAD_TTL_MS: '60000' });
     expect(unattachedUploadsOf(config)).toEqual({ maxFilesPerVisitor: 5, maxBytesPerVisitor: 1000, ttlMs: 60_000, sweepIntervalMs: 60_000 });

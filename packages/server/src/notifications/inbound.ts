@@ -156,7 +156,8 @@ export class InboundMail {
     }
     const auto = automatic(mail, envelope);
     if (auto) {
-      log.info({ reason: auto, from }, `inbound email ignored: ${auto}`);
+      // A warning, so the default log level keeps it: bounces mean an address that does not work.
+      log.warn({ reason: auto, from }, `inbound email ignored: ${auto}`);
       return { outcome: 'ignored', reason: auto };
     }
 

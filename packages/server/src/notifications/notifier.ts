@@ -134,7 +134,9 @@ export class EmailNotifier {
   }
 
   #outcome(outcome: NotifyOutcome, threadId: string, extra: object = {}): void {
-    this.o.log.info({ threadId, outcome, ...extra }, `email notification: ${outcome}`);
+    // A failure is a warning (logged at the default level); the rest is routine.
+    const level = outcome === 'failed' ? 'warn' : 'info';
+    this.o.log[level]({ threadId, outcome, ...extra }, `email notification: ${outcome}`);
     this.o.onOutcome?.(outcome, threadId);
   }
 
