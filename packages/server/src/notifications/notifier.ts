@@ -87,7 +87,9 @@ export class EmailNotifier {
   readonly #from: string;
 
   constructor(private readonly o: NotifierOptions) {
-    this.#transport = nodemailer.createTransport(o.config.smtpUrl);
+    // Every wait well inside the job's 30 s lease: a relay that hangs fails this run (retried
+    // with backoff) rather than outliving the lease and being sent again by another node.
+    this.#transport = nodemailer.createTransport({ url: o.config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 15_000 });
     this.#delayMs = o.config.delayMs ?? DEFAULT_NOTIFY_DELAY_MS;
     this.#from = bareAddress(o.config.from ?? `notifications@${o.config.inboundDomain ?? 'localhost'}`);
     o.jobs.handle(NOTIFY_JOB, (job) => this.#run(job as Job<{ threadId: string }>));
