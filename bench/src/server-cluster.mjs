@@ -171,51 +171,72 @@ export async function runCluster({ quiet = false } = {}) {
     return { md };
   }
   log(`cluster preset: ${p.n} widgets, ${p.msgRate} msg/s, ${p.pushRate} pushes/s, ${p.sustainMs / 1000} s, three set-ups one after another`);
-  log('1/3: one node, SQLite');
-  const sqlite = (await runServer({ params: p, quiet: true, label: 'sqlite' })).figures;
-  log('2/3: one node, PostgreSQL');
-  const postgres = (await runOnePostgres(p, true)).figures;
-  log('3/3: two nodes, PostgreSQL + Redis, nginx');
-  const two = await runTwoNodes(p, log);
-
-  const single = (f) => ({
-    ack: f.sustained,
-    push: f.sustained.pushDeliveryP99,
-    lag: f.server.lagP99Ms,
-    rss: `${f.server.rssPeakMiB.toFixed(0)} MiB`,
-    caught: f.caught.afterKillMs,
-    caughtOf: `${f.caught.done} / ${f.caught.of}`,
-    verdict: f.verdict,
-    rate: f.sustained.msgRate,
-  });
-  const a = single(sqlite);
-  const b = single(postgres);
-  const c = {
-    ack: two.sustained,
-    push: two.sustained.pushDeliveryP99,
-    lag: Math.max(...two.nodes.map((n) => n.lagP99Ms)),
-    rss: two.nodes.map((n) => `${n.rssPeakMiB.toFixed(0)}`).join(' + ') + ' MiB',
-    caught: two.caught.afterKillMs,
-    caughtOf: `${two.caught.done} / ${two.caught.of}`,
-    verdict: two.verdict,
-    rate: two.sustained.msgRate,
+  // A set-up that collapses (its widgets never catch up, its verdict times out) is reported as
+  // such in its column; the others still run.
+  const attempt = async (title, fn) => {
+    log(title);
+    try {
+      return { figures: await fn() };
+    } catch (err) {
+      log(`  failed: ${String(err?.message ?? err).split('\n')[0]}`);
+      return { failed: String(err?.message ?? err).split('\n')[0] };
+    }
   };
-  const ratio = (x, base) => (x == null || base == null || base === 0 ? '' : ` (${(x / base).toFixed(2)}×)`);
-  const fmt = (x, base) => `${ms(x, 1)}${ratio(x, base)}`;
+  const sqliteRun = await attempt('1/3: one node, SQLite', async () => (await runServer({ params: p, quiet: true, label: 'sqlite' })).figures);
+  const postgresRun = await attempt('2/3: one node, PostgreSQL', async () => (await runOnePostgres(p, true)).figures);
+  const twoRun = await attempt('3/3: two nodes, PostgreSQL + Redis, nginx', () => runTwoNodes(p, log));
+  const sqlite = sqliteRun.figures;
+  const postgres = postgresRun.figures;
+  const two = twoRun.figures;
+
+  const single = (f) =>
+    f && {
+      ack: f.sustained,
+      push: f.sustained.pushDeliveryP99,
+      lag: f.server.lagP99Ms,
+      rss: `${f.server.rssPeakMiB.toFixed(0)} MiB`,
+      cpu: `${f.server.cpuPct.toFixed(0)} %`,
+      pg: f.services ? `${f.services.postgresPct.toFixed(0)} %` : '—',
+      redis: '—',
+      caught: `${f.caught.done} / ${f.caught.of} in ${ms(f.caught.afterKillMs)}`,
+      verdict: f.verdict,
+      rate: f.sustained.msgRate,
+    };
+  const cols = [
+    single(sqlite),
+    single(postgres),
+    two && {
+      ack: two.sustained,
+      push: two.sustained.pushDeliveryP99,
+      lag: Math.max(...two.nodes.map((n) => n.lagP99Ms)),
+      rss: `${two.nodes.map((n) => n.rssPeakMiB.toFixed(0)).join(' + ')} MiB`,
+      cpu: two.nodes.map((n) => `${n.cpuPct.toFixed(0)} %`).join(' + '),
+      pg: `${two.services.postgresPct.toFixed(0)} %`,
+      redis: `${two.services.redisPct.toFixed(0)} %`,
+      caught: `${two.caught.done} / ${two.caught.of} in ${ms(two.caught.afterKillMs)} (${two.caught.reconnected} had lost their node)`,
+      verdict: two.verdict,
+      rate: two.sustained.msgRate,
+    },
+  ];
+  const runs = [sqliteRun, postgresRun, twoRun];
+  const base = cols[0];
+  const ratio = (x, b) => (x == null || b == null || b === 0 ? '' : ` (${(x / b).toFixed(2)}×)`);
+  const timed = (pick) => (c, i) => `${ms(pick(c), 1)}${i > 0 && base ? ratio(pick(c), pick(base)) : ''}`;
+  const row = (label, value) => [label, ...cols.map((c, i) => (c ? value(c, i) : runs[i].failed ? `collapsed: ${runs[i].failed}` : '—'))];
   const verdictOf = (v) => `lost=${v.lost} duplicated=${v.duplicated} reordered=${v.reordered}`;
   const rows = [
-    ['Visitor messages acked per second', a.rate.toFixed(0), b.rate.toFixed(0), c.rate.toFixed(0)],
-    ['Ack p50', ms(a.ack.ackP50, 1), fmt(b.ack.ackP50, a.ack.ackP50), fmt(c.ack.ackP50, a.ack.ackP50)],
-    ['Ack p95', ms(a.ack.ackP95, 1), fmt(b.ack.ackP95, a.ack.ackP95), fmt(c.ack.ackP95, a.ack.ackP95)],
-    ['Ack p99', ms(a.ack.ackP99, 1), fmt(b.ack.ackP99, a.ack.ackP99), fmt(c.ack.ackP99, a.ack.ackP99)],
-    ['Push delivered to widget p99', ms(a.push, 1), fmt(b.push, a.push), fmt(c.push, a.push)],
-    ['Event-loop lag p99 (worst node)', ms(a.lag, 1), fmt(b.lag, a.lag), fmt(c.lag, a.lag)],
-    ['RSS peak per node', a.rss, b.rss, c.rss],
-    ['PostgreSQL CPU (sustain, 100% = one core)', '—', `${postgres.services.postgresPct.toFixed(0)} %`, `${two.services.postgresPct.toFixed(0)} %`],
-    ['Redis CPU (sustain)', '—', '—', `${two.services.redisPct.toFixed(0)} %`],
-    ['Server CPU per node (sustain)', `${sqlite.server.cpuPct.toFixed(0)} %`, `${postgres.server.cpuPct.toFixed(0)} %`, two.nodes.map((n) => `${n.cpuPct.toFixed(0)} %`).join(' + ')],
-    ['Widgets caught up after the kill', `${a.caughtOf} in ${ms(a.caught)}`, `${b.caughtOf} in ${ms(b.caught)}`, `${c.caughtOf} in ${ms(c.caught)} (${two.caught.reconnected} had lost their node)`],
-    ['Verdict', verdictOf(a.verdict), verdictOf(b.verdict), verdictOf(c.verdict)],
+    row('Visitor messages acked per second', (c) => c.rate.toFixed(0)),
+    row('Ack p50', timed((c) => c.ack.ackP50)),
+    row('Ack p95', timed((c) => c.ack.ackP95)),
+    row('Ack p99', timed((c) => c.ack.ackP99)),
+    row('Push delivered to widget p99', timed((c) => c.push)),
+    row('Event-loop lag p99 (worst node)', timed((c) => c.lag)),
+    row('RSS peak per node', (c) => c.rss),
+    row('Server CPU per node (sustain, 100% = one core)', (c) => c.cpu),
+    row('PostgreSQL CPU (sustain)', (c) => c.pg),
+    row('Redis CPU (sustain)', (c) => c.redis),
+    row('Widgets caught up after the kill', (c) => c.caught),
+    row('Verdict', (c) => verdictOf(c.verdict)),
   ];
   const md = [
     `Preset \`cluster\`: ${p.n} widgets, ${p.msgRate} visitor messages/s + ${p.pushRate} brand pushes/s for ${p.sustainMs / 1000} s, then SIGKILL of one server process while widgets keep sending (the two-node set-up loses one of its nodes; nginx moves its widgets to the other). Everything on this machine: ratios are against one node on SQLite.`,
