@@ -76,6 +76,9 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
         },
       },
     },
+    // The description holds the API alone: the routes a host program adds with `extend` (the demo's
+    // shop pages and sign-in, say) are its own, not part of the API.
+    transform: ({ schema, url }) => ({ schema: isApiPath(url) ? schema : { ...schema, hide: true }, url }),
   });
 
   app.get('/health', { schema: { tags: ['meta'], summary: 'Liveness and versions' } }, async () => ({
@@ -93,4 +96,9 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
   fileRoutes(app, deps);
   sessionRoutes(app, deps);
   notificationRoutes(app, deps);
+}
+
+/** Whether a route belongs to the HTTP API that `/v1/openapi.json` describes. */
+function isApiPath(url: string): boolean {
+  return url === '/health' || url.startsWith('/v1/');
 }
