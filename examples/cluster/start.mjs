@@ -89,6 +89,26 @@ async function ensureRedis(url) {
 }
 
 buildIfStale();
+
+// Ctrl+C or SIGTERM is a stop asked for: exit code 0 once everything is down. It may come more than
+// once (a terminal signals the whole process group, nodes and nginx included, and `pnpm
+// start:cluster` passes it on as well) and while the cluster is starting, whose end it then awaits.
+let starting = null;
+let stopping = null;
+const stop = () => {
+  if (stopping) return;
+  console.log('Stopping the cluster…');
+  stopping = (starting ?? Promise.resolve(null))
+    // A start that failed (its nodes got the Ctrl+C too) has already stopped what it started.
+    .then((started) => started?.stop(), () => {})
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
 await ensureDatabase(databaseUrl);
 await ensureRedis(redisUrl);
 
@@ -103,7 +123,7 @@ fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 
 const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
 let cluster;
 try {
-  cluster = await startCluster({
+  cluster = await (starting = startCluster({
     nodes: count,
     port,
     dir,
@@ -119,10 +139,11 @@ try {
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     },
     log: (line) => console.log(`  ${line}`),
-  });
+  }));
 } catch (err) {
-  fail(`The cluster did not start: ${err?.message ?? err}`);
+  if (!stopping) fail(`The cluster did not start: ${err?.message ?? err}`);
 }
+if (stopping) await stopping;
 
 const base = `http://localhost:${port}`;
 const apiKey = process.env.THREADLINE_DEMO_API_KEY || credentials.apiKey;
@@ -143,15 +164,3 @@ console.log(
   ].join('\n'),
 );
 
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  console.log('Stopping the cluster…');
-  cluster.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);

@@ -159,7 +159,25 @@ function parseCookie(header) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { server } = await startDemo();
+  // Ctrl+C and SIGTERM are a stop asked for: exit code 0 once closed. They may come more than once
+  // (a terminal signals the whole process group, and `pnpm start` passes them on as well) or
+  // while the server is starting, when it is closed as soon as it is up.
+  const started = startDemo();
+  let stopping = null;
+  const stop = () => {
+    stopping ??= started
+      .then(({ server }) => server.close())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          console.error('shutdown failed', err);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const { server } = await started;
   const { demo } = server;
   const base = server.url.replace('127.0.0.1', 'localhost');
   const lines = [
@@ -174,8 +192,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     `  app id: demo   API key: ${demo.apiKey}   identity secret: ${demo.app.secret}`,
     '',
   ];
-  console.log(lines.join('\n'));
-  const stop = () => server.close().then(() => process.exit(0), () => process.exit(1));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  if (!stopping) console.log(lines.join('\n'));
 }
