@@ -29,10 +29,19 @@ describe('attachments', () => {
     expect(resolve).toHaveBeenCalledTimes(2);
   });
 
-  it('plays a voice clip and shows its duration', async () => {
+  it('shows a voice clip’s duration while it loads, then our player on the authorised URL', async () => {
     const { container } = render(<AttachmentView attachment={voice} resolve={async () => 'blob:voice'} i18n={en} />);
     expect(screen.getByText('0:07')).toBeTruthy();
     await waitFor(() => expect(container.querySelector('audio')?.getAttribute('src')).toBe('blob:voice'));
+    expect(screen.getByRole('button', { name: 'Play voice clip' })).toBeTruthy();
+    expect(container.querySelector('audio[controls]')).toBeNull();
+  });
+
+  it('opens an image in the page, not in a new tab', async () => {
+    const { container } = render(<AttachmentView attachment={image} resolve={async () => 'blob:img'} i18n={en} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Image: warning-light.jpg' }));
+    expect(screen.getByRole('dialog', { name: 'Image: warning-light.jpg' })).toBeTruthy();
+    expect(container.querySelector('a[target]')).toBeNull();
   });
 
   it('offers other files as a download with name and size', () => {

@@ -1,7 +1,32 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, PendingFile, UploadProgress } from '@threadline/core';
 import type { I18n } from '../i18n/i18n.js';
 import { FileIcon } from './icons.js';
+import { saveFile } from './save-file.js';
+
+type Media = typeof import('./media.js');
+let media: Promise<Media> | undefined;
+
+/** The player and the lightbox (their own chunk), once loaded; imported once per page. */
+function useMedia(): Media | null {
+  const [loaded, setLoaded] = useState<Media | null>(null);
+  useEffect(() => {
+    let alive = true;
+    // A chunk that fails to load is fetched again next time (the import's promise is dropped).
+    media ??= import('./media.js').catch((e: unknown) => {
+      media = undefined;
+      throw e;
+    });
+    media.then(
+      (m) => alive && setLoaded(m),
+      () => {}, // the thumbnail, the duration and "Loading…" stay; the next thread drawn tries again
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return loaded;
+}
 
 /** Fetches an attachment with the visitor's token (core) and yields an object URL. */
 export type ResolveUrl = (attachment: Attachment) => Promise<string | null>;
@@ -50,6 +75,15 @@ function Unavailable({ failed, label, i18n, again }: { failed: boolean; label: s
 
 export function ImageAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
   const [url, again] = useObjectUrl(attachment, resolve);
+  const m = useMedia();
+  const [open, setOpen] = useState(false);
+  const thumb = useRef<HTMLButtonElement>(null);
+  const shown = useRef(false);
+  useEffect(() => {
+    // Focus goes back to the thumbnail once the lightbox is gone (not while it is still modal).
+    if (!open && shown.current) thumb.current?.focus();
+    shown.current = open;
+  }, [open]);
   const alt = i18n.t('image', { name: attachment.name });
   if (!url) {
     return (
@@ -59,22 +93,28 @@ export function ImageAttachment({ attachment, resolve, i18n }: { attachment: Att
     );
   }
   return (
-    <a href={url} target="_blank" rel="noopener">
-      <img class="image" src={url} alt={alt} width={attachment.width} height={attachment.height} />
-    </a>
+    <>
+      <button ref={thumb} type="button" class="image-btn" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+        <img class="image" src={url} alt={alt} width={attachment.width} height={attachment.height} />
+      </button>
+      {open && m && <m.Lightbox url={url} name={attachment.name} i18n={i18n} onClose={() => setOpen(false)} />}
+    </>
   );
 }
 
 export function VoiceAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
   const [url, again] = useObjectUrl(attachment, resolve);
+  const m = useMedia();
   return (
     <div class="voice">
-      {url ? (
-        <audio controls preload="metadata" src={url} aria-label={i18n.t('voiceClip')} />
+      {url && m ? (
+        <m.VoicePlayer url={url} durationMs={attachment.durationMs} i18n={i18n} />
       ) : (
-        <Unavailable failed={url === false} label={i18n.t('voiceClip')} i18n={i18n} again={again} />
+        <>
+          <Unavailable failed={url === false} label={i18n.t('voiceClip')} i18n={i18n} again={again} />
+          {attachment.durationMs !== undefined && <span class="player-time">{i18n.duration(attachment.durationMs)}</span>}
+        </>
       )}
-      {attachment.durationMs !== undefined && <span class="voice-duration">{i18n.duration(attachment.durationMs)}</span>}
     </div>
   );
 }
@@ -82,12 +122,7 @@ export function VoiceAttachment({ attachment, resolve, i18n }: { attachment: Att
 export function FileAttachment({ attachment, resolve, i18n }: { attachment: Attachment; resolve: ResolveUrl; i18n: I18n }) {
   const download = async () => {
     const url = await resolve(attachment);
-    if (!url) return;
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = attachment.name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    if (url) saveFile(url, attachment.name, true);
   };
   return (
     <button type="button" class="file" aria-label={i18n.t('download', { name: attachment.name })} onClick={download}>

@@ -115,17 +115,17 @@ export function Composer(props: ComposerProps) {
       {files.length > 0 && (
         <ul class="tray" aria-label={i18n.t('attachment')}>
           {files.map((f, i) => (
-            <li key={i} class="chip">
+            <li key={i} class={f.previewUrl ? 'chip' : 'chip chip-text'}>
               {f.previewUrl ? (
                 <img src={f.previewUrl} alt={f.file.name} />
               ) : f.durationMs !== undefined ? (
-                <span>
+                <span class="chip-label">
                   {i18n.t('voiceClip')}
                   <br />
                   {i18n.duration(f.durationMs)}
                 </span>
               ) : (
-                <span>{f.file.name}</span>
+                <span class="chip-label">{f.file.name}</span>
               )}
               <button type="button" class="icon-btn" aria-label={i18n.t('removeFile', { name: f.file.name })} onClick={() => props.onRemoveFile(i)}>
                 <CloseIcon />

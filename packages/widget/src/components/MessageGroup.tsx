@@ -56,7 +56,7 @@ function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previe
         </div>
       )}
       {m.attachments.map((a) => (
-        <div key={a.id} class="bubble media">
+        <div key={a.id} class={`bubble media${a.mime.startsWith('audio/') ? ' audio' : ''}`}>
           <AttachmentView attachment={a} resolve={resolveUrl} i18n={i18n} />
         </div>
       ))}

@@ -1,7 +1,7 @@
 import { CHAT_PATH, CLOSE_PATH } from './icon-paths.js';
 
 /** Decorative icons (aria-hidden): the button around each carries the accessible name. */
-const svg = (d: string, cls?: string) => (
+export const svg = (d: string, cls?: string) => (
   <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" class={cls}>
     <path d={d} fill="currentColor" />
   </svg>

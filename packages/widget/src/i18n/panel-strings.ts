@@ -62,6 +62,11 @@ const en = {
   download: 'Download {name}',
   loadingFile: 'Loading…',
   fileUnavailable: 'Could not load this file.',
+  play: 'Play voice clip',
+  pause: 'Pause voice clip',
+  seek: 'Position in voice clip',
+  elapsed: '{elapsed} of {total}',
+  closeImage: 'Close image',
   quickReplies: 'Suggested replies',
 };
 
@@ -129,6 +134,11 @@ const zhCN: PanelStrings = {
   download: '下载 {name}',
   loadingFile: '加载中…',
   fileUnavailable: '无法加载此文件。',
+  play: '播放语音',
+  pause: '暂停语音',
+  seek: '语音播放进度',
+  elapsed: '{elapsed} / {total}',
+  closeImage: '关闭图片',
   quickReplies: '推荐回复',
 };
 
@@ -193,6 +203,11 @@ const zhTW: PanelStrings = {
   download: '下載 {name}',
   loadingFile: '載入中…',
   fileUnavailable: '無法載入此檔案。',
+  play: '播放語音',
+  pause: '暫停語音',
+  seek: '語音播放進度',
+  elapsed: '{elapsed} / {total}',
+  closeImage: '關閉圖片',
   quickReplies: '建議回覆',
 };
 
