@@ -22,7 +22,7 @@ import type {
   TypingInput,
 } from '@threadline/protocol';
 import type { Kysely } from 'kysely';
-import type { Database, MessagesTable, ThreadsTable } from '../db/schema.js';
+import type { Database, MessagesTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import { toAgentVisitor, toMessage, toProactive, toThread } from '../store/rows.js';
@@ -56,6 +56,8 @@ const SYNC_THREADS = 200;
  */
 export class Messaging {
   readonly #outbox: Outbox;
+  /** Visitor sends in progress on this node, by everything that makes two sends the same. */
+  readonly #sending = new Map<string, Promise<SendResult>>();
 
   constructor(
     readonly store: SqlStore,
@@ -76,7 +78,8 @@ export class Messaging {
   }
 
   async visitorThread(row: ThreadsTable): Promise<Thread> {
-    return (await this.visitorThreads([row]))[0]!;
+    const { last, unread } = await this.store.threadSummary(row.id);
+    return toThread(row, last, unread.visitor);
   }
 
   async agentThreads(rows: ThreadsTable[]): Promise<AgentThread[]> {
@@ -87,19 +90,28 @@ export class Messaging {
     // One presence question for the page (answered here for visitors on this node).
     const present = await this.presence.online(visitorIds.map(visitorRoom));
     const online = new Map(visitorIds.map((id) => [id, present.has(visitorRoom(id))]));
-    return rows.map((r) => {
-      const visitor = visitors.get(r.visitor_id);
-      return {
-        ...toThread(r, last.get(r.id), unread.get(r.id) ?? 0),
-        visitor: visitor
-          ? toAgentVisitor(visitor, online.get(r.visitor_id) ?? false)
-          : { id: r.visitor_id, userId: r.user_id, name: null, email: null, context: {}, online: false, lastSeenAt: null },
-      };
-    });
+    return rows.map((r) => withVisitor(toThread(r, last.get(r.id), unread.get(r.id) ?? 0), r, visitors.get(r.visitor_id), online.get(r.visitor_id) ?? false));
   }
 
   async agentThread(row: ThreadsTable): Promise<AgentThread> {
-    return (await this.agentThreads([row]))[0]!;
+    return (await this.#views(row)).agentThread;
+  }
+
+  /**
+   * Both views of one thread (the visitor's and the inbox's) from one read of its newest message
+   * and unread counts, beside its visitor's row and presence: two statements, where the views
+   * computed apart take five. Every send's fan-out reads this.
+   */
+  async #views(row: ThreadsTable): Promise<{ thread: Thread; agentThread: AgentThread }> {
+    const [{ last, unread }, visitor, online] = await Promise.all([
+      this.store.threadSummary(row.id),
+      this.store.getVisitor(row.visitor_id),
+      this.isOnline(row.visitor_id),
+    ]);
+    return {
+      thread: toThread(row, last, unread.visitor),
+      agentThread: withVisitor(toThread(row, last, unread.agent), row, visitor, online),
+    };
   }
 
   /**
@@ -125,12 +137,12 @@ export class Messaging {
   async published(result: AppendResult): Promise<{ message: Message; thread: Thread }> {
     const { thread } = result;
     const messages = [...result.prelude, result.message].map(toMessage);
-    const visitorView = await this.visitorThread(thread);
-    if (result.duplicate) return { message: messages[messages.length - 1]!, thread: visitorView };
+    // A repeat announces nothing: only the sender's view of the thread is needed.
+    if (result.duplicate) return { message: messages[messages.length - 1]!, thread: await this.visitorThread(thread) };
+    const { thread: visitorView, agentThread: agentView } = await this.#views(thread);
     const room = ownerRoom(thread);
     if (result.created) this.io.to(room).emit('thread', visitorView);
     for (const m of messages) this.io.to(room).emit('message', m);
-    const agentView = await this.agentThread(thread);
     if (result.created) this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
     for (const m of messages) this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
     // The deliveries (`message.created`, `thread.created`, `thread.reopened`) were written in the
@@ -140,7 +152,7 @@ export class Messaging {
   }
 
   async threadChanged(row: ThreadsTable): Promise<{ thread: Thread; agentThread: AgentThread }> {
-    const [thread, agentThread] = await Promise.all([this.visitorThread(row), this.agentThread(row)]);
+    const { thread, agentThread } = await this.#views(row);
     this.io.to(ownerRoom(row)).emit('thread', thread);
     this.agents.to(agentRoom(row.app_id)).emit('thread', agentThread);
     return { thread, agentThread };
@@ -213,6 +225,23 @@ export class Messaging {
    * A repeated clientId returns the stored message (`duplicate`) and announces nothing again.
    */
   async postFromVisitor(p: Principal, input: SendInput): Promise<SendResult> {
+    // A widget whose ack is late sends again with the same clientId while its first send still
+    // waits (for a pooled connection, for the thread's lock). The repeat waits for that send and
+    // answers what the store would (`duplicate`, the same message) instead of taking a transaction
+    // of its own: under load, repeats would otherwise pile up behind the work they repeat.
+    const key = JSON.stringify([p.appId, p.visitorId, p.userId, input.threadId, input.clientId, input.text, input.attachmentIds ?? [], input.quickReply ?? null, input.proactiveId ?? null, input.create ?? false]);
+    const first = this.#sending.get(key);
+    if (first) return { ...(await first), duplicate: true };
+    const sending = this.#postFromVisitor(p, input);
+    this.#sending.set(key, sending);
+    try {
+      return await sending;
+    } finally {
+      this.#sending.delete(key);
+    }
+  }
+
+  async #postFromVisitor(p: Principal, input: SendInput): Promise<SendResult> {
     const message: NewMessage = {
       clientId: input.clientId,
       author: { kind: 'visitor' },
@@ -413,6 +442,16 @@ export class Messaging {
     if (!row || row.app_id !== appId) throw notFound('thread');
     return pageOf(this.store, threadId, opts);
   }
+}
+
+/** The inbox's view of a thread: the thread with its visitor (a placeholder when the row is gone). */
+function withVisitor(thread: Thread, row: ThreadsTable, visitor: VisitorsTable | undefined, online: boolean): AgentThread {
+  return {
+    ...thread,
+    visitor: visitor
+      ? toAgentVisitor(visitor, online)
+      : { id: row.visitor_id, userId: row.user_id, name: null, email: null, context: {}, online: false, lastSeenAt: null },
+  };
 }
 
 /** A page of messages ascending, with `more` telling whether the same direction has more. */
