@@ -35,5 +35,19 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   // drops that connection and opens a new one for the next query; a query that fails meanwhile
   // reports its own error.
   pool.on('error', (err) => options.onIdleError?.(err));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pool under each database `openPostgres` opened. */
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/**
+ * How many statements wait for a pooled connection of `db` right now: 0 for SQLite, which has no
+ * pool, and for a database not opened by `openPostgres`. The visitor channel refuses new sends
+ * while this queue is deep, rather than let it grow without bound (see realtime/visitor-channel.ts).
+ */
+export function poolBacklog(db: Kysely<Database>): number {
+  return pools.get(db)?.waitingCount ?? 0;
 }

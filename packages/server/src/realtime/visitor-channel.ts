@@ -28,6 +28,7 @@ import { presenceRooms, sessionRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
 import { clientAddress } from './client-address.js';
+import { poolBacklog } from '../db/postgres.js';
 import { isOriginAllowed } from '../http/origins.js';
 import type { RuleEngine } from '../services/rules.js';
 import type { EmailNotifier } from '../notifications/notifier.js';
@@ -56,7 +57,17 @@ export interface VisitorChannelDeps {
   trustProxy: boolean;
   /** Email notifications; null when the server sends no email (`notify.email.set` answers `notifications_off`). */
   notifications: Pick<EmailNotifier, 'setVisitorEmail'> | null;
+  /** How many statements wait for a database connection. @default the PostgreSQL pool's queue (0 on SQLite) */
+  backlog?: () => number;
 }
+
+/**
+ * Statements waiting for a pooled PostgreSQL connection past which new sends are refused: about
+ * a hundred sends' worth of reads and writes, far more than a healthy server ever queues.
+ */
+export const SHED_BACKLOG = 200;
+/** A refused send is retried after this long, up to twice it (jittered). */
+const SHED_RETRY_MS = 1000;
 
 function clientIp(socket: Socket, trustProxy: boolean): string {
   return clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
@@ -72,6 +83,20 @@ function refuse(code: ServerError['code'], message: string, retryAfterMs?: numbe
 export function attachVisitorChannel(deps: VisitorChannelDeps): void {
   const { messaging, tokens } = deps;
   const { store, io } = messaging;
+  const backlog = deps.backlog ?? (() => poolBacklog(store.db));
+
+  /**
+   * Refuses a send while the database is behind (`unavailable`, with when to try again): the
+   * widget keeps the message in its outbox and sends it again with the same clientId. Taken on,
+   * it would only queue behind the work already waiting, its ack later than the widget waits for,
+   * and its retry would queue too: the queue, and the server's memory, would grow without bound.
+   */
+  function shedWhenBusy(): void {
+    const waiting = backlog();
+    if (waiting <= SHED_BACKLOG) return;
+    // Spread over a second or two, so refused widgets do not all come back at once.
+    throw new ServerError('unavailable', 'the server is busy; send again later', SHED_RETRY_MS + Math.floor(Math.random() * SHED_RETRY_MS));
+  }
 
   // Handshake: everything is checked before the socket joins any room. Refusals reach the client
   // as `connect_error` with `err.data = { code, message }`.
@@ -186,6 +211,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     socket.on(
       'message.send',
       handler(sendInputSchema, log, before, async (input) => {
+        shedWhenBusy();
         await deps.limits.sends.take(p.visitorId);
         return messaging.postFromVisitor(p, input);
       }),
