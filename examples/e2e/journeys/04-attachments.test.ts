@@ -4,7 +4,7 @@ import { API_KEY } from '../support/demo.js';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { openConsole, openConversation } from '../support/agent.js';
-import { composer, openPanel, waitForText, write } from '../support/widget.js';
+import { composer, log, openPanel, waitForText, write } from '../support/widget.js';
 
 // Chromium's fake microphone feeds MediaRecorder; audio may play without a gesture in the test.
 const env = withDemo({ browserArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
@@ -18,7 +18,7 @@ async function messagesOf(threadId: string) {
   return (await env.demo.api('GET', `/v1/threads/${threadId}/messages?limit=50`)).body.items as any[];
 }
 
-it('photos by file input and by paste, a refused large file, the agent image inline, and a voice clip the agent can play', async () => {
+it('photos by file input and by paste, a refused large file, the agent image inline and in a lightbox, and a voice clip the shopper and the agent can play', async () => {
   const s = sessions(env.browser, 'attachments');
   const shopper = await s.open({ permissions: ['microphone'] });
   const { page } = shopper;
@@ -57,6 +57,23 @@ it('photos by file input and by paste, a refused large file, the agent image inl
   await img.waitFor();
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(2);
 
+  // The shopper opens it: a lightbox over the page (modal: the rest is inert), not a new tab;
+  // it downloads under its name, and Escape closes it with focus back on the thumbnail.
+  const thumbnail = widget(page).getByRole('button', { name: 'Image: where-to-look.png' });
+  await thumbnail.click();
+  const lightbox = widget(page).getByRole('dialog', { name: 'Image: where-to-look.png' });
+  await lightbox.waitFor();
+  expect(await lightbox.evaluate((d) => d.matches(':modal'))).toBe(true);
+  expect(await lightbox.locator('img').evaluate((el) => getComputedStyle(el).touchAction)).toBe('pinch-zoom');
+  expect(page.context().pages()).toHaveLength(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), lightbox.getByRole('button', { name: 'Download where-to-look.png' }).click()]);
+  expect(download.suggestedFilename()).toBe('where-to-look.png');
+  expect(await download.failure()).toBeNull();
+  await page.keyboard.press('Escape');
+  await lightbox.waitFor({ state: 'detached' });
+  await expect.poll(() => widget(page).evaluate((el) => el.shadowRoot!.activeElement?.getAttribute('aria-haspopup'))).toBe('dialog');
+  await log(page).waitFor(); // the panel stays open: Escape was the lightbox's
+
   // 5. A voice clip recorded from the (fake) microphone.
   await widget(page).getByRole('button', { name: 'Record a voice clip' }).click();
   await widget(page).getByText('Recording 0:01', { exact: false }).waitFor();
@@ -76,6 +93,22 @@ it('photos by file input and by paste, a refused large file, the agent image inl
   expect(clip.attachments[0].mime).toBe('audio/webm');
   expect(clip.attachments[0].durationMs).toBeGreaterThan(500);
   expect((await messagesOf(thread.id)).length).toBe(before + 2); // the agent's image and the clip: nothing from the refused file
+
+  // The shopper plays it in the thread from the keyboard: Space on the play button, then the
+  // slider's arrow keys seek.
+  const player = widget(page).getByRole('log').getByRole('group', { name: 'Voice clip' }).last();
+  const playing = () => player.locator('audio').evaluate((el: HTMLAudioElement) => ({ error: el.error?.code ?? null, playing: !el.paused && el.currentTime > 0 }));
+  await player.getByRole('button', { name: 'Play voice clip' }).focus();
+  await page.keyboard.press('Space');
+  await expect.poll(playing).toEqual({ error: null, playing: true });
+  await page.keyboard.press('Space');
+  await player.getByRole('button', { name: 'Play voice clip' }).waitFor();
+  const slider = player.getByRole('slider', { name: 'Position in voice clip' });
+  await slider.focus();
+  await page.keyboard.press('Home');
+  await expect.poll(() => slider.getAttribute('aria-valuetext')).toMatch(/^0:00 of 0:0[1-9]$/);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => player.locator('audio').evaluate((el: HTMLAudioElement) => el.currentTime)).toBeGreaterThan(0.5);
 
   // The agent plays it in the console.
   const agent = await s.open();

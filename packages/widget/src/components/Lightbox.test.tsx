@@ -31,6 +31,15 @@ describe('image lightbox', () => {
     expect(document.activeElement).toBe(thumb);
   });
 
+  it('Escape is the lightbox’s alone: the panel around it, which closes on Escape, does not hear it', async () => {
+    const heard = vi.fn();
+    document.body.addEventListener('keydown', heard);
+    const { dialog } = await openThumbnail();
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    document.body.removeEventListener('keydown', heard);
+    expect(heard).not.toHaveBeenCalled();
+  });
+
   it('the close button and a click beside the image close it; a click on the image does not', async () => {
     const { thumb, dialog } = await openThumbnail();
     fireEvent.click(dialog.querySelector('img')!);

@@ -37,7 +37,9 @@ export function Lightbox({ url, name, i18n, onClose }: LightboxProps) {
   }, []);
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== 'Escape') return;
+    // Escape closes the image only: the panel, which closes on Escape too, must not hear it.
     e.preventDefault();
+    e.stopPropagation();
     onClose();
   };
   return (
