@@ -35,19 +35,51 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   // drops that connection and opens a new one for the next query; a query that fails meanwhile
   // reports its own error.
   pool.on('error', (err) => options.onIdleError?.(err));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  pools.set(db, pool);
+  const queue = new PoolQueue();
+  // Kysely asks the pool for a connection per statement outside a transaction, and once for a
+  // whole transaction: each such wait is timed, to tell how far behind the database is.
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: { connect: () => queue.timed(pool.connect()), end: () => pool.end() } }),
+  });
+  queues.set(db, queue);
   return db;
 }
 
-/** The pool under each database `openPostgres` opened. */
-const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+/** The requests for a pooled connection not answered yet, oldest first. */
+class PoolQueue {
+  readonly #waiting = new Set<{ since: number }>();
+
+  async timed<T>(connecting: Promise<T>): Promise<T> {
+    const entry = { since: performance.now() };
+    this.#waiting.add(entry);
+    try {
+      return await connecting;
+    } finally {
+      this.#waiting.delete(entry);
+    }
+  }
+
+  get length(): number {
+    return this.#waiting.size;
+  }
+
+  /** How long the oldest request has waited, in milliseconds; 0 when none waits. */
+  oldestMs(now = performance.now()): number {
+    const oldest = this.#waiting.values().next().value;
+    return oldest ? now - oldest.since : 0;
+  }
+}
+
+const queues = new WeakMap<Kysely<Database>, PoolQueue>();
 
 /**
- * How many statements wait for a pooled connection of `db` right now: 0 for SQLite, which has no
- * pool, and for a database not opened by `openPostgres`. The visitor channel refuses new sends
- * while this queue is deep, rather than let it grow without bound (see realtime/visitor-channel.ts).
+ * How far behind `db` is: how many statements (or transactions) wait for a pooled connection, and
+ * how long the oldest of them has waited. Nothing waits on SQLite, which has no pool (its
+ * statements run on the event loop when asked), nor on a database not opened by `openPostgres`.
+ * The visitor channel refuses new sends while the wait is long, rather than let the queue grow
+ * without bound (see realtime/visitor-channel.ts).
  */
-export function poolBacklog(db: Kysely<Database>): number {
-  return pools.get(db)?.waitingCount ?? 0;
+export function poolBacklog(db: Kysely<Database>): { waiting: number; oldestMs: number } {
+  const queue = queues.get(db);
+  return queue ? { waiting: queue.length, oldestMs: queue.oldestMs() } : { waiting: 0, oldestMs: 0 };
 }

@@ -57,15 +57,17 @@ export interface VisitorChannelDeps {
   trustProxy: boolean;
   /** Email notifications; null when the server sends no email (`notify.email.set` answers `notifications_off`). */
   notifications: Pick<EmailNotifier, 'setVisitorEmail'> | null;
-  /** How many statements wait for a database connection. @default the PostgreSQL pool's queue (0 on SQLite) */
-  backlog?: () => number;
+  /** How far behind the database is (see `poolBacklog`). @default the PostgreSQL pool's queue (none on SQLite) */
+  backlog?: () => { waiting: number; oldestMs: number };
 }
 
 /**
- * Statements waiting for a pooled PostgreSQL connection past which new sends are refused: about
- * a hundred sends' worth of reads and writes, far more than a healthy server ever queues.
+ * New sends are refused while a statement has waited longer than this for a pooled PostgreSQL
+ * connection. A healthy node's statements wait a few milliseconds; a send waits about twice (for
+ * its transaction, then for its fan-out's reads), so one taken on now is acked within a few
+ * seconds, before a widget's ack times out (5–10 s) and it sends again.
  */
-export const SHED_BACKLOG = 200;
+export const SHED_WAIT_MS = 1000;
 /** A refused send is retried after this long, up to twice it (jittered). */
 const SHED_RETRY_MS = 1000;
 
@@ -92,8 +94,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
    * and its retry would queue too: the queue, and the server's memory, would grow without bound.
    */
   function shedWhenBusy(): void {
-    const waiting = backlog();
-    if (waiting <= SHED_BACKLOG) return;
+    if (backlog().oldestMs <= SHED_WAIT_MS) return;
     // Spread over a second or two, so refused widgets do not all come back at once.
     throw new ServerError('unavailable', 'the server is busy; send again later', SHED_RETRY_MS + Math.floor(Math.random() * SHED_RETRY_MS));
   }
