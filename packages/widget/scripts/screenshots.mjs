@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Renders the widget in Debian's Chromium and writes PNGs to packages/widget/screenshots/:
-// the proactive toast, the inbox, and a thread with an image, a voice clip and a failed message,
-// at 1280×800 and 390×844 (plus the thread in Chinese on the phone). The page is served with a
+// the proactive toast, the inbox, a thread with an image, voice clips from both sides and a failed
+// message, that thread's image open in the lightbox, and a recorded voice clip in the composer's
+// tray, at 1280×800 and 390×844 (plus the thread in Chinese on the phone). The page is served with a
 // strict CSP (no 'unsafe-inline' anywhere): any CSP violation, console error or axe-core
 // violation (colour contrast included, which jsdom cannot check) fails the run.
 //
@@ -52,7 +53,8 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await launchChromium();
+// Chromium's fake microphone, for the recorded clip in the composer's tray.
+const browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const viewports = {
@@ -60,7 +62,7 @@ const viewports = {
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 };
 const shots = [
-  ...['toast', 'inbox', 'thread'].flatMap((scene) => ['desktop', 'phone'].map((device) => ({ scene, device, locale: 'en' }))),
+  ...['toast', 'inbox', 'thread', 'lightbox', 'tray'].flatMap((scene) => ['desktop', 'phone'].map((device) => ({ scene, device, locale: 'en' }))),
   { scene: 'thread', device: 'phone', locale: 'zh-CN' },
   { scene: 'inbox', device: 'desktop', locale: 'zh-TW' },
 ];
@@ -68,7 +70,7 @@ const shots = [
 const problems = [];
 try {
   for (const { scene, device, locale } of shots) {
-    const context = await browser.newContext({ ...viewports[device], locale, reducedMotion: 'reduce' });
+    const context = await browser.newContext({ ...viewports[device], locale, reducedMotion: 'reduce', permissions: scene === 'tray' ? ['microphone'] : [] });
     const page = await context.newPage();
     const name = `${scene}-${device}${locale === 'en' ? '' : `-${locale}`}`;
     await page.addInitScript(() => {
@@ -78,13 +80,24 @@ try {
     page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
     await page.goto(`${origin}/?scene=${scene}&locale=${locale}`);
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-    if (scene === 'thread') {
+    if (scene !== 'toast' && scene !== 'inbox') {
       await page.waitForFunction(() => {
         const s = document.querySelector('[data-threadline]').shadowRoot;
         const img = s.querySelector('img.image');
-        const audio = s.querySelector('audio');
-        return img?.complete && img.naturalWidth > 0 && audio && audio.readyState >= 1;
+        const audio = [...s.querySelectorAll('audio')];
+        return img?.complete && img.naturalWidth > 0 && audio.length === 2 && audio.every((a) => a.readyState >= 1);
       });
+    }
+    const shadow = page.locator('[data-threadline]');
+    if (scene === 'lightbox') {
+      await shadow.locator('button.image-btn').click();
+      await shadow.locator('dialog.lightbox img').evaluate((img) => img.decode());
+    }
+    if (scene === 'tray') {
+      await shadow.getByRole('button', { name: 'Record a voice clip' }).click();
+      await page.waitForTimeout(1200);
+      await shadow.getByRole('button', { name: 'Stop and attach' }).click();
+      await shadow.locator('.chip-text').waitFor();
     }
     await page.waitForTimeout(300);
     // The widget's styles must really apply under this CSP (constructable stylesheets).

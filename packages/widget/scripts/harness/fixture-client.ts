@@ -69,6 +69,7 @@ export function fixtureSnapshot(locale: string): Snapshot {
         : 'That is the engine check light. Could you record the engine noise? Or book a check: https://shop.example/service',
     }),
     msg('t1', { own: true, createdAt: at(14), attachments: [clip], text: '', state: 'read' }),
+    msg('t1', { createdAt: at(12), attachments: [{ ...clip, id: 'voice2', name: 'mia-reply.webm', durationMs: 7_000 }] }),
     msg('t1', {
       own: true,
       createdAt: at(2),
@@ -91,7 +92,7 @@ export function fixtureSnapshot(locale: string): Snapshot {
     role: 'leader',
     session: { visitorId: 'v1', userId: null, maxUploadBytes: 10 * 1024 * 1024 },
     threads: [
-      thread('t1', t1.at(-3)!, { unread: 1, updatedAt: t1.at(-3)!.createdAt }),
+      thread('t1', t1[2]!, { unread: 1, updatedAt: t1[2]!.createdAt }),
       thread('t2', t2.at(-1)!, { unread: 2 }),
       thread('t3', t3[0]!, { status: 'resolved', rating: { score: 5 } }),
     ],

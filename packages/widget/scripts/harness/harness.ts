@@ -1,6 +1,7 @@
 /**
  * The screenshot harness page: a shop-like page with the real widget (launcher, toast, panel)
- * driven by the fixture client. `?scene=toast|inbox|thread&locale=en|zh-CN|zh-TW`.
+ * driven by the fixture client. `?scene=toast|inbox|thread|lightbox|tray&locale=en|zh-CN|zh-TW`
+ * (lightbox and tray open the thread; the screenshot script opens the image, records a clip).
  */
 import { createEmitter } from '../../src/emitter.js';
 import { createWidget, type WidgetEventMap } from '../../src/widget.js';
@@ -80,7 +81,7 @@ const widget = createWidget(
   },
 );
 if (scene === 'inbox') widget.open();
-if (scene === 'thread') {
+if (scene === 'thread' || scene === 'lightbox' || scene === 'tray') {
   widget.open();
   // The thread is opened the way a visitor does it: from the inbox (the widget mounts, and the
   // panel draws, in slices: wait for the row).
