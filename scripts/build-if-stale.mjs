@@ -7,13 +7,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function newest(dir) {
+// Tests are not built (the packages' tsconfig leaves them out): a test edited since the last build
+// must not make its package stale, as the build then writes nothing newer and every start would
+// build again.
+const TEST_FILE = /^test[\\/]|\.test(-d)?\.[cm]?[jt]sx?$/;
+
+function newest(dir, { skipTests = false } = {}) {
   let latest = 0;
   if (!fs.existsSync(dir)) return 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath ?? entry.path, entry.name);
     if (full.includes('node_modules')) continue;
+    if (skipTests && TEST_FILE.test(path.relative(dir, full))) continue;
     latest = Math.max(latest, fs.statSync(full).mtimeMs);
   }
   return latest;
@@ -27,7 +33,7 @@ export function buildIfStale() {
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     if (!pkg.scripts?.build) return false;
     const built = newest(path.join(dir, 'dist'));
-    return built === 0 || newest(path.join(dir, 'src')) > built;
+    return built === 0 || newest(path.join(dir, 'src'), { skipTests: true }) > built;
   });
   if (stale.length) {
     // tsc -b trusts its build info: without dist/ it must not think the package is up to date.
