@@ -68,7 +68,7 @@ export interface VisitorChannelDeps {
  * seconds, before a widget's ack times out (5–10 s) and it sends again.
  */
 export const SHED_WAIT_MS = 1000;
-/** A refused send is retried after this long, up to twice it (jittered). */
+/** A refused send is retried after at least this long (or as long as the oldest statement has waited), up to twice it. */
 const SHED_RETRY_MS = 1000;
 
 function clientIp(socket: Socket, trustProxy: boolean): string {
@@ -94,9 +94,12 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
    * and its retry would queue too: the queue, and the server's memory, would grow without bound.
    */
   function shedWhenBusy(): void {
-    if (backlog().oldestMs <= SHED_WAIT_MS) return;
-    // Spread over a second or two, so refused widgets do not all come back at once.
-    throw new ServerError('unavailable', 'the server is busy; send again later', SHED_RETRY_MS + Math.floor(Math.random() * SHED_RETRY_MS));
+    const { oldestMs } = backlog();
+    if (oldestMs <= SHED_WAIT_MS) return;
+    // The further behind, the later they come back (each refusal costs the node work too), and
+    // spread over up to twice that, so refused widgets do not all come back at once.
+    const after = Math.max(SHED_RETRY_MS, Math.round(oldestMs));
+    throw new ServerError('unavailable', 'the server is busy; send again later', after + Math.floor(Math.random() * after));
   }
 
   // Handshake: everything is checked before the socket joins any room. Refusals reach the client
