@@ -40,6 +40,24 @@ export function freePort(host = '127.0.0.1') {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether something accepts TCP connections at `url` (e.g. `redis://127.0.0.1:6379`), within 2 s. */
+export function answers(url, defaultPort) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const s = net.connect({ host: hostname || '127.0.0.1', port: Number(port || defaultPort) });
+    s.setTimeout(2000);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
 /** Resolves once `url` answers 200, or rejects after `timeoutMs` (or when `gone` settles first). */
 async function waitHealthy(url, timeoutMs, gone) {
   const deadline = Date.now() + timeoutMs;

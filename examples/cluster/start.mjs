@@ -13,12 +13,11 @@
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildIfStale } from '../../scripts/build-if-stale.mjs';
-import { SHOP_BIN, findNginx, startCluster } from './cluster.mjs';
+import { SHOP_BIN, answers, findNginx, startCluster } from './cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -72,20 +71,7 @@ async function ensureDatabase(url) {
 
 async function ensureRedis(url) {
   const { hostname, port: p } = new URL(url);
-  const ok = await new Promise((resolve) => {
-    const s = net.connect({ host: hostname || '127.0.0.1', port: Number(p || 6379) });
-    s.setTimeout(2000);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-  if (!ok) fail(`Redis is needed at ${hostname}:${p || 6379}. Start it (redis-server --daemonize yes --bind 127.0.0.1), or set THREADLINE_REDIS_URL.`);
+  if (!(await answers(url, 6379))) fail(`Redis is needed at ${hostname}:${p || 6379}. Start it (redis-server --daemonize yes --bind 127.0.0.1), or set THREADLINE_REDIS_URL.`);
 }
 
 buildIfStale();

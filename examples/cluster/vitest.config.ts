@@ -1,23 +1,5 @@
-import net from 'node:net';
 import { defineProject } from 'vitest/config';
-import { findNginx } from './cluster.mjs';
-
-function answers(url: string, fallbackPort: number): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const s = net.connect({ host: hostname || '127.0.0.1', port: Number(port || fallbackPort) });
-    s.setTimeout(2000);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
+import { answers, findNginx } from './cluster.mjs';
 
 /**
  * Real server processes on PostgreSQL + Redis behind nginx (cluster.mjs), built from
