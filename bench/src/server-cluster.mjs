@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startCluster } from '../../examples/cluster/cluster.mjs';
+import { dropRedisPrefix } from '../../examples/cluster/support.mjs';
 import { ms, saveResult, table } from './lib/common.mjs';
 import { PRESETS, ask, once, runServer } from './server.mjs';
 
@@ -143,6 +144,7 @@ async function runTwoNodes(p, log) {
     }
     await cluster?.stop();
     await database.drop();
+    await dropRedisPrefix(prefix).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
 }
