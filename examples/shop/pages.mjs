@@ -71,7 +71,8 @@ export function renderPage(name, { nonce, serverUrl, title, product, askConsent 
   };
   Threadline('boot', ${boot});
 </script>
-<script async src="${esc(serverUrl)}/widget/threadline.js"></script>`
+<script async src="${esc(serverUrl)}/widget/threadline.js"></script>
+<link rel="modulepreload" href="${esc(serverUrl)}/widget/threadline-main.js">`
     : // shop.js calls Threadline() as a shop does once the snippet is installed; without this no-op
       // its first call would throw and skip the rest of the shop's own start-up (the sign-in
       // check), and the page without the widget would do less of the shop's work too.
