@@ -23,7 +23,7 @@ import { verifyIdentity } from '../auth/identity.js';
 import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
 import type { Principal } from '../store/sql-store.js';
-import type { Messaging } from '../services/messaging.js';
+import { deviceContext, type Messaging } from '../services/messaging.js';
 import { presenceRooms, sessionRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
@@ -132,7 +132,8 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       }
       // A device that was someone else's user must not carry that user's visitor into a new identity.
       if (visitor && identity && visitor.user_id && visitor.user_id !== identity.userId) visitor = null;
-      visitor ??= await store.createVisitor(app.id);
+      // Created with its device, which the connection would merge into its context next.
+      visitor ??= await store.createVisitor(app.id, deviceContext(socket.handshake.headers['user-agent']));
 
       if (identity) {
         await store.bindUser(visitor.id, {

@@ -1,4 +1,6 @@
+import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '@threadline/protocol';
 import type { AppendInput, SqlStore } from '../store/sql-store.js';
 import { connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
 
@@ -146,5 +148,47 @@ describe('a send repeated while the first is still in progress', () => {
     expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
     const rows = await h.server.store.messagesAfter(threadId, 0, 10);
     expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+  });
+});
+
+describe('a connection’s device', () => {
+  /** Connects with this User-Agent (and the token of an earlier connection); resolves with the session. */
+  function connectFrom(userAgent: string, token?: string) {
+    const socket = ioClient(h.url, {
+      auth: { appId: 'demo', v: PROTOCOL_VERSION, ...(token ? { token } : {}) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { 'user-agent': userAgent },
+    });
+    return new Promise<{ socket: typeof socket; visitorId: string; token: string }>((resolve, reject) => {
+      socket.once('connect_error', reject);
+      socket.once('session', (s: { visitorId: string; token: string }) => resolve({ socket, visitorId: s.visitorId, token: s.token }));
+    });
+  }
+  const contextOf = async (visitorId: string) => {
+    const row = (await h.server.store.getVisitor(visitorId))!;
+    return { context: JSON.parse(row.context), lastSeenAt: row.last_seen_at };
+  };
+
+  it('is in a new visitor’s context; a reconnect from it keeps the context, one from another device replaces the device', async () => {
+    const first = await connectFrom('Browser A');
+    expect((await first.socket.emitWithAck('context.update', { page: { url: 'https://shop.example/cart' } })).ok).toBe(true);
+    const created = await contextOf(first.visitorId);
+    expect(created.context).toEqual({ device: { userAgent: 'Browser A' }, page: { url: 'https://shop.example/cart' } });
+    first.socket.close();
+
+    // The session is sent once the connection's bookkeeping is done.
+    const again = await connectFrom('Browser A', first.token);
+    expect(again.visitorId).toBe(first.visitorId);
+    const seen = await contextOf(first.visitorId);
+    expect(seen.context).toEqual(created.context);
+    expect(seen.lastSeenAt).toBeGreaterThanOrEqual(created.lastSeenAt!);
+    again.socket.close();
+
+    const other = await connectFrom('Browser B', first.token);
+    expect(other.visitorId).toBe(first.visitorId);
+    expect((await contextOf(first.visitorId)).context).toEqual({ device: { userAgent: 'Browser B' }, page: { url: 'https://shop.example/cart' } });
+    other.socket.close();
   });
 });

@@ -7,6 +7,7 @@ import type {
   Author,
   ClientEvents,
   ContextInput,
+  VisitorContext,
   ListMessagesInput,
   ListThreadsInput,
   Message,
@@ -160,9 +161,16 @@ export class Messaging {
 
   // ---- visitor side ----
 
-  /** A connection opened: the device's user agent joins the context and the inboxes see the visitor online. */
+  /**
+   * A connection opened: the visitor is seen now, the device's user agent joins the context and
+   * the inboxes see the visitor online. Most connections come from the device the context already
+   * names (a reconnect, or the visitor the handshake created with it): one statement, where the
+   * context's merge is a transaction of its own.
+   */
   async visitorConnected(p: Principal, userAgent: string | undefined): Promise<void> {
-    const visitor = await this.store.mergeContext(p.visitorId, { device: userAgent ? { userAgent: userAgent.slice(0, 300) } : {} });
+    const device = deviceContext(userAgent);
+    let visitor = await this.store.seenNow(p.visitorId);
+    if (visitor && !sameDevice(visitor, device)) visitor = await this.store.mergeContext(p.visitorId, device);
     if (visitor) this.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(visitor, true));
   }
 
@@ -442,6 +450,16 @@ export class Messaging {
     if (!row || row.app_id !== appId) throw notFound('thread');
     return pageOf(this.store, threadId, opts);
   }
+}
+
+/** What a connection tells of its device: the context's `device`, as the connection sets it. */
+export function deviceContext(userAgent: string | undefined): { device: { userAgent?: string } } {
+  return { device: userAgent ? { userAgent: userAgent.slice(0, 300) } : {} };
+}
+
+function sameDevice(visitor: VisitorsTable, { device }: { device: { userAgent?: string } }): boolean {
+  const current = (JSON.parse(visitor.context) as VisitorContext).device;
+  return current !== undefined && Object.keys(current).length === Object.keys(device).length && current.userAgent === device.userAgent;
 }
 
 /** The inbox's view of a thread: the thread with its visitor (a placeholder when the row is gone). */

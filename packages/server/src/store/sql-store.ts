@@ -219,14 +219,15 @@ export class SqlStore {
     return this.db.selectFrom('visitors').selectAll().where('app_id', '=', appId).orderBy('last_seen_at', 'desc').limit(limit).execute();
   }
 
-  async createVisitor(appId: string): Promise<VisitorsTable> {
+  /** A new visitor; `context` is what the connection that creates it already knows (its device). */
+  async createVisitor(appId: string, context: VisitorContext = {}): Promise<VisitorsTable> {
     const row: VisitorsTable = {
       id: uuidv7(),
       app_id: appId,
       user_id: null,
       name: null,
       email: null,
-      context: '{}',
+      context: JSON.stringify(context),
       created_at: now(),
       last_seen_at: now(),
       notify_email: null,
@@ -271,6 +272,11 @@ export class SqlStore {
 
   async touchVisitor(visitorId: string): Promise<void> {
     await this.db.updateTable('visitors').set({ last_seen_at: now() }).where('id', '=', visitorId).execute();
+  }
+
+  /** Last seen now; the visitor's row as it is after that (one statement). */
+  async seenNow(visitorId: string): Promise<VisitorsTable | undefined> {
+    return this.db.updateTable('visitors').set({ last_seen_at: now() }).where('id', '=', visitorId).returningAll().executeTakeFirst();
   }
 
   async mergeContext(visitorId: string, patch: VisitorContext): Promise<VisitorsTable | undefined> {
