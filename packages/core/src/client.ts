@@ -51,6 +51,7 @@ import type {
   ClientEventName,
   ClientOptions,
   Identity,
+  NotifyEmailResult,
   OutgoingMessage,
   Snapshot,
   StorageFallbackReason,
@@ -303,6 +304,15 @@ export class ThreadlineClient implements Client {
     });
   }
 
+  setNotifyEmail(email: string | null): Promise<NotifyEmailResult> {
+    const off: NotifyEmailResult = { ok: false, error: { code: 'internal_client', message: 'the client is closed' } };
+    return this.#guardAsync(off, async () => {
+      const res = await this.#leader('notifyEmail', [email], () => this.#conversing(off, (c) => c.notifyEmail(email), true));
+      // A follower whose leader did not answer in time: nothing is known to have changed.
+      return res ?? { ok: false, error: { code: 'timeout', message: 'no tab holding the connection answered' } };
+    });
+  }
+
   reportProactive(id: string, event: 'shown' | 'opened' | 'dismissed'): void {
     this.#guard(undefined, () => {
       if (event !== 'shown' && event !== 'opened' && event !== 'dismissed') return void this.#report('invalid_input', 'event must be shown, opened or dismissed');
@@ -483,7 +493,15 @@ export class ThreadlineClient implements Client {
     }
     this.#meta = { ...this.#meta, token: session.token, visitorId: session.visitorId, userId: session.userId };
     void this.#local!.putMeta({ token: session.token, visitorId: session.visitorId, userId: session.userId });
-    this.#store.dispatch({ type: 'session', session: { visitorId: session.visitorId, userId: session.userId, maxUploadBytes: session.maxUploadBytes } });
+    this.#store.dispatch({
+      type: 'session',
+      session: {
+        visitorId: session.visitorId,
+        userId: session.userId,
+        maxUploadBytes: session.maxUploadBytes,
+        ...(session.notifyEmail !== undefined ? { notifyEmail: session.notifyEmail } : {}),
+      },
+    });
   }
 
   /** Connected: what waited for a session goes (`fresh`), then catch up and send the outbox. */
@@ -623,6 +641,8 @@ export class ThreadlineClient implements Client {
         return this.#presence.track(...call.args);
       case 'proactive':
         return this.#proactiveEvent(...call.args);
+      case 'notifyEmail':
+        return this.setNotifyEmail(...call.args);
       default:
         return this.#conversing(undefined, (c) => c.run(call));
     }

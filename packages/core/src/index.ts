@@ -25,6 +25,7 @@ export type {
   QuickReply,
   RetryOptions,
   SessionView,
+  NotifyEmailResult,
   Snapshot,
   StorageFallbackReason,
   StorageMode,

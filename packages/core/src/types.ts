@@ -243,6 +243,11 @@ export interface SessionView {
   visitorId: string;
   userId: string | null;
   maxUploadBytes: number;
+  /**
+   * Where the brand's replies are emailed while the shopper is away (`setNotifyEmail`), or null
+   * when no address is set; `undefined` when the server sends no email (nothing to ask for).
+   */
+  notifyEmail?: string | null;
 }
 
 export interface Snapshot {
@@ -299,6 +304,9 @@ export interface ClientError {
   clientId?: string;
   threadId?: string;
 }
+
+/** What `setNotifyEmail` resolves to. */
+export type NotifyEmailResult = { ok: true; email: string | null } | { ok: false; error: ClientError };
 
 export type StorageFallbackReason = 'unavailable' | 'blocked' | 'failed' | 'quota_exceeded';
 
@@ -375,6 +383,15 @@ export interface Client {
   updateContext(context: Omit<VisitorContext, 'device'>): void;
   track(name: string, props?: Record<string, string | number | boolean | null>): void;
   rate(threadId: string, score: number, comment?: string): void;
+  /**
+   * Sets the address the brand's replies are emailed to while the shopper is away (the server
+   * sends one digest after a delay when nothing is read), or removes it with `null`. Resolves to
+   * the address as stored (`session.notifyEmail` follows, in every tab), or to the typed error:
+   * `email_invalid` (not an address), `notifications_off` (the server sends no email), `network`
+   * or `timeout` (not connected: nothing was changed). Errors are also `error` events.
+   * @example const res = await client.setNotifyEmail('alice@example.com'); if (!res.ok && res.error.code === 'email_invalid') …
+   */
+  setNotifyEmail(email: string | null): Promise<NotifyEmailResult>;
 
   /**
    * What happened to a prompt on screen, reported to the server: `shown` when the UI displays it

@@ -7,6 +7,7 @@ import type { Attachment, TypingEvent } from '@threadline/protocol';
 import { backoffDelay } from '../backoff.js';
 import type { Host } from '../host.js';
 import type { TabCall } from '../tabs/messages.js';
+import type { ClientError, NotifyEmailResult } from '../types.js';
 import type { Unit } from '../lazy.js';
 import { fetchOlder, loadOlder } from './history.js';
 import { ShownTyping, Typing } from './typing.js';
@@ -58,6 +59,27 @@ export class Conversation implements Unit {
     if (!res) return;
     this.#host.store.dispatch({ type: 'threads', threads: [res.thread] });
     this.#host.applyServerMessages(threadId, [res.message]);
+  }
+
+  /**
+   * Leader: `notify.email.set`. The server is the judge of an address (it answers
+   * `email_invalid`); only what cannot be one is refused here, so a typo costs no round trip.
+   */
+  async notifyEmail(email: string | null): Promise<NotifyEmailResult> {
+    const { store, options } = this.#host;
+    const fail = (error: ClientError): NotifyEmailResult => {
+      this.#host.error(error);
+      return { ok: false, error };
+    };
+    const value = email === null ? null : String(email).trim();
+    if (value !== null && (value.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(value))) return fail({ code: 'email_invalid', message: 'must be an email address' });
+    const t = this.#host.transport();
+    if (!t?.connected) return fail({ code: 'network', message: 'not connected: the address was not saved' });
+    const res = await t.request('notify.email.set', { email: value }, options.ackTimeoutMs);
+    if (!res.ok) return fail({ ...res.error });
+    const session = store.state.session;
+    if (session) store.dispatch({ type: 'session', session: { ...session, notifyEmail: res.email } });
+    return { ok: true, email: res.email };
   }
 
   /**

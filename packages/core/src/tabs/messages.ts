@@ -15,6 +15,7 @@ export interface TabCommands {
   fetchOlder: [threadId: string, before: number, limit: number];
   markRead: [threadId: string, seq: number];
   rate: [threadId: string, score: number, comment?: string];
+  notifyEmail: [email: string | null];
 }
 
 export type TabCommand = keyof TabCommands;

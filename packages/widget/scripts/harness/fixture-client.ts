@@ -157,6 +157,11 @@ export function createFixtureClient(locale: string, media: Media): Client {
     updateContext: noop,
     track: noop,
     rate: noop,
+    setNotifyEmail: async (email) => {
+      const session = snapshot.session && { ...snapshot.session, notifyEmail: email };
+      set({ session });
+      return { ok: true, email };
+    },
     reportProactive: (id, event) => {
       if (event === 'dismissed') set({ proactive: snapshot.proactive.filter((p) => p.id !== id) });
     },

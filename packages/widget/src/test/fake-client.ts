@@ -1,4 +1,4 @@
-import type { Client, ClientEventMap, ClientEventName, MessageView, ProactivePrompt, Snapshot, ThreadView } from '@threadline/core';
+import type { Client, ClientEventMap, ClientEventName, MessageView, NotifyEmailResult, ProactivePrompt, Snapshot, ThreadView } from '@threadline/core';
 import { vi } from 'vitest';
 
 /**
@@ -65,6 +65,7 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
     updateContext: vi.fn(),
     track: vi.fn(),
     rate: vi.fn(),
+    setNotifyEmail: vi.fn(async (email: string | null): Promise<NotifyEmailResult> => ({ ok: true, email })),
     reportProactive: vi.fn(),
     replyProactive: vi.fn(() => 't-from-prompt'),
     attachmentUrl: vi.fn(async () => 'blob:fake'),
