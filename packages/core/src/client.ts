@@ -12,6 +12,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   type Attachment,
+  type Availability,
   type ProactiveEvent,
   type ProactiveMessage,
   type Session,
@@ -310,6 +311,15 @@ export class ThreadlineClient implements Client {
       const res = await this.#leader('notifyEmail', [email], () => this.#conversing(off, (c) => c.notifyEmail(email), true));
       // A follower whose leader did not answer in time: nothing is known to have changed.
       return res ?? { ok: false, error: { code: 'timeout', message: 'no tab holding the connection answered' } };
+    });
+  }
+
+  availability(): Promise<Availability | null> {
+    return this.#guardAsync(null, async () => {
+      const res = await this.#leader('availability', [], () => this.#host.request('availability.get', {}));
+      if (!res) return null;
+      const { ok: _ok, ...availability } = res as Availability & { ok?: true };
+      return availability;
     });
   }
 
@@ -643,6 +653,8 @@ export class ThreadlineClient implements Client {
         return this.#proactiveEvent(...call.args);
       case 'notifyEmail':
         return this.setNotifyEmail(...call.args);
+      case 'availability':
+        return this.availability();
       default:
         return this.#conversing(undefined, (c) => c.run(call));
     }

@@ -3,6 +3,7 @@
  * This file is the API reference (docs/core.md links here); additions are fine, renames are not.
  */
 import type {
+  Availability,
   Attachment,
   Author,
   ErrorCode,
@@ -392,6 +393,12 @@ export interface Client {
    * @example const res = await client.setNotifyEmail('alice@example.com'); if (!res.ok && res.error.code === 'email_invalid') …
    */
   setNotifyEmail(email: string | null): Promise<NotifyEmailResult>;
+  /**
+   * The app's business hours, expected reply time and away message, and whether an agent inbox is
+   * connected now (`availability.get`). Compute open or closed with `openState(hours, now)` from
+   * `@threadline/protocol`. null when not connected (or refused; see `error`).
+   */
+  availability(): Promise<Availability | null>;
 
   /**
    * What happened to a prompt on screen, reported to the server: `shown` when the UI displays it

@@ -95,3 +95,16 @@ describe('setNotifyEmail', () => {
     expect(res).toMatchObject({ ok: false, error: { code: 'network' } });
   });
 });
+
+describe('availability', () => {
+  it('reads the app’s hours and reply time, and null while not connected', async () => {
+    const hours = { timeZone: 'Europe/Paris', weekly: { mon: [['09:00', '18:00']] }, holidays: ['2026-12-25'] };
+    expect((await withMail.api('PUT', '/v1/availability', { hours, replyTimeMinutes: 20, awayMessage: 'Back Monday.' })).status).toBe(200);
+    const idle = client(withMail, undefined, { consent: false });
+    expect(await idle.availability()).toBeNull();
+    const a = client(withMail);
+    await connected(a);
+    expect(await a.availability()).toEqual({ hours, replyTimeMinutes: 20, awayMessage: 'Back Monday.', agentsOnline: false });
+  });
+});
+

@@ -7,7 +7,10 @@
  */
 import type { Ack } from './errors.js';
 import type { Message, ProactiveMessage, Session, Thread, VisitorContext, Author } from './model.js';
+import type { Availability } from './hours.js';
 import type {
+  AvailabilityInput,
+  ThreadAttachInput,
   ContextInput,
   ListMessagesInput,
   ListThreadsInput,
@@ -62,6 +65,14 @@ export interface ClientEvents {
   'proactive.event': (input: ProactiveEventInput, ack: (res: Ack) => void) => void;
   /** Sets (or with null removes) the address replies are emailed to while the visitor is away. */
   'notify.email.set': (input: NotifyEmailInput, ack: (res: Ack<{ email: string | null }>) => void) => void;
+  /** The app's business hours, expected reply time and whether an agent inbox is connected now. */
+  'availability.get': (input: AvailabilityInput, ack: (res: Ack<Availability>) => void) => void;
+  /**
+   * Opens one thread on this device from an email's continue link: answers the thread and its
+   * newest messages; from then on this visitor may read and write in that thread (and no other of
+   * its owner's).
+   */
+  'thread.attach': (input: ThreadAttachInput, ack: (res: Ack<{ thread: Thread; messages: Message[] }>) => void) => void;
 }
 
 export interface TypingEvent {

@@ -1,6 +1,8 @@
 export { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 export { LIMITS } from './limits.js';
 export { linkify, safeHref, type TextSegment } from './links.js';
+export { WEEKDAYS, openState, hoursProblem, isTimeZone, parseHm } from './hours.js';
+export type { Weekday, OpenInterval, BusinessHours, AppAvailability, Availability, OpenState } from './hours.js';
 export { ERROR_CODES, TRANSIENT_ERROR_CODES, isTransientError, isErrorCode, httpStatusOf } from './errors.js';
 export type { ErrorCode, WireError, Ack, AckOk, AckErr } from './errors.js';
 export type {
@@ -30,6 +32,8 @@ export {
   readInputSchema,
   typingInputSchema,
   pingInputSchema,
+  availabilityInputSchema,
+  threadAttachInputSchema,
   trackInputSchema,
   contextInputSchema,
   rateInputSchema,
@@ -46,6 +50,8 @@ export type {
   ReadInput,
   TypingInput,
   PingInput,
+  AvailabilityInput,
+  ThreadAttachInput,
   TrackInput,
   ContextInput,
   RateInput,

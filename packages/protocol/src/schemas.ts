@@ -104,6 +104,10 @@ const smallRecord = v.pipe(
 
 /** `ping` carries nothing: it only asks the server to answer on this connection. */
 export const pingInputSchema = v.object({});
+/** `availability.get` carries nothing: the app is the socket's. */
+export const availabilityInputSchema = v.object({});
+/** `thread.attach`: the token of an email's continue link (see docs/notifications.md). */
+export const threadAttachInputSchema = v.object({ token: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}\.[0-9]{1,16}\.[0-9a-f]{24}$/, 'not a continue-link token')) });
 
 export const trackInputSchema = v.object({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxEventNameLength)),
@@ -156,6 +160,8 @@ export type ListMessagesInput = v.InferOutput<typeof listMessagesInputSchema>;
 export type ReadInput = v.InferOutput<typeof readInputSchema>;
 export type TypingInput = v.InferOutput<typeof typingInputSchema>;
 export type PingInput = v.InferOutput<typeof pingInputSchema>;
+export type AvailabilityInput = v.InferOutput<typeof availabilityInputSchema>;
+export type ThreadAttachInput = v.InferOutput<typeof threadAttachInputSchema>;
 export type TrackInput = v.InferOutput<typeof trackInputSchema>;
 export type ContextInput = v.InferOutput<typeof contextInputSchema>;
 export type RateInput = v.InferOutput<typeof rateInputSchema>;

@@ -42,6 +42,7 @@ import { buildHttp, createHttp } from './http/app.js';
 import { makeDataDirPrivate } from './data-dir.js';
 import { LinkSigner, loadLinkKey } from './notifications/link-signer.js';
 import { EmailNotifier } from './notifications/notifier.js';
+import { AvailabilityService } from './services/availability.js';
 import { InboundMail, defaultMaxInboundBytes } from './notifications/inbound.js';
 import { SmtpListener } from './notifications/smtp-listener.js';
 import { NotificationStore } from './store/notification-store.js';
@@ -239,6 +240,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       })
     : null;
   const messaging = new Messaging(store, io, agents, webhooks, proactive, presence, notifier);
+  const availability = new AvailabilityService(db, presence, log);
+  availability.postAway = (thread, text, key) => messaging.postAway(thread, text, key);
+  messaging.availability = availability;
   const maxInboundBytes = notifyConfig.maxInboundBytes ?? defaultMaxInboundBytes(config.maxUploadBytes);
   const inbound = new InboundMail({
     inboundDomain: notifyConfig.inboundDomain,
@@ -265,6 +269,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     trustProxy: config.trustProxy,
     messaging,
     notifications: notifier,
+    availability,
     tokens,
     sessions,
     maxUploadBytes: config.maxUploadBytes,
@@ -314,6 +319,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     originsChanged,
     signer,
     notifications: { store: notificationStore, signer, inbound, maxInboundBytes },
+    availability,
   }).catch(abandon);
 
   if (options.extend) await options.extend(http, { store, demo: demo.app }).catch(abandon);

@@ -16,6 +16,7 @@ export interface TabCommands {
   markRead: [threadId: string, seq: number];
   rate: [threadId: string, score: number, comment?: string];
   notifyEmail: [email: string | null];
+  availability: [];
 }
 
 export type TabCommand = keyof TabCommands;

@@ -292,6 +292,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('email_notifications_thread').on('email_notifications').columns(['thread_id', 'created_at']).execute();
     },
   },
+  '0008_availability': {
+    // Business hours, the expected reply time and the away message of an app (services/availability.ts),
+    // as one JSON document (protocol AppAvailability); null until the brand sets them.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('apps').addColumn('availability', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

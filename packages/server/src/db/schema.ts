@@ -13,6 +13,8 @@ export interface AppsTable {
   created_at: number;
   /** 1: an identified user's email (from identify) receives notifications without asking. */
   notify_identified: Generated<number>;
+  /** JSON AppAvailability (business hours, reply time, away message); null: never set. */
+  availability: string | null;
 }
 
 export interface VisitorsTable {

@@ -12,6 +12,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { threadRoutes } from './routes/threads.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { availabilityRoutes } from './routes/availability.js';
 import { locateWidget, serveWidget } from './widget.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -96,6 +97,7 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
   fileRoutes(app, deps);
   sessionRoutes(app, deps);
   notificationRoutes(app, deps);
+  availabilityRoutes(app, deps);
 }
 
 /** Whether a route belongs to the HTTP API that `/v1/openapi.json` describes. */

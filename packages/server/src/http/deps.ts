@@ -10,6 +10,7 @@ import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { LinkSigner } from '../notifications/link-signer.js';
 import type { InboundMail } from '../notifications/inbound.js';
+import type { AvailabilityService } from '../services/availability.js';
 
 /** What HTTP routes need; built once in server.ts. */
 export interface HttpDeps {
@@ -32,4 +33,6 @@ export interface HttpDeps {
   signer: LinkSigner;
   /** Email notifications' routes (unsubscribe, inbound email, settings); null when they are off. */
   notifications: { store: NotificationStore; signer: LinkSigner; inbound: InboundMail; maxInboundBytes: number } | null;
+  /** Business hours, reply time and away message per app. */
+  availability: AvailabilityService;
 }

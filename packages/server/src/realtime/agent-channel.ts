@@ -66,6 +66,9 @@ export function attachAgentChannel(deps: AgentChannelDeps): void {
   ns.on('connection', (socket: AgentSocket) => {
     const app = socket.data.app;
     void socket.join(agentRoom(app.id));
+    // Counted, so a visitor's widget can tell whether anyone of the brand is there (availability.get).
+    void messaging.presence.enter(app.id, [agentRoom(app.id)]);
+    socket.on('disconnect', () => void messaging.presence.leave([agentRoom(app.id)]));
     // An API key can do everything over HTTP anyway; the budget keeps one runaway or hostile
     // inbox from flooding every visitor and inbox of the app with typing and read events.
     const before = async () => {

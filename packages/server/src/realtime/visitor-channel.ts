@@ -6,6 +6,7 @@ import {
   listThreadsInputSchema,
   proactiveEventInputSchema,
   notifyEmailInputSchema,
+  availabilityInputSchema,
   rateInputSchema,
   readInputSchema,
   sendInputSchema,
@@ -32,6 +33,7 @@ import { poolBacklog } from '../db/postgres.js';
 import { isOriginAllowed } from '../http/origins.js';
 import type { RuleEngine } from '../services/rules.js';
 import type { EmailNotifier } from '../notifications/notifier.js';
+import type { AvailabilityService } from '../services/availability.js';
 
 interface SocketData {
   principal: Principal;
@@ -57,6 +59,8 @@ export interface VisitorChannelDeps {
   trustProxy: boolean;
   /** Email notifications; null when the server sends no email (`notify.email.set` answers `notifications_off`). */
   notifications: Pick<EmailNotifier, 'setVisitorEmail'> | null;
+  /** `availability.get`: the app's hours and whether an inbox is connected. */
+  availability: Pick<AvailabilityService, 'forVisitor'>;
   /** How far behind the database is (see `poolBacklog`). @default the PostgreSQL pool's queue (none on SQLite) */
   backlog?: () => { waiting: number; oldestMs: number };
 }
@@ -242,6 +246,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         return { email: await deps.notifications.setVisitorEmail(p, email) };
       }),
     );
+    socket.on('availability.get', handler(availabilityInputSchema, log, before, () => deps.availability.forVisitor(p.appId)));
     socket.on('proactive.event', handler(proactiveEventInputSchema, log, before, ({ id, event }) => messaging.proactive.report(p, id, event)));
   }
 }

@@ -33,6 +33,7 @@ import { Outbox } from '../webhooks/outbox.js';
 import { ServerError, notFound } from '../errors.js';
 import type { ProactiveService } from './proactive.js';
 import type { Presence } from '../cluster/presence.js';
+import type { AvailabilityService } from './availability.js';
 
 export type VisitorServer = Server<ClientEvents, ServerEvents>;
 
@@ -59,6 +60,9 @@ export class Messaging {
   readonly #outbox: Outbox;
   /** Visitor sends in progress on this node, by everything that makes two sends the same. */
   readonly #sending = new Map<string, Promise<SendResult>>();
+
+  /** The away auto-reply after a visitor's message (services/availability.ts); set by the server. */
+  availability: Pick<AvailabilityService, 'afterVisitorMessage'> | null = null;
 
   constructor(
     readonly store: SqlStore,
@@ -296,6 +300,8 @@ export class Messaging {
     const published = await this.published(result);
     if (answering && replied) this.proactive.reported(p, answering, 'replied');
     if (result.reopened) await this.threadChanged(result.thread);
+    // Outside business hours, the away message follows (not awaited: the ack does not wait for it).
+    if (!result.duplicate && this.availability) void this.availability.afterVisitorMessage(result.thread);
     return { message: published.message, thread: published.thread, duplicate: result.duplicate };
   }
 
@@ -383,6 +389,20 @@ export class Messaging {
   }
 
   // ---- brand side ----
+
+  /**
+   * The away message (services/availability.ts): a bot message with `meta.away`, deduplicated by
+   * `idempotencyKey` (one per closed period). It queues no email: an away notice is no answer.
+   */
+  async postAway(thread: ThreadsTable, text: string, idempotencyKey: string): Promise<void> {
+    const result = await this.store.append({
+      appId: thread.app_id,
+      threadId: thread.id,
+      message: { clientId: idempotencyKey, author: { kind: 'bot' }, text, kind: 'text', attachmentIds: [], meta: { away: true }, bodyExtra: ['away'] },
+      reopen: false,
+    });
+    if (!result.duplicate) await this.published(result);
+  }
 
   /** A message from an agent or bot, through REST. `idempotencyKey` plays the clientId's role. */
   async postFromBrand(

@@ -162,6 +162,7 @@ export function createFixtureClient(locale: string, media: Media): Client {
       set({ session });
       return { ok: true, email };
     },
+    availability: async () => null,
     reportProactive: (id, event) => {
       if (event === 'dismissed') set({ proactive: snapshot.proactive.filter((p) => p.id !== id) });
     },

@@ -1,4 +1,5 @@
 import type { Client, ClientEventMap, ClientEventName, MessageView, NotifyEmailResult, ProactivePrompt, Snapshot, ThreadView } from '@threadline/core';
+import type { Availability } from '@threadline/protocol';
 import { vi } from 'vitest';
 
 /**
@@ -66,6 +67,7 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
     track: vi.fn(),
     rate: vi.fn(),
     setNotifyEmail: vi.fn(async (email: string | null): Promise<NotifyEmailResult> => ({ ok: true, email })),
+    availability: vi.fn(async (): Promise<Availability | null> => null),
     reportProactive: vi.fn(),
     replyProactive: vi.fn(() => 't-from-prompt'),
     attachmentUrl: vi.fn(async () => 'blob:fake'),

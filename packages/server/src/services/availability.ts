@@ -1,0 +1,96 @@
+import { openState, type AppAvailability, type Availability } from '@threadline/protocol';
+import type { Kysely } from 'kysely';
+import type { Database, ThreadsTable } from '../db/schema.js';
+import type { Presence } from '../cluster/presence.js';
+import { agentRoom } from '../realtime/rooms.js';
+
+/** An app that never set anything: always open, no reply time, no away message. */
+export const NO_AVAILABILITY: AppAvailability = { hours: null, replyTimeMinutes: null, awayMessage: null };
+
+/** How long a node trusts its copy of an app's settings; a PUT on another node shows within this. */
+const CACHE_MS = 5_000;
+/** Away replies this node remembers having posted (thread and closed period), so repeats skip the database. */
+const POSTED_MAX = 10_000;
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+}
+
+/** Posts the away message as the brand (a bot message that queues no email). */
+export type PostAway = (thread: ThreadsTable, text: string, idempotencyKey: string) => Promise<void>;
+
+/**
+ * When an app answers: its business hours, expected reply time and away message (one JSON
+ * document per app, `apps.availability`), what a visitor's widget is told (`availability.get`,
+ * with whether an inbox is connected), and the away auto-reply. The same settings are meant for
+ * every reader (the widget's home screen, bots): read them through here.
+ */
+export class AvailabilityService {
+  readonly #cache = new Map<string, { value: AppAvailability; until: number }>();
+  readonly #posted = new Set<string>();
+  postAway: PostAway | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly presence: Pick<Presence, 'online'>,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(appId: string): Promise<AppAvailability> {
+    const hit = this.#cache.get(appId);
+    if (hit && hit.until > this.now()) return hit.value;
+    const row = await this.db.selectFrom('apps').select('availability').where('id', '=', appId).executeTakeFirst();
+    let value = NO_AVAILABILITY;
+    if (row?.availability) {
+      try {
+        value = { ...NO_AVAILABILITY, ...(JSON.parse(row.availability) as Partial<AppAvailability>) };
+      } catch (err) {
+        // Written only through `put`, so this is a hand-edited row: treated as unset, and said so.
+        this.log.warn({ appId, err }, 'availability: the stored settings do not parse; treated as unset');
+      }
+    }
+    this.#cache.set(appId, { value, until: this.now() + CACHE_MS });
+    return value;
+  }
+
+  /** Replaces the app's settings (checked by the caller: see `availabilityBody` in the routes). */
+  async put(appId: string, value: AppAvailability): Promise<AppAvailability> {
+    await this.db.updateTable('apps').set({ availability: JSON.stringify(value) }).where('id', '=', appId).execute();
+    this.#cache.set(appId, { value, until: this.now() + CACHE_MS });
+    return value;
+  }
+
+  /** What a visitor's client is told: the settings and whether an inbox of the app is connected. */
+  async forVisitor(appId: string): Promise<Availability> {
+    const [settings, online] = await Promise.all([this.get(appId), this.presence.online([agentRoom(appId)])]);
+    return { ...settings, agentsOnline: online.size > 0 };
+  }
+
+  /**
+   * After a visitor's message: outside hours, the away message goes into the thread once per
+   * closed period. The period is named by its next opening, which is the idempotency key of the
+   * reply, so two nodes (or a repeat) post it once.
+   */
+  async afterVisitorMessage(thread: ThreadsTable): Promise<void> {
+    try {
+      await this.#away(thread);
+    } catch (err) {
+      this.log.warn({ err, threadId: thread.id }, 'availability: the away message could not be posted');
+    }
+  }
+
+  async #away(thread: ThreadsTable): Promise<void> {
+    if (!this.postAway) return;
+    const settings = await this.get(thread.app_id);
+    if (!settings.hours || !settings.awayMessage) return;
+    const state = openState(settings.hours, this.now());
+    if (state.open) return;
+    const key = `away:${state.nextOpen ? state.nextOpen.getTime() : 'none'}`;
+    const seen = `${thread.id}|${key}`;
+    if (this.#posted.has(seen)) return;
+    await this.postAway(thread, settings.awayMessage, key);
+    if (this.#posted.size >= POSTED_MAX) this.#posted.clear();
+    this.#posted.add(seen);
+  }
+}
