@@ -14,7 +14,7 @@ function setup(over: Partial<Parameters<typeof createLauncherRoot>[1]> = {}) {
   const onIntent = vi.fn();
   const onToggle = vi.fn(() => ui.dispatch({ type: ui.getSnapshot().open ? 'close' : 'open' }));
   // The toast's module handed over synchronously: these tests are about what is shown, not loading.
-  const root = createLauncherRoot(container, { client, ui, strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent, onToggle, loadToast: () => toastModule, ...over });
+  const root = createLauncherRoot(container, { client, ui, strings: LAUNCHER_STRINGS.en, locale: 'en', brandName: 'Acme', onIntent, onToggle, loadToast: () => toastModule, ...over });
   return { client, ui, container, root, onIntent, onToggle };
 }
 
@@ -81,7 +81,7 @@ describe('launcher root', () => {
   it('marks a prompt already waiting at mount', () => {
     const client = createFakeClient({ proactive: [prompt()] });
     const container = document.body.appendChild(document.createElement('div'));
-    createLauncherRoot(container, { client, ui: createUiStore(), strings: LAUNCHER_STRINGS.en, brandName: 'Acme', onIntent() {}, onToggle() {}, loadToast: () => toastModule });
+    createLauncherRoot(container, { client, ui: createUiStore(), strings: LAUNCHER_STRINGS.en, locale: 'en', brandName: 'Acme', onIntent() {}, onToggle() {}, loadToast: () => toastModule });
     expect(client.reportProactive).toHaveBeenCalledWith('p1', 'shown');
   });
 

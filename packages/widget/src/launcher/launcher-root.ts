@@ -1,5 +1,5 @@
 import type { Client, ProactivePrompt } from '@threadline/core';
-import { format } from '../i18n/locale.js';
+import { format, type Locale } from '../i18n/locale.js';
 import type { LauncherStrings } from '../i18n/launcher-strings.js';
 import type { UiStore } from '../state/ui.js';
 import { h } from './dom.js';
@@ -11,7 +11,9 @@ export interface LauncherRootProps {
   client: Client;
   ui: UiStore;
   strings: LauncherStrings;
-  brandName: string;
+  /** Picks the toast's words (toast-strings.ts, loaded with the toast). */
+  locale: Locale;
+  brandName?: string | undefined;
   brandAvatarUrl?: string | undefined;
   onIntent: () => void;
   onToggle: () => void;
@@ -52,7 +54,7 @@ interface View {
  * three values it shows changes.
  */
 export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps): LauncherRoot {
-  const { client, ui, strings, brandName, brandAvatarUrl } = props;
+  const { client, ui, strings } = props;
   const doc = parent.ownerDocument;
   const read = (): View => {
     const snap = client.getSnapshot();
@@ -74,11 +76,11 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
     onToggle: props.onToggle,
     onIntent: props.onIntent,
   });
-  const toastProps = (prompt: ProactivePrompt): ToastViewProps => ({
+  const toastProps = (prompt: ProactivePrompt, mod: ToastModule): ToastViewProps => ({
     prompt,
-    fallbackName: brandName,
-    fallbackAvatar: brandAvatarUrl,
-    labels: { reply: strings.reply, dismiss: strings.dismiss, from: format(strings.toastFrom, { name: prompt.author.name ?? brandName }) },
+    brandName: props.brandName,
+    brandAvatarUrl: props.brandAvatarUrl,
+    words: mod.TOAST_STRINGS[props.locale],
     onDismiss: (id) => client.reportProactive(id, 'dismissed'),
     onReply: reply,
   });
@@ -125,8 +127,8 @@ export function createLauncherRoot(parent: HTMLElement, props: LauncherRootProps
     launcher.update(launcherProps(view));
     if (prompt && !open) {
       if (!toastModule) loadToast();
-      if (toast) toast.update(toastProps(prompt));
-      else if (toastModule) toast = toastModule.createToastView(corner, toastProps(prompt), corner.firstChild);
+      if (toast && toastModule) toast.update(toastProps(prompt, toastModule));
+      else if (toastModule) toast = toastModule.createToastView(corner, toastProps(prompt, toastModule), corner.firstChild);
     } else {
       toast?.destroy();
       toast = null;

@@ -3,13 +3,12 @@ import { fireEvent, screen } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { axeViolations } from '../test/axe.js';
 import { prompt } from '../test/fake-client.js';
+import { TOAST_STRINGS } from './toast-strings.js';
 import { createToastView, type ToastViewProps } from './toast-view.js';
-
-const labels = { reply: 'Reply', dismiss: 'Dismiss', from: 'Message from Mia' };
 
 function setup(over: Partial<ToastViewProps> = {}) {
   const container = document.body.appendChild(document.createElement('div'));
-  const props: ToastViewProps = { prompt: prompt(), fallbackName: 'Acme', labels, onReply: vi.fn(), onDismiss: vi.fn(), ...over };
+  const props: ToastViewProps = { prompt: prompt(), brandName: 'Acme', words: TOAST_STRINGS.en, onReply: vi.fn(), onDismiss: vi.fn(), ...over };
   const view = createToastView(container, props);
   return { container, props, view, update: (next: Partial<ToastViewProps>) => view.update({ ...props, ...next }) };
 }
@@ -26,14 +25,24 @@ describe('toast view', () => {
     expect(screen.getByText('Mia')).toBeTruthy();
     update({ prompt: prompt({ author: { kind: 'bot' } }) });
     expect(screen.getByText('Acme')).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Message from Acme' })).toBeTruthy();
     expect(screen.queryByText('Mia')).toBeNull();
+  });
+
+  it('without an author name or a brand name, names the sender "Team" in the visitor’s language, never the launcher’s label', () => {
+    const { container, update } = setup({ prompt: prompt({ author: { kind: 'bot' } }), brandName: undefined });
+    expect(screen.getByText('Team')).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Message from Team' })).toBeTruthy();
+    expect(container.querySelector('.avatar-initial')?.textContent).toBe('T');
+    update({ words: TOAST_STRINGS['zh-CN'] });
+    expect(screen.getByRole('status', { name: '来自客服的消息' })).toBeTruthy();
   });
 
   it('shows the author’s picture, else the brand’s, else an initial', () => {
     const { container, update } = setup({ prompt: prompt({ author: { kind: 'agent', name: 'Mia', avatarUrl: 'https://cdn.example/mia.png' } }) });
     expect(container.querySelector('img.avatar')?.getAttribute('src')).toBe('https://cdn.example/mia.png');
     expect(container.querySelector('img.avatar')?.getAttribute('alt')).toBe('');
-    update({ prompt: prompt({ author: { kind: 'bot' } }), fallbackAvatar: 'https://cdn.example/acme.png' });
+    update({ prompt: prompt({ author: { kind: 'bot' } }), brandAvatarUrl: 'https://cdn.example/acme.png' });
     expect(container.querySelector('img.avatar')?.getAttribute('src')).toBe('https://cdn.example/acme.png');
     update({ prompt: prompt({ author: { kind: 'agent', name: 'mia' } }) });
     const initial = container.querySelector('.avatar.avatar-initial')!;

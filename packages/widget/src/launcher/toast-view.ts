@@ -1,15 +1,18 @@
 import type { ProactivePrompt } from '@threadline/core';
 import { avatarInitial, avatarSrc } from '../components/avatar-source.js';
+import { format } from '../i18n/locale.js';
 import { createAvatar } from './avatar.js';
 import { h, setAttr, setText } from './dom.js';
 import { closeIcon } from './icons.js';
+import type { ToastStrings } from './toast-strings.js';
 
 export interface ToastViewProps {
   prompt: ProactivePrompt;
-  /** Name shown when the prompt's author has none. */
-  fallbackName: string;
-  fallbackAvatar?: string | undefined;
-  labels: { reply: string; dismiss: string; from: string };
+  /** The `brandName` option: the sender's name when the prompt's author has none (else `words.team`). */
+  brandName?: string | undefined;
+  /** The `brandAvatarUrl` option: the picture when the prompt's author has none. */
+  brandAvatarUrl?: string | undefined;
+  words: ToastStrings;
   onReply: (id: string, quickReply?: string) => void;
   onDismiss: (id: string) => void;
 }
@@ -64,10 +67,10 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
   section.addEventListener('click', onClick);
 
   const render = () => {
-    const { prompt, fallbackName, fallbackAvatar, labels } = props;
-    const name = prompt.author.name ?? fallbackName;
-    const url = prompt.author.avatarUrl ?? fallbackAvatar;
-    setAttr(section, 'aria-label', labels.from);
+    const { prompt, words } = props;
+    const name = prompt.author.name ?? props.brandName ?? words.team;
+    const url = prompt.author.avatarUrl ?? props.brandAvatarUrl;
+    setAttr(section, 'aria-label', format(words.from, { name }));
 
     const nextAvatarKey = avatarSrc(url) ?? `initial:${avatarInitial(name)}`;
     if (nextAvatarKey !== avatarKey) {
@@ -78,18 +81,18 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
       avatarKey = nextAvatarKey;
     }
     setText(from, name);
-    setAttr(dismiss, 'aria-label', labels.dismiss);
+    setAttr(dismiss, 'aria-label', words.dismiss);
     setText(text, prompt.text);
 
     const quick = prompt.quickReplies?.length ? prompt.quickReplies.map((q) => q.label) : null;
-    const nextActionsKey = JSON.stringify(quick ?? { reply: labels.reply });
+    const nextActionsKey = JSON.stringify(quick ?? { reply: words.reply });
     if (nextActionsKey !== actionsKey) {
       actionsKey = nextActionsKey;
       replies = quick ?? [null];
       actions.replaceChildren(
         ...(quick
           ? quick.map((label) => h(doc, 'button', { type: 'button', class: 'btn' }, label))
-          : [h(doc, 'button', { type: 'button', class: 'btn btn-primary' }, labels.reply)]),
+          : [h(doc, 'button', { type: 'button', class: 'btn btn-primary' }, words.reply)]),
       );
     }
   };

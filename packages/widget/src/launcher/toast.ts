@@ -4,9 +4,10 @@
  */
 import controlsCss from '../styles/controls.css?inline';
 import toastOnlyCss from '../styles/toast.css?inline';
+import { TOAST_STRINGS } from './toast-strings.js';
 import { createToastView } from './toast-view.js';
 
 const toastCss = controlsCss + toastOnlyCss;
 
-export { createToastView, toastCss };
+export { createToastView, toastCss, TOAST_STRINGS };
 export type ToastModule = typeof import('./toast.js');

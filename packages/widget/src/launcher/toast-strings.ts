@@ -1,0 +1,17 @@
+import type { Locale } from '../i18n/locale.js';
+
+/** The proactive toast's words, in its own chunk (toast.ts): most page views never show a toast. */
+export interface ToastStrings {
+  reply: string;
+  dismiss: string;
+  /** The toast's accessible name. */
+  from: string;
+  /** The sender's name when neither the prompt's author nor the `brandName` option gives one. */
+  team: string;
+}
+
+export const TOAST_STRINGS: Record<Locale, ToastStrings> = {
+  en: { reply: 'Reply', dismiss: 'Dismiss', from: 'Message from {name}', team: 'Team' },
+  'zh-CN': { reply: '回复', dismiss: '关闭', from: '来自{name}的消息', team: '客服' },
+  'zh-TW': { reply: '回覆', dismiss: '關閉', from: '來自{name}的訊息', team: '客服' },
+};
