@@ -66,3 +66,31 @@ it('with reduced motion asked for, nothing in the widget animates (launcher, pan
   expect(moving).toEqual([]);
   await s.closeAll();
 });
+
+it('in a dark system scheme the panel is dark, axe (colour contrast included) finds nothing, and it turns light when the system does', async () => {
+  const s = sessions(env.browser, 'dark');
+  const { page } = await s.open({ bypassCSP: true, colorScheme: 'dark' });
+  await page.goto(`${env.demo.url}/`);
+  await openPanel(page);
+  await write(page, 'Reading this at night: https://example.com/order');
+  await waitForText(page, 'Reading this at night');
+  const panelBackground = () =>
+    page.locator('[data-threadline]').evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('.panel')!).backgroundColor);
+  expect(await panelBackground()).toBe('rgb(23, 25, 30)');
+  expect(await axeWidget(page)).toEqual([]);
+
+  await page.locator('[data-threadline]').getByRole('button', { name: 'Back to conversations' }).click();
+  await page.locator('[data-threadline]').getByRole('list', { name: 'Conversations' }).waitFor();
+  expect(await axeWidget(page)).toEqual([]);
+
+  // theme 'auto' (the default) follows the system while the page is open.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(panelBackground).toBe('rgb(255, 255, 255)');
+  expect(await axeWidget(page)).toEqual([]);
+
+  // A scheme forced on the host element (what the theme option sets, and what a page with its own
+  // dark-mode switch may set) wins over the system's.
+  await page.addStyleTag({ content: '[data-threadline] { --tl-scheme: dark }' });
+  await expect.poll(panelBackground).toBe('rgb(23, 25, 30)');
+  await s.closeAll();
+});

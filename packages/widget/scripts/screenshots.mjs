@@ -61,18 +61,36 @@ const viewports = {
   desktop: { viewport: { width: 1280, height: 800 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 };
-const shots = [
-  ...['toast', 'inbox', 'thread', 'lightbox', 'tray'].flatMap((scene) => ['desktop', 'phone'].map((device) => ({ scene, device, locale: 'en' }))),
-  { scene: 'thread', device: 'phone', locale: 'zh-CN' },
-  { scene: 'inbox', device: 'desktop', locale: 'zh-TW' },
+// Every scene at both sizes, in both schemes, in English, Simplified Chinese and Arabic (right to
+// left), plus the inbox in Traditional Chinese and Hebrew. Arguments filter by name: `-- thread dark`
+// renders only the shots whose name holds every argument.
+const SCENES = ['toast', 'inbox', 'thread', 'lightbox', 'tray'];
+const all = [
+  ...SCENES.flatMap((scene) =>
+    ['desktop', 'phone'].flatMap((device) =>
+      ['light', 'dark'].flatMap((scheme) => ['en', 'zh-CN', 'ar'].map((locale) => ({ scene, device, scheme, locale }))),
+    ),
+  ),
+  { scene: 'inbox', device: 'desktop', scheme: 'light', locale: 'zh-TW' },
+  { scene: 'inbox', device: 'phone', scheme: 'dark', locale: 'he' },
 ];
+const shotName = ({ scene, device, scheme, locale }) => `${scene}-${device}-${scheme}${locale === 'en' ? '' : `-${locale}`}`;
+const filters = process.argv.slice(2).filter((a) => a !== '--');
+const shots = all.filter((shot) => filters.every((f) => shotName(shot).includes(f)));
 
 const problems = [];
 try {
-  for (const { scene, device, locale } of shots) {
-    const context = await browser.newContext({ ...viewports[device], locale, reducedMotion: 'reduce', permissions: scene === 'tray' ? ['microphone'] : [] });
+  for (const shot of shots) {
+    const { scene, device, scheme, locale } = shot;
+    const context = await browser.newContext({
+      ...viewports[device],
+      locale,
+      colorScheme: scheme,
+      reducedMotion: 'reduce',
+      permissions: scene === 'tray' ? ['microphone'] : [],
+    });
     const page = await context.newPage();
-    const name = `${scene}-${device}${locale === 'en' ? '' : `-${locale}`}`;
+    const name = shotName(shot);
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
     });
@@ -94,9 +112,9 @@ try {
       await shadow.locator('dialog.lightbox img').evaluate((img) => img.decode());
     }
     if (scene === 'tray') {
-      await shadow.getByRole('button', { name: 'Record a voice clip' }).click();
+      await shadow.locator('.composer button.icon-btn').last().click();
       await page.waitForTimeout(1200);
-      await shadow.getByRole('button', { name: 'Stop and attach' }).click();
+      await shadow.locator('.composer .recording ~ button.send, .composer button.send').last().click();
       await shadow.locator('.chip-text').waitFor();
     }
     await page.waitForTimeout(300);

@@ -28,3 +28,21 @@ describe('themeCss', () => {
     expect(themeCss(resolveTheme({ appId: 'a', serverUrl: 'http://x', brandColor: 'red}*{display:none' }))).not.toContain('display');
   });
 });
+
+describe('theme', () => {
+  const base = { appId: 'a', serverUrl: 'http://x' };
+
+  it("accepts 'auto', 'light' and 'dark' and drops anything else with a problem", () => {
+    for (const theme of ['auto', 'light', 'dark']) expect(checkOptions({ ...base, theme }).problems).toEqual([]);
+    const { options, problems } = checkOptions({ ...base, theme: 'night' });
+    expect(options).not.toHaveProperty('theme');
+    expect(problems.map((p) => p.option)).toEqual(['theme']);
+  });
+
+  it('forces a scheme through --tl-scheme, and leaves it to the system for auto', () => {
+    expect(themeCss(resolveTheme({ ...base, theme: 'dark' }))).toContain(';--tl-scheme:dark}');
+    expect(themeCss(resolveTheme({ ...base, theme: 'light' }))).toContain(';--tl-scheme:light}');
+    expect(themeCss(resolveTheme({ ...base, theme: 'auto' }))).not.toContain('scheme');
+    expect(themeCss(resolveTheme(base))).not.toContain('scheme');
+  });
+});

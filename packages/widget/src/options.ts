@@ -20,6 +20,14 @@ export interface WidgetOptions extends ClientOptions {
    */
   brandColor?: string;
   /**
+   * Light or dark colours. `'auto'` follows the visitor's system setting (`prefers-color-scheme`),
+   * also when it changes while the page is open. Browsers without the CSS `light-dark()` function
+   * (before Chrome 123, Firefox 120, Safari 17.5) always show the light colours.
+   * @default 'auto'
+   * @example 'dark'
+   */
+  theme?: 'auto' | 'light' | 'dark';
+  /**
    * Which bottom corner the launcher sits in (mirrored automatically for right-to-left pages).
    * @default 'right'
    */
@@ -66,6 +74,8 @@ export interface ResolvedTheme {
   offsetX: number;
   offsetY: number;
   zIndex: number;
+  /** A forced colour scheme, or undefined to follow the system's. */
+  scheme: 'light' | 'dark' | undefined;
 }
 
 /** A problem found in the options: reported as a console warning and an `error` event. */
@@ -98,6 +108,7 @@ export function checkOptions(raw: unknown): { options: WidgetOptions | null; pro
     delete (options as unknown as Record<string, unknown>)[key];
   };
   if (o.position !== undefined && o.position !== 'left' && o.position !== 'right') drop('position', "position must be 'left' or 'right'");
+  if (o.theme !== undefined && o.theme !== 'auto' && o.theme !== 'light' && o.theme !== 'dark') drop('theme', "theme must be 'auto', 'light' or 'dark'");
   if (o.brandColor !== undefined && !isColor(o.brandColor)) drop('brandColor', 'brandColor must be a CSS colour');
   if (o.zIndex !== undefined && !Number.isInteger(o.zIndex)) drop('zIndex', 'zIndex must be an integer');
   if (o.offset !== undefined && !isOffset(o.offset)) drop('offset', 'offset must be { x?: number, y?: number }');
@@ -117,16 +128,19 @@ export function resolveTheme(o: WidgetOptions): ResolvedTheme {
     offsetX: o.offset?.x ?? 20,
     offsetY: o.offset?.y ?? 20,
     zIndex: o.zIndex ?? 1000,
+    scheme: o.theme === 'auto' ? undefined : o.theme,
   };
 }
 
 /**
  * The theme as a stylesheet of custom properties on the host. Values were checked above, and a
  * colour is additionally refused if it could close the rule (no `;{}` can reach the sheet).
+ * `--tl-scheme` forces light or dark: controls.css (loaded with the toast or the panel) turns it
+ * into `color-scheme`, where the browser has `light-dark()`; unset, the system's scheme applies.
  */
 export function themeCss(t: ResolvedTheme): string {
   const colour = /[;{}<>]/.test(t.brandColor) ? DEFAULT_BRAND : t.brandColor;
-  return `:host{--tl-brand:${colour};--tl-offset-x:${t.offsetX}px;--tl-offset-y:${t.offsetY}px;--tl-z:${t.zIndex}}`;
+  return `:host{--tl-brand:${colour};--tl-offset-x:${t.offsetX}px;--tl-offset-y:${t.offsetY}px;--tl-z:${t.zIndex}${t.scheme ? `;--tl-scheme:${t.scheme}` : ''}}`;
 }
 
 function isHttpUrl(v: unknown): boolean {

@@ -92,7 +92,7 @@ export interface WidgetDeps {
 type WidgetOnlyKey = Exclude<keyof WidgetOptions, keyof ClientOptions>;
 
 /** The widget-only options, taken out before the rest goes to the core. A name the core also takes is a type error here… */
-const WIDGET_KEYS = ['brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const satisfies readonly WidgetOnlyKey[];
+const WIDGET_KEYS = ['theme', 'brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const satisfies readonly WidgetOnlyKey[];
 // …and a widget option missing from the list is one here, so none can leak into the core's options.
 type EveryWidgetKeyListed<Missing extends never = Exclude<WidgetOnlyKey, (typeof WIDGET_KEYS)[number]>> = Missing;
 

@@ -10,6 +10,8 @@ import { createFixtureClient } from './fixture-client.js';
 const params = new URLSearchParams(location.search);
 const scene = params.get('scene') ?? 'toast';
 const locale = params.get('locale') ?? 'en';
+// The widget follows the system's scheme (the screenshot script emulates it) unless ?theme= forces one.
+const theme = (params.get('theme') ?? 'auto') as 'auto' | 'light' | 'dark';
 
 /** A photo-like picture of a dashboard warning light, drawn here so no binary sits in the repo. */
 async function dashboardPhoto(): Promise<Blob> {
@@ -71,7 +73,7 @@ const media = { image: await dashboardPhoto(), voice: engineClip() };
 const client = createFixtureClient(locale, media);
 const events = createEmitter<WidgetEventMap>(() => {});
 const widget = createWidget(
-  { appId: 'screenshots', serverUrl: 'http://localhost:3000', locale, brandName: 'Northwind Outfitters' },
+  { appId: 'screenshots', serverUrl: 'http://localhost:3000', locale, theme, brandName: 'Northwind Outfitters' },
   {
     createClient: () => client,
     loadPanel: () => import('../../src/panel/entry.js'),
