@@ -272,7 +272,11 @@ describe('a node whose connection to Redis drops for a while', () => {
     const v = await connect(b.url);
     try {
       const threadId = newId();
+      // The node delivers its own broadcast (here the echo of the visitor's send) once Redis has
+      // appended it: wait for it, or on a busy machine it is still on its way when the relay drops.
+      const echo = v.next('message', 15_000);
       expect((await send(v, threadId, 'hello', { create: true })).ok).toBe(true);
+      expect(await echo).toMatchObject({ threadId, seq: 1 });
       relay.down();
       // Stored and broadcast by a node that still has Redis, while b cannot read the stream.
       expect((await a.api('POST', `/v1/threads/${threadId}/messages`, { text: 'sent during the blip' })).status).toBe(201);
