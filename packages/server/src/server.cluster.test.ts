@@ -1,42 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createServer } from './server.js';
 import { tempDir, testConfig } from './test/harness.js';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from './test/postgres.js';
-import { REDIS_URL, dropRedisPrefix, newRedisPrefix } from './test/redis.js';
-
-/** A TCP relay to Redis that counts the connections open through it. */
-async function countingRelay(): Promise<{ url: string; open(): number; close(): Promise<void> }> {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect({ host: target.hostname || '127.0.0.1', port: Number(target.port || 6379) });
-    sockets.add(client);
-    client.on('close', () => {
-      sockets.delete(client);
-      upstream.destroy();
-    });
-    upstream.on('close', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = new URL(REDIS_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.toString(),
-    open: () => sockets.size,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
+import { dropRedisPrefix, newRedisPrefix, redisRelay } from './test/redis.js';
 
 /** Connections of any client to the database `url` names. */
 async function connectionsTo(url: string): Promise<number> {
@@ -62,7 +31,7 @@ async function settle(probe: () => Promise<number> | number, want: number): Prom
 
 describe('createServer on PostgreSQL and Redis', () => {
   let database: TestDatabase | null = null;
-  let relay: Awaited<ReturnType<typeof countingRelay>> | null = null;
+  let relay: Awaited<ReturnType<typeof redisRelay>> | null = null;
   const prefix = newRedisPrefix();
 
   afterEach(async () => {
@@ -73,7 +42,7 @@ describe('createServer on PostgreSQL and Redis', () => {
 
   it('a start that fails after connecting (routes that cannot be added) leaves no Redis or database connection open', async () => {
     database = await createTestDatabase(inject('postgresPrefix'));
-    relay = await countingRelay();
+    relay = await redisRelay();
     const config = testConfig({ databaseUrl: database.url, redisUrl: relay.url, redisPrefix: prefix });
     const extend = async () => {
       expect(relay!.open()).toBeGreaterThan(0);
@@ -86,7 +55,7 @@ describe('createServer on PostgreSQL and Redis', () => {
 
   it('a rules file that does not parse stops the start before it connects to anything', async () => {
     database = await createTestDatabase(inject('postgresPrefix'));
-    relay = await countingRelay();
+    relay = await redisRelay();
     const rulesFile = path.join(tempDir(), 'rules.json');
     fs.writeFileSync(rulesFile, JSON.stringify([{ id: 'broken' }]));
     const config = testConfig({ databaseUrl: database.url, redisUrl: relay.url, redisPrefix: prefix, rulesFile });
@@ -97,7 +66,7 @@ describe('createServer on PostgreSQL and Redis', () => {
 
   it('a server closed without listening closes, and leaves no Redis or database connection open', async () => {
     database = await createTestDatabase(inject('postgresPrefix'));
-    relay = await countingRelay();
+    relay = await redisRelay();
     const server = await createServer(testConfig({ databaseUrl: database.url, redisUrl: relay.url, redisPrefix: prefix }));
     expect(relay.open()).toBeGreaterThan(0);
     await server.close();

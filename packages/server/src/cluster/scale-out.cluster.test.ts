@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { DEFAULT_RATE_LIMITS } from '../config.js';
 import { API_KEY, connect, eventually, newId, send, type Harness, type Visitor } from '../test/harness.js';
 import { visitorRoom } from '../realtime/rooms.js';
 import { startNodes, type Nodes } from '../test/nodes.js';
-import { REDIS_URL } from '../test/redis.js';
+import { redisRelay } from '../test/redis.js';
 
 type Inbox = Socket<AgentServerEvents, AgentClientEvents>;
 
@@ -214,45 +213,6 @@ describe('several nodes on one database and the Redis warning', () => {
     }
   });
 });
-
-/**
- * A TCP relay to Redis that can drop every connection through it and refuse new ones for a while:
- * a network blip between one node and Redis, with Redis itself untouched (other suites share it).
- */
-async function redisRelay() {
-  const target = new URL(REDIS_URL);
-  const open = new Set<net.Socket>();
-  let refusing = false;
-  const server = net.createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = net.connect({ host: target.hostname || '127.0.0.1', port: Number(target.port || 6379) });
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        open.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = new URL(REDIS_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.toString(),
-    down() {
-      refusing = true;
-      for (const s of open) s.destroy();
-    },
-    up() {
-      refusing = false;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe('a node whose connection to Redis drops for a while', () => {
   let group: Nodes;

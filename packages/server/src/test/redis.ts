@@ -67,3 +67,50 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
   const script = "local c='0' repeat local r=redis.call('SCAN',c,'MATCH',ARGV[1],'COUNT',1000) c=r[1] for _,k in ipairs(r[2]) do redis.call('UNLINK',k) end until c=='0' return 1";
   await command(`EVAL "${script}" 0 ${prefix}*`);
 }
+
+/**
+ * A TCP relay to REDIS_URL on loopback: counts the client connections through it (`open`), and
+ * can drop them all and refuse new ones for a while (`down` … `up`) — a network blip between one
+ * node and Redis, with Redis itself untouched (other suites share it).
+ */
+export async function redisRelay(): Promise<{ url: string; open(): number; down(): void; up(): void; close(): Promise<void> }> {
+  const target = new URL(REDIS_URL);
+  const clients = new Set<net.Socket>();
+  const sockets = new Set<net.Socket>();
+  let refusing = false;
+  const server = net.createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = net.connect({ host: target.hostname || '127.0.0.1', port: Number(target.port || 6379) });
+    clients.add(client);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        clients.delete(client);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = new URL(REDIS_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    open: () => clients.size,
+    down() {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+    },
+    up() {
+      refusing = false;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
