@@ -63,7 +63,7 @@ const viewports = {
 };
 // Every scene at both sizes, in both schemes, in English, Simplified Chinese and Arabic (right to
 // left), plus the inbox in Traditional Chinese and Hebrew. Arguments filter by name: `-- thread dark`
-// renders only the shots whose name holds every argument.
+// renders only the shots whose name holds every argument; `a,b` in one argument means either.
 const SCENES = ['toast', 'inbox', 'thread', 'lightbox', 'tray'];
 const all = [
   ...SCENES.flatMap((scene) =>
@@ -76,7 +76,7 @@ const all = [
 ];
 const shotName = ({ scene, device, scheme, locale }) => `${scene}-${device}-${scheme}${locale === 'en' ? '' : `-${locale}`}`;
 const filters = process.argv.slice(2).filter((a) => a !== '--');
-const shots = all.filter((shot) => filters.every((f) => shotName(shot).includes(f)));
+const shots = all.filter((shot) => filters.every((f) => f.split(',').some((alt) => shotName(shot).includes(alt))));
 
 const problems = [];
 try {

@@ -1,3 +1,5 @@
+import { isRtl, type Locale } from './i18n/locale.js';
+
 /**
  * The widget's home on the page: one element with the attribute `data-threadline` holding an
  * open shadow root, so the page's CSS cannot reach in and ours cannot leak out.
@@ -16,7 +18,14 @@ export interface Host {
   remove(): void;
 }
 
-export function createHost(container: HTMLElement): Host {
+/**
+ * `locale` is the widget's language: the root gets its `lang` (screen readers' voice, CJK glyphs)
+ * and its direction, so right-to-left languages mirror the layout and their sentences keep their
+ * punctuation where it belongs. The page's own direction does not change the widget's text
+ * direction (English in a right-to-left box reads ".within a few hours"): it moves the launcher's
+ * corner (widget.tsx).
+ */
+export function createHost(container: HTMLElement, locale: Locale): Host {
   const doc = container.ownerDocument;
   // Reuse an empty placeholder the integrator put on the page, else add our own.
   let element = container.querySelector<HTMLElement>('[data-threadline]:not([data-threadline-mounted])');
@@ -30,7 +39,8 @@ export function createHost(container: HTMLElement): Host {
   const shadow = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   const root = doc.createElement('div');
   root.className = 'root';
-  root.dir = doc.documentElement.dir === 'rtl' ? 'rtl' : 'ltr';
+  root.lang = locale;
+  root.dir = isRtl(locale) ? 'rtl' : 'ltr';
   shadow.appendChild(root);
   const constructable = supportsAdoptedSheets(shadow);
 

@@ -209,3 +209,41 @@ describe('widget theme', () => {
     expect(css).toContain(':host{--tl-brand:#0a7d45;--tl-offset-x:24px;--tl-offset-y:96px;--tl-z:50}');
   });
 });
+
+describe('right-to-left languages', () => {
+  const rootOf = (host: HTMLElement) => host.shadowRoot!.querySelector<HTMLElement>('.root')!;
+
+  it('an Arabic widget is right to left with lang="ar", in Arabic from the launcher to the panel, and axe finds nothing', async () => {
+    const { host, shadow, widget } = setup({ locale: 'ar', brandName: 'متجر الشمال' });
+    const root = rootOf(host);
+    expect(root.dir).toBe('rtl');
+    expect(root.lang).toBe('ar');
+    // The launcher stays in the page's right corner: the inline start of a right-to-left root.
+    expect(root.classList.contains('left')).toBe(true);
+    fireEvent.click(shadow.getByRole('button', { name: 'فتح الرسائل' }));
+    // The Arabic words are a chunk of their own, loaded before the panel draws.
+    const field = await waitFor(() => shadow.getByRole('textbox', { name: 'رسالة' }));
+    expect(field.getAttribute('dir')).toBe('auto');
+    expect(shadow.getByRole('heading', { name: 'متجر الشمال' }).getAttribute('dir')).toBe('auto');
+    expect(await axeViolations(root)).toEqual([]);
+    widget.destroy();
+  });
+
+  it('a right-to-left page moves the corner, not the text direction of an English widget', () => {
+    document.documentElement.dir = 'rtl';
+    try {
+      const { host, widget } = setup({ locale: 'en' });
+      expect(rootOf(host).dir).toBe('ltr');
+      expect(rootOf(host).lang).toBe('en');
+      expect(rootOf(host).classList.contains('left')).toBe(true);
+      widget.destroy();
+      const hebrew = setup({ locale: 'he' });
+      expect(rootOf(hebrew.host).dir).toBe('rtl');
+      // Right to left on both sides: position 'right' is the inline end, as on a left-to-right page.
+      expect(rootOf(hebrew.host).classList.contains('left')).toBe(false);
+      hebrew.widget.destroy();
+    } finally {
+      document.documentElement.dir = '';
+    }
+  });
+});

@@ -5,7 +5,7 @@ import type { Emitter } from './emitter.js';
 import { createHost, type Host } from './host.js';
 import { whenIdle } from './idle.js';
 import { LAUNCHER_STRINGS } from './i18n/launcher-strings.js';
-import { resolveLocale } from './i18n/locale.js';
+import { isRtl, resolveLocale } from './i18n/locale.js';
 import { createLauncherRoot, type LauncherRoot } from './launcher/launcher-root.js';
 import { watchAvoidZones } from './avoid.js';
 import { resolveTheme, themeCss, type WidgetOptions } from './options.js';
@@ -126,8 +126,11 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
 
   const launcherMount = doc.createElement('div');
   const panelMount = doc.createElement('div');
+  // The corner mirrors with the page (position 'right' is the left corner of a right-to-left
+  // page), not with the widget's language; `.left` puts it at the root's inline start.
+  const atStart = (theme.position === 'left') !== (doc.documentElement.dir === 'rtl') !== isRtl(locale);
   const syncRootClass = () => {
-    if (host) host.root.className = `root${theme.position === 'left' ? ' left' : ''}${ui.getSnapshot().open ? ' is-open' : ''}`;
+    if (host) host.root.className = `root${atStart ? ' left' : ''}${ui.getSnapshot().open ? ' is-open' : ''}`;
   };
 
   const close = () => {
@@ -219,7 +222,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   };
 
   const mountHost = () => {
-    const h = createHost(options.container ?? doc.body);
+    const h = createHost(options.container ?? doc.body, locale);
     host = h;
     h.addStyles(launcherCss);
     h.addStyles(themeCss(theme));

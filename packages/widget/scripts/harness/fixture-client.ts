@@ -57,33 +57,39 @@ function thread(id: string, last: MessageView, over: Partial<ThreadView> = {}): 
 
 export function fixtureSnapshot(locale: string): Snapshot {
   const zh = locale.startsWith('zh');
+  // Arabic and Hebrew pages get Arabic text, with Latin names, a product name and an order number
+  // inside it: the mixed-direction case the widget isolates.
+  const rtl = locale === 'ar' || locale === 'he';
+  const say = (en: string, zhText: string, ar: string) => (zh ? zhText : rtl ? ar : en);
   const photo: Attachment = { id: 'img1', name: 'dashboard.jpg', mime: 'image/jpeg', size: 182_000, url: '/v1/files/img1', width: 480, height: 320 };
   const clip: Attachment = { id: 'voice1', name: 'engine-noise.webm', mime: 'audio/webm', size: 58_000, url: '/v1/files/voice1', durationMs: 7_000 };
   const t1 = [
-    msg('t1', { own: true, createdAt: at(60 * 26), text: zh ? '我的车仪表盘上亮了一个黄灯，这是什么意思？' : 'A yellow light came on in my dashboard. What does it mean?' }),
+    msg('t1', { own: true, createdAt: at(60 * 26), text: say('A yellow light came on in my dashboard. What does it mean?', '我的车仪表盘上亮了一个黄灯，这是什么意思？', 'ظهر ضوء أصفر في لوحة العدادات. ماذا يعني؟') }),
     msg('t1', { own: true, createdAt: at(60 * 26 - 1), attachments: [photo], text: '', state: 'read' }),
     msg('t1', {
       createdAt: at(16),
-      text: zh
-        ? '这是发动机故障灯。能录一段发动机的声音吗？也可以在这里预约检查：https://shop.example/service'
-        : 'That is the engine check light. Could you record the engine noise? Or book a check: https://shop.example/service',
+      text: say(
+        'That is the engine check light. Could you record the engine noise? Or book a check: https://shop.example/service',
+        '这是发动机故障灯。能录一段发动机的声音吗？也可以在这里预约检查：https://shop.example/service',
+        'هذا ضوء فحص المحرك (Check Engine). هل يمكنك تسجيل صوت المحرك؟ أو احجز فحصًا: https://shop.example/service',
+      ),
     }),
     msg('t1', { own: true, createdAt: at(14), attachments: [clip], text: '', state: 'read' }),
     msg('t1', { createdAt: at(12), attachments: [{ ...clip, id: 'voice2', name: 'mia-reply.webm', durationMs: 7_000 }] }),
     msg('t1', {
       own: true,
       createdAt: at(2),
-      text: zh ? '这是保修单' : 'Here is my warranty card',
+      text: say('Here is my warranty card', '这是保修单', 'هذه بطاقة الضمان'),
       state: 'failed',
       error: { code: 'unsupported_media_type', message: 'file type not allowed' },
       pendingFiles: [{ index: 0, name: 'warranty.exe', mime: 'application/x-msdownload', size: 320_000, attachment: null }],
     }),
   ];
   const t2 = [
-    msg('t2', { own: true, createdAt: at(60 * 24 * 3), text: zh ? '我的订单 #1042 到哪里了？' : 'Where is my order #1042?' }),
-    msg('t2', { createdAt: at(60 * 24 * 3 - 5), author: { kind: 'agent', name: 'Leo' }, text: zh ? '您的包裹已从仓库发出。' : 'Your parcel left our warehouse this morning.' }),
+    msg('t2', { own: true, createdAt: at(60 * 24 * 3), text: say('Where is my order #1042?', '我的订单 #1042 到哪里了？', 'أين طلبي رقم #1042؟') }),
+    msg('t2', { createdAt: at(60 * 24 * 3 - 5), author: { kind: 'agent', name: 'Leo' }, text: say('Your parcel left our warehouse this morning.', '您的包裹已从仓库发出。', 'غادر طردك Trail Runner Jacket مستودعنا صباح اليوم.') }),
   ];
-  const t3 = [msg('t3', { createdAt: at(60 * 24 * 9), author: { kind: 'bot', name: 'Northwind' }, text: zh ? '感谢您的评分！' : 'Thanks for rating us!' })];
+  const t3 = [msg('t3', { createdAt: at(60 * 24 * 9), author: { kind: 'bot', name: 'Northwind' }, text: say('Thanks for rating us!', '感谢您的评分！', 'شكرًا على تقييمك!') })];
   return {
     status: 'ready',
     connection: 'connected',
@@ -102,7 +108,7 @@ export function fixtureSnapshot(locale: string): Snapshot {
     proactive: [
       {
         id: 'p1',
-        text: zh ? '结账时需要帮忙吗？我们几分钟内回复。' : 'Questions before you check out? We usually reply within minutes.',
+        text: say('Questions before you check out? We usually reply within minutes.', '结账时需要帮忙吗？我们几分钟内回复。', 'أسئلة قبل إتمام الطلب؟ نرد عادةً خلال دقائق.'),
         display: 'toast',
         campaign: 'checkout',
         author: mia,

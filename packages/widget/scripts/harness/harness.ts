@@ -69,6 +69,12 @@ function engineClip(): Blob {
   return new Blob([buf], { type: 'audio/wav' });
 }
 
+// An Arabic or Hebrew shot shows the widget on a right-to-left page, as an Arabic or Hebrew shop is.
+if (locale === 'ar' || locale === 'he') {
+  document.documentElement.dir = 'rtl';
+  document.documentElement.lang = locale;
+}
+
 const media = { image: await dashboardPhoto(), voice: engineClip() };
 const client = createFixtureClient(locale, media);
 const events = createEmitter<WidgetEventMap>(() => {});

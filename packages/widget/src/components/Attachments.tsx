@@ -127,7 +127,9 @@ export function FileAttachment({ attachment, resolve, i18n }: { attachment: Atta
   return (
     <button type="button" class="file" aria-label={i18n.t('download', { name: attachment.name })} onClick={download}>
       <FileIcon />
-      <span class="file-name">{attachment.name}</span>
+      <span class="file-name" dir="auto">
+        {attachment.name}
+      </span>
       <span class="file-size">{i18n.bytes(attachment.size)}</span>
     </button>
   );
@@ -164,7 +166,9 @@ export function PendingFileView({ file, previewUrl, loadPreview, progress, faile
       {previewUrl && <img class="image" src={previewUrl} alt={i18n.t('image', { name: file.name })} />}
       <div class="pending-row">
         <FileIcon />
-        <span class="file-name">{file.name}</span>
+        <span class="file-name" dir="auto">
+          {file.name}
+        </span>
         <span class="file-size">{i18n.bytes(file.size)}</span>
       </div>
       {!failed && (

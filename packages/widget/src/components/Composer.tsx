@@ -125,7 +125,9 @@ export function Composer(props: ComposerProps) {
                   {i18n.duration(f.durationMs)}
                 </span>
               ) : (
-                <span class="chip-label">{f.file.name}</span>
+                <span class="chip-label" dir="auto">
+                  {f.file.name}
+                </span>
               )}
               <button type="button" class="icon-btn" aria-label={i18n.t('removeFile', { name: f.file.name })} onClick={() => props.onRemoveFile(i)}>
                 <CloseIcon />
@@ -166,6 +168,7 @@ export function Composer(props: ComposerProps) {
               </>
             )}
             <textarea
+              dir="auto"
               aria-label={i18n.t('message')}
               ref={field}
               rows={1}

@@ -118,7 +118,7 @@ export function Conversation(props: ConversationProps) {
                 {i18n.day(item.iso)}
               </div>
             ) : item.type === 'system' ? (
-              <div key={item.key} class="bubble system" data-key={item.message.key}>
+              <div key={item.key} class="bubble system" dir="auto" data-key={item.message.key}>
                 <RichText text={item.message.text} />
               </div>
             ) : (
@@ -142,7 +142,7 @@ export function Conversation(props: ConversationProps) {
         {lastQuick && (
           <div class="quick-replies" role="group" aria-label={i18n.t('quickReplies')}>
             {lastQuick.map((q) => (
-              <button key={q.label} type="button" class="btn" onClick={() => props.onQuickReply(q)}>
+              <button key={q.label} type="button" class="btn" dir="auto" onClick={() => props.onQuickReply(q)}>
                 {q.label}
               </button>
             ))}

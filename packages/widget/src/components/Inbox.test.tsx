@@ -22,7 +22,10 @@ describe('Inbox', () => {
     setup();
     expect(screen.getByText('Leo')).toBeTruthy();
     expect(screen.getByText('Your parcel left our warehouse.')).toBeTruthy();
-    expect(screen.getByText('You: Thanks!')).toBeTruthy();
+    // The shopper's own text sits in a <bdi> after "You: ", so either direction keeps its order.
+    const own = screen.getByText('Thanks!');
+    expect(own.tagName).toBe('BDI');
+    expect(own.parentElement?.textContent).toBe('You: Thanks!');
     expect(screen.getByText('2 unread')).toBeTruthy();
   });
 

@@ -21,7 +21,7 @@ export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, show
       <div class="scroll">
         <div class="greeting">
           {showBrand && <Avatar name={brandName} url={brandAvatarUrl} />}
-          <p>{greeting}</p>
+          <p dir="auto">{greeting}</p>
         </div>
         {threads.length === 0 ? (
           <p class="empty">{i18n.t('inboxEmpty')}</p>
@@ -36,12 +36,17 @@ export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, show
                     <Avatar name={name} url={last && !last.own ? (last.author.avatarUrl ?? brandAvatarUrl) : brandAvatarUrl} />
                     <span class="inbox-main">
                       <span class="inbox-top">
-                        <span class="inbox-name">{name}</span>
+                        <span class="inbox-name" dir="auto">
+                          {name}
+                        </span>
                         <time class="inbox-time" dateTime={t.updatedAt}>
                           {i18n.stamp(t.updatedAt)}
                         </time>
                       </span>
-                      <span class="inbox-preview">{preview(last, i18n)}</span>
+                      <span class="inbox-preview" dir={last?.own ? undefined : 'auto'}>
+                        {last?.own && `${i18n.t('you')}: `}
+                        <bdi>{preview(last, i18n, false)}</bdi>
+                      </span>
                     </span>
                     {t.unread > 0 && (
                       <span class="unread-count">
@@ -65,8 +70,11 @@ export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, show
   );
 }
 
-/** One line: the text, or what was attached; "You: " before the visitor's own. */
-export function preview(m: MessageView | null, i18n: I18n): string {
+/**
+ * One line: the text, or what was attached; "You: " before the visitor's own (unless `withYou` is
+ * false: the inbox puts it outside the text's own isolated direction).
+ */
+export function preview(m: MessageView | null, i18n: I18n, withYou = true): string {
   if (!m) return '';
   const files = [...m.attachments.map((a) => a.mime), ...m.pendingFiles.map((f) => f.mime)];
   const body =
@@ -78,5 +86,5 @@ export function preview(m: MessageView | null, i18n: I18n): string {
         : files[0]!.startsWith('audio/')
           ? i18n.t('voiceClip')
           : i18n.t('attachment'));
-  return m.own ? `${i18n.t('you')}: ${body}` : body;
+  return m.own && withYou ? `${i18n.t('you')}: ${body}` : body;
 }

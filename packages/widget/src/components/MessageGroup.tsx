@@ -30,7 +30,9 @@ export function MessageGroup({ own, authorName, avatarUrl, messages, uploads, i1
     <div class={`group${own ? ' own' : ''}`}>
       {!own && <Avatar name={authorName} url={avatarUrl} />}
       <div class="group-body">
-        <span class={own ? 'sr-only' : 'author'}>{authorName}</span>
+        <span class={own ? 'sr-only' : 'author'} dir="auto">
+          {authorName}
+        </span>
         {messages.map((m) => (
           <MessageItem key={m.key} message={m} uploads={uploads[m.clientId ?? ''] ?? []} i18n={i18n} showStatus={m === last || m.state === 'failed'} {...actions} />
         ))}
@@ -51,7 +53,8 @@ function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previe
   return (
     <div class={`msg is-${m.state}`} data-key={m.key}>
       {m.text && (
-        <div class="bubble">
+        // dir="auto": the text's own direction (an English message in an Arabic widget, or the reverse).
+        <div class="bubble" dir="auto">
           <RichText text={m.text} />
         </div>
       )}

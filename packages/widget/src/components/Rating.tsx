@@ -46,6 +46,7 @@ export function Rating({ i18n, rated, onRate }: RatingProps) {
       {score > 0 && (
         <>
           <textarea
+            dir="auto"
             aria-label={i18n.t('rateComment')}
             rows={2}
             maxLength={LIMITS.maxCommentLength}

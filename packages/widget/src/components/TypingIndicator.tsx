@@ -1,4 +1,4 @@
-import type { I18n } from '../i18n/i18n.js';
+import { isolate, type I18n } from '../i18n/i18n.js';
 
 export function TypingIndicator({ name, i18n }: { name: string; i18n: I18n }) {
   return (
@@ -8,7 +8,7 @@ export function TypingIndicator({ name, i18n }: { name: string; i18n: I18n }) {
         <i />
         <i />
       </span>
-      <span>{i18n.t('typing', { name })}</span>
+      <span>{i18n.t('typing', { name: isolate(name) })}</span>
     </div>
   );
 }

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { LAUNCHER_STRINGS } from './launcher-strings.js';
-import { createI18n } from './i18n.js';
+import { createI18n, loadPanelStrings } from './i18n.js';
 import { createFormatters } from './formatters.js';
-import { format, LOCALES, resolveLocale } from './locale.js';
-import { PANEL_STRINGS } from './panel-strings.js';
+import { format, isRtl, LOCALES, resolveLocale, type Locale } from './locale.js';
+import { PANEL_STRINGS, type PanelStrings } from './panel-strings.js';
+import ar from './panel-strings-ar.js';
+import he from './panel-strings-he.js';
+import { TOAST_STRINGS } from '../launcher/toast-strings.js';
+
+/** Every locale's panel words, the bundled ones and those loaded as chunks. */
+const ALL: Record<Locale, PanelStrings> = { ...PANEL_STRINGS, ar, he };
 
 describe('resolveLocale', () => {
   it('takes the option first, then the browser preferences, then English', () => {
@@ -19,23 +25,33 @@ describe('resolveLocale', () => {
     expect(resolveLocale('zh-Hant')).toBe('zh-TW');
     expect(resolveLocale('zh_TW')).toBe('zh-TW');
   });
+
+  it('knows Arabic and Hebrew (also by its old code iw), both right to left', () => {
+    expect(resolveLocale('ar-EG')).toBe('ar');
+    expect(resolveLocale(undefined, ['fr', 'ar'])).toBe('ar');
+    expect(resolveLocale('he-IL')).toBe('he');
+    expect(resolveLocale('iw')).toBe('he');
+    expect(LOCALES.filter(isRtl)).toEqual(['ar', 'he']);
+  });
 });
 
 describe('strings', () => {
   it('every locale has every word, none empty', () => {
     const panelKeys = Object.keys(PANEL_STRINGS.en);
     const launcherKeys = Object.keys(LAUNCHER_STRINGS.en);
+    const toastKeys = Object.keys(TOAST_STRINGS.en);
     for (const locale of LOCALES) {
-      expect(Object.keys(PANEL_STRINGS[locale]).sort()).toEqual([...panelKeys].sort());
+      expect(Object.keys(ALL[locale]).sort()).toEqual([...panelKeys].sort());
       expect(Object.keys(LAUNCHER_STRINGS[locale]).sort()).toEqual([...launcherKeys].sort());
-      expect(Object.values(PANEL_STRINGS[locale]).every((s) => s.trim().length > 0)).toBe(true);
+      expect(Object.keys(TOAST_STRINGS[locale]).sort()).toEqual([...toastKeys].sort());
+      expect(Object.values(ALL[locale]).every((s) => s.trim().length > 0)).toBe(true);
     }
   });
 
   it('keeps the same placeholders in every translation', () => {
     const holes = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort().join();
     for (const [key, text] of Object.entries(PANEL_STRINGS.en)) {
-      for (const locale of LOCALES) expect(holes(PANEL_STRINGS[locale][key as keyof typeof PANEL_STRINGS.en]), `${locale}.${key}`).toBe(holes(text));
+      for (const locale of LOCALES) expect(holes(ALL[locale][key as keyof typeof PANEL_STRINGS.en]), `${locale}.${key}`).toBe(holes(text));
     }
   });
 
@@ -43,6 +59,17 @@ describe('strings', () => {
     expect(format('{name} is typing…', { name: 'Mia' })).toBe('Mia is typing…');
     expect(format('{a}{b}', { a: 1 })).toBe('1{b}');
     expect(createI18n('zh-CN').t('typing', { name: '小美' })).toBe('小美 正在输入…');
+  });
+});
+
+describe('words loaded as chunks', () => {
+  it('Arabic and Hebrew are used once loaded (English until then); the bundled locales need no loading', async () => {
+    expect(createI18n('he').t('send')).toBe('Send');
+    await loadPanelStrings('he');
+    expect(createI18n('he').t('send')).toBe('שליחה');
+    await loadPanelStrings('ar');
+    expect(createI18n('ar').t('typing', { name: 'Mia' })).toBe('Mia يكتب…');
+    await expect(loadPanelStrings('zh-CN')).resolves.toBeUndefined();
   });
 });
 

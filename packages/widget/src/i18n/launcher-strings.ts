@@ -24,4 +24,14 @@ export const LAUNCHER_STRINGS: Record<Locale, LauncherStrings> = {
     close: '關閉訊息',
     unread: '{count} 則未讀',
   },
+  ar: {
+    open: 'فتح الرسائل',
+    close: 'إغلاق الرسائل',
+    unread: '{count} غير مقروءة',
+  },
+  he: {
+    open: 'פתיחת ההודעות',
+    close: 'סגירת ההודעות',
+    unread: '{count} שלא נקראו',
+  },
 };

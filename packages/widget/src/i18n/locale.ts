@@ -3,9 +3,12 @@
  * formatting (formatters.ts) live beside the part that uses them (launcher-strings.ts,
  * panel-strings.ts) so the initial chunk carries only what the launcher needs.
  */
-export type Locale = 'en' | 'zh-CN' | 'zh-TW';
+export type Locale = 'en' | 'zh-CN' | 'zh-TW' | 'ar' | 'he';
 
-export const LOCALES: readonly Locale[] = ['en', 'zh-CN', 'zh-TW'];
+export const LOCALES: readonly Locale[] = ['en', 'zh-CN', 'zh-TW', 'ar', 'he'];
+
+/** Arabic and Hebrew are written right to left: the widget's root gets `dir="rtl"`. */
+export const isRtl = (locale: Locale): boolean => locale === 'ar' || locale === 'he';
 
 /**
  * Picks the first supported locale from the option, then the browser's preferences.
@@ -26,6 +29,9 @@ function matchLocale(tag: string): Locale | null {
     return /-(hant|tw|hk|mo)(-|$)/.test(lower) ? 'zh-TW' : 'zh-CN';
   }
   if (lower === 'en' || lower.startsWith('en-')) return 'en';
+  if (lower === 'ar' || lower.startsWith('ar-')) return 'ar';
+  // `iw` is Hebrew's old code, still sent by some Android browsers.
+  if (/^(he|iw)(-|$)/.test(lower)) return 'he';
   return null;
 }
 

@@ -211,4 +211,5 @@ const zhTW: PanelStrings = {
   quickReplies: '建議回覆',
 };
 
-export const PANEL_STRINGS: Record<Locale, PanelStrings> = { en, 'zh-CN': zhCN, 'zh-TW': zhTW };
+/** The locales bundled with the panel; Arabic and Hebrew are chunks of their own (see i18n.ts). */
+export const PANEL_STRINGS: Record<Exclude<Locale, 'ar' | 'he'>, PanelStrings> = { en, 'zh-CN': zhCN, 'zh-TW': zhTW };

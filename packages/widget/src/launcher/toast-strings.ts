@@ -14,4 +14,6 @@ export const TOAST_STRINGS: Record<Locale, ToastStrings> = {
   en: { reply: 'Reply', dismiss: 'Dismiss', from: 'Message from {name}', team: 'Team' },
   'zh-CN': { reply: '回复', dismiss: '关闭', from: '来自{name}的消息', team: '客服' },
   'zh-TW': { reply: '回覆', dismiss: '關閉', from: '來自{name}的訊息', team: '客服' },
+  ar: { reply: 'رد', dismiss: 'إغلاق', from: 'رسالة من {name}', team: 'فريق الدعم' },
+  he: { reply: 'השב', dismiss: 'סגירה', from: 'הודעה מאת {name}', team: 'צוות התמיכה' },
 };

@@ -38,10 +38,11 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
 
   const section = h(doc, 'section', { class: 'toast', role: 'status' });
   const head = h(doc, 'div', { class: 'toast-head' });
-  const from = h(doc, 'span', { class: 'toast-from' });
+  // Names, the prompt's text and quick replies are the brand's: each in its own direction.
+  const from = h(doc, 'span', { class: 'toast-from', dir: 'auto' });
   const dismiss = h(doc, 'button', { type: 'button', class: 'icon-btn' });
   dismiss.append(closeIcon(doc));
-  const text = h(doc, 'p', { class: 'toast-text' });
+  const text = h(doc, 'p', { class: 'toast-text', dir: 'auto' });
   const actions = h(doc, 'div', { class: 'toast-actions' });
   head.append(from, dismiss);
   section.append(head, text, actions);
@@ -91,7 +92,7 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
       replies = quick ?? [null];
       actions.replaceChildren(
         ...(quick
-          ? quick.map((label) => h(doc, 'button', { type: 'button', class: 'btn' }, label))
+          ? quick.map((label) => h(doc, 'button', { type: 'button', class: 'btn', dir: 'auto' }, label))
           : [h(doc, 'button', { type: 'button', class: 'btn btn-primary' }, words.reply)]),
       );
     }

@@ -168,7 +168,7 @@ describe('Panel', () => {
     });
     const { ui } = setup(client);
     act(() => ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: 't1' } }));
-    expect(screen.getByText('Mia is typing…')).toBeTruthy();
+    expect(screen.getByText('\u2068Mia\u2069 is typing…')).toBeTruthy();
     expect(screen.getByText(/You're offline/)).toBeTruthy();
   });
 

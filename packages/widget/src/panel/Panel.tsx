@@ -58,7 +58,7 @@ export function Panel({ ctx, shellFirst = false }: { ctx: PanelContext; shellFir
           </button>
         )}
         {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={title} url={ctx.brandAvatarUrl} />}
-        <h2>{title}</h2>
+        <h2 dir="auto">{title}</h2>
         <button type="button" class="icon-btn" aria-label={i18n.t('close')} onClick={ctx.close}>
           <CloseIcon />
         </button>
@@ -180,8 +180,10 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
       <div class="group">
         <Avatar name={prompt.author.name ?? brandName} url={prompt.author.avatarUrl ?? ctx.brandAvatarUrl} />
         <div class="group-body">
-          <span class="author">{prompt.author.name ?? brandName}</span>
-          <div class="bubble">
+          <span class="author" dir="auto">
+            {prompt.author.name ?? brandName}
+          </span>
+          <div class="bubble" dir="auto">
             <RichText text={prompt.text} />
           </div>
         </div>
@@ -190,7 +192,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
   ) : (
     <div class="greeting">
       {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={brandName} url={ctx.brandAvatarUrl} />}
-      <p>{ctx.greeting ?? i18n.t('greeting')}</p>
+      <p dir="auto">{ctx.greeting ?? i18n.t('greeting')}</p>
     </div>
   );
 

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { yieldToPage } from '@threadline/core/bare';
 import { createDrafts } from '../drafts.js';
+import { loadPanelStrings } from '../i18n/i18n.js';
 import controlsCss from '../styles/controls.css?inline';
 import panelCss from '../styles/panel.css?inline';
 import type { PanelInit, PanelModule } from './context.js';
@@ -17,7 +18,8 @@ export const renderPanel: PanelModule['renderPanel'] = (container: HTMLElement, 
   const untrack = trackVisualViewport(init);
   const previews = createPreviews();
   let live = true;
-  void yieldToPage().then(() => {
+  // Arabic and Hebrew words are a chunk of their own: fetched now, waited for before drawing.
+  void Promise.all([yieldToPage(), loadPanelStrings(init.locale)]).then(() => {
     if (live) render(<Panel ctx={{ ...init, drafts: createDrafts(init.appId), previews }} shellFirst />, container);
   });
   return () => {
