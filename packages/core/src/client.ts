@@ -305,22 +305,13 @@ export class ThreadlineClient implements Client {
     });
   }
 
+  // Both in the conversation unit, which runs them in the tab holding the socket.
   setNotifyEmail(email: string | null): Promise<NotifyEmailResult> {
-    const off: NotifyEmailResult = { ok: false, error: { code: 'internal_client', message: 'the client is closed' } };
-    return this.#guardAsync(off, async () => {
-      const res = await this.#leader('notifyEmail', [email], () => this.#conversing(off, (c) => c.notifyEmail(email), true));
-      // A follower whose leader did not answer in time: nothing is known to have changed.
-      return res ?? { ok: false, error: { code: 'timeout', message: 'no tab holding the connection answered' } };
-    });
+    return this.#conversing({ ok: false, error: { code: 'internal_client', message: 'the client is closed' } }, (c) => c.setNotifyEmail(email), true);
   }
 
   availability(): Promise<Availability | null> {
-    return this.#guardAsync(null, async () => {
-      const res = await this.#leader('availability', [], () => this.#host.request('availability.get', {}));
-      if (!res) return null;
-      const { ok: _ok, ...availability } = res as Availability & { ok?: true };
-      return availability;
-    });
+    return this.#conversing(null, (c) => c.availability(), true);
   }
 
   reportProactive(id: string, event: 'shown' | 'opened' | 'dismissed'): void {
@@ -503,15 +494,8 @@ export class ThreadlineClient implements Client {
     }
     this.#meta = { ...this.#meta, token: session.token, visitorId: session.visitorId, userId: session.userId };
     void this.#local!.putMeta({ token: session.token, visitorId: session.visitorId, userId: session.userId });
-    this.#store.dispatch({
-      type: 'session',
-      session: {
-        visitorId: session.visitorId,
-        userId: session.userId,
-        maxUploadBytes: session.maxUploadBytes,
-        ...(session.notifyEmail !== undefined ? { notifyEmail: session.notifyEmail } : {}),
-      },
-    });
+    const { visitorId, userId, maxUploadBytes, notifyEmail, notifyIdentified } = session;
+    this.#store.dispatch({ type: 'session', session: { visitorId, userId, maxUploadBytes, notifyEmail, notifyIdentified } });
   }
 
   /** Connected: what waited for a session goes (`fresh`), then catch up and send the outbox. */
@@ -651,10 +635,6 @@ export class ThreadlineClient implements Client {
         return this.#presence.track(...call.args);
       case 'proactive':
         return this.#proactiveEvent(...call.args);
-      case 'notifyEmail':
-        return this.setNotifyEmail(...call.args);
-      case 'availability':
-        return this.availability();
       default:
         return this.#conversing(undefined, (c) => c.run(call));
     }

@@ -249,6 +249,8 @@ export interface SessionView {
    * when no address is set; `undefined` when the server sends no email (nothing to ask for).
    */
   notifyEmail?: string | null;
+  /** The shopper is identified with an email from the brand's backend: a UI does not ask for an address. */
+  notifyIdentified?: boolean;
 }
 
 export interface Snapshot {

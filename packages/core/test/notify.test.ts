@@ -6,7 +6,8 @@
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, indexedDbStorage, socketIoTransport, type Client, type ClientError, type ClientOptions, type StorageAdapter } from '../src/index.js';
-import { startRealServer, type RealServer } from '../src/test/real-server.js';
+import { userHashOf } from '@threadline/server';
+import { SECRET, startRealServer, type RealServer } from '../src/test/real-server.js';
 
 let withMail: RealServer;
 let withoutMail: RealServer;
@@ -85,7 +86,7 @@ describe('setNotifyEmail', () => {
   it('says notifications_off on a server that sends no email, whose session carries no notifyEmail', async () => {
     const a = client(withoutMail);
     await connected(a);
-    expect(a.getSnapshot().session).not.toHaveProperty('notifyEmail');
+    expect(a.getSnapshot().session?.notifyEmail).toBeUndefined();
     expect(await a.setNotifyEmail('dan@example.com')).toMatchObject({ ok: false, error: { code: 'notifications_off' } });
   });
 
@@ -93,6 +94,17 @@ describe('setNotifyEmail', () => {
     const a = client(withMail, undefined, { consent: false });
     const res = await a.setNotifyEmail('erin@example.com');
     expect(res).toMatchObject({ ok: false, error: { code: 'network' } });
+  });
+});
+
+describe('session.notifyIdentified', () => {
+  it('is set for a shopper identified with an email from the brand, not for one without', async () => {
+    const withEmail = client(withMail, undefined, { identity: { userId: 'u-mail', userHash: userHashOf(SECRET, 'u-mail'), email: 'u@example.com' } });
+    const without = client(withMail, undefined, { identity: { userId: 'u-none', userHash: userHashOf(SECRET, 'u-none') } });
+    await connected(withEmail);
+    await connected(without);
+    expect(withEmail.getSnapshot().session).toMatchObject({ userId: 'u-mail', notifyIdentified: true });
+    expect(without.getSnapshot().session?.notifyIdentified).toBeUndefined();
   });
 });
 

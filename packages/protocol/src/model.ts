@@ -128,6 +128,13 @@ export interface Session {
    * the server sends no email (no SMTP configured).
    */
   notifyEmail?: string | null;
+  /**
+   * True when this connection proved an identity that carries an email (from the brand's backend):
+   * a widget does not ask such a shopper for an address (the app's `identifiedUsers` setting
+   * decides whether that email receives notifications). Absent otherwise, and when the server
+   * sends no email.
+   */
+  notifyIdentified?: boolean;
 }
 
 /** The handshake's `auth` object (socket.io sends it in the CONNECT packet, not in the URL). */

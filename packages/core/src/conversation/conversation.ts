@@ -3,7 +3,7 @@
  * typing, ratings and attachment downloads. Loaded on the first of these (see `units.ts`); the
  * client hands each call here, and the leader tab runs its followers' commands through `run`.
  */
-import type { Attachment, TypingEvent } from '@threadline/protocol';
+import type { Attachment, Availability, TypingEvent } from '@threadline/protocol';
 import { backoffDelay } from '../backoff.js';
 import type { Host } from '../host.js';
 import type { TabCall } from '../tabs/messages.js';
@@ -61,11 +61,26 @@ export class Conversation implements Unit {
     this.#host.applyServerMessages(threadId, [res.message]);
   }
 
+  /** `client.setNotifyEmail`: run by the tab holding the socket. */
+  async setNotifyEmail(email: string | null): Promise<NotifyEmailResult> {
+    const res = await this.#host.leader('notifyEmail', [email], () => this.#notifyEmail(email));
+    // A follower whose leader did not answer in time: nothing is known to have changed.
+    return res ?? { ok: false, error: { code: 'timeout', message: 'no tab holding the connection answered' } };
+  }
+
+  /** `client.availability`: run by the tab holding the socket; the ack without its `ok`. */
+  async availability(): Promise<Availability | null> {
+    const res = await this.#host.leader('availability', [], () => this.#host.request('availability.get', {}));
+    if (!res) return null;
+    const { ok: _ok, ...availability } = res as Availability & { ok?: true };
+    return availability;
+  }
+
   /**
    * Leader: `notify.email.set`. The server is the judge of an address (it answers
    * `email_invalid`); only what cannot be one is refused here, so a typo costs no round trip.
    */
-  async notifyEmail(email: string | null): Promise<NotifyEmailResult> {
+  async #notifyEmail(email: string | null): Promise<NotifyEmailResult> {
     const { store, options } = this.#host;
     const fail = (error: ClientError): NotifyEmailResult => {
       this.#host.error(error);
@@ -154,6 +169,10 @@ export class Conversation implements Unit {
       }
       case 'rate':
         return this.rate(...call.args);
+      case 'notifyEmail':
+        return this.#notifyEmail(...call.args);
+      case 'availability':
+        return this.#host.request('availability.get', {});
       default:
         return undefined;
     }

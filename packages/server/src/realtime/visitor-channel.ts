@@ -41,6 +41,8 @@ interface SocketData {
   sessionId: string;
   /** The visitor's notification address as the handshake found it. */
   notifyEmail: string | null;
+  /** The connection proved an identity that carries an email. */
+  identifiedEmail: boolean;
 }
 
 type VisitorSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
@@ -158,6 +160,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       socket.data.principal = principal;
       socket.data.sessionId = sessionId;
       socket.data.notifyEmail = visitor.notify_email;
+      socket.data.identifiedEmail = !!identity && !!(identity.email ?? a.email);
       socket.data.token = await tokens.sign({ ...principal, sessionId });
       next();
     } catch (err) {
@@ -204,7 +207,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       userId: p.userId,
       protocol: SUPPORTED_PROTOCOL_VERSIONS[SUPPORTED_PROTOCOL_VERSIONS.length - 1]!,
       maxUploadBytes: deps.maxUploadBytes,
-      ...(deps.notifications ? { notifyEmail: socket.data.notifyEmail } : {}),
+      ...(deps.notifications ? { notifyEmail: socket.data.notifyEmail, ...(socket.data.identifiedEmail ? { notifyIdentified: true } : {}) } : {}),
     });
 
     const before = async () => {

@@ -17,6 +17,7 @@ import type { Route } from '../state/ui.js';
 import { canRecord, mediaRecorder } from '../voice/recorder.js';
 import type { PanelContext } from './context.js';
 import { useComposer } from './use-composer.js';
+import { AvailabilitySlot, NotifySlot } from './notify-slot.js';
 
 const NO_MESSAGES: Snapshot['messages'][string] = [];
 /** How much of the panel is drawn (see Panel). */
@@ -192,7 +193,10 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
   ) : (
     <div class="greeting">
       {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={brandName} url={ctx.brandAvatarUrl} />}
-      <p dir="auto">{ctx.greeting ?? i18n.t('greeting')}</p>
+      <p dir="auto">
+        {ctx.greeting ?? i18n.t('greeting')}
+        <AvailabilitySlot ctx={ctx} i18n={i18n} />
+      </p>
     </div>
   );
 
@@ -238,6 +242,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           intro={intro}
           outro={
             <>
+              {threadId && <NotifySlot ctx={ctx} i18n={i18n} messages={messages} />}
               {typingName && <TypingIndicator name={typingName} i18n={i18n} />}
               {thread?.status === 'resolved' && (
                 <>

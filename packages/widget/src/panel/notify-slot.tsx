@@ -1,0 +1,41 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { MessageView } from '@threadline/core';
+import type { I18n } from '../i18n/i18n.js';
+import { useStore } from '../state/use-store.js';
+import type { PanelContext } from './context.js';
+
+type Notify = typeof import('./notify.js');
+let notify: Promise<Notify> | undefined;
+
+/** The notify chunk, once loaded (`wanted`: only then is it fetched); imported once per page. */
+function useNotify(wanted: boolean): Notify | null {
+  const [loaded, setLoaded] = useState<Notify | null>(null);
+  useEffect(() => {
+    if (!wanted) return;
+    let alive = true;
+    // A chunk that fails to load is fetched again next time (the import's promise is dropped).
+    notify ??= import('./notify.js').catch((e: unknown) => {
+      notify = undefined;
+      throw e;
+    });
+    notify.then(
+      (m) => alive && setLoaded(m),
+      () => {}, // nothing is shown: the conversation works without the ask and the line
+    );
+    return () => void (alive = false);
+  }, [wanted]);
+  return loaded;
+}
+
+/** The email ask's place in a conversation: its code is fetched once the shopper has written here on a server that emails. */
+export function NotifySlot({ ctx, i18n, messages }: { ctx: PanelContext; i18n: I18n; messages: readonly MessageView[] }) {
+  const emails = useStore(ctx.client, (s) => s.session?.notifyEmail !== undefined && !s.session.notifyIdentified);
+  const m = useNotify(emails && messages.some((x) => x.own));
+  return m ? <m.NotifyPrompt ctx={ctx} i18n={i18n} messages={messages} /> : null;
+}
+
+/** "Usually replies within …" / "We're back at 9:00" under the greeting, once its chunk is here. */
+export function AvailabilitySlot({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
+  const m = useNotify(true);
+  return m ? <m.AvailabilityNote ctx={ctx} i18n={i18n} /> : null;
+}
