@@ -124,6 +124,17 @@ try {
       return b ? getComputedStyle(b).borderRadius : 'missing';
     });
     if (styled !== '50%') problems.push(`${name}: launcher not styled (border-radius ${styled})`);
+    if (scene === 'toast') {
+      // The toast stays compact and clear of the page's checkout bar (data-threadline-avoid).
+      const box = await page.evaluate(() => {
+        const toast = document.querySelector('[data-threadline]').shadowRoot.querySelector('.toast').getBoundingClientRect();
+        const bar = document.querySelector('[data-threadline-avoid]').getBoundingClientRect();
+        return { height: Math.round(toast.height), bottom: toast.bottom, barTop: bar.height ? bar.top : Infinity };
+      });
+      console.log(`  ${name}: toast ${box.height} px tall`);
+      if (device === 'phone' && box.height > 150) problems.push(`${name}: the toast is ${box.height} px tall (at most 150 on a phone)`);
+      if (box.bottom > box.barTop) problems.push(`${name}: the toast covers the checkout bar`);
+    }
     await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => {
       const r = await window.axe.run({ include: [['[data-threadline]']] }, { resultTypes: ['violations'] });

@@ -112,6 +112,11 @@ export function fixtureSnapshot(locale: string): Snapshot {
         display: 'toast',
         campaign: 'checkout',
         author: mia,
+        // As the demo shop's checkout rule sends it.
+        quickReplies: [
+          { label: say('Shipping costs', '运费', 'تكاليف الشحن') },
+          { label: say('Payment options', '付款方式', 'طرق الدفع') },
+        ],
         expiresAt: null,
         createdAt: at(0),
         shown: false,

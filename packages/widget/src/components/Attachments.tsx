@@ -127,8 +127,8 @@ export function FileAttachment({ attachment, resolve, i18n }: { attachment: Atta
   return (
     <button type="button" class="file" aria-label={i18n.t('download', { name: attachment.name })} onClick={download}>
       <FileIcon />
-      <span class="file-name" dir="auto">
-        {attachment.name}
+      <span class="file-name">
+        <bdi>{attachment.name}</bdi>
       </span>
       <span class="file-size">{i18n.bytes(attachment.size)}</span>
     </button>
@@ -166,8 +166,8 @@ export function PendingFileView({ file, previewUrl, loadPreview, progress, faile
       {previewUrl && <img class="image" src={previewUrl} alt={i18n.t('image', { name: file.name })} />}
       <div class="pending-row">
         <FileIcon />
-        <span class="file-name" dir="auto">
-          {file.name}
+        <span class="file-name">
+          <bdi>{file.name}</bdi>
         </span>
         <span class="file-size">{i18n.bytes(file.size)}</span>
       </div>

@@ -36,8 +36,8 @@ export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, show
                     <Avatar name={name} url={last && !last.own ? (last.author.avatarUrl ?? brandAvatarUrl) : brandAvatarUrl} />
                     <span class="inbox-main">
                       <span class="inbox-top">
-                        <span class="inbox-name" dir="auto">
-                          {name}
+                        <span class="inbox-name">
+                          <bdi>{name}</bdi>
                         </span>
                         <time class="inbox-time" dateTime={t.updatedAt}>
                           {i18n.stamp(t.updatedAt)}

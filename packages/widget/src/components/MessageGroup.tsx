@@ -30,8 +30,9 @@ export function MessageGroup({ own, authorName, avatarUrl, messages, uploads, i1
     <div class={`group${own ? ' own' : ''}`}>
       {!own && <Avatar name={authorName} url={avatarUrl} />}
       <div class="group-body">
-        <span class={own ? 'sr-only' : 'author'} dir="auto">
-          {authorName}
+        {/* A <bdi>: the name keeps its own direction, and the line the widget's alignment. */}
+        <span class={own ? 'sr-only' : 'author'}>
+          <bdi>{authorName}</bdi>
         </span>
         {messages.map((m) => (
           <MessageItem key={m.key} message={m} uploads={uploads[m.clientId ?? ''] ?? []} i18n={i18n} showStatus={m === last || m.state === 'failed'} {...actions} />

@@ -38,8 +38,11 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
 
   const section = h(doc, 'section', { class: 'toast', role: 'status' });
   const head = h(doc, 'div', { class: 'toast-head' });
-  // Names, the prompt's text and quick replies are the brand's: each in its own direction.
-  const from = h(doc, 'span', { class: 'toast-from', dir: 'auto' });
+  // Names, the prompt's text and quick replies are the brand's: each in its own direction (the
+  // name in a <bdi>, so its line keeps the widget's alignment).
+  const from = h(doc, 'span', { class: 'toast-from' });
+  const fromName = h(doc, 'bdi');
+  from.append(fromName);
   const dismiss = h(doc, 'button', { type: 'button', class: 'icon-btn' });
   dismiss.append(closeIcon(doc));
   const text = h(doc, 'p', { class: 'toast-text', dir: 'auto' });
@@ -81,7 +84,7 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
       avatar = next;
       avatarKey = nextAvatarKey;
     }
-    setText(from, name);
+    setText(fromName, name);
     setAttr(dismiss, 'aria-label', words.dismiss);
     setText(text, prompt.text);
 

@@ -59,7 +59,9 @@ export function Panel({ ctx, shellFirst = false }: { ctx: PanelContext; shellFir
           </button>
         )}
         {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={title} url={ctx.brandAvatarUrl} />}
-        <h2 dir="auto">{title}</h2>
+        <h2>
+          <bdi>{title}</bdi>
+        </h2>
         <button type="button" class="icon-btn" aria-label={i18n.t('close')} onClick={ctx.close}>
           <CloseIcon />
         </button>
@@ -181,8 +183,8 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
       <div class="group">
         <Avatar name={prompt.author.name ?? brandName} url={prompt.author.avatarUrl ?? ctx.brandAvatarUrl} />
         <div class="group-body">
-          <span class="author" dir="auto">
-            {prompt.author.name ?? brandName}
+          <span class="author">
+            <bdi>{prompt.author.name ?? brandName}</bdi>
           </span>
           <div class="bubble" dir="auto">
             <RichText text={prompt.text} />
