@@ -64,7 +64,7 @@ const viewports = {
 // Every scene at both sizes, in both schemes, in English, Simplified Chinese and Arabic (right to
 // left), plus the inbox in Traditional Chinese and Hebrew. Arguments filter by name: `-- thread dark`
 // renders only the shots whose name holds every argument; `a,b` in one argument means either.
-const SCENES = ['toast', 'inbox', 'thread', 'lightbox', 'tray'];
+const SCENES = ['toast', 'inbox', 'thread', 'rating', 'lightbox', 'tray'];
 const all = [
   ...SCENES.flatMap((scene) =>
     ['desktop', 'phone'].flatMap((device) =>
@@ -98,7 +98,8 @@ try {
     page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
     await page.goto(`${origin}/?scene=${scene}&locale=${locale}`);
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-    if (scene !== 'toast' && scene !== 'inbox') {
+    if (scene === 'rating') await page.locator('[data-threadline]').locator('.rated').waitFor();
+    if (scene !== 'toast' && scene !== 'inbox' && scene !== 'rating') {
       await page.waitForFunction(() => {
         const s = document.querySelector('[data-threadline]').shadowRoot;
         const img = s.querySelector('img.image');

@@ -89,7 +89,26 @@ export function fixtureSnapshot(locale: string): Snapshot {
     msg('t2', { own: true, createdAt: at(60 * 24 * 3), text: say('Where is my order #1042?', '我的订单 #1042 到哪里了？', 'أين طلبي رقم #1042؟') }),
     msg('t2', { createdAt: at(60 * 24 * 3 - 5), author: { kind: 'agent', name: 'Leo' }, text: say('Your parcel left our warehouse this morning.', '您的包裹已从仓库发出。', 'غادر طردك Trail Runner Jacket مستودعنا صباح اليوم.') }),
   ];
-  const t3 = [msg('t3', { createdAt: at(60 * 24 * 9), author: { kind: 'bot', name: 'Northwind' }, text: say('Thanks for rating us!', '感谢您的评分！', 'شكرًا على تقييمك!') })];
+  // A resolved thread: the bot's answer with quick replies (no longer offered), the agent who
+  // closed it, and the shopper's rating with a comment.
+  const bot = { kind: 'bot' as const, name: say('Northwind assistant', 'Northwind 助手', 'مساعد Northwind') };
+  const t3 = [
+    msg('t3', { own: true, createdAt: at(60 * 24 * 9 + 30), text: say('Can I change my delivery address?', '可以修改收货地址吗？', 'هل يمكنني تغيير عنوان التوصيل؟'), state: 'read' }),
+    msg('t3', {
+      createdAt: at(60 * 24 * 9 + 29),
+      author: bot,
+      text: say('Yes, until the parcel ships. Shall I pass you to a person?', '可以，在包裹发出前都能修改。需要转人工吗？', 'نعم، حتى يُشحن الطرد. هل أحوّلك إلى موظف؟'),
+      quickReplies: [{ label: say('Talk to a person', '转人工', 'التحدث إلى موظف') }, { label: say('No, thanks', '不用了', 'لا، شكرًا') }],
+    }),
+    msg('t3', { createdAt: at(60 * 24 * 9 + 20), author: { kind: 'agent', name: 'Leo' }, text: say('Done: the new address is on your order.', '已完成：新地址已更新到订单。', 'تم: العنوان الجديد مسجّل في طلبك.') }),
+    msg('t3', {
+      own: true,
+      createdAt: at(60 * 24 * 9),
+      kind: 'rating',
+      meta: { score: 4, comment: 'x' },
+      text: say('Quick and friendly, thanks!', '又快又友好，谢谢！', 'سريع ولطيف، شكرًا!'),
+    }),
+  ];
   return {
     status: 'ready',
     connection: 'connected',
@@ -100,7 +119,7 @@ export function fixtureSnapshot(locale: string): Snapshot {
     threads: [
       thread('t1', t1[2]!, { unread: 1, updatedAt: t1[2]!.createdAt }),
       thread('t2', t2.at(-1)!, { unread: 2 }),
-      thread('t3', t3[0]!, { status: 'resolved', rating: { score: 5 } }),
+      thread('t3', t3.at(-1)!, { status: 'resolved', rating: { score: 4 } }),
     ],
     messages: { t1, t2, t3 },
     uploads: {},
@@ -174,6 +193,7 @@ export function createFixtureClient(locale: string, media: Media): Client {
       return { ok: true, email };
     },
     availability: async () => null,
+    attachThread: async () => null,
     reportProactive: (id, event) => {
       if (event === 'dismissed') set({ proactive: snapshot.proactive.filter((p) => p.id !== id) });
     },

@@ -1,6 +1,6 @@
 /**
  * The screenshot harness page: a shop-like page with the real widget (launcher, toast, panel)
- * driven by the fixture client. `?scene=toast|inbox|thread|lightbox|tray&locale=en|zh-CN|zh-TW`
+ * driven by the fixture client. `?scene=toast|inbox|thread|rating|lightbox|tray&locale=en|zh-CN|zh-TW|ar|he`
  * (lightbox and tray open the thread; the screenshot script opens the image, records a clip).
  */
 import { createEmitter } from '../../src/emitter.js';
@@ -89,11 +89,12 @@ const widget = createWidget(
   },
 );
 if (scene === 'inbox') widget.open();
-if (scene === 'thread' || scene === 'lightbox' || scene === 'tray') {
+if (scene === 'thread' || scene === 'lightbox' || scene === 'tray' || scene === 'rating') {
   widget.open();
   // The thread is opened the way a visitor does it: from the inbox (the widget mounts, and the
   // panel draws, in slices: wait for the row).
-  const row = () => document.querySelector('[data-threadline]')?.shadowRoot?.querySelector<HTMLElement>('button.inbox-row');
+  // rating: the third thread (resolved, rated, with a bot's answer); the others: the first.
+  const row = () => document.querySelector('[data-threadline]')?.shadowRoot?.querySelectorAll<HTMLElement>('button.inbox-row')[scene === 'rating' ? 2 : 0];
   for (let i = 0; i < 200 && !row(); i++) await new Promise((r) => setTimeout(r, 20));
   row()?.click();
 }

@@ -155,3 +155,68 @@ describe('Conversation scrolling', () => {
     expect(screen.getByText('Back to the present')).toBeTruthy();
   });
 });
+
+describe('ratings and resolved threads', () => {
+  it('shows a rating as its stars (named "Rated 4 of 5") with the comment under them, not as a bubble of the comment alone', async () => {
+    const rating = (score: unknown, text = '') => message({ own: true, author: { kind: 'visitor' }, kind: 'rating', text, meta: { score } });
+    const { container, rerender, props } = setup([rating(4, 'Quick and friendly')]);
+    const stars = screen.getByRole('img', { name: 'Rated 4 of 5' });
+    expect(stars.textContent).toBe('★★★★★');
+    expect(stars.querySelector('.rated-off')?.textContent).toBe('★');
+    expect(screen.getByText('Quick and friendly').closest('.bubble')).toBe(stars.closest('.bubble'));
+    expect(await axeViolations(container)).toEqual([]);
+    // Without a comment the stars still show; a score that is not 1–5 is shown as the text it has.
+    rerender(<Conversation {...props} messages={[rating(5)]} />);
+    expect(screen.getByRole('img', { name: 'Rated 5 of 5' })).toBeTruthy();
+    rerender(<Conversation {...props} messages={[rating(9, 'Odd score')]} />);
+    expect(screen.queryByRole('img')).toBeNull();
+    expect(screen.getByText('Odd score')).toBeTruthy();
+  });
+
+  it('offers no quick replies in a resolved thread', () => {
+    const ask = message({ quickReplies: [{ label: 'Track my order' }] });
+    const { rerender, props } = setup([ask]);
+    expect(screen.getByRole('button', { name: 'Track my order' })).toBeTruthy();
+    rerender(<Conversation {...props} resolved />);
+    expect(screen.queryByRole('group', { name: 'Suggested replies' })).toBeNull();
+  });
+
+  it('keeps the newest message and its quick replies in view when content above them grows after drawing', () => {
+    const observers: Array<{ callback: () => void; targets: Element[] }> = [];
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        entry: { callback: () => void; targets: Element[] };
+        constructor(callback: () => void) {
+          this.entry = { callback, targets: [] };
+          observers.push(this.entry);
+        }
+        observe(target: Element) {
+          this.entry.targets.push(target);
+        }
+        disconnect() {
+          this.entry.targets = [];
+        }
+      },
+    );
+    try {
+      const { container } = setup([message({ quickReplies: [{ label: 'Track my order' }] })]);
+      const scroller = container.querySelector<HTMLElement>('.scroll')!;
+      const live = observers.find((o) => o.targets.includes(scroller))!;
+      expect(live.targets).toContain(container.querySelector('.log'));
+      // An image above decodes: the content is taller, and the view follows it down.
+      Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 900 });
+      live.callback();
+      expect(scroller.scrollTop).toBe(900);
+      // Once the visitor has scrolled up to read, growth does not pull them down.
+      Object.defineProperty(scroller, 'clientHeight', { configurable: true, value: 300 });
+      scroller.scrollTop = 100;
+      fireEvent.scroll(scroller);
+      Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 1200 });
+      live.callback();
+      expect(scroller.scrollTop).toBe(100);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});

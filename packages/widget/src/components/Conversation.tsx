@@ -23,6 +23,8 @@ export interface ConversationProps extends MessageActions {
   loadingOlder: boolean;
   onLoadOlder: () => void;
   onQuickReply: (reply: QuickReply) => void;
+  /** The thread is resolved: its last quick replies are not offered any more. */
+  resolved?: boolean;
   /** Above the first message: the greeting, or the proactive prompt being answered. */
   intro?: ComponentChildren;
   /** Below the last message: typing indicator, rating. */
@@ -48,7 +50,7 @@ export function Conversation(props: ConversationProps) {
   const start = Math.max(0, end - size);
   const visible = messages.slice(start, end);
   const items = groupMessages(visible);
-  const lastQuick = fromEnd === 0 ? quickRepliesOf(messages[len - 1]) : undefined;
+  const lastQuick = fromEnd === 0 && !props.resolved ? quickRepliesOf(messages[len - 1]) : undefined;
 
   const rememberAnchor = () => {
     const el = scroller.current;
@@ -77,6 +79,19 @@ export function Conversation(props: ConversationProps) {
     }
     if (stick.current) el.scrollTop = el.scrollHeight;
   });
+
+  // What grows after it is drawn (an image decoded, the voice player's chunk arriving, the field
+  // growing under it) must not push the newest message and its quick replies under the composer.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver !== 'function') return;
+    const observer = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    for (const child of el.children) observer.observe(child);
+    return () => observer.disconnect();
+  }, [lastQuick !== undefined, start === 0 && !hasOlder]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -108,7 +123,8 @@ export function Conversation(props: ConversationProps) {
 
   return (
     <div class="body">
-      <div class="scroll" ref={scroller} onScroll={onScroll}>
+      {/* Focusable, so the keyboard can scroll a thread with nothing focusable in it (a resolved one). */}
+      <div class="scroll" ref={scroller} onScroll={onScroll} tabIndex={0}>
         {loadingOlder && <div class="older">{i18n.t('olderLoading')}</div>}
         {start === 0 && !hasOlder && props.intro}
         <div class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label={i18n.t('messagesLog')}>

@@ -51,9 +51,22 @@ interface MessageItemProps extends MessageActions {
 
 function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previewOf, storedPreview, onRetry, onDiscard }: MessageItemProps) {
   const failed = m.state === 'failed';
+  const score = ratingScore(m);
   return (
     <div class={`msg is-${m.state}`} data-key={m.key}>
-      {m.text && (
+      {score !== null ? (
+        <div class="bubble rated">
+          <span class="rated-stars" role="img" aria-label={i18n.t('rated', { score })}>
+            {'★'.repeat(score)}
+            <span class="rated-off">{'★'.repeat(5 - score)}</span>
+          </span>
+          {m.text && (
+            <p class="rated-comment" dir="auto">
+              <RichText text={m.text} />
+            </p>
+          )}
+        </div>
+      ) : m.text && (
         // dir="auto": the text's own direction (an English message in an Arabic widget, or the reverse).
         <div class="bubble" dir="auto">
           <RichText text={m.text} />
@@ -114,6 +127,12 @@ function Status({ message: m, i18n, onRetry, onDiscard }: { message: MessageView
       <span>· {i18n.t(m.state === 'sending' ? 'sending' : m.state === 'read' ? 'read' : 'sent')}</span>
     </div>
   );
+}
+
+/** The score of a `rating` message (1–5, from its meta), else null: drawn as stars, not as a bubble of its comment. */
+function ratingScore(m: MessageView): number | null {
+  const score = m.kind === 'rating' ? m.meta?.score : undefined;
+  return typeof score === 'number' && Number.isInteger(score) && score >= 1 && score <= 5 ? score : null;
 }
 
 /** Readable words for an error code; the wire message is for developers, not shoppers. */

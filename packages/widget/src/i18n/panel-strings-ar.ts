@@ -68,6 +68,8 @@ const ar: PanelStrings = {
   elapsed: '{elapsed} من {total}',
   closeImage: 'إغلاق الصورة',
   quickReplies: 'ردود مقترحة',
+  rated: 'التقييم: {score} من 5',
+  bot: 'روبوت',
 };
 
 export default ar;

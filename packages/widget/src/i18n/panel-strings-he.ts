@@ -68,6 +68,8 @@ const he: PanelStrings = {
   elapsed: '{elapsed} מתוך {total}',
   closeImage: 'סגירת התמונה',
   quickReplies: 'תשובות מוצעות',
+  rated: 'דירוג: {score} מתוך 5',
+  bot: 'בוט',
 };
 
 export default he;

@@ -68,6 +68,8 @@ const en = {
   elapsed: '{elapsed} of {total}',
   closeImage: 'Close image',
   quickReplies: 'Suggested replies',
+  rated: 'Rated {score} of 5',
+  bot: 'Bot',
 };
 
 export type PanelStringKey = keyof typeof en;
@@ -140,6 +142,8 @@ const zhCN: PanelStrings = {
   elapsed: '{elapsed} / {total}',
   closeImage: '关闭图片',
   quickReplies: '推荐回复',
+  rated: '评分：{score} 分（满分 5 分）',
+  bot: '机器人',
 };
 
 const zhTW: PanelStrings = {
@@ -209,6 +213,8 @@ const zhTW: PanelStrings = {
   elapsed: '{elapsed} / {total}',
   closeImage: '關閉圖片',
   quickReplies: '建議回覆',
+  rated: '評分：{score} 分（滿分 5 分）',
+  bot: '機器人',
 };
 
 /** The locales bundled with the panel; Arabic and Hebrew are chunks of their own (see i18n.ts). */

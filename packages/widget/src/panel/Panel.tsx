@@ -233,6 +233,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           loadingOlder={thread?.loadingOlder ?? false}
           onLoadOlder={() => threadId && void client.loadOlder(threadId)}
           onQuickReply={quickReply}
+          resolved={thread?.status === 'resolved'}
           resolveUrl={(a) => client.attachmentUrl(a)}
           previewOf={ctx.previews?.get}
           storedPreview={(clientId, index) => client.pendingFileUrl(clientId, index)}
