@@ -220,3 +220,18 @@ describe('ratings and resolved threads', () => {
     }
   });
 });
+
+describe('bots and people', () => {
+  it('tags a bot’s messages with "Bot" beside its name, and a person’s with nothing', async () => {
+    const { container } = setup([
+      message({ author: { kind: 'bot', name: 'Acme assistant' }, text: 'I can track orders.' }),
+      message({ author: { kind: 'agent', name: 'Leo' }, text: 'Leo here, taking over.' }),
+    ]);
+    const [botName, agentName] = [...container.querySelectorAll('.author')];
+    expect(botName?.textContent).toBe('Acme assistantBot');
+    expect(botName?.querySelector('.bot-tag')?.textContent).toBe('Bot');
+    expect(agentName?.textContent).toBe('Leo');
+    expect(agentName?.querySelector('.bot-tag')).toBeNull();
+    expect(await axeViolations(container)).toEqual([]);
+  });
+});

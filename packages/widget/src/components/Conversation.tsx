@@ -142,6 +142,7 @@ export function Conversation(props: ConversationProps) {
                 key={item.key}
                 own={item.own}
                 authorName={item.own ? i18n.t('you') : (item.author.name ?? props.brandName)}
+                bot={item.author.kind === 'bot'}
                 avatarUrl={item.author.avatarUrl ?? props.brandAvatarUrl}
                 messages={item.messages}
                 uploads={props.uploads}

@@ -17,6 +17,8 @@ export interface MessageActions {
 export interface MessageGroupProps extends MessageActions {
   own: boolean;
   authorName: string;
+  /** The author is a bot (`author.kind`): its name carries a "Bot" tag, so nobody mistakes it for a person. */
+  bot?: boolean;
   avatarUrl?: string | undefined;
   messages: readonly MessageView[];
   uploads: Readonly<Record<string, readonly UploadProgress[]>>;
@@ -24,7 +26,7 @@ export interface MessageGroupProps extends MessageActions {
 }
 
 /** Consecutive messages of one author: name and avatar once, then bubbles, statuses under them. */
-export function MessageGroup({ own, authorName, avatarUrl, messages, uploads, i18n, ...actions }: MessageGroupProps) {
+export function MessageGroup({ own, authorName, bot = false, avatarUrl, messages, uploads, i18n, ...actions }: MessageGroupProps) {
   const last = messages[messages.length - 1];
   return (
     <div class={`group${own ? ' own' : ''}`}>
@@ -33,6 +35,7 @@ export function MessageGroup({ own, authorName, avatarUrl, messages, uploads, i1
         {/* A <bdi>: the name keeps its own direction, and the line the widget's alignment. */}
         <span class={own ? 'sr-only' : 'author'}>
           <bdi>{authorName}</bdi>
+          {bot && <span class="bot-tag">{i18n.t('bot')}</span>}
         </span>
         {messages.map((m) => (
           <MessageItem key={m.key} message={m} uploads={uploads[m.clientId ?? ''] ?? []} i18n={i18n} showStatus={m === last || m.state === 'failed'} {...actions} />

@@ -66,6 +66,14 @@ describe('toast view', () => {
     expect(container.querySelector('.avatar-initial')?.textContent).toBe('<');
   });
 
+  it('tags a bot’s prompt with "Bot" beside its name, and removes the tag for a person’s', () => {
+    const { container, update } = setup({ prompt: prompt({ author: { kind: 'bot', name: 'Acme assistant' } }) });
+    expect(container.querySelector('.toast-from')?.textContent).toBe('Acme assistantBot');
+    update({ prompt: prompt({ author: { kind: 'agent', name: 'Mia' } }) });
+    expect(container.querySelector('.toast-from')?.textContent).toBe('Mia');
+    expect(container.querySelector('.bot-tag')).toBeNull();
+  });
+
   it('replies and dismisses', () => {
     const { props } = setup();
     fireEvent.click(screen.getByRole('button', { name: 'Reply' }));

@@ -42,6 +42,7 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
   // name in a <bdi>, so its line keeps the widget's alignment).
   const from = h(doc, 'span', { class: 'toast-from' });
   const fromName = h(doc, 'bdi');
+  const botTag = h(doc, 'span', { class: 'bot-tag' });
   from.append(fromName);
   const dismiss = h(doc, 'button', { type: 'button', class: 'icon-btn' });
   dismiss.append(closeIcon(doc));
@@ -85,6 +86,11 @@ export function createToastView(parent: Element, initial: ToastViewProps, before
       avatarKey = nextAvatarKey;
     }
     setText(fromName, name);
+    // A bot's prompt says so beside its name (as its messages do in the panel).
+    if (prompt.author.kind === 'bot') {
+      setText(botTag, words.bot);
+      if (!botTag.parentNode) from.append(botTag);
+    } else botTag.remove();
     setAttr(dismiss, 'aria-label', words.dismiss);
     setText(text, prompt.text);
 
