@@ -314,6 +314,10 @@ export class ThreadlineClient implements Client {
     return this.#conversing(null, (c) => c.availability(), true);
   }
 
+  attachThread(token: string): Promise<string | null> {
+    return this.#conversing(null, (c) => c.attachThread(token), true);
+  }
+
   reportProactive(id: string, event: 'shown' | 'opened' | 'dismissed'): void {
     this.#guard(undefined, () => {
       if (event !== 'shown' && event !== 'opened' && event !== 'dismissed') return void this.#report('invalid_input', 'event must be shown, opened or dismissed');

@@ -401,6 +401,15 @@ export interface Client {
    * `@threadline/protocol`. null when not connected (or refused; see `error`).
    */
   availability(): Promise<Availability | null>;
+  /**
+   * Opens on this device the thread an email's continue link names (`token`: what follows
+   * `#tl-continue=` in the link; see docs/notifications.md). Waits for the connection, then the
+   * thread and its newest messages are in the snapshot and stored, like the shopper's own; from
+   * then on this device may read and write there (and in no other thread of its owner's).
+   * Resolves to the thread id, or null when the link is not valid or has expired (`not_found`,
+   * an `error` event). Starts the client (an interaction).
+   */
+  attachThread(token: string): Promise<string | null>;
 
   /**
    * What happened to a prompt on screen, reported to the server: `shown` when the UI displays it

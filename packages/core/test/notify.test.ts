@@ -4,6 +4,7 @@
  * tab sees.
  */
 import 'fake-indexeddb/auto';
+import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, indexedDbStorage, socketIoTransport, type Client, type ClientError, type ClientOptions, type StorageAdapter } from '../src/index.js';
 import { userHashOf } from '@threadline/server';
@@ -117,6 +118,56 @@ describe('availability', () => {
     const a = client(withMail);
     await connected(a);
     expect(await a.availability()).toEqual({ hours, replyTimeMinutes: 20, awayMessage: 'Back Monday.', agentsOnline: false });
+    // Unset again: the other stories do not expect an away message.
+    expect((await withMail.api('PUT', '/v1/availability', {})).status).toBe(200);
+  });
+});
+
+/** What an email's continue link carries, signed as the server signs it (its `link_key`), for an email recorded on that server. */
+async function continueToken(rs: RealServer, threadId: string, visitorId: string, exp = Date.now() + 60_000): Promise<string> {
+  const db = rs.server!.store.db;
+  const id = crypto.randomUUID();
+  await db
+    .insertInto('email_notifications')
+    .values({ id, app_id: 'demo', thread_id: threadId, visitor_id: visitorId, email: 'a@example.com', from_seq: 0, to_seq: 1, message_id: `${id}@shop.test`, status: 'sent', error: null, created_at: Date.now() })
+    .execute();
+  const key = (await db.selectFrom('settings').select('value').where('key', '=', 'link_key').executeTakeFirstOrThrow()).value;
+  const hex = id.replace(/-/g, '');
+  return `${hex}.${exp}.${createHmac('sha256', key).update(`continue\n${hex}:${exp}`).digest('hex').slice(0, 24)}`;
+}
+
+describe('attachThread', () => {
+  it('opens another device’s thread here from a continue link, stored, and keeps it after a reload', async () => {
+    const a = client(withMail);
+    const t = a.startThread({ text: 'Is the blue one in stock?' });
+    await expect.poll(() => a.getSnapshot().messages[t]?.[0]?.state, wait).toBe('sent');
+    await withMail.api('POST', `/v1/threads/${t}/messages`, { text: 'It is, in every size.', author: { kind: 'agent', name: 'Sam' } });
+    const token = await continueToken(withMail, t, a.getSnapshot().session!.visitorId);
+
+    const storage = indexedDbStorage(`notify-${process.pid}-${++db}`);
+    const b = client(withMail, storage);
+    expect(await b.attachThread(token)).toBe(t);
+    expect(b.getSnapshot().threads.map((x) => x.id)).toEqual([t]);
+    expect(b.getSnapshot().messages[t]!.map((m) => m.text)).toEqual(['Is the blue one in stock?', 'It is, in every size.']);
+    b.send(t, { text: 'Then I take it' });
+    await expect.poll(async () => (await withMail.api('GET', `/v1/threads/${t}/messages`)).body.items.map((m: { text: string }) => m.text), wait).toContain('Then I take it');
+    b.destroy();
+    const reloaded = client(withMail, storage);
+    await connected(reloaded);
+    expect(reloaded.getSnapshot().threads.map((x) => x.id)).toEqual([t]);
+  });
+
+  it('resolves null with a not_found error for an expired link, and opens nothing', async () => {
+    const a = client(withMail);
+    const t = a.startThread({ text: 'hello' });
+    await expect.poll(() => a.getSnapshot().messages[t]?.[0]?.state, wait).toBe('sent');
+    const token = await continueToken(withMail, t, a.getSnapshot().session!.visitorId, Date.now() - 1);
+    const b = client(withMail);
+    const errors: ClientError[] = [];
+    b.on('error', (e) => errors.push(e));
+    expect(await b.attachThread(token)).toBeNull();
+    expect(errors.map((e) => e.code)).toEqual(['not_found']);
+    expect(b.getSnapshot().threads).toEqual([]);
   });
 });
 

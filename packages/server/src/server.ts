@@ -43,6 +43,7 @@ import { makeDataDirPrivate } from './data-dir.js';
 import { LinkSigner, loadLinkKey } from './notifications/link-signer.js';
 import { EmailNotifier } from './notifications/notifier.js';
 import { AvailabilityService } from './services/availability.js';
+import { ContinueLinks } from './notifications/continue.js';
 import { InboundMail, defaultMaxInboundBytes } from './notifications/inbound.js';
 import { SmtpListener } from './notifications/smtp-listener.js';
 import { NotificationStore } from './store/notification-store.js';
@@ -243,6 +244,15 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const availability = new AvailabilityService(db, presence, log);
   availability.postAway = (thread, text, key) => messaging.postAway(thread, text, key);
   messaging.availability = availability;
+  const continueLinks = new ContinueLinks({
+    store: notificationStore,
+    signer,
+    view: async (threadId, p) => {
+      const row = await store.visibleThread(p, threadId);
+      const page = await messaging.messagesForVisitor(p, { threadId, limit: 50 });
+      return { thread: await messaging.visitorThread(row), messages: page.items };
+    },
+  });
   const maxInboundBytes = notifyConfig.maxInboundBytes ?? defaultMaxInboundBytes(config.maxUploadBytes);
   const inbound = new InboundMail({
     inboundDomain: notifyConfig.inboundDomain,
@@ -270,6 +280,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     messaging,
     notifications: notifier,
     availability,
+    continueLinks,
     tokens,
     sessions,
     maxUploadBytes: config.maxUploadBytes,

@@ -263,6 +263,8 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     throw error;
   });
   mounted.catch(() => undefined /* reported above; showPanel sees the rejection and closes */);
+  // Opened from an email's continue link: the panel opens and takes the link (panel/continue-link.ts).
+  void mounted.then(() => /[#&]tl-continue=/.test(doc.location?.hash ?? '') && ui.dispatch({ type: 'open' }), () => undefined);
 
   const teardown = () => {
     if (destroyed) return;

@@ -68,6 +68,26 @@ export class Conversation implements Unit {
     return res ?? { ok: false, error: { code: 'timeout', message: 'no tab holding the connection answered' } };
   }
 
+  /**
+   * `client.attachThread`: once connected, the tab holding the socket exchanges an email's continue
+   * token for its thread (`thread.attach`); the thread and its newest messages are applied (and
+   * stored) like a sync's, in every tab. The thread id, or null when refused (reported).
+   */
+  async attachThread(token: string): Promise<string | null> {
+    await this.#connected();
+    if (this.#stopped) return null;
+    return (await this.#host.leader('attach', [token], () => this.#attach(token))) ?? null;
+  }
+
+  async #attach(token: string): Promise<string | null> {
+    const res = await this.#host.request('thread.attach', { token });
+    if (!res) return null;
+    this.#host.store.dispatch({ type: 'threads', threads: [res.thread] });
+    this.#host.persistThreads([res.thread.id]);
+    this.#host.applyServerMessages(res.thread.id, res.messages, false);
+    return res.thread.id;
+  }
+
   /** `client.availability`: run by the tab holding the socket; the ack without its `ok`. */
   async availability(): Promise<Availability | null> {
     const res = await this.#host.leader('availability', [], () => this.#host.request('availability.get', {}));
@@ -173,6 +193,8 @@ export class Conversation implements Unit {
         return this.#notifyEmail(...call.args);
       case 'availability':
         return this.#host.request('availability.get', {});
+      case 'attach':
+        return this.#attach(...call.args);
       default:
         return undefined;
     }

@@ -17,6 +17,7 @@ export interface TabCommands {
   rate: [threadId: string, score: number, comment?: string];
   notifyEmail: [email: string | null];
   availability: [];
+  attach: [token: string];
 }
 
 export type TabCommand = keyof TabCommands;

@@ -299,6 +299,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('apps').addColumn('availability', 'text').execute();
     },
   },
+  '0009_attached_threads': {
+    // Threads a visitor opened from an email's continue link (notifications/continue.ts): a JSON
+    // array of thread ids on the visitor's row, read with it at every handshake (no extra statement).
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('visitors').addColumn('attached_threads', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

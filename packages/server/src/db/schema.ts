@@ -28,6 +28,8 @@ export interface VisitorsTable {
   last_seen_at: number | null;
   /** Where replies are emailed while away, set by the visitor (`notify.email.set`). */
   notify_email: string | null;
+  /** JSON string[]: threads of other visitors this one opened from an email's continue link. */
+  attached_threads?: string | null;
 }
 
 export interface ThreadsTable {

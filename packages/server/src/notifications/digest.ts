@@ -11,6 +11,7 @@ const WORDS: Record<DigestLocale, {
   attachment: string;
   stopThread: string;
   stopAll: (brand: string) => string;
+  continueLabel: string;
   why: (brand: string) => string;
 }> = {
   en: {
@@ -20,6 +21,7 @@ const WORDS: Record<DigestLocale, {
     noReply: 'Open the chat on the site to answer.',
     attachment: 'File',
     stopThread: 'Stop emails about this conversation',
+    continueLabel: 'Continue the conversation',
     stopAll: (brand) => `Stop all emails from ${brand}`,
     why: (brand) => `You get this email because you asked ${brand} to email replies while you are away.`,
   },
@@ -30,6 +32,7 @@ const WORDS: Record<DigestLocale, {
     noReply: '请在网站上打开聊天窗口作答。',
     attachment: '文件',
     stopThread: '不再接收此对话的邮件',
+    continueLabel: '继续对话',
     stopAll: (brand) => `不再接收 ${brand} 的任何邮件`,
     why: (brand) => `您收到此邮件，是因为您请 ${brand} 在您离开时通过邮件发送回复。`,
   },
@@ -40,6 +43,7 @@ const WORDS: Record<DigestLocale, {
     noReply: '請在網站上開啟聊天視窗作答。',
     attachment: '檔案',
     stopThread: '不再接收此對話的郵件',
+    continueLabel: '繼續對話',
     stopAll: (brand) => `不再接收 ${brand} 的任何郵件`,
     why: (brand) => `您收到此郵件，是因為您請 ${brand} 在您離開時以郵件傳送回覆。`,
   },
@@ -61,6 +65,8 @@ export interface DigestInput {
   unsubscribe: { thread: string; address: string };
   /** Whether replying to the email reaches the thread (a reply address is set). */
   replyable: boolean;
+  /** The brand's page with the widget open on this thread (signed, expiring); null: no button. */
+  continueUrl?: string | null;
 }
 
 export interface Digest {
@@ -107,6 +113,12 @@ export function composeDigest(input: DigestInput): Digest {
     text.push('');
   }
   const hint = input.replyable ? w.replyHint : w.noReply;
+  if (input.continueUrl) {
+    text.push(`${w.continueLabel}: ${input.continueUrl}`, '');
+    html.push(
+      `<p style="margin:20px 0"><a href="${escapeHtml(input.continueUrl)}" style="display:inline-block;padding:11px 20px;border-radius:8px;background:#2456d6;color:#ffffff;text-decoration:none;font-weight:600">${escapeHtml(w.continueLabel)}</a></p>`,
+    );
+  }
   text.push(hint, '', `${w.why(brand)}`, `${w.stopThread}: ${input.unsubscribe.thread}`, `${w.stopAll(brand)}: ${input.unsubscribe.address}`);
   html.push(`<p>${escapeHtml(hint)}</p>`);
   html.push(

@@ -61,6 +61,25 @@ export class LinkSigner {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  /**
+   * The token of an email's continue link: `<notification id, hex>.<exp ms>.<signature>`. It names
+   * one email, so one thread; it opens that thread on any device until `exp`.
+   */
+  continueToken(notificationId: string, exp: number): string {
+    const id = notificationId.replace(/-/g, '');
+    return `${id}.${exp}.${this.sign('continue', `${id}:${exp}`)}`;
+  }
+
+  /** The notification id a continue token names, or null when it is not one this server signed or it has expired. */
+  openContinueToken(token: string, now: number): string | null {
+    const m = /^([0-9a-f]{32})\.([0-9]{1,16})\.([0-9a-f]{24})$/.exec(token);
+    if (!m) return null;
+    const exp = Number(m[2]);
+    if (!Number.isSafeInteger(exp) || exp <= now || !this.verify('continue', `${m[1]}:${exp}`, m[3]!)) return null;
+    const h = m[1]!;
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
   unsubscribeSig(notificationId: string, scope: 'thread' | 'address'): string {
     return this.sign('unsubscribe', `${scope}:${notificationId}`);
   }

@@ -12,6 +12,7 @@ import type { Presence } from '../cluster/presence.js';
 import type { VisitorContext } from '@threadline/protocol';
 import { composeDigest, digestLocale } from './digest.js';
 import type { LinkSigner } from './link-signer.js';
+import { isOriginAllowed } from '../http/origins.js';
 
 /** The job kind of a thread's pending email. */
 export const NOTIFY_JOB = 'notify.email';
@@ -131,6 +132,29 @@ export class EmailNotifier {
     return null;
   }
 
+  /**
+   * "Continue the conversation": the page the visitor was last on (its context), when it is on an
+   * origin the app allows, else the app's first allowed origin; with `#tl-continue=<token>`, which
+   * the widget there reads, exchanges for the thread (`thread.attach`) and removes from the address
+   * bar. A fragment never reaches the brand's server or its logs. null when the app allows any
+   * origin and the visitor's page is unknown: there is no page to point at.
+   */
+  async #continueUrl(appId: string, context: VisitorContext, notificationId: string, exp: number): Promise<string | null> {
+    const origins = await this.o.store.allowedOrigins(appId);
+    let page: URL | null = null;
+    try {
+      const u = new URL(context.page?.url ?? '');
+      if ((u.protocol === 'https:' || u.protocol === 'http:') && isOriginAllowed(origins, u.origin)) page = u;
+    } catch {
+      // No page in the context, or not a URL: the app's site below.
+    }
+    const site = origins.find((o) => o !== '*');
+    page ??= site ? new URL(`${site}/`) : null;
+    if (!page) return null;
+    page.hash = `tl-continue=${this.o.signer.continueToken(notificationId, exp)}`;
+    return page.href;
+  }
+
   async close(): Promise<void> {
     this.#transport.close();
   }
@@ -179,6 +203,7 @@ export class EmailNotifier {
       fileUrl: (a) => `${base}/v1/files/${a.id}?${signer.fileQuery(a.id, linkExp)}`,
       unsubscribe: { thread: unsubscribeUrl('thread'), address: unsubscribeUrl('address') },
       replyable: !!inbound,
+      continueUrl: await this.#continueUrl(thread.app_id, context, notificationId, linkExp),
     });
     const earlier = await store.earlierMessageIds(thread.id, REFERENCES_MAX);
     const toSeq = Number(rows[rows.length - 1]!.seq);

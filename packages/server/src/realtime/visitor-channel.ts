@@ -6,6 +6,7 @@ import {
   listThreadsInputSchema,
   proactiveEventInputSchema,
   notifyEmailInputSchema,
+  threadAttachInputSchema,
   availabilityInputSchema,
   rateInputSchema,
   readInputSchema,
@@ -25,7 +26,7 @@ import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
 import type { Principal } from '../store/sql-store.js';
 import { deviceContext, type Messaging } from '../services/messaging.js';
-import { presenceRooms, sessionRoom, userRoom, visitorRoom } from './rooms.js';
+import { presenceRooms, sessionRoom, threadRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
 import { clientAddress } from './client-address.js';
@@ -34,6 +35,7 @@ import { isOriginAllowed } from '../http/origins.js';
 import type { RuleEngine } from '../services/rules.js';
 import type { EmailNotifier } from '../notifications/notifier.js';
 import type { AvailabilityService } from '../services/availability.js';
+import { attachedThreads, type ContinueLinks } from '../notifications/continue.js';
 
 interface SocketData {
   principal: Principal;
@@ -63,6 +65,8 @@ export interface VisitorChannelDeps {
   notifications: Pick<EmailNotifier, 'setVisitorEmail'> | null;
   /** `availability.get`: the app's hours and whether an inbox is connected. */
   availability: Pick<AvailabilityService, 'forVisitor'>;
+  /** `thread.attach`: a thread opened on this device from an email's continue link. */
+  continueLinks: Pick<ContinueLinks, 'attach'>;
   /** How far behind the database is (see `poolBacklog`). @default the PostgreSQL pool's queue (none on SQLite) */
   backlog?: () => { waiting: number; oldestMs: number };
 }
@@ -152,7 +156,8 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         // profile its last proof set: an old token alone must not put a false name beside "Signed in".
         await store.setVisitorProfile(visitor.id, { name: a.name, email: a.email });
       }
-      const principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null };
+      const attached = attachedThreads(visitor.attached_threads);
+      const principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null, ...(attached.length ? { threads: attached } : {}) };
       // The device keeps its session (sliding expiry) unless it just became another visitor.
       const sessionId = await deps.sessions.renew(session?.visitor_id === visitor.id ? session.id : null, principal);
       // Revoked while this handshake ran: refused as a stale token, so the client starts afresh.
@@ -195,6 +200,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     try {
       await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
       if (p.userId) await socket.join(userRoom(p.appId, p.userId));
+      if (p.threads?.length) await socket.join(p.threads.map(threadRoom));
       // Other nodes see the visitor online before the inboxes hear it is.
       await counted;
       await messaging.visitorConnected(p, socket.handshake.headers['user-agent']);
@@ -247,6 +253,16 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       handler(notifyEmailInputSchema, log, before, async ({ email }) => {
         if (!deps.notifications) throw new ServerError('notifications_off', 'this server sends no email');
         return { email: await deps.notifications.setVisitorEmail(p, email) };
+      }),
+    );
+    socket.on(
+      'thread.attach',
+      handler(threadAttachInputSchema, log, before, async ({ token }) => {
+        const { attached, ...view } = await deps.continueLinks.attach(p, token);
+        // From now on this connection may read and write there, and hears its events.
+        p.threads = attached;
+        await socket.join(threadRoom(view.thread.id));
+        return view;
       }),
     );
     socket.on('availability.get', handler(availabilityInputSchema, log, before, () => deps.availability.forVisitor(p.appId)));

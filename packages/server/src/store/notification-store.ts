@@ -20,6 +20,12 @@ export class NotificationStore {
     await this.db.updateTable('apps').set({ notify_identified: on ? 1 : 0 }).where('id', '=', appId).execute();
   }
 
+  /** The app's allowed browser origins (where its widget runs: continue links point there). */
+  async allowedOrigins(appId: string): Promise<string[]> {
+    const row = await this.db.selectFrom('apps').select('allowed_origins').where('id', '=', appId).executeTakeFirst();
+    return row ? (JSON.parse(row.allowed_origins) as string[]) : [];
+  }
+
   async appName(appId: string): Promise<string | null> {
     const row = await this.db.selectFrom('apps').select('name').where('id', '=', appId).executeTakeFirst();
     return row?.name ?? null;
@@ -98,6 +104,11 @@ export class NotificationStore {
     if (row.status === 'sent') {
       await db.updateTable('threads').set({ notify_sent_seq: row.to_seq }).where('id', '=', row.thread_id).where('notify_sent_seq', '<', row.to_seq).execute();
     }
+  }
+
+  /** The threads a visitor opened from continue links (JSON string[]; see notifications/continue.ts). */
+  async setAttachedThreads(visitorId: string, json: string): Promise<void> {
+    await this.db.updateTable('visitors').set({ attached_threads: json }).where('id', '=', visitorId).execute();
   }
 
   async thread(id: string): Promise<ThreadsTable | undefined> {

@@ -13,6 +13,8 @@ export interface Principal {
   appId: string;
   visitorId: string;
   userId: string | null;
+  /** Threads of someone else's this visitor opened from an email's continue link (notifications/continue.ts). */
+  threads?: readonly string[];
 }
 
 export interface AppRow {
@@ -68,13 +70,15 @@ function bodyHash(m: NewMessage): string {
 function visibleTo(p: Principal) {
   return (eb: ExpressionBuilder<Database, 'threads'>) => {
     const anonymousOwn = eb.and([eb('threads.user_id', 'is', null), eb('threads.visitor_id', '=', p.visitorId)]);
-    const scope = p.userId ? eb.or([eb('threads.user_id', '=', p.userId), anonymousOwn]) : anonymousOwn;
+    const own = p.userId ? eb.or([eb('threads.user_id', '=', p.userId), anonymousOwn]) : anonymousOwn;
+    const scope = p.threads?.length ? eb.or([own, eb('threads.id', 'in', [...p.threads])]) : own;
     return eb.and([eb('threads.app_id', '=', p.appId), scope]);
   };
 }
 
 export function isVisible(thread: ThreadsTable, p: Principal): boolean {
   if (thread.app_id !== p.appId) return false;
+  if (p.threads?.includes(thread.id)) return true;
   if (thread.user_id !== null) return p.userId !== null && thread.user_id === p.userId;
   return thread.visitor_id === p.visitorId;
 }

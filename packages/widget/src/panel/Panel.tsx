@@ -18,6 +18,7 @@ import { canRecord, mediaRecorder } from '../voice/recorder.js';
 import type { PanelContext } from './context.js';
 import { useComposer } from './use-composer.js';
 import { AvailabilitySlot, NotifySlot } from './notify-slot.js';
+import { useContinueLink } from './continue-link.js';
 
 const NO_MESSAGES: Snapshot['messages'][string] = [];
 /** How much of the panel is drawn (see Panel). */
@@ -37,6 +38,7 @@ export function Panel({ ctx, shellFirst = false }: { ctx: PanelContext; shellFir
   const i18n = useMemo(() => createI18n(ctx.locale), [ctx.locale]);
   const { open, route } = useStore(ctx.ui);
   const hasThreads = useStore(ctx.client, (s) => s.threads.length > 0);
+  useContinueLink(ctx);
   const [stage, setStage] = useState(shellFirst ? SHELL : DRAWN);
   useEffect(() => {
     if (!open) {

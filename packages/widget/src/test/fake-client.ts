@@ -68,6 +68,7 @@ export function createFakeClient(initial: Partial<Snapshot> = {}): FakeClient {
     rate: vi.fn(),
     setNotifyEmail: vi.fn(async (email: string | null): Promise<NotifyEmailResult> => ({ ok: true, email })),
     availability: vi.fn(async (): Promise<Availability | null> => null),
+    attachThread: vi.fn(async (): Promise<string | null> => null),
     reportProactive: vi.fn(),
     replyProactive: vi.fn(() => 't-from-prompt'),
     attachmentUrl: vi.fn(async () => 'blob:fake'),
