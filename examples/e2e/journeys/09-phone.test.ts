@@ -45,3 +45,37 @@ it('on a 390×844 touch phone the panel is full-screen, the composer stays above
   expect(within(send, 460)).toBe(true);
   await s.closeAll();
 });
+
+it('on a phone the open panel is a modal dialog: the page behind is inert and Tab stays in the panel; on a desktop it is not', async () => {
+  const s = sessions(env.browser, 'phone-modal');
+  const { page } = await s.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(`${env.demo.url}/checkout`);
+  await launcher(page).tap();
+  await composer(page).waitFor();
+  const dialog = page.locator('[data-threadline]').getByRole('dialog');
+  expect(await dialog.getAttribute('aria-modal')).toBe('true');
+  // The page's own controls are out of reach: the Pay button is inside an inert branch.
+  expect(await page.locator('#pay-button').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
+  expect(await page.locator('[data-threadline]').evaluate((el) => el.closest('[inert]') === null)).toBe(true);
+  // Tab from the last control of the panel comes back to its first, never to the page.
+  const focusedInPanel = () =>
+    page.locator('[data-threadline]').evaluate((host) => {
+      const active = host.shadowRoot!.activeElement;
+      return document.activeElement === host && active !== null && active.closest('.panel') !== null;
+    });
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    expect(await focusedInPanel()).toBe(true);
+  }
+  // Closing gives the page back.
+  await page.keyboard.press('Escape');
+  await expect.poll(() => page.locator('[inert]').count()).toBe(0);
+
+  // The same page on a desktop: the panel sits beside the page, which stays usable.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await launcher(page).click();
+  await composer(page).waitFor();
+  expect(await dialog.getAttribute('aria-modal')).toBeNull();
+  expect(await page.locator('[inert]').count()).toBe(0);
+  await s.closeAll();
+});

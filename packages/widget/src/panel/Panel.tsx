@@ -18,6 +18,7 @@ import { canRecord, mediaRecorder } from '../voice/recorder.js';
 import type { PanelContext } from './context.js';
 import { useComposer } from './use-composer.js';
 import { AvailabilitySlot, NotifySlot } from './notify-slot.js';
+import { useModalOnPhones } from './modal.js';
 import { useContinueLink } from './continue-link.js';
 
 const NO_MESSAGES: Snapshot['messages'][string] = [];
@@ -39,6 +40,8 @@ export function Panel({ ctx, shellFirst = false }: { ctx: PanelContext; shellFir
   const { open, route } = useStore(ctx.ui);
   const hasThreads = useStore(ctx.client, (s) => s.threads.length > 0);
   useContinueLink(ctx);
+  const section = useRef<HTMLElement>(null);
+  useModalOnPhones(section, open);
   const [stage, setStage] = useState(shellFirst ? SHELL : DRAWN);
   useEffect(() => {
     if (!open) {
@@ -52,7 +55,7 @@ export function Panel({ ctx, shellFirst = false }: { ctx: PanelContext; shellFir
   const shown: Route = route.name === 'inbox' && !hasThreads ? { name: 'compose' } : route;
   const title = ctx.brandName ?? i18n.t('title');
   return (
-    <section class="panel" role="dialog" aria-label={title} tabIndex={-1}>
+    <section class="panel" role="dialog" aria-label={title} tabIndex={-1} ref={section}>
       {/* A div, not <header>: inside a dialog a header would count as a second page banner. */}
       <div class="header">
         {shown.name !== 'inbox' && hasThreads && (

@@ -1,0 +1,84 @@
+import type { RefObject } from 'preact';
+import { useEffect } from 'preact/hooks';
+
+/** Below this width the panel is full screen (panel.css), and then a modal dialog. */
+const PHONE = '(max-width: 639px)';
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * On a phone the panel covers the screen: it is a modal dialog (`aria-modal`), everything else on
+ * the page is inert (no focus, no clicks, out of the accessibility tree) and Tab cycles inside it.
+ * On a desktop it stays a non-modal dialog beside the page. Follows the viewport while open
+ * (a phone turned, a window resized) and gives everything back when the panel closes.
+ */
+export function useModalOnPhones(ref: RefObject<HTMLElement>, open: boolean): void {
+  useEffect(() => {
+    const section = ref.current;
+    if (!open || !section || typeof matchMedia !== 'function') return;
+    const query = matchMedia(PHONE);
+    let restore: (() => void) | null = null;
+    const sync = () => {
+      if (query.matches && !restore) {
+        section.setAttribute('aria-modal', 'true');
+        restore = inertOutside(hostOf(section));
+      } else if (!query.matches && restore) {
+        section.removeAttribute('aria-modal');
+        restore();
+        restore = null;
+      }
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Tab' && restore) trapTab(section, e);
+    };
+    sync();
+    query.addEventListener('change', sync);
+    section.addEventListener('keydown', onKey);
+    return () => {
+      query.removeEventListener('change', sync);
+      section.removeEventListener('keydown', onKey);
+      section.removeAttribute('aria-modal');
+      restore?.();
+    };
+  }, [open]);
+}
+
+/** The widget's element on the page: the shadow root's host (or the element itself outside one, in tests). */
+function hostOf(el: Element): Element {
+  const root = el.getRootNode();
+  return root instanceof ShadowRoot ? root.host : el;
+}
+
+/**
+ * Makes every sibling of `el` and of each of its ancestors up to `<body>` inert, so the rest of the
+ * page is out of reach while `el` stays usable; returns the undo. Elements the page had made inert
+ * itself are left as they were.
+ */
+export function inertOutside(el: Element): () => void {
+  const changed: Element[] = [];
+  for (let node: Element = el; node.parentElement && node !== el.ownerDocument.body; node = node.parentElement) {
+    for (const sibling of node.parentElement.children) {
+      if (sibling === node || sibling.hasAttribute('inert') || sibling.localName === 'script' || sibling.localName === 'style') continue;
+      sibling.setAttribute('inert', '');
+      changed.push(sibling);
+    }
+  }
+  return () => changed.forEach((s) => s.removeAttribute('inert'));
+}
+
+/** Tab from the last control goes to the first, Shift+Tab from the first to the last. */
+function trapTab(section: HTMLElement, e: KeyboardEvent): void {
+  // Hidden file inputs are tabindex=-1, so the selector leaves them out already.
+  const items = [...section.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest('[hidden], [inert]'));
+  if (!items.length) return;
+  const first = items[0]!;
+  const last = items[items.length - 1]!;
+  const active = (section.getRootNode() as Document | ShadowRoot).activeElement;
+  if (!e.shiftKey && (active === last || active === section)) {
+    e.preventDefault();
+    first.focus();
+  } else if (e.shiftKey && (active === first || active === section)) {
+    e.preventDefault();
+    last.focus();
+  }
+}
