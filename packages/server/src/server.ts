@@ -200,6 +200,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   // Placeholder until Fastify exists; socket.io attaches to Fastify's own HTTP server below.
   const originAllowed = cachedOriginCheck(() => store.allOrigins());
   const originsChanged = shareOriginChanges(originAllowed, redis);
+  if (redis) webhooks.shareChanges(redis);
   // This node may have just changed the demo app's origins (THREADLINE_DEMO_ORIGINS).
   await originsChanged(demo.app.id);
   const io: VisitorServer = new SocketServer({

@@ -130,6 +130,28 @@ describe('three nodes on one database and one Redis', () => {
     expect(events).toEqual([false]);
   });
 
+  it('queues deliveries for a webhook registered on another node from the next sends on, though this node had found the app without webhooks', async () => {
+    // A node that would believe "no webhooks" for ten minutes: only the notice can end it.
+    const d = await group.add({ webhooks: { ...a.config.webhooks, noHooksTtlMs: 600_000 } });
+    const v = await connect(d.url);
+    open.push(v);
+    const threadId = newId();
+    const deliveriesFor = async (text: string) => {
+      const rows = await d.server.store.db.selectFrom('webhook_deliveries').select('payload').execute();
+      return rows.filter((r) => r.payload.includes(threadId) && r.payload.includes(text)).length;
+    };
+    expect((await send(v, threadId, 'before', { create: true })).ok).toBe(true);
+    expect(await deliveriesFor('before')).toBe(0);
+    expect((await a.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', events: ['message.created'] })).status).toBe(201);
+    // The notice travels over Redis pub/sub: a send or two may still precede it.
+    let n = 0;
+    await eventually(async () => {
+      const text = `after ${++n}`;
+      expect((await send(v, threadId, text)).ok).toBe(true);
+      return (await deliveriesFor(text)) === 1;
+    });
+  });
+
   it('drops every node’s cached allow-lists when a node changes an app’s origins', async () => {
     const cors = async (node: Harness) => (await fetch(`${node.url}/health`, { headers: { origin: 'http://new-shop.test' } })).headers.get('access-control-allow-origin');
     // Cached for 5 s on every node from this request on.

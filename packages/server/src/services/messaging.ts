@@ -151,8 +151,9 @@ export class Messaging {
     if (result.created) this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
     for (const m of messages) this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
     // The deliveries (`message.created`, `thread.created`, `thread.reopened`) were written in the
-    // message's own transaction (SqlStore's onAppend, set in server.ts): send them now.
-    this.#outbox.kick();
+    // message's own transaction (SqlStore's onAppend, set in server.ts): send them now. With none
+    // queued the dispatcher is left alone (a round is a claim statement, on every send).
+    if (result.deliveries > 0) this.#outbox.kick();
     return { message: messages[messages.length - 1]!, thread: visitorView };
   }
 
@@ -353,6 +354,8 @@ export class Messaging {
       reopen: false,
     } satisfies AppendInput;
     const result = await this.store.rate(input, rating, (trx, r) => this.#outbox.rating(trx, r.thread, rating));
+    // `rating.submitted` was queued by the hook above, which `published` does not count.
+    if (!result.duplicate) this.#outbox.kick();
     const { message } = await this.published(result);
     const { thread } = await this.threadChanged(result.thread);
     return { thread, message };

@@ -52,6 +52,26 @@ describe('concurrent writes', () => {
     expect(thread).toMatchObject({ last_seq: total, user_id: userId });
   });
 
+  it('stores one message, without a gap in the seqs, when twenty appends of one clientId reach the store at once', async () => {
+    // Straight to the store, as sends of one clientId through different nodes would: on PostgreSQL
+    // all but one wait for the thread's lock, and those that read the thread before the first
+    // committed start over (their insert finds the clientId taken) and answer `duplicate`.
+    const v = await connect(h.url);
+    const threadId = newId();
+    await v.call('message.send', { threadId, clientId: newId(), text: 'hello', create: true });
+    const principal = { appId: 'demo', visitorId: v.session.visitorId, userId: null };
+    v.close();
+    const input = { appId: 'demo', threadId, principal, message: { clientId: newId(), author: { kind: 'visitor' as const }, text: 'once', kind: 'text' as const }, reopen: true };
+    const results = await Promise.all(Array.from({ length: 20 }, () => h.server.store.append(input)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(new Set(results.map((r) => `${r.message.id}@${r.message.seq}`))).toEqual(new Set([`${results[0]!.message.id}@2`]));
+    // A different body under that clientId is refused, and takes no seq either.
+    await expect(h.server.store.append({ ...input, message: { ...input.message, text: 'other' } })).rejects.toMatchObject({ code: 'conflict' });
+    const next = await h.server.store.append({ ...input, message: { ...input.message, clientId: newId(), text: 'next' } });
+    expect(next.message.seq).toBe(3);
+    expect((await h.server.store.getThread(threadId))!.last_seq).toBe(3);
+  });
+
   it('answers every one of ten brand replies sent at once with one Idempotency-Key with the same message', async () => {
     const v = await connect(h.url);
     const threadId = newId();

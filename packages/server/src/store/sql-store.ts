@@ -57,9 +57,33 @@ export interface AppendResult {
   created: boolean;
   /** The thread was resolved and this message reopened it. */
   reopened: boolean;
+  /**
+   * Webhook deliveries the append hook queued in the transaction (0 on a repeat): the caller wakes
+   * the dispatcher only when there is something to send.
+   */
+  deliveries: number;
 }
 
 const now = () => Date.now();
+
+/**
+ * Thrown inside an append's transaction when its insert found the clientId taken by a send that
+ * committed while this one waited for the thread's lock: the transaction rolls back (its seq with
+ * it) and `afterRacedRepeat` runs the append again, which then finds that message.
+ */
+class RepeatRaced extends Error {}
+
+async function afterRacedRepeat<T>(append: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await append();
+    } catch (err) {
+      // Each round is another send of the same clientId that won: three in a row cannot happen
+      // unless something is wrong, which then surfaces as an error rather than a loop.
+      if (!(err instanceof RepeatRaced) || attempt === 3) throw err;
+    }
+  }
+}
 
 function bodyHash(m: NewMessage): string {
   return createHash('sha256')
@@ -93,8 +117,11 @@ export interface Appended {
   reopened: boolean;
 }
 
-/** Runs inside `append`'s transaction with the messages it inserted (the webhook outbox uses it). */
-export type AppendHook = (trx: Kysely<Database>, appended: Appended) => Promise<void>;
+/**
+ * Runs inside `append`'s transaction with the messages it inserted (the webhook outbox uses it);
+ * resolves with how many webhook deliveries it queued.
+ */
+export type AppendHook = (trx: Kysely<Database>, appended: Appended) => Promise<number | void>;
 
 /**
  * Runs inside the transaction of a change, after it, with what changed: the transactional outbox
@@ -448,21 +475,23 @@ export class SqlStore {
    * is a repeat (`duplicate`), which changes nothing.
    */
   async rate(input: AppendInput & { principal: Principal }, rating: { score: number; comment: string | null }, then?: TxHook<AppendResult>): Promise<AppendResult> {
-    return this.db.transaction().execute(async (trx) => {
-      const thread = await this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
-      if (!thread || thread.app_id !== input.appId || !isVisible(thread, input.principal)) throw notFound('thread');
-      const rated = await trx
-        .updateTable('threads')
-        .set({ rating_score: rating.score, rating_comment: rating.comment })
-        .where('id', '=', thread.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      // The row this transaction has locked and just wrote is the one the append works on: not read again.
-      const result = await this.#appendIn(trx, input, rated);
-      if (result.duplicate) return result;
-      if (then) await then(trx, result);
-      return result;
-    });
+    return afterRacedRepeat(() =>
+      this.db.transaction().execute(async (trx) => {
+        const thread = await this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
+        if (!thread || thread.app_id !== input.appId || !isVisible(thread, input.principal)) throw notFound('thread');
+        const rated = await trx
+          .updateTable('threads')
+          .set({ rating_score: rating.score, rating_comment: rating.comment })
+          .where('id', '=', thread.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        // The row this transaction has locked and just wrote is the one the append works on: not read again.
+        const result = await this.#appendIn(trx, input, rated);
+        if (result.duplicate) return result;
+        if (then) await then(trx, result);
+        return result;
+      }),
+    );
   }
 
   // ---- messages ----
@@ -480,18 +509,46 @@ export class SqlStore {
    * creates it, the other waits for that and finds it.
    */
   async append(input: AppendInput, then?: TxHook<AppendResult>): Promise<AppendResult> {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await this.#appendIn(trx, input);
-      // `then`: more of the same change (a prompt marked answered by this message), or nothing on a repeat.
-      if (then && !result.duplicate) await then(trx, result);
-      return result;
-    });
+    return afterRacedRepeat(() =>
+      this.db.transaction().execute(async (trx) => {
+        const result = await this.#appendIn(trx, input);
+        // `then`: more of the same change (a prompt marked answered by this message), or nothing on a repeat.
+        if (then && !result.duplicate) await then(trx, result);
+        return result;
+      }),
+    );
   }
 
-  /** `locked`: the thread's row, already read and locked in `trx` by the caller. */
+  /**
+   * `locked`: the thread's row, already read and locked in `trx` by the caller.
+   *
+   * Round trips on the usual path (a thread that exists, one message): one read that locks the
+   * thread and looks up the clientId, the seq's `UPDATE … RETURNING`, the insert. The insert is
+   * `ON CONFLICT DO NOTHING` on (thread, clientId): on PostgreSQL a send that waited for the
+   * thread's lock behind a send of the same clientId on another node re-reads the thread row
+   * after the wait but not the messages joined to it, so it can miss that message; the insert
+   * then inserts nothing and the append starts over (`RepeatRaced`), now finding it.
+   */
   async #appendIn(trx: Kysely<Database>, input: AppendInput, locked?: ThreadsTable): Promise<AppendResult> {
-    const lockThread = () => this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', input.threadId), 'no key update').executeTakeFirst();
-    let thread = locked ?? (await lockThread());
+    const clientId = input.message.clientId;
+    const lockThread = async (): Promise<{ thread: ThreadsTable | undefined; repeat: string | null }> => {
+      const row = await this.#locked(
+        trx
+          .selectFrom('threads as t')
+          .selectAll('t')
+          .$if(clientId !== null, (q) =>
+            q.select((eb) =>
+              eb.selectFrom('messages as r').select('r.id').whereRef('r.thread_id', '=', 't.id').where('r.client_id', '=', clientId!).as('repeat_id'),
+            ),
+          )
+          .where('t.id', '=', input.threadId),
+        'no key update',
+      ).executeTakeFirst();
+      if (!row) return { thread: undefined, repeat: null };
+      const { repeat_id, ...thread } = row as ThreadsTable & { repeat_id?: string | null };
+      return { thread, repeat: repeat_id ?? null };
+    };
+    let { thread, repeat } = locked ? { thread: locked, repeat: await this.#repeatOf(trx, locked.id, clientId) } : await lockThread();
     let created = false;
     if (!thread && input.create) {
       const t = now();
@@ -520,27 +577,15 @@ export class SqlStore {
       created = Number(res.numInsertedOrUpdatedRows) === 1;
       // Not created: another send created it since our read, and has committed (PostgreSQL made
       // the insert wait for that). Its row is read, and locked, like any existing thread's.
-      thread = created ? row : await lockThread();
+      if (!created) ({ thread, repeat } = await lockThread());
+      else thread = row;
     }
     if (!thread || thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal))) {
       throw notFound('thread');
     }
 
     const hash = bodyHash(input.message);
-    if (input.message.clientId !== null) {
-      const existing = await trx
-        .selectFrom('messages')
-        .selectAll()
-        .where('thread_id', '=', thread.id)
-        .where('client_id', '=', input.message.clientId)
-        .executeTakeFirst();
-      if (existing) {
-        if (existing.body_hash !== hash) {
-          throw new ServerError('conflict', 'this clientId was already used for a different message');
-        }
-        return { message: existing, prelude: [], thread, duplicate: true, created: false, reopened: false };
-      }
-    }
+    if (repeat !== null) return this.#repeated(trx, thread, repeat, hash);
 
     const toInsert = [...(created ? (input.create?.prelude ?? []) : []), input.message];
     const reopened = input.reopen && thread.status === 'resolved';
@@ -574,12 +619,31 @@ export class SqlStore {
         meta: m.meta ? JSON.stringify(m.meta) : null,
         created_at: at,
       };
-      await trx.insertInto('messages').values(row).execute();
+      const res = await trx
+        .insertInto('messages')
+        .values(row)
+        .onConflict((oc) => oc.columns(['thread_id', 'client_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows) !== 1) throw new RepeatRaced();
       inserted.push(row);
     }
-    if (this.#onAppend) await this.#onAppend(trx, { input, thread, messages: [...inserted], created, reopened });
+    const deliveries = (this.#onAppend && (await this.#onAppend(trx, { input, thread, messages: [...inserted], created, reopened }))) || 0;
     const message = inserted.pop()!;
-    return { message, prelude: inserted, thread, duplicate: false, created, reopened };
+    return { message, prelude: inserted, thread, duplicate: false, created, reopened, deliveries };
+  }
+
+  /** The id of the thread's message sent with `clientId`, if any (null: none, or no clientId). */
+  async #repeatOf(trx: Kysely<Database>, threadId: string, clientId: string | null): Promise<string | null> {
+    if (clientId === null) return null;
+    const row = await trx.selectFrom('messages').select('id').where('thread_id', '=', threadId).where('client_id', '=', clientId).executeTakeFirst();
+    return row?.id ?? null;
+  }
+
+  /** A repeat of a stored message: that message (`duplicate`), or `conflict` when the body differs. */
+  async #repeated(trx: Kysely<Database>, thread: ThreadsTable, id: string, hash: string): Promise<AppendResult> {
+    const existing = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    if (existing.body_hash !== hash) throw new ServerError('conflict', 'this clientId was already used for a different message');
+    return { message: existing, prelude: [], thread, duplicate: true, created: false, reopened: false, deliveries: 0 };
   }
 
   async #claimAttachments(trx: Kysely<Database>, input: AppendInput, threadId: string, ids: string[]): Promise<FilesTable[]> {

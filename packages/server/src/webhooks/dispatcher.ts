@@ -50,11 +50,26 @@ export interface WebhookOptions {
    * @default 500
    */
   pollMs?: number;
+  /**
+   * How long an app read without webhooks is believed without a read (a registration on this node,
+   * or a notice from another over Redis, ends it sooner).
+   * @default 5000
+   */
+  noHooksTtlMs?: number;
 }
 
 interface Logger {
   warn(obj: object, msg: string): void;
 }
+
+/** The part of the Redis link that webhook-change notices travel on (cluster/redis.ts). */
+export interface WebhookBus {
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channel: string, fn: (message: string) => void): void;
+  onReconnect(fn: () => void): () => void;
+}
+
+const WEBHOOKS_CHANNEL = 'webhooks';
 
 /** Deliveries sent per round, concurrently. */
 const ROUND = 50;
@@ -84,6 +99,11 @@ export class WebhookDispatcher {
   readonly #node: string;
   readonly #pollMs: number;
   readonly #leaseMs: number;
+  /** Apps read to have no webhook, and when: their changes skip the read (most apps, most sends). */
+  readonly #noHooks = new Map<string, number>();
+  /** Bumped by every change notice: a read that started before one is not cached. */
+  #generation = 0;
+  #bus: WebhookBus | null = null;
 
   constructor(
     private readonly store: WebhookStore,
@@ -111,7 +131,42 @@ export class WebhookDispatcher {
       created_at: this.clock.now(),
     };
     await this.store.insert(row);
+    await this.#changed(appId);
     return row;
+  }
+
+  /**
+   * Shares webhook registrations with the other nodes (Redis pub/sub on `<prefix>webhooks`): each
+   * node skips the webhook read for apps it found without webhooks, so a registration on one node
+   * must reach the others. A notice lost while Redis was away is covered by the 5 s that an
+   * app's "no webhooks" is believed, and a node whose Redis connection comes back forgets them all.
+   */
+  shareChanges(bus: WebhookBus): void {
+    this.#bus = bus;
+    bus.subscribe(WEBHOOKS_CHANNEL, (appId) => this.#forget(appId));
+    bus.onReconnect(() => this.#forget(null));
+  }
+
+  #forget(appId: string | null): void {
+    this.#generation++;
+    if (appId === null) this.#noHooks.clear();
+    else this.#noHooks.delete(appId);
+  }
+
+  async #changed(appId: string): Promise<void> {
+    this.#forget(appId);
+    // Redis away: the other nodes see the webhook within the 5 s.
+    await this.#bus?.publish(WEBHOOKS_CHANNEL, appId).catch(() => undefined);
+  }
+
+  /** The app's webhooks as `within` sees them, or none without a read when it had none a moment ago. */
+  async #hooksOf(appId: string, within?: Kysely<Database>): Promise<WebhooksTable[]> {
+    const since = this.#noHooks.get(appId);
+    if (since !== undefined && this.clock.now() - since < (this.options.noHooksTtlMs ?? 5000)) return [];
+    const generation = this.#generation;
+    const hooks = await this.store.ofApp(appId, within);
+    if (!hooks.length && generation === this.#generation) this.#noHooks.set(appId, this.clock.now());
+    return hooks;
   }
 
   async list(appId: string): Promise<WebhooksTable[]> {
@@ -139,7 +194,7 @@ export class WebhookDispatcher {
    */
   async enqueueEach(appId: string, events: readonly PendingEvent[], within?: Kysely<Database>): Promise<number> {
     if (!events.length) return 0;
-    const hooks = await this.store.ofApp(appId, within);
+    const hooks = await this.#hooksOf(appId, within);
     if (!hooks.length) return 0;
     const subscribed = hooks.map((h) => ({ hook: h, events: JSON.parse(h.events) as string[] }));
     const createdAt = this.clock.now();

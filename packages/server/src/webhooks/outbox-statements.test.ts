@@ -102,3 +102,34 @@ describe('the webhook outbox inside a change’s transaction', () => {
     expect(result.thread).toMatchObject({ rating_score: 5, rating_comment: 'great', last_seq: 2 });
   });
 });
+
+describe('the statements of a send', () => {
+  it('appends to an existing thread with three inside its transaction: the locked read with the clientId lookup, the seq, the insert', async () => {
+    const plain = new SqlStore(h.server.store.db.withPlugin(statements));
+    const threadId = newId();
+    await plain.append(firstMessage(threadId));
+    statements.sql.length = 0;
+    const next = { ...firstMessage(threadId), create: undefined, message: { ...firstMessage(threadId).message, text: 'and again' } };
+    const result = await plain.append(next);
+    expect(result).toMatchObject({ duplicate: false, deliveries: 0, message: { seq: 2 } });
+    expect(statements.sql.map((s) => s.split(' ')[0])).toEqual(['select', 'update', 'insert']);
+    // Its repeat: the read finds the clientId, and the message is read whole; nothing is written.
+    statements.sql.length = 0;
+    expect(await plain.append(next)).toMatchObject({ duplicate: true, message: { id: result.message.id } });
+    expect(statements.sql.map((s) => s.split(' ')[0])).toEqual(['select', 'select']);
+  });
+
+  it('reads the webhooks of an app without any once, not on each change, and again once one is registered', async () => {
+    const appId = `quiet-${newId()}`;
+    await h.server.store.createAppIfAbsent({ id: appId, name: 'Quiet shop', apiKey: `tl_${newId()}`, secret: newId(), allowedOrigins: [] });
+    const db = h.server.store.db.withPlugin(statements);
+    const dispatcher = new WebhookDispatcher(new WebhookStore(db), { baseMs: 50, maxAttempts: 5, timeoutMs: 2000, allowPrivate: true }, { warn() {} });
+    const events = [{ event: 'message.created' as const, data: () => ({ text: 'hi' }) }];
+    expect(await dispatcher.enqueueEach(appId, events)).toBe(0);
+    expect(await dispatcher.enqueueEach(appId, events)).toBe(0);
+    expect(statements.reads('webhooks')).toBe(1);
+    await dispatcher.register(appId, 'http://127.0.0.1:9/hooks', ['message.created']);
+    expect(await dispatcher.enqueueEach(appId, events)).toBe(1);
+    expect(statements.reads('webhooks')).toBe(2);
+  });
+});

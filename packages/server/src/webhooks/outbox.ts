@@ -22,7 +22,7 @@ export class Outbox {
    * `SqlStore`'s append hook: `message.created` for each message, and `thread.created` or
    * `thread.reopened` when a visitor's message created or reopened its thread.
    */
-  readonly appended = async (trx: Kysely<Database>, a: Appended): Promise<void> => {
+  readonly appended = async (trx: Kysely<Database>, a: Appended): Promise<number> => {
     const { thread } = a;
     // Created and reopened only by a visitor sending over its socket, so it is online.
     const threadView = () => agentThreadIn(trx, thread, true);
@@ -32,7 +32,7 @@ export class Outbox {
       events.push({ event: 'message.created', data: () => ({ message: toMessage(row), threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }) });
     }
     if (a.reopened) events.push({ event: 'thread.reopened', data: async () => ({ thread: await threadView() }) });
-    await this.webhooks.enqueueEach(thread.app_id, events, trx);
+    return this.webhooks.enqueueEach(thread.app_id, events, trx);
   };
 
   /** `thread.created`, `thread.resolved`, `thread.reopened`: `{ thread: AgentThread }` as of `trx`. */
