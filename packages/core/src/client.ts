@@ -307,7 +307,7 @@ export class ThreadlineClient implements Client {
 
   // Both in the conversation unit, which runs them in the tab holding the socket.
   setNotifyEmail(email: string | null): Promise<NotifyEmailResult> {
-    return this.#conversing({ ok: false, error: { code: 'internal_client', message: 'the client is closed' } }, (c) => c.setNotifyEmail(email), true);
+    return this.#conversing({ ok: false, error: { code: 'internal_client', message: 'closed' } }, (c) => c.setNotifyEmail(email), true);
   }
 
   availability(): Promise<Availability | null> {
@@ -498,8 +498,9 @@ export class ThreadlineClient implements Client {
     }
     this.#meta = { ...this.#meta, token: session.token, visitorId: session.visitorId, userId: session.userId };
     void this.#local!.putMeta({ token: session.token, visitorId: session.visitorId, userId: session.userId });
-    const { visitorId, userId, maxUploadBytes, notifyEmail, notifyIdentified } = session;
-    this.#store.dispatch({ type: 'session', session: { visitorId, userId, maxUploadBytes, notifyEmail, notifyIdentified } });
+    // The view is the session without what the client keeps to itself (the token, the protocol).
+    const { token: _token, protocol: _protocol, ...view } = session;
+    this.#store.dispatch({ type: 'session', session: view });
   }
 
   /** Connected: what waited for a session goes (`fresh`), then catch up and send the outbox. */

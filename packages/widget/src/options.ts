@@ -28,6 +28,14 @@ export interface WidgetOptions extends ClientOptions {
    */
   theme?: 'auto' | 'light' | 'dark';
   /**
+   * While the tab is in the background, the brand's unread messages always show as a count in the
+   * page title (`(1) …`). With `true`, each also shows as a browser notification: the widget asks
+   * the shopper's permission when they first open it (a click), and a click on a notification
+   * brings the tab forward with that conversation open.
+   * @default false
+   */
+  notifications?: boolean;
+  /**
    * Which bottom corner the launcher sits in (mirrored automatically for right-to-left pages).
    * @default 'right'
    */
@@ -115,6 +123,7 @@ export function checkOptions(raw: unknown): { options: WidgetOptions | null; pro
   if (o.brandAvatarUrl !== undefined && !(typeof o.brandAvatarUrl === 'string' && isHttpUrl(o.brandAvatarUrl))) {
     drop('brandAvatarUrl', 'brandAvatarUrl must be an http(s) URL');
   }
+  if (o.notifications !== undefined && typeof o.notifications !== 'boolean') drop('notifications', 'notifications must be true or false');
   for (const key of ['greeting', 'brandName', 'locale'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'string') drop(key, `${key} must be a string`);
   }

@@ -1,4 +1,5 @@
 import type { Client, ClientError, ClientEventMap, ClientOptions, Identity, VisitorContext } from '@threadline/core';
+import type { Attention } from './attention.js';
 import { inSlices, yieldToPage } from '@threadline/core/bare';
 import { clearDrafts } from './drafts-storage.js';
 import type { Emitter } from './emitter.js';
@@ -92,7 +93,7 @@ export interface WidgetDeps {
 type WidgetOnlyKey = Exclude<keyof WidgetOptions, keyof ClientOptions>;
 
 /** The widget-only options, taken out before the rest goes to the core. A name the core also takes is a type error here… */
-const WIDGET_KEYS = ['theme', 'brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const satisfies readonly WidgetOnlyKey[];
+const WIDGET_KEYS = ['notifications', 'theme', 'brandColor', 'position', 'offset', 'zIndex', 'greeting', 'brandName', 'brandAvatarUrl', 'container'] as const satisfies readonly WidgetOnlyKey[];
 // …and a widget option missing from the list is one here, so none can leak into the core's options.
 type EveryWidgetKeyListed<Missing extends never = Exclude<WidgetOnlyKey, (typeof WIDGET_KEYS)[number]>> = Missing;
 
@@ -183,6 +184,8 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
       if (open) {
         // Opening is an interaction: a consent-first client starts now.
         void client().start();
+        // Opted in to browser notifications: the permission is asked while the click is fresh.
+        if (options.notifications) void attend().then((a) => a?.ask());
         showPanel();
       }
       deps.events.emit(open ? 'open' : 'close', {});
@@ -195,6 +198,8 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     const forward = <K extends 'message' | 'proactive' | 'unreadChange' | 'storageFallback'>(name: K) =>
       subs.push(c.on(name, (payload) => deps.events.emit(name, payload as WidgetEventMap[K])));
     forward('message');
+    // A brand message while the tab is in the background: the title's count (attention.ts).
+    subs.push(c.on('message', ({ message }) => void (!message.own && doc.hidden && attend().then((a) => a?.heard(message)))));
     forward('unreadChange');
     forward('storageFallback');
     subs.push(c.on('storageFallback', () => ui.dispatch({ type: 'storageFallback' })));
@@ -212,6 +217,16 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     );
     return c;
   }
+
+  // --- attention: its chunk comes with the first brand message heard while the tab is hidden ---
+  let attention: Promise<Attention | null> | null = null;
+  const attend = () =>
+    (attention ??= import('./attention.js').then(
+      (m) => (destroyed ? null : m.createAttention(client(), doc, options, locale, ui)),
+      // Not loaded (network): nothing shows in the title this time; the next message tries again.
+      () => (attention = null),
+    ));
+  subs.push(() => void attention?.then((a) => a?.destroy()));
 
   // Escape closes from anywhere inside the widget.
   const onKey = (e: KeyboardEvent) => {
@@ -247,6 +262,9 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     });
     // Keep the corner off elements marked data-threadline-avoid (small screens only).
     subs.push(watchAvoidZones(launcher.corner, h.addStyles('')));
+    // Opened from an email's continue link: the panel opens and takes the link (panel/continue-link.ts).
+    // A microtask later: the mount's last step, which `open` waits for, is done by then.
+    if (doc.location.hash.includes('tl-continue=')) queueMicrotask(() => ui.dispatch({ type: 'open' }));
     // Nothing costly before the browser is idle: storage and the socket start then.
     if (options.consent !== false) {
       subs.push(
@@ -263,8 +281,6 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     throw error;
   });
   mounted.catch(() => undefined /* reported above; showPanel sees the rejection and closes */);
-  // Opened from an email's continue link: the panel opens and takes the link (panel/continue-link.ts).
-  void mounted.then(() => /[#&]tl-continue=/.test(doc.location?.hash ?? '') && ui.dispatch({ type: 'open' }), () => undefined);
 
   const teardown = () => {
     if (destroyed) return;
