@@ -50,6 +50,31 @@ describe('widget', () => {
     widget.destroy();
   });
 
+  it('imports the panel in a task after the hover or click that asks for it, not in the input’s own task', async () => {
+    const resumes: (() => void)[] = [];
+    const pause = () => new Promise<void>((resolve) => resumes.push(resolve));
+    const loadPanel = vi.fn(() => import('./panel/entry.js') as Promise<PanelModule>);
+    const events = createEmitter<WidgetEventMap>(() => {});
+    const widget = createWidget(
+      { appId: 'demo', serverUrl: 'http://localhost:3000' },
+      { createClient: () => createFakeClient(), loadPanel, events, report: vi.fn(), schedule: () => () => {}, pause },
+    );
+    const host = () => document.querySelector<HTMLElement>('[data-threadline]');
+    const launcher = () => host()?.shadowRoot?.querySelector<HTMLButtonElement>('button.launcher');
+    while (!launcher()) {
+      await vi.waitFor(() => expect(resumes.length).toBeGreaterThan(0));
+      resumes.shift()!();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    fireEvent.pointerEnter(launcher()!);
+    fireEvent.click(launcher()!);
+    expect(loadPanel).not.toHaveBeenCalled();
+    expect(resumes).toHaveLength(1);
+    resumes.shift()!();
+    await vi.waitFor(() => expect(loadPanel).toHaveBeenCalledOnce());
+    widget.destroy();
+  });
+
   it('creates the client at once for a method called before the mount’s first step, and only once', () => {
     const client = createFakeClient();
     const createClient = vi.fn((_options: ClientOptions) => client);

@@ -144,8 +144,11 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
   // --- panel, loaded once ---
   let panel: Promise<PanelModule> | null = null;
   let unmountPanel: (() => void) | null = null;
+  const pause = deps.pause === undefined ? yieldToPage : deps.pause;
+  // The import in a task of its own: its synchronous part (the module request) is not added to
+  // the click's or the hover's input task.
   const loadPanel = () => {
-    panel ??= deps.loadPanel().catch((error: unknown) => {
+    panel ??= (pause ? pause() : Promise.resolve()).then(() => deps.loadPanel()).catch((error: unknown) => {
       panel = null;
       deps.report({ code: 'panel_failed', message: `could not load the panel: ${String(error)}` });
       throw error;
@@ -276,7 +279,7 @@ export function createWidget(options: WidgetOptions, deps: WidgetDeps): Widget {
     }
   };
   // Each step a task of its own (on a phone the three together were one long task of ~50 ms).
-  const mounted = inSlices([() => void client(), mountHost, mountLauncher], deps.pause === undefined ? yieldToPage : deps.pause, () => destroyed).catch((error: unknown) => {
+  const mounted = inSlices([() => void client(), mountHost, mountLauncher], pause, () => destroyed).catch((error: unknown) => {
     deps.report({ code: 'internal_client', message: `could not draw the widget: ${String(error)}` });
     throw error;
   });

@@ -150,7 +150,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
   const field = useRef<HTMLTextAreaElement | null>(null);
   const [dragging, setDragging] = useState(false);
   const recorder = ctx.recorder ?? (canRecord() ? mediaRecorder : undefined);
-  const touch = useMemo(() => typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches, []);
+  const touch = useMemo(() => ctx.coarsePointer ?? (typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches), []);
   const brandName = ctx.brandName ?? i18n.t('team');
 
   useEffect(() => {

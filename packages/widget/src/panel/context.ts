@@ -26,10 +26,12 @@ export interface PanelContext {
   close(): void;
   /** Replaceable for tests and browsers without MediaRecorder. */
   recorder?: RecorderFactory | undefined;
+  /** The primary pointer is coarse (a touch screen); asked of matchMedia when left out. */
+  coarsePointer?: boolean | undefined;
 }
 
 /** What the initial chunk hands over; the panel makes the rest (drafts) itself. */
-export type PanelInit = Omit<PanelContext, 'drafts' | 'previews'> & { appId: string };
+export type PanelInit = Omit<PanelContext, 'drafts' | 'previews' | 'coarsePointer'> & { appId: string };
 
 export interface PanelModule {
   /** Renders the panel into `container`; returns the function that unmounts it. */
