@@ -72,9 +72,19 @@ export async function oursScenarios() {
     },
     interactLabel: 'Threadline: panel opened (click → panel drawn, chunk loaded on first open)',
     interactWhat: 'panel drawn (its conversation visible) after click',
-    async interact(pg, { rate }) {
+    // The launcher's centre is found before the measured interval, with a plain evaluate, and the
+    // click is mouse input (CDP Input events): a locator evaluates Playwright's injected script in
+    // the page on first use and leaves listeners for every pointer event, and its click runs
+    // actionability checks and hit-target listeners in the page's own input task, all of it
+    // counted by the long-task observer as the widget's.
+    async prepareInteract(pg) {
+      const box = await pg.evaluate(`(() => { const r = ${LAUNCHER}?.getBoundingClientRect(); return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
+      if (!box) throw new Error('launcher not found');
+      return box;
+    },
+    async interact(pg, { rate, prepared }) {
       const t0 = await pg.evaluate(() => performance.now());
-      await pg.locator('button.launcher').click();
+      await pg.mouse.click(prepared.x, prepared.y);
       const t1 = await (await pg.waitForFunction(`(${visible(PANEL)}) ? performance.now() : false`, null, { polling: 'raf', timeout: 15_000 * rate })).jsonValue();
       return { openMs: t1 - t0 };
     },

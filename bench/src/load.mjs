@@ -9,6 +9,7 @@
 // - ready:  ms from navigation start until the launcher is visible (ours), until a peer's root
 //           element appears, or until its script has been evaluated (SDKs with no UI) — per row.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NM, median, ms, saveResult, table } from './lib/common.mjs';
@@ -173,9 +174,11 @@ async function runOnce(browser, origin, sc, rate) {
     if (sc.afterReady) Object.assign(res, await sc.afterReady(pg, { rate, state }));
     await pg.waitForTimeout(SETTLE_MS * (rate > 1 ? 2 : 1));
     if (sc.interact) {
+      // Whatever the harness needs in the page (finding the element to click) runs before the mark.
+      const prepared = sc.prepareInteract ? await sc.prepareInteract(pg) : undefined;
       await pg.evaluate(() => console.timeStamp('bench-interact'));
       res.interactAt = await pg.evaluate(() => performance.now());
-      Object.assign(res, await sc.interact(pg, { rate }));
+      Object.assign(res, await sc.interact(pg, { rate, prepared }));
       await pg.waitForTimeout(SETTLE_MS * (rate > 1 ? 2 : 1));
     }
     res.longtasks = await pg.evaluate(() => window.__longtasks);
@@ -198,6 +201,7 @@ async function runOnce(browser, origin, sc, rate) {
   res.ltCount = lt.length;
   res.ltTotal = lt.reduce((a, [, d]) => a + d, 0);
   res.ltMax = lt.reduce((a, [, d]) => Math.max(a, d), 0);
+  Object.assign(res, cpuFigures(before.cpuLongTasks));
   if (split) {
     const after = analyseTrace(parsed, match, { from: split, matchPage });
     const lt2 = res.longtasks.filter(([s]) => s >= res.interactAt);
@@ -207,10 +211,16 @@ async function runOnce(browser, origin, sc, rate) {
       ltCount: lt2.length,
       ltTotal: lt2.reduce((a, [, d]) => a + d, 0),
       ltMax: lt2.reduce((a, [, d]) => Math.max(a, d), 0),
+      ...cpuFigures(after.cpuLongTasks),
       readyMs: res.openMs,
     };
   }
   return res;
+}
+
+/** Long tasks by main-thread CPU time (see analyseTrace): count and longest. */
+function cpuFigures(tasks) {
+  return { cpuLtCount: tasks.length, cpuLtMax: tasks.reduce((a, [, d]) => Math.max(a, d), 0) };
 }
 
 function summarise(runs, pick = (r) => r) {
@@ -218,7 +228,8 @@ function summarise(runs, pick = (r) => r) {
   const m = (k) => median(ok.map((r) => r[k]));
   // Besides the medians: each run's long tasks, since "none in any run" is the goal, not "none in most".
   const perRun = ok.map((r) => ({ count: r.ltCount, longest: Math.round(r.ltMax) }));
-  return { n: ok.length, scriptMs: m('scriptMs'), busyMs: m('busyMs'), ltCount: m('ltCount'), ltTotal: m('ltTotal'), ltMax: m('ltMax'), readyMs: m('readyMs'), connectedMs: m('connectedMs'), perRun, errors: runs.filter((r) => !r.ok).map((r) => r.error) };
+  const perRunCpu = ok.map((r) => ({ count: r.cpuLtCount, longest: Math.round(r.cpuLtMax) }));
+  return { n: ok.length, scriptMs: m('scriptMs'), busyMs: m('busyMs'), ltCount: m('ltCount'), ltTotal: m('ltTotal'), ltMax: m('ltMax'), cpuLtCount: m('cpuLtCount'), readyMs: m('readyMs'), connectedMs: m('connectedMs'), perRun, perRunCpu, errors: runs.filter((r) => !r.ok).map((r) => r.error) };
 }
 
 export async function runLoad({ quiet = false } = {}) {
@@ -257,12 +268,13 @@ export async function runLoad({ quiet = false } = {}) {
         const runs = [];
         for (let i = 0; i < RUNS; i++) runs.push(await runOnce(browser, server.origin, sc, rate));
         const s = summarise(runs);
-        const each = (x) => x.perRun.map((p) => (p.count ? `${p.count} (${p.longest} ms)` : '0')).join(', ');
-        log(`load: ${sc.id} @${rate}x  script ${ms(s.scriptMs, 1)}  busy ${ms(s.busyMs)}  ready ${ms(s.readyMs)}  long tasks ${s.ltCount ?? '—'}; per run: ${each(s)}${s.errors.length ? `  errors: ${s.errors[0]}` : ''}`);
+        const each = (x, list = x.perRun) => list.map((p) => (p.count ? `${p.count} (${p.longest} ms)` : '0')).join(', ');
+        const load = () => `load average ${loadavg()[0].toFixed(1)}`;
+        log(`load: ${sc.id} @${rate}x  script ${ms(s.scriptMs, 1)}  busy ${ms(s.busyMs)}  ready ${ms(s.readyMs)}  long tasks ${s.ltCount ?? '—'}; per run: ${each(s)}; by CPU time: ${each(s, s.perRunCpu)}; ${load()}${s.errors.length ? `  errors: ${s.errors[0]}` : ''}`);
         results.push({ id: sc.id, label: sc.label, what: sc.ready.what, rate, ...s });
         if (sc.interact) {
           const t = summarise(runs, (r) => r.interactResult);
-          log(`load: ${sc.id} interaction @${rate}x  ready ${ms(t.readyMs)}  long tasks ${t.ltCount ?? '—'}; per run: ${each(t)}`);
+          log(`load: ${sc.id} interaction @${rate}x  ready ${ms(t.readyMs)}  long tasks ${t.ltCount ?? '—'}; per run: ${each(t)}; by CPU time: ${each(t, t.perRunCpu)}; ${load()}`);
           results.push({ id: `${sc.id}-interact`, label: sc.interactLabel, what: sc.interactWhat, rate, ...t });
         }
       }
@@ -305,12 +317,15 @@ export async function runLoad({ quiet = false } = {}) {
       }
     }
     const perRun = results
-      .filter((r) => r.rate === rate && r.perRun?.some((p) => p.count))
-      .map((r) => `- ${r.label}: ${r.perRun.map((p) => (p.count ? `${p.count} (longest ${p.longest} ms)` : '0')).join(', ')}`);
+      .filter((r) => r.rate === rate && (r.perRun?.some((p) => p.count) || r.perRunCpu?.some((p) => p.count)))
+      .map((r) => {
+        const list = (runs) => runs.map((p) => (p.count ? `${p.count} (longest ${p.longest} ms)` : '0')).join(', ');
+        return `- ${r.label}: ${list(r.perRun)}; by CPU time: ${list(r.perRunCpu)}`;
+      });
     sections.push(
       `### CPU ${rate}× ${rate === 1 ? '(no throttling)' : '(DevTools CPU throttling)'}\n\n` +
         table(['Script tag', 'Script time', 'Main-thread busy', 'Long tasks', 'Long-task total', 'Longest task', 'Ready at', 'Ready means'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']) +
-        (perRun.length ? `\n\nLong tasks in each run (the table gives medians), rows with any:\n${perRun.join('\n')}` : ''),
+        (perRun.length ? `\n\nLong tasks in each run (the table gives medians), rows with any, as the long-task observer saw them and by main-thread CPU time:\n${perRun.join('\n')}` : ''),
     );
   }
   const md = [
@@ -319,6 +334,7 @@ export async function runLoad({ quiet = false } = {}) {
     '',
     ...sections.flatMap((s) => [s, '']),
     '"Script time": EvaluateScript/FunctionCall trace events for the row\'s own script URLs (promise continuations are not attributed to a URL by the trace, so "Main-thread busy" — every main-thread task in the run — is shown too; compare it with the blank page).',
+    '"Long tasks": the page\'s long-task observer, wall time. "By CPU time": main-thread tasks whose thread time is 50 ms or more (trace events); DevTools\' CPU throttling keeps the thread busy, so at 4× that is how long a task lasts on an idle machine, while its wall time on a shared one also holds the time the renderer waited for a core.',
     '"Ready at": ms from navigation start. Peers cannot reach their vendors\' servers here (only 127.0.0.1 resolves), so they are measured as they load and render offline.',
     ...(ours.notes ?? []),
   ].join('\n');

@@ -65,6 +65,10 @@ export async function startStaticServer(routes) {
  * - scriptMs: EvaluateScript / FunctionCall / v8.evaluateModule events whose URL matches, merged
  *   so nested events count once, on renderer main threads.
  * - busyMs: top-level RunTask time on renderer main threads.
+ * - cpuLongTasks: those tasks whose main-thread CPU time (the trace's thread duration) is 50 ms or
+ *   more, as [start µs, CPU ms]. DevTools' CPU throttling keeps the thread busy, so at 4× a task's
+ *   CPU time is what it lasts on an idle machine; on a shared one its wall time also holds the
+ *   time the renderer waited for a core, which the long-task observer counts.
  * `from`/`to` (trace µs) restrict the window; `matchPage` picks the page's renderer processes by
  * URL; `TimeStamp` marks are returned by message.
  */
@@ -82,6 +86,7 @@ export function analyseTrace(buf, matchUrl, { from = -Infinity, to = Infinity, m
     if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && pids.has(e.pid)) mainThreads.add(`${e.pid}:${e.tid}`);
   }
   const marks = {};
+  const cpuLongTasks = [];
   const scriptSpans = new Map();
   const busySpans = new Map();
   const push = (map, key, s, d) => {
@@ -92,7 +97,10 @@ export function analyseTrace(buf, matchUrl, { from = -Infinity, to = Infinity, m
     if (e.name === 'TimeStamp' && e.args?.data?.message) marks[e.args.data.message] = e.ts;
     const key = `${e.pid}:${e.tid}`;
     if (e.ph !== 'X' || !mainThreads.has(key) || e.ts < from || e.ts > to) continue;
-    if (e.name === 'RunTask') push(busySpans, key, e.ts, e.dur ?? 0);
+    if (e.name === 'RunTask') {
+      push(busySpans, key, e.ts, e.dur ?? 0);
+      if ((e.tdur ?? 0) >= 50_000) cpuLongTasks.push([e.ts, e.tdur / 1000]);
+    }
     if (e.name === 'EvaluateScript' || e.name === 'FunctionCall' || e.name === 'v8.evaluateModule') {
       const url = e.args?.data?.url ?? '';
       if (url && matchUrl(url)) push(scriptSpans, key, e.ts, e.dur ?? 0);
@@ -115,5 +123,5 @@ export function analyseTrace(buf, matchUrl, { from = -Infinity, to = Infinity, m
     }
     return total / 1000;
   };
-  return { scriptMs: merged(scriptSpans), busyMs: merged(busySpans), marks };
+  return { scriptMs: merged(scriptSpans), busyMs: merged(busySpans), marks, cpuLongTasks };
 }
