@@ -56,6 +56,11 @@ describe('availability', () => {
     expect((await h.api('GET', '/v1/availability')).body).toEqual(before);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${h.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/v1/availability'] ?? {}).sort()).toEqual(['get', 'put']);
+  });
+
   it('needs the API key', async () => {
     const res = await fetch(`${h.url}/v1/availability`);
     expect(res.status).toBe(401);
