@@ -116,7 +116,7 @@ export function checkOptions(raw: unknown): { options: WidgetOptions | null; pro
     delete (options as unknown as Record<string, unknown>)[key];
   };
   if (o.position !== undefined && o.position !== 'left' && o.position !== 'right') drop('position', "position must be 'left' or 'right'");
-  if (o.theme !== undefined && o.theme !== 'auto' && o.theme !== 'light' && o.theme !== 'dark') drop('theme', "theme must be 'auto', 'light' or 'dark'");
+  if (o.theme !== undefined && !['auto', 'light', 'dark'].includes(o.theme as string)) drop('theme', "theme must be 'auto', 'light' or 'dark'");
   if (o.brandColor !== undefined && !isColor(o.brandColor)) drop('brandColor', 'brandColor must be a CSS colour');
   if (o.zIndex !== undefined && !Number.isInteger(o.zIndex)) drop('zIndex', 'zIndex must be an integer');
   if (o.offset !== undefined && !isOffset(o.offset)) drop('offset', 'offset must be { x?: number, y?: number }');

@@ -25,14 +25,10 @@ export function resolveLocale(requested: string | undefined, preferred: readonly
 
 function matchLocale(tag: string): Locale | null {
   const lower = tag.toLowerCase().replace(/_/g, '-');
-  if (lower === 'zh' || lower.startsWith('zh-')) {
-    return /-(hant|tw|hk|mo)(-|$)/.test(lower) ? 'zh-TW' : 'zh-CN';
-  }
-  if (lower === 'en' || lower.startsWith('en-')) return 'en';
-  if (lower === 'ar' || lower.startsWith('ar-')) return 'ar';
+  const language = lower.split('-')[0];
+  if (language === 'zh') return /-(hant|tw|hk|mo)(-|$)/.test(lower) ? 'zh-TW' : 'zh-CN';
   // `iw` is Hebrew's old code, still sent by some Android browsers.
-  if (/^(he|iw)(-|$)/.test(lower)) return 'he';
-  return null;
+  return language === 'en' || language === 'ar' ? language : language === 'he' || language === 'iw' ? 'he' : null;
 }
 
 function browserLanguages(): readonly string[] {
