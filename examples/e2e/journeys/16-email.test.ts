@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launch } from '../support/browser.js';
-import { startDemoServer, type Demo } from '../support/demo.js';
+import { API_KEY, startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
 import { messages, openConsole, openConversation, reply } from '../support/agent.js';
 import { composer, log, openPanel, waitForText, write } from '../support/widget.js';
@@ -17,6 +17,8 @@ import { composer, log, openPanel, waitForText, write } from '../support/widget.
 import { startRelay, type Received, type Relay } from '../../../packages/server/src/test/smtp.js';
 
 const DELAY_MS = 1500;
+/** A 2×2 PNG, the photo the brand sends. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFElEQVR4nGP8z8DwnwEKmBiQAAAmOgICgbbCXQAAAABJRU5ErkJggg==', 'base64');
 let demo: Demo;
 let browser: Browser;
 let relay: Relay;
@@ -76,7 +78,15 @@ it('emails a shopper who left once, takes their reply, brings them back by the l
   await openConsole(agent.page, demo.url);
   await openConversation(agent.page, 'Is the Trail Runner waterproof?');
   await reply(agent.page, 'Yes: taped seams and a 10k membrane.');
-  await reply(agent.page, 'It also comes in green.');
+  await messages(agent.page).getByText('Yes: taped seams and a 10k membrane.').first().waitFor();
+  // The second, with a photo, from the brand's backend.
+  const form = new FormData();
+  form.append('file', new Blob([PNG], { type: 'image/png' }), 'green.png');
+  const upload = await fetch(`http://127.0.0.1:${demo.port}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body: form });
+  expect(upload.status).toBe(201);
+  const photo = ((await upload.json()) as { attachment: { id: string } }).attachment.id;
+  const waiting = await demo.thread((t) => t.lastMessage?.text === 'Yes: taped seams and a 10k membrane.');
+  expect((await demo.api('POST', `/v1/threads/${waiting.id}/messages`, { text: 'It also comes in green.', attachments: [photo], author: { kind: 'agent', name: 'Sam' } })).status).toBe(201);
   await messages(agent.page).getByText('It also comes in green.').first().waitFor();
 
   // Exactly one email, with both answers, the continue link and one-click unsubscribe.
@@ -90,6 +100,13 @@ it('emails a shopper who left once, takes their reply, brings them back by the l
   const link = /Continue the conversation: (\S+)/.exec(mail.mail.text ?? '')?.[1];
   expect(link).toMatch(new RegExp(`^${demo.url.replace(/[.:/]/g, '\\$&')}/product/trail-runner#tl-continue=`));
   expect(header(mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+  // The photo as a thumbnail linking to the file, which opens without a session (signed, expiring).
+  const fileUrl = /File: green\.png <([^>]+)>/.exec(mail.mail.text ?? '')?.[1];
+  expect(fileUrl).toMatch(/\/v1\/files\/[^?]+\?exp=\d+&sig=[0-9a-f]+$/);
+  expect(mail.mail.html).toContain(`<img src="${fileUrl!.replace(/&/g, '&amp;')}"`);
+  const file = await fetch(new URL(new URL(fileUrl!).pathname + new URL(fileUrl!).search, `http://127.0.0.1:${demo.port}`));
+  expect(file.status).toBe(200);
+  expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
 
   // The shopper answers from their mail client: the reply lands, quote stripped, live in the console.
   const replyTo = mail.mail.replyTo!.value[0]!.address!;
@@ -109,11 +126,13 @@ it('emails a shopper who left once, takes their reply, brings them back by the l
   ].join('\r\n');
   const inbound = await fetch(`http://127.0.0.1:${demo.port}/v1/inbound/email`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${(await import('../support/demo.js')).API_KEY}`, 'content-type': 'message/rfc822' },
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'message/rfc822' },
     body: raw,
   });
   expect(inbound.status).toBe(201);
   await messages(agent.page).getByText("Great, I'll take a medium in green.").first().waitFor({ timeout: 10_000 });
+  // Marked as sent by email.
+  await messages(agent.page).locator('.msg').filter({ hasText: "Great, I'll take a medium in green." }).getByText('By email').waitFor();
   expect(await messages(agent.page).getByText('taped seams and a 10k membrane.').count()).toBe(1);
   expect(agent.errors).toEqual([]);
   await agent.close();

@@ -228,6 +228,9 @@ function MessageItem({ message: m, visitor, read }: { message: Message; visitor:
       <p class="msg-author">
         {authorName(m, visitor)}
         {m.kind === 'proactive' && <span class="tag tag-campaign">Proactive{campaign ? ` · ${campaign}` : ''}</span>}
+        {/* A reply by email (docs/notifications.md), and the brand's away auto-reply outside hours. */}
+        {(m.meta as { via?: string } | undefined)?.via === 'email' && <span class="tag tag-email">By email</span>}
+        {(m.meta as { away?: boolean } | undefined)?.away === true && <span class="tag">Away message</span>}
       </p>
       <div class="bubble">
         {m.text && (
