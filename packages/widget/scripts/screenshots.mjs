@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// Renders the widget in Debian's Chromium and writes PNGs to packages/widget/screenshots/:
-// the proactive toast, the inbox, a thread with an image, voice clips from both sides and a failed
-// message, that thread's image open in the lightbox, and a recorded voice clip in the composer's
-// tray, at 1280×800 and 390×844 (plus the thread in Chinese on the phone). The page is served with a
-// strict CSP (no 'unsafe-inline' anywhere): any CSP violation, console error or axe-core
-// violation (colour contrast included, which jsdom cannot check) fails the run.
+// Renders the widget in Debian's Chromium and writes PNGs to packages/widget/screenshots/ (or, with
+// --gallery, to docs/img/gallery/ with an index): the proactive toast, the inbox, a thread with an
+// image, voice clips from both sides and a failed message, a resolved thread with a bot's answer and
+// the shopper's rating, that thread's image open in the lightbox, and a recorded voice clip in the
+// composer's tray — each at 1280×800 and 390×844, in a light and a dark system scheme, in English,
+// Simplified Chinese and Arabic (right to left). The page is served with a strict CSP (no
+// 'unsafe-inline' anywhere): any CSP violation, console error or axe-core violation (colour
+// contrast included, which jsdom cannot check) fails the run, and so does a phone toast over 150 px
+// or over the page's checkout bar.
 //
-//   pnpm --filter @threadline/widget screenshots        (CHROMIUM_PATH=/path/to/chromium to override)
+//   pnpm --filter @threadline/widget screenshots [-- name-filter…]   (CHROMIUM_PATH=… to override)
+//   pnpm --filter @threadline/widget gallery                         (docs/img/gallery/, every shot)
 //
 // Needs Debian's chromium and, for the Chinese shots, a CJK font (fonts-noto-cjk or
 // fonts-wqy-microhei); without one the Chinese text renders as empty boxes.
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +23,14 @@ import { build } from 'vite';
 import { launchChromium } from '../../../examples/e2e/support/chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'screenshots');
-const site = join(out, '.harness');
+// --gallery: every shot into docs/img/gallery/ with an index (README.md), phones at 1× to keep the
+// repository light; without it, into packages/widget/screenshots/ (not committed), phones at 2×.
+const gallery = process.argv.includes('--gallery');
+const out = gallery ? join(root, '../../docs/img/gallery') : join(root, 'screenshots');
+const site = join(root, 'screenshots', '.harness');
 rmSync(site, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+mkdirSync(site, { recursive: true });
 
 await build({
   configFile: false,
@@ -59,7 +67,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 const viewports = {
   desktop: { viewport: { width: 1280, height: 800 } },
-  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: gallery ? 1 : 2 },
 };
 // Every scene at both sizes, in both schemes, in English, Simplified Chinese and Arabic (right to
 // left), plus the inbox in Traditional Chinese and Hebrew. Arguments filter by name: `-- thread dark`
@@ -75,7 +83,7 @@ const all = [
   { scene: 'inbox', device: 'phone', scheme: 'dark', locale: 'he' },
 ];
 const shotName = ({ scene, device, scheme, locale }) => `${scene}-${device}-${scheme}${locale === 'en' ? '' : `-${locale}`}`;
-const filters = process.argv.slice(2).filter((a) => a !== '--');
+const filters = process.argv.slice(2).filter((a) => a !== '--' && a !== '--gallery');
 const shots = all.filter((shot) => filters.every((f) => f.split(',').some((alt) => shotName(shot).includes(alt))));
 
 const problems = [];
@@ -143,7 +151,7 @@ try {
     });
     violations.forEach((v) => problems.push(`${name}: axe: ${v}`));
     await page.screenshot({ path: join(out, `${name}.png`) });
-    console.log(`wrote screenshots/${name}.png${violations.length ? ` (${violations.length} axe violations)` : ''}`);
+    console.log(`wrote ${gallery ? 'docs/img/gallery' : 'screenshots'}/${name}.png${violations.length ? ` (${violations.length} axe violations)` : ''}`);
     await context.close();
   }
 } finally {
@@ -156,3 +164,27 @@ if (problems.length) {
   process.exit(1);
 }
 console.log('no CSP violations, console errors or axe violations');
+if (gallery && !filters.length) {
+  // The index: one table per scene, a row per language and scheme, desktop and phone side by side.
+  const lines = [
+    '# Widget screenshot gallery',
+    '',
+    'Every state of the widget at 1280×800 and 390×844, light and dark, in English, Simplified Chinese and',
+    'Arabic (plus the inbox in Traditional Chinese and Hebrew), from fixture data under a strict CSP,',
+    'each checked by axe-core (colour contrast included) with no violation. Regenerate with',
+    '`pnpm --filter @threadline/widget gallery` (needs Debian’s chromium and a CJK font).',
+    '',
+  ];
+  for (const scene of SCENES) {
+    lines.push(`## ${scene}`, '', '| | 1280×800 | 390×844 |', '| --- | --- | --- |');
+    for (const locale of ['en', 'zh-CN', 'ar'])
+      for (const scheme of ['light', 'dark']) {
+        const img = (device) => `![${scene}, ${device}, ${scheme}, ${locale}](${shotName({ scene, device, scheme, locale })}.png)`;
+        lines.push(`| ${locale}, ${scheme} | ${img('desktop')} | ${img('phone')} |`);
+      }
+    lines.push('');
+  }
+  lines.push('## inbox, more languages', '', `![inbox, desktop, light, zh-TW](inbox-desktop-light-zh-TW.png) ![inbox, phone, dark, he](inbox-phone-dark-he.png)`, '');
+  writeFileSync(join(out, 'README.md'), lines.join('\n'));
+  console.log(`wrote ${join(out, 'README.md')}`);
+}
