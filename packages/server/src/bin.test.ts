@@ -38,7 +38,8 @@ async function startProcess(dataDir: string, port: number, env: Record<string, s
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  await eventually(() => output.includes('listening on'), 10_000).catch(() => {
+  // A process start (migrations included) takes a second or two; far longer on a busy machine.
+  await eventually(() => output.includes('listening on'), 30_000).catch(() => {
     throw new Error(`server did not start:\n${output}`);
   });
   return { child, url: `http://127.0.0.1:${port}`, output: () => output };
@@ -53,7 +54,7 @@ afterEach(async () => {
   for (const d of databases.splice(0)) await d.drop();
 });
 
-describe('threadline-server process', () => {
+describe('threadline-server process', { timeout: 120_000 }, () => {
   it('creates the demo app on first start and prints its credentials, then reuses them', async () => {
     const dataDir = tempDir();
     const port = await freePort();
