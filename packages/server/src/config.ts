@@ -224,6 +224,12 @@ export interface ServerConfig {
      * @default false
      */
     allowPrivate?: boolean;
+    /**
+     * How long this node believes an app it read without webhooks has none, skipping the read on
+     * its sends; a registration on any node ends it sooner (over Redis with several nodes).
+     * @default 5000
+     */
+    noHooksTtlMs?: number;
   };
   /** Fastify/pino log level. @default 'info' ('silent' in tests) */
   logLevel: string;

@@ -26,7 +26,7 @@ import type { Kysely } from 'kysely';
 import type { Database, MessagesTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
-import { toAgentVisitor, toMessage, toProactive, toThread } from '../store/rows.js';
+import { toAgentVisitor, toMessage, toProactive, toThread, type AgentVisitorRow } from '../store/rows.js';
 import { agentRoom, ownerRoom, visitorRoom } from '../realtime/rooms.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { Outbox } from '../webhooks/outbox.js';
@@ -105,12 +105,16 @@ export class Messaging {
   /**
    * Both views of one thread (the visitor's and the inbox's) from one read of its newest message
    * and unread counts, beside its visitor's row and presence: two statements, where the views
-   * computed apart take five. Every send's fan-out reads this.
+   * computed apart take five. After an append, what it read in its own statements (`known`)
+   * leaves presence alone to ask (and the visitor's row, for a thread it created).
    */
-  async #views(row: ThreadsTable): Promise<{ thread: Thread; agentThread: AgentThread }> {
+  async #views(
+    row: ThreadsTable,
+    known?: { last: MessagesTable; unread: { visitor: number; agent: number }; visitor?: AgentVisitorRow },
+  ): Promise<{ thread: Thread; agentThread: AgentThread }> {
     const [{ last, unread }, visitor, online] = await Promise.all([
-      this.store.threadSummary(row.id),
-      this.store.getVisitor(row.visitor_id),
+      known ?? this.store.threadSummary(row.id),
+      known?.visitor ?? this.store.getVisitor(row.visitor_id),
       this.isOnline(row.visitor_id),
     ]);
     return {
@@ -144,7 +148,7 @@ export class Messaging {
     const messages = [...result.prelude, result.message].map(toMessage);
     // A repeat announces nothing: only the sender's view of the thread is needed.
     if (result.duplicate) return { message: messages[messages.length - 1]!, thread: await this.visitorThread(thread) };
-    const { thread: visitorView, agentThread: agentView } = await this.#views(thread);
+    const { thread: visitorView, agentThread: agentView } = await this.#views(thread, result.summary && { last: result.message, ...result.summary });
     const room = ownerRoom(thread);
     if (result.created) this.io.to(room).emit('thread', visitorView);
     for (const m of messages) this.io.to(room).emit('message', m);
@@ -486,7 +490,7 @@ function sameDevice(visitor: VisitorsTable, { device }: { device: { userAgent?: 
 }
 
 /** The inbox's view of a thread: the thread with its visitor (a placeholder when the row is gone). */
-function withVisitor(thread: Thread, row: ThreadsTable, visitor: VisitorsTable | undefined, online: boolean): AgentThread {
+function withVisitor(thread: Thread, row: ThreadsTable, visitor: AgentVisitorRow | undefined, online: boolean): AgentThread {
   return {
     ...thread,
     visitor: visitor

@@ -85,7 +85,7 @@ export function toProactive(row: ProactiveTable): ProactiveMessage {
  * The stored context as agents get it. Locales are validated since context.update checks BCP 47;
  * one stored before that (such as "x!") would make `Intl` throw in agent tools, so it is left out.
  */
-function agentContext(row: VisitorsTable): VisitorContext {
+function agentContext(row: Pick<VisitorsTable, 'context'>): VisitorContext {
   const context = parse<VisitorContext>(row.context, {});
   if (context.locale === undefined) return context;
   const locale = typeof context.locale === 'string' ? canonicalLocale(context.locale) : null;
@@ -93,7 +93,10 @@ function agentContext(row: VisitorsTable): VisitorContext {
   return locale ? { ...rest, locale } : rest;
 }
 
-export function toAgentVisitor(row: VisitorsTable, online: boolean): AgentVisitor {
+/** What the inbox shows of a visitor: the columns `toAgentVisitor` reads. */
+export type AgentVisitorRow = Pick<VisitorsTable, 'id' | 'user_id' | 'name' | 'email' | 'context' | 'last_seen_at'>;
+
+export function toAgentVisitor(row: AgentVisitorRow, online: boolean): AgentVisitor {
   return {
     id: row.id,
     userId: row.user_id,

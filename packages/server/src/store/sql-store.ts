@@ -6,7 +6,7 @@ import type { Database, FilesTable, MessagesTable, ProactiveTable, ThreadsTable,
 import { engineOf, type Engine } from '../db/engine.js';
 import { ServerError, notFound } from '../errors.js';
 import { hashApiKey } from '../auth/api-keys.js';
-import { toAttachment } from './rows.js';
+import { toAttachment, type AgentVisitorRow } from './rows.js';
 
 /** Who is acting on the visitor channel: always a visitor, sometimes proven to be a user. */
 export interface Principal {
@@ -62,6 +62,12 @@ export interface AppendResult {
    * the dispatcher only when there is something to send.
    */
   deliveries: number;
+  /**
+   * What the views of the thread sent after the commit need, read in the append's own statements
+   * (absent on a repeat): unread counts of both sides with the new messages, and the visitor's
+   * row when the thread existed before (a new thread's visitor is read after).
+   */
+  summary?: { unread: { visitor: number; agent: number }; visitor?: AgentVisitorRow };
 }
 
 const now = () => Date.now();
@@ -176,9 +182,9 @@ export class SqlStore {
    * when only non-key columns will change, which lets inserts that reference the row through a
    * foreign key go on). SQLite needs no lock, and has no such clause.
    */
-  #locked<O>(q: SelectQueryBuilder<Database, any, O>, strength: 'update' | 'no key update' = 'update'): SelectQueryBuilder<Database, any, O> {
+  #locked<O>(q: SelectQueryBuilder<Database, any, O>, strength: 'update' | 'no key update' = 'update', of?: string): SelectQueryBuilder<Database, any, O> {
     if (this.#engine !== 'postgres') return q;
-    return strength === 'update' ? q.forUpdate() : q.forNoKeyUpdate();
+    return strength === 'update' ? q.forUpdate(of as never) : q.forNoKeyUpdate(of as never);
   }
 
   /** This store's reads and writes inside `trx`, an open transaction (no hooks). */
@@ -531,11 +537,14 @@ export class SqlStore {
    */
   async #appendIn(trx: Kysely<Database>, input: AppendInput, locked?: ThreadsTable): Promise<AppendResult> {
     const clientId = input.message.clientId;
-    const lockThread = async (): Promise<{ thread: ThreadsTable | undefined; repeat: string | null }> => {
+    const lockThread = async (): Promise<{ thread: ThreadsTable | undefined; repeat: string | null; visitor?: AgentVisitorRow }> => {
+      // Only the thread's row is locked (`of t`): its visitor's is read beside it for the views.
       const row = await this.#locked(
         trx
           .selectFrom('threads as t')
+          .leftJoin('visitors as v', 'v.id', 't.visitor_id')
           .selectAll('t')
+          .select(['v.id as v_id', 'v.user_id as v_user_id', 'v.name as v_name', 'v.email as v_email', 'v.context as v_context', 'v.last_seen_at as v_last_seen_at'])
           .$if(clientId !== null, (q) =>
             q.select((eb) =>
               eb.selectFrom('messages as r').select('r.id').whereRef('r.thread_id', '=', 't.id').where('r.client_id', '=', clientId!).as('repeat_id'),
@@ -543,12 +552,14 @@ export class SqlStore {
           )
           .where('t.id', '=', input.threadId),
         'no key update',
+        't',
       ).executeTakeFirst();
       if (!row) return { thread: undefined, repeat: null };
-      const { repeat_id, ...thread } = row as ThreadsTable & { repeat_id?: string | null };
-      return { thread, repeat: repeat_id ?? null };
+      const { repeat_id, v_id, v_user_id, v_name, v_email, v_context, v_last_seen_at, ...thread } = row as typeof row & { repeat_id?: string | null };
+      const visitor = v_id === null ? undefined : { id: v_id, user_id: v_user_id, name: v_name, email: v_email, context: v_context!, last_seen_at: v_last_seen_at };
+      return { thread: thread as ThreadsTable, repeat: repeat_id ?? null, visitor };
     };
-    let { thread, repeat } = locked ? { thread: locked, repeat: await this.#repeatOf(trx, locked.id, clientId) } : await lockThread();
+    let { thread, repeat, visitor } = locked ? { thread: locked, repeat: await this.#repeatOf(trx, locked.id, clientId), visitor: undefined } : await lockThread();
     let created = false;
     if (!thread && input.create) {
       const t = now();
@@ -577,7 +588,7 @@ export class SqlStore {
       created = Number(res.numInsertedOrUpdatedRows) === 1;
       // Not created: another send created it since our read, and has committed (PostgreSQL made
       // the insert wait for that). Its row is read, and locked, like any existing thread's.
-      if (!created) ({ thread, repeat } = await lockThread());
+      if (!created) ({ thread, repeat, visitor } = await lockThread());
       else thread = row;
     }
     if (!thread || thread.app_id !== input.appId || (input.principal && !isVisible(thread, input.principal))) {
@@ -591,12 +602,33 @@ export class SqlStore {
     const reopened = input.reopen && thread.status === 'resolved';
     const at = now();
     // The seqs of this append: (last_seq - n, last_seq] of the row as this statement leaves it.
-    thread = await trx
+    // With the unread counts of both sides before the new messages (the thread's lock keeps every
+    // other append out until this one commits): the views after the commit need no read.
+    const { unread_visitor, unread_agent, ...updated } = await trx
       .updateTable('threads')
       .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...(reopened ? { status: 'open' as const } : {}) }))
       .where('id', '=', thread.id)
       .returningAll()
+      .returning((eb) => [
+        eb
+          .selectFrom('messages as u')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('u.thread_id', '=', 'threads.id')
+          .where('u.author_kind', '<>', 'visitor')
+          .whereRef('u.seq', '>', 'threads.visitor_read_seq')
+          .as('unread_visitor'),
+        eb
+          .selectFrom('messages as u')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('u.thread_id', '=', 'threads.id')
+          .where('u.author_kind', '=', 'visitor')
+          .whereRef('u.seq', '>', 'threads.agent_read_seq')
+          .as('unread_agent'),
+      ])
       .executeTakeFirstOrThrow();
+    thread = updated as ThreadsTable;
+    const unread = { visitor: Number(unread_visitor ?? 0), agent: Number(unread_agent ?? 0) };
+    for (const m of toInsert) unread[m.author.kind === 'visitor' ? 'agent' : 'visitor'] += 1;
     let seq = thread.last_seq - toInsert.length;
     const inserted: MessagesTable[] = [];
     for (const m of toInsert) {
@@ -629,7 +661,7 @@ export class SqlStore {
     }
     const deliveries = (this.#onAppend && (await this.#onAppend(trx, { input, thread, messages: [...inserted], created, reopened }))) || 0;
     const message = inserted.pop()!;
-    return { message, prelude: inserted, thread, duplicate: false, created, reopened, deliveries };
+    return { message, prelude: inserted, thread, duplicate: false, created, reopened, deliveries, summary: { unread, visitor } };
   }
 
   /** The id of the thread's message sent with `clientId`, if any (null: none, or no clientId). */
