@@ -28,6 +28,30 @@ describe('agent channel', () => {
     expect(err.data?.code).toBe('unauthorized');
   });
 
+  it('hears each message to an existing thread with the unread count and the visitor as they are at that message', async () => {
+    const inbox = await agent();
+    const v = await connect(h.url);
+    const threadId = newId();
+    await send(v, threadId, 'hello', { create: true });
+    await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'hi, how can we help?' });
+    await new Promise((r) => inbox.emit('thread.read', { threadId, seq: 2 }, r));
+    await v.call('context.update', { page: { url: 'http://shop.test/cart', title: 'Cart' } });
+    const heard: any[] = [];
+    inbox.on('message', (m: any) => m.thread.id === threadId && heard.push(m));
+    await send(v, threadId, 'one');
+    await send(v, threadId, 'two');
+    await eventually(() => heard.length === 2);
+    expect(heard.map((m) => [m.message.seq, m.thread.lastSeq, m.thread.unread, m.thread.lastMessage.text])).toEqual([
+      [3, 3, 1, 'one'],
+      [4, 4, 2, 'two'],
+    ]);
+    expect(heard[1].thread.visitor).toMatchObject({ id: v.session.visitorId, online: true, context: { page: { url: 'http://shop.test/cart' } } });
+    // The visitor's own view: the agent's reply was read by nobody on the visitor's side yet.
+    expect((await send(v, threadId, 'three')).thread).toMatchObject({ lastSeq: 5, unread: 1, lastMessage: { seq: 5, text: 'three' } });
+    inbox.close();
+    v.close();
+  });
+
   it('hears new threads and messages with the visitor context, typing both ways, and read horizons', async () => {
     const inbox = await agent();
     const v = await connect(h.url);
