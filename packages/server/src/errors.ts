@@ -1,13 +1,23 @@
 import type { ErrorCode, WireError } from '@threadline/protocol';
 
-/** A failure with a protocol error code; the only kind of error handlers turn into `{ ok: false }`. */
+/**
+ * A failure with a protocol error code; the only kind of error handlers turn into `{ ok: false }`.
+ * It is an answer, not a bug: it carries no stack trace (capturing one costs more than the rest of
+ * a refusal, and an overloaded node refuses thousands a second). Unexpected errors keep theirs.
+ */
 export class ServerError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'ServerError';
   }
 
