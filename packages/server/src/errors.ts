@@ -6,11 +6,10 @@ import type { ErrorCode, WireError } from '@threadline/protocol';
  * a refusal, and an overloaded node refuses thousands a second). Unexpected errors keep theirs.
  */
 export class ServerError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
+  readonly code: ErrorCode;
+  readonly retryAfterMs?: number;
+
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
@@ -19,6 +18,8 @@ export class ServerError extends Error {
       Error.stackTraceLimit = limit;
     }
     this.name = 'ServerError';
+    this.code = code;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 
   toWire(): WireError {
