@@ -27,6 +27,15 @@ export interface AppAvailability {
   replyTimeMinutes: number | null;
   /** Posted as a bot message, once per thread and closed period, when a shopper writes outside hours; null: none. */
   awayMessage: string | null;
+  /** The people shown on the widget's first screen (at most 8, in this order); left out: none set. */
+  team?: TeamMember[];
+}
+
+/** One person of the brand's team on the widget's first screen. */
+export interface TeamMember {
+  name: string;
+  /** http(s) URL of their picture; without it their initial is shown. */
+  avatarUrl?: string;
 }
 
 /** What a visitor's client is told (`availability.get`): the app's settings and whether an inbox is open now. */

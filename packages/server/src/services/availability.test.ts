@@ -40,7 +40,23 @@ describe('availability', () => {
     expect((await h.api('GET', '/v1/availability')).body).toEqual(expected);
   });
 
+  it('keeps the team shown on the widget’s first screen, names trimmed, and forgets it when a PUT leaves it out', async () => {
+    const team = [{ name: ' Mei ', avatarUrl: 'https://cdn.example/mei.png' }, { name: 'Omar' }];
+    const put = await h.api('PUT', '/v1/availability', { replyTimeMinutes: 15, team });
+    expect(put.body).toEqual({ hours: null, replyTimeMinutes: 15, awayMessage: null, team: [{ name: 'Mei', avatarUrl: 'https://cdn.example/mei.png' }, { name: 'Omar' }] });
+    const v = await connect(h.url);
+    try {
+      expect((await v.call('availability.get', {})).team).toEqual([{ name: 'Mei', avatarUrl: 'https://cdn.example/mei.png' }, { name: 'Omar' }]);
+    } finally {
+      v.close();
+    }
+    expect((await h.api('PUT', '/v1/availability', { replyTimeMinutes: 15 })).body).toEqual({ hours: null, replyTimeMinutes: 15, awayMessage: null });
+  });
+
   it.each([
+    [{ team: [{ name: '   ' }] }, /team/],
+    [{ team: [{ name: 'Mei', avatarUrl: 'javascript:alert(1)' }] }, /avatarUrl|pattern/],
+    [{ team: Array.from({ length: 9 }, (_, i) => ({ name: `A${i}` })) }, /team/],
     [{ hours: { timeZone: 'Mars/Olympus', weekly: {} } }, /time zone/],
     [{ hours: { timeZone: 'UTC', weekly: { mon: [['18:00', '09:00']] } } }, /ends before it starts/],
     [{ hours: { timeZone: 'UTC', weekly: { mon: [['9:00', '17:00']] } } }, /pattern|HH:MM/],

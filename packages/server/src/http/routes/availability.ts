@@ -29,6 +29,20 @@ export const availabilitySchema = {
     hours: hoursSchema,
     replyTimeMinutes: { type: ['integer', 'null'], minimum: 1, maximum: 10080, description: 'Usual time to a first reply while open, in minutes (the widget shows "Usually replies within …")' },
     awayMessage: { type: ['string', 'null'], minLength: 1, maxLength: 1000, description: 'Posted as a bot message once per thread and closed period when a shopper writes outside hours' },
+    team: {
+      type: 'array',
+      maxItems: 8,
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 80 },
+          avatarUrl: { type: 'string', maxLength: 2048, pattern: '^https?://', description: 'http(s) URL of their picture' },
+        },
+        required: ['name'],
+        additionalProperties: false,
+      },
+      description: "The people shown on the widget's first screen, in this order (their initial without a picture); left out or empty: none",
+    },
   },
   additionalProperties: false,
 } as const;
@@ -45,7 +59,7 @@ export function availabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags: ['availability'],
-        summary: "The app's business hours, expected reply time and away message",
+        summary: "The app's business hours, expected reply time, away message and team",
         security: [{ apiKey: [] }],
         response: { 200: responseSchema, 401: errorSchema },
       },
@@ -61,7 +75,7 @@ export function availabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       schema: {
         tags: ['availability'],
-        summary: "Replaces the app's business hours, expected reply time and away message",
+        summary: "Replaces the app's business hours, expected reply time, away message and team",
         description:
           'Fields left out become null. Without `hours` the app counts as always open (no away message is posted). The widget shows "Usually replies within …" from `replyTimeMinutes` while open, and "We\'re back at …" outside hours.',
         security: [{ apiKey: [] }],
@@ -76,7 +90,9 @@ export function availabilityRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const problem = hours && hoursProblem(hours);
       if (problem) throw new ServerError('bad_request', `hours: ${problem}`);
       const awayMessage = b.awayMessage?.trim() || null;
-      return deps.availability.put(appRow.id, { hours, replyTimeMinutes: b.replyTimeMinutes ?? null, awayMessage });
+      const team = (b.team ?? []).map((m) => ({ name: m.name.trim(), ...(m.avatarUrl ? { avatarUrl: m.avatarUrl } : {}) }));
+      if (team.some((m) => !m.name)) throw new ServerError('bad_request', 'team: a name is blank');
+      return deps.availability.put(appRow.id, { hours, replyTimeMinutes: b.replyTimeMinutes ?? null, awayMessage, ...(team.length ? { team } : {}) });
     },
   );
 }
