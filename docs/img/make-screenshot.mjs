@@ -68,7 +68,7 @@ try {
   await page.getByRole('button', { name: /^Open messages/ }).click();
   const composer = page.getByRole('textbox', { name: 'Message' });
   await composer.waitFor({ state: 'visible' }).catch(async () => {
-    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByRole('button', { name: 'Send us a message' }).click();
     await composer.waitFor({ state: 'visible' });
   });
   const question = 'Hi! Is the Rain Shell warm enough for autumn hikes?';

@@ -9,7 +9,7 @@ export async function openPanel(page: Page): Promise<void> {
   await launcher(page).click();
   await composer(page).waitFor({ state: 'visible' }).catch(async () => {
     // The panel opened on the inbox: start a conversation.
-    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByRole('button', { name: 'Send us a message' }).click();
     await composer(page).waitFor({ state: 'visible' });
   });
 }

@@ -2,7 +2,7 @@ export { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 export { LIMITS } from './limits.js';
 export { linkify, safeHref, type TextSegment } from './links.js';
 export { WEEKDAYS, openState, hoursProblem, isTimeZone, parseHm } from './hours.js';
-export type { Weekday, OpenInterval, BusinessHours, AppAvailability, Availability, OpenState } from './hours.js';
+export type { Weekday, OpenInterval, BusinessHours, AppAvailability, Availability, OpenState, TeamMember } from './hours.js';
 export { ERROR_CODES, TRANSIENT_ERROR_CODES, isTransientError, isErrorCode, httpStatusOf } from './errors.js';
 export type { ErrorCode, WireError, Ack, AckOk, AckErr } from './errors.js';
 export type {

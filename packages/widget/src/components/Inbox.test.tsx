@@ -33,7 +33,7 @@ describe('Inbox', () => {
     const { onOpen, onNew } = setup();
     fireEvent.click(screen.getByRole('button', { name: /Leo/ }));
     expect(onOpen).toHaveBeenCalledWith('t1');
-    fireEvent.click(screen.getByRole('button', { name: 'New conversation' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send us a message' }));
     expect(onNew).toHaveBeenCalled();
   });
 

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { MessageView, ThreadView } from '@threadline/core';
 import type { I18n } from '../i18n/i18n.js';
 import { Avatar } from './Avatar.js';
@@ -10,19 +11,28 @@ export interface InboxProps {
   greeting: string;
   /** Show the brand's avatar beside the greeting (when a brand name or avatar was configured). */
   showBrand?: boolean;
+  /** Drawn instead of the greeting, with "Recent conversations" over the list: the first screen (HomeHero). */
+  hero?: ComponentChildren;
   onOpen: (threadId: string) => void;
   onNew: () => void;
 }
 
 /** The visitor's threads, newest first, with previews and unread counts. */
-export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, showBrand = true, onOpen, onNew }: InboxProps) {
+export function Inbox({ threads, i18n, brandName, brandAvatarUrl, greeting, showBrand = true, hero, onOpen, onNew }: InboxProps) {
   return (
     <div class="body">
       <div class="scroll">
-        <div class="greeting">
-          {showBrand && <Avatar name={brandName} url={brandAvatarUrl} />}
-          <p dir="auto">{greeting}</p>
-        </div>
+        {hero ?? (
+          <div class="greeting">
+            {showBrand && <Avatar name={brandName} url={brandAvatarUrl} />}
+            <p dir="auto">{greeting}</p>
+          </div>
+        )}
+        {hero && threads.length > 0 && (
+          <h3 class="inbox-heading">
+            {i18n.t('recent')}
+          </h3>
+        )}
         {threads.length === 0 ? (
           <p class="empty">{i18n.t('inboxEmpty')}</p>
         ) : (

@@ -20,6 +20,7 @@ import { useComposer } from './use-composer.js';
 import { AvailabilitySlot, NotifySlot } from './notify-slot.js';
 import { useModalOnPhones } from './modal.js';
 import { useContinueLink } from './continue-link.js';
+import { HomeTop } from './Home.js';
 
 const NO_MESSAGES: Snapshot['messages'][string] = [];
 /** How much of the panel is drawn (see Panel). */
@@ -116,6 +117,7 @@ function InboxScreen({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
         brandAvatarUrl={ctx.brandAvatarUrl}
         greeting={ctx.greeting ?? i18n.t('greeting')}
         showBrand={!!(ctx.brandName || ctx.brandAvatarUrl)}
+        hero={<HomeTop ctx={ctx} i18n={i18n} />}
         onOpen={(threadId) => ctx.ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId } })}
         onNew={() => ctx.ui.dispatch({ type: 'navigate', route: { name: 'compose' } })}
       />
@@ -197,6 +199,8 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
         </div>
       </div>
     </div>
+  ) : threadId === null ? (
+    <HomeTop ctx={ctx} i18n={i18n} />
   ) : (
     <div class="greeting">
       {(ctx.brandName || ctx.brandAvatarUrl) && <Avatar name={brandName} url={ctx.brandAvatarUrl} />}
