@@ -139,6 +139,7 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
                 hasMore={state.next !== null}
                 onFilter={setFilter}
                 onSelect={select}
+                agentName={credentials.name}
                 onLoadMore={() => controller.loadThreads(true).catch((err: unknown) => setError(describeError(err)))}
               />
             </PaneBoundary>

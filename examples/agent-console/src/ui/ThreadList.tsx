@@ -14,6 +14,8 @@ export interface ThreadListProps {
   onFilter(filter: StatusFilter): void;
   onSelect(threadId: string): void;
   onLoadMore(): void;
+  /** The signed-in agent's name: only their own messages preview as "You: ". */
+  agentName?: string;
   now?: number;
 }
 
@@ -23,9 +25,20 @@ const FILTERS: { value: StatusFilter; label: string }[] = [
   { value: 'all', label: 'All' },
 ];
 
-export function preview(m: Message | null): string {
+/**
+ * One line for the list: who wrote it when it was the brand — "You: " for the signed-in agent's
+ * own messages, the author's name for a colleague's or a bot's (the away reply, an integration) —
+ * then the text or what was attached.
+ */
+export function preview(m: Message | null, agentName?: string): string {
   if (!m) return 'No messages yet';
-  const who = m.author.kind === 'visitor' ? '' : m.author.kind === 'system' ? '' : 'You: ';
+  const a = m.author;
+  const who =
+    a.kind === 'visitor' || a.kind === 'system'
+      ? ''
+      : a.kind === 'agent' && agentName !== undefined && a.name === agentName
+        ? 'You: '
+        : `${a.name ?? (a.kind === 'bot' ? 'Bot' : 'Agent')}: `;
   if (m.kind === 'rating') return `Rated ${String((m.meta as { score?: number } | undefined)?.score ?? '')}/5`;
   if (m.text.trim()) return who + m.text.replace(/\s+/g, ' ').trim();
   const n = m.attachments.length;
@@ -67,7 +80,7 @@ export function ThreadList(props: ThreadListProps) {
                   </button>
                 )}
               >
-                <ThreadItem thread={t} visitor={visitors[t.visitor.id] ?? t.visitor} typing={!!typing[t.id]} selected={t.id === selectedId} now={now} onSelect={props.onSelect} />
+                <ThreadItem thread={t} visitor={visitors[t.visitor.id] ?? t.visitor} typing={!!typing[t.id]} selected={t.id === selectedId} now={now} agentName={props.agentName} onSelect={props.onSelect} />
               </PaneBoundary>
             </li>
           ))}
@@ -88,10 +101,11 @@ interface ThreadItemProps {
   typing: boolean;
   selected: boolean;
   now: number;
+  agentName?: string | undefined;
   onSelect(threadId: string): void;
 }
 
-function ThreadItem({ thread: t, visitor: v, typing, selected, now, onSelect }: ThreadItemProps) {
+function ThreadItem({ thread: t, visitor: v, typing, selected, now, agentName, onSelect }: ThreadItemProps) {
   const unread = t.unread > 0;
   const page = v.context.page;
   return (
@@ -106,7 +120,7 @@ function ThreadItem({ thread: t, visitor: v, typing, selected, now, onSelect }: 
         <span class="ti-name">{visitorLabel(v)}</span>
         <span class="ti-time">{shortTime(t.updatedAt, now)}</span>
       </span>
-      <span class="ti-preview">{typing ? <em>typing…</em> : preview(t.lastMessage)}</span>
+      <span class="ti-preview">{typing ? <em>typing…</em> : preview(t.lastMessage, agentName)}</span>
       <span class="ti-meta">
         {t.status === 'resolved' && <span class="tag">Resolved</span>}
         {t.campaign && <span class="tag tag-campaign">Campaign: {t.campaign}</span>}

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
+import type { Message } from '@threadline/protocol';
 import type { ApiClient } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { message, thread, visitor } from '../test/fixtures.js';
@@ -7,7 +8,7 @@ import { Composer } from './Composer.js';
 import { ServicesContext } from './context.js';
 import { MessageText } from './MessageText.js';
 import { ProactiveForm } from './ProactiveForm.js';
-import { ThreadList } from './ThreadList.js';
+import { preview, ThreadList } from './ThreadList.js';
 import { VisitorPanel } from './VisitorPanel.js';
 
 const noop = () => undefined;
@@ -40,6 +41,20 @@ describe('ThreadList', () => {
     expect(item.className).toContain('unread');
     expect(screen.getByLabelText('2 unread')).toBeTruthy();
     expect(screen.getByText('/checkout')).toBeTruthy();
+  });
+
+  it('previews the signed-in agent’s own last message as "You:", a colleague’s or a bot’s by their name', () => {
+    const last = (author: Message['author']) => thread({ id: `t-${author.kind}-${author.name ?? ''}`, visitor: visitor({ name: `V ${author.name ?? author.kind}` }), lastMessage: message(1, { author, text: 'On its way' }) });
+    render(
+      <ThreadList
+        {...props}
+        agentName="Mia"
+        threads={[last({ kind: 'agent', name: 'Mia' }), last({ kind: 'agent', name: 'Leo' }), last({ kind: 'bot', name: 'Order bot' }), last({ kind: 'bot' }), last({ kind: 'visitor' })]}
+        onSelect={noop}
+      />,
+    );
+    expect(screen.getAllByText(/On its way/).map((e) => e.textContent)).toEqual(['You: On its way', 'Leo: On its way', 'Order bot: On its way', 'Bot: On its way', 'On its way']);
+    expect(preview(message(2, { author: { kind: 'agent', name: 'Leo' }, text: '', attachments: [{ id: 'a', name: 'p.png', mime: 'image/png', size: 1, url: '/f' }] }), 'Mia')).toBe('Leo: Photo');
   });
 
   it('keeps listing the other threads when one cannot be shown, and that one can still be opened', () => {
