@@ -7,7 +7,6 @@ const ar: PanelStrings = {
   back: 'العودة إلى المحادثات',
   newConversation: 'أرسل لنا رسالة',
   recent: 'المحادثات الأخيرة',
-  homeTeam: 'سيرد عليك {names}',
   inboxEmpty: 'لا توجد محادثات بعد.',
   inboxLabel: 'المحادثات',
   greeting: 'مرحبًا! اسألنا عن أي شيء — نرد عادةً خلال بضع ساعات.',

@@ -7,7 +7,6 @@ const he: PanelStrings = {
   back: 'חזרה לשיחות',
   newConversation: 'שלחו לנו הודעה',
   recent: 'שיחות אחרונות',
-  homeTeam: 'יענו לכם {names}',
   inboxEmpty: 'אין עדיין שיחות.',
   inboxLabel: 'שיחות',
   greeting: 'שלום! אפשר לשאול אותנו כל דבר — בדרך כלל אנחנו עונים תוך כמה שעות.',

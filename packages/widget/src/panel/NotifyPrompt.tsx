@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import type { MessageView } from '@threadline/core';
+import { HomeTeam } from '../components/HomeTeam.js';
 import { NotifyAsk, type SaveOutcome } from '../components/NotifyAsk.js';
 import type { I18n } from '../i18n/i18n.js';
 import { notifyWords } from '../i18n/notify-strings.js';
@@ -53,5 +54,17 @@ export function AvailabilityNote({ ctx, i18n }: { ctx: PanelContext; i18n: I18n 
     <span class="availability" ref={root} hidden={!line}>
       {line}
     </span>
+  );
+}
+
+/** The first screen's team (`team` of the app's settings), beside the brand's logo. */
+export function TeamNote({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
+  const availability = useAvailability(ctx.client);
+  const root = useRef<HTMLDivElement>(null);
+  useNotifyStyles(root);
+  return (
+    <div class="home-team-box" ref={root}>
+      <HomeTeam i18n={i18n} team={availability?.team ?? []} />
+    </div>
   );
 }

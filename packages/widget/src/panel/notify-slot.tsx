@@ -39,3 +39,9 @@ export function AvailabilitySlot({ ctx, i18n }: { ctx: PanelContext; i18n: I18n 
   const m = useNotify(true);
   return m ? <m.AvailabilityNote ctx={ctx} i18n={i18n} /> : null;
 }
+
+/** The team's faces and names on the first screen, once the chunk and the app's settings are here. */
+export function TeamSlot({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
+  const m = useNotify(true);
+  return m ? <m.TeamNote ctx={ctx} i18n={i18n} /> : null;
+}
