@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Renders the widget in Debian's Chromium and writes PNGs to packages/widget/screenshots/ (or, with
-// --gallery, to docs/img/gallery/ with an index): the proactive toast, the inbox, a thread with an
+// --gallery, to docs/img/gallery/ with an index): the proactive toast, the first screen (the
+// inbox under the brand's logo, team and reply time), a new conversation from it, a thread with an
 // image, voice clips from both sides and a failed message, a resolved thread with a bot's answer and
 // the shopper's rating, that thread's image open in the lightbox, and a recorded voice clip in the
 // composer's tray — each at 1280×800 and 390×844, in a light and a dark system scheme, in English,
@@ -43,7 +44,7 @@ await build({
 });
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; object-src 'none'; base-uri 'none'";
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const server = createServer((req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
   if (path === '/favicon.ico') {
@@ -72,7 +73,7 @@ const viewports = {
 // Every scene at both sizes, in both schemes, in English, Simplified Chinese and Arabic (right to
 // left), plus the inbox in Traditional Chinese and Hebrew. Arguments filter by name: `-- thread dark`
 // renders only the shots whose name holds every argument; `a,b` in one argument means either.
-const SCENES = ['toast', 'inbox', 'thread', 'rating', 'lightbox', 'tray'];
+const SCENES = ['toast', 'inbox', 'compose', 'thread', 'rating', 'lightbox', 'tray'];
 const all = [
   ...SCENES.flatMap((scene) =>
     ['desktop', 'phone'].flatMap((device) =>
@@ -107,7 +108,7 @@ try {
     await page.goto(`${origin}/?scene=${scene}&locale=${locale}`);
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     if (scene === 'rating') await page.locator('[data-threadline]').locator('.rated').waitFor();
-    if (scene !== 'toast' && scene !== 'inbox' && scene !== 'rating') {
+    if (scene !== 'toast' && scene !== 'inbox' && scene !== 'compose' && scene !== 'rating') {
       await page.waitForFunction(() => {
         const s = document.querySelector('[data-threadline]').shadowRoot;
         const img = s.querySelector('img.image');

@@ -192,7 +192,14 @@ export function createFixtureClient(locale: string, media: Media): Client {
       set({ session });
       return { ok: true, email };
     },
-    availability: async () => null,
+    // The app's settings as the brand set them: a reply time and a team, one with a picture.
+    availability: async () => ({
+      hours: null,
+      replyTimeMinutes: 30,
+      awayMessage: null,
+      agentsOnline: true,
+      team: [{ name: 'Mei', avatarUrl: `${location.origin}/mei.svg` }, { name: 'Omar' }, { name: 'Sofia' }],
+    }),
     attachThread: async () => null,
     reportProactive: (id, event) => {
       if (event === 'dismissed') set({ proactive: snapshot.proactive.filter((p) => p.id !== id) });

@@ -1,6 +1,6 @@
 /**
  * The screenshot harness page: a shop-like page with the real widget (launcher, toast, panel)
- * driven by the fixture client. `?scene=toast|inbox|thread|rating|lightbox|tray&locale=en|zh-CN|zh-TW|ar|he`
+ * driven by the fixture client. `?scene=toast|inbox|compose|thread|rating|lightbox|tray&locale=en|zh-CN|zh-TW|ar|he`
  * (lightbox and tray open the thread; the screenshot script opens the image, records a clip).
  */
 import { createEmitter } from '../../src/emitter.js';
@@ -79,7 +79,7 @@ const media = { image: await dashboardPhoto(), voice: engineClip() };
 const client = createFixtureClient(locale, media);
 const events = createEmitter<WidgetEventMap>(() => {});
 const widget = createWidget(
-  { appId: 'screenshots', serverUrl: 'http://localhost:3000', locale, theme, brandName: 'Northwind Outfitters' },
+  { appId: 'screenshots', serverUrl: 'http://localhost:3000', locale, theme, brandName: 'Northwind Outfitters', brandAvatarUrl: `${location.origin}/logo.svg` },
   {
     createClient: () => client,
     loadPanel: () => import('../../src/panel/entry.js'),
@@ -89,6 +89,13 @@ const widget = createWidget(
   },
 );
 if (scene === 'inbox') widget.open();
+if (scene === 'compose') {
+  // A new conversation from the first screen: what a shopper with no conversation sees first.
+  widget.open();
+  const start = () => document.querySelector('[data-threadline]')?.shadowRoot?.querySelector<HTMLElement>('.footer button');
+  for (let i = 0; i < 200 && !start(); i++) await new Promise((r) => setTimeout(r, 20));
+  start()?.click();
+}
 if (scene === 'thread' || scene === 'lightbox' || scene === 'tray' || scene === 'rating') {
   widget.open();
   // The thread is opened the way a visitor does it: from the inbox (the widget mounts, and the
