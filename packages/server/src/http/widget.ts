@@ -100,7 +100,7 @@ const SERVED = /^\w[\w.-]*\.(js|css)$/;
  * `tl-sender--q6d086h.js` is `sender` + `-q6d086h`). New content gets a new name, so what is at such
  * a URL never changes. Any other name keeps its URL across releases.
  */
-const HASHED = /^(threadline-panel|tl-[\w-]+)-[\w-]{8}\.(js|css)$/;
+const HASHED = /^(threadline-panel|tl-[\w.-]+)-[\w-]{8}\.(js|css)$/;
 
 /** Cache-Control of hashed chunks: a year, and not revalidated when the shopper reloads. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
