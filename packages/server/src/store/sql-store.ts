@@ -106,6 +106,23 @@ function visibleTo(p: Principal) {
   };
 }
 
+/**
+ * Both sides' unread counts of one thread as two subqueries (`unread_visitor`: the brand's messages
+ * past the visitor's horizon; `unread_agent`: the visitor's past the agent's), `t` naming the
+ * thread's row in the statement: `threadSummary`'s read and the append's `UPDATE … RETURNING`.
+ */
+function unreadCounts(eb: ExpressionBuilder<Database, any>, t: 't' | 'threads') {
+  const side = (kind: '=' | '<>', horizon: 'visitor_read_seq' | 'agent_read_seq', as: 'unread_visitor' | 'unread_agent') =>
+    eb
+      .selectFrom('messages as u')
+      .select(eb.fn.countAll<number>().as('n'))
+      .whereRef('u.thread_id', '=', `${t}.id` as never)
+      .where('u.author_kind', kind, 'visitor')
+      .whereRef('u.seq', '>', `${t}.${horizon}` as never)
+      .as(as);
+  return [side('<>', 'visitor_read_seq', 'unread_visitor'), side('=', 'agent_read_seq', 'unread_agent')];
+}
+
 export function isVisible(thread: ThreadsTable, p: Principal): boolean {
   if (thread.app_id !== p.appId) return false;
   if (p.threads?.includes(thread.id)) return true;
@@ -409,22 +426,7 @@ export class SqlStore {
       .selectFrom('threads as t')
       .leftJoin('messages as m', (j) => j.onRef('m.thread_id', '=', 't.id').onRef('m.seq', '=', 't.last_seq'))
       .selectAll('m')
-      .select((eb) => [
-        eb
-          .selectFrom('messages as u')
-          .select(eb.fn.countAll<number>().as('n'))
-          .whereRef('u.thread_id', '=', 't.id')
-          .where('u.author_kind', '<>', 'visitor')
-          .whereRef('u.seq', '>', 't.visitor_read_seq')
-          .as('unread_visitor'),
-        eb
-          .selectFrom('messages as u')
-          .select(eb.fn.countAll<number>().as('n'))
-          .whereRef('u.thread_id', '=', 't.id')
-          .where('u.author_kind', '=', 'visitor')
-          .whereRef('u.seq', '>', 't.agent_read_seq')
-          .as('unread_agent'),
-      ])
+      .select((eb) => unreadCounts(eb, 't'))
       .where('t.id', '=', threadId)
       .executeTakeFirst();
     if (!row) return { last: undefined, unread: { visitor: 0, agent: 0 } };
@@ -609,22 +611,7 @@ export class SqlStore {
       .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...(reopened ? { status: 'open' as const } : {}) }))
       .where('id', '=', thread.id)
       .returningAll()
-      .returning((eb) => [
-        eb
-          .selectFrom('messages as u')
-          .select(eb.fn.countAll<number>().as('n'))
-          .whereRef('u.thread_id', '=', 'threads.id')
-          .where('u.author_kind', '<>', 'visitor')
-          .whereRef('u.seq', '>', 'threads.visitor_read_seq')
-          .as('unread_visitor'),
-        eb
-          .selectFrom('messages as u')
-          .select(eb.fn.countAll<number>().as('n'))
-          .whereRef('u.thread_id', '=', 'threads.id')
-          .where('u.author_kind', '=', 'visitor')
-          .whereRef('u.seq', '>', 'threads.agent_read_seq')
-          .as('unread_agent'),
-      ])
+      .returning((eb) => unreadCounts(eb, 'threads'))
       .executeTakeFirstOrThrow();
     thread = updated as ThreadsTable;
     const unread = { visitor: Number(unread_visitor ?? 0), agent: Number(unread_agent ?? 0) };
