@@ -27,8 +27,15 @@ export async function openSession(browser: Browser, options: BrowserContextOptio
   await context.tracing.start({ screenshots: true, snapshots: true });
   const page = await context.newPage();
   const errors: string[] = [];
+  // The page's console, the newest lines: printed with the artifacts, so a failure in CI says
+  // what the widget reported (its warnings carry the core's error codes).
+  const consoleLines: string[] = [];
   const watch = (p: Page) => {
     p.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    p.on('console', (m) => {
+      consoleLines.push(`${new Date().toISOString().slice(11, 23)} ${m.type()}: ${m.text().slice(0, 300)}`);
+      if (consoleLines.length > 40) consoleLines.shift();
+    });
   };
   watch(page);
   context.on('page', watch);
@@ -40,6 +47,7 @@ export async function openSession(browser: Browser, options: BrowserContextOptio
     async keepArtifacts(name) {
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       const safe = name.replace(/[^\w-]+/g, '_').slice(0, 80);
+      if (consoleLines.length) process.stderr.write(`[${safe}] console:\n${consoleLines.map((l) => `  ${l}`).join('\n')}\n`);
       for (const [i, p] of context.pages().entries()) {
         await p.screenshot({ path: path.join(ARTIFACTS, `${safe}-${i}.png`), fullPage: true }).catch(() => {});
       }

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, indexedDbStorage, socketIoTransport, type Client, type ClientError, type ClientOptions, type StorageAdapter } from '../src/index.js';
 import { userHashOf } from '@threadline/server';
 import { SECRET, startRealServer, type RealServer } from '../src/test/real-server.js';
+import { startNetworkProxy } from '../src/test/network-proxy.js';
 
 let withMail: RealServer;
 let withoutMail: RealServer;
@@ -155,6 +156,37 @@ describe('attachThread', () => {
     const reloaded = client(withMail, storage);
     await connected(reloaded);
     expect(reloaded.getSnapshot().threads.map((x) => x.id)).toEqual([t]);
+  });
+
+  it('tries again when the connection silently dies under the request, and lands in the thread', async () => {
+    const a = client(withMail);
+    const t = a.startThread({ text: 'Does it come in red?' });
+    await expect.poll(() => a.getSnapshot().messages[t]?.[0]?.state, wait).toBe('sent');
+    const token = await continueToken(withMail, t, a.getSnapshot().session!.visitorId);
+    const proxy = await startNetworkProxy(withMail.port);
+    try {
+      const b = createClient({
+        appId: 'demo',
+        serverUrl: proxy.url,
+        storage: indexedDbStorage(`notify-${process.pid}-${++db}`),
+        multiTab: false,
+        ackTimeoutMs: 1000,
+        transport: socketIoTransport({ transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 }),
+      });
+      clients.push(b);
+      await connected(b);
+      const errors: ClientError[] = [];
+      b.on('error', (e) => errors.push(e));
+      // The network stops forwarding without closing: the first request is never answered.
+      proxy.stall();
+      const accepted = proxy.accepted;
+      expect(await b.attachThread(token)).toBe(t);
+      expect(proxy.accepted).toBeGreaterThan(accepted); // answered on a new connection
+      expect(b.getSnapshot().messages[t]!.map((m) => m.text)).toEqual(['Does it come in red?']);
+      expect(errors).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('resolves null with a not_found error for an expired link, and opens nothing', async () => {
