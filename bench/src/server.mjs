@@ -60,7 +60,10 @@ export function once(child, type, timeoutMs = 600_000) {
 }
 
 async function startHost(env) {
-  const child = fork(HOST_SCRIPT, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node only, e.g. `--prof` (a V8 tick log in the
+  // working directory, written as it goes, so it survives the kill -9; `node --prof-process`).
+  const execArgv = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(HOST_SCRIPT, [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const exited = new Promise((r) => child.once('exit', r));
   const m = await Promise.race([
     once(child, 'listening', 30_000),
