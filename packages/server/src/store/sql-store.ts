@@ -161,6 +161,14 @@ export interface SqlStoreOptions {
    * @default none
    */
   onAppend?: AppendHook;
+  /**
+   * How long an app read by id or by API key (`getApp`, `appByApiKey`: every visitor handshake,
+   * every REST call, every agent connection) is answered from memory. Apps change only when a
+   * node starts (`updateApp`, which forgets them on that node): another node sees the change
+   * within this time. 0 reads every time.
+   * @default 5000
+   */
+  appCacheMs?: number;
 }
 
 /** How many prompts of a campaign a visitor (or user) may get in a window: a rule's cap. */
@@ -185,6 +193,7 @@ export interface CampaignCap {
 export class SqlStore {
   readonly #onAppend: AppendHook | null;
   readonly #engine: Engine;
+  readonly #apps: AppCache;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -192,6 +201,7 @@ export class SqlStore {
   ) {
     this.#onAppend = options.onAppend ?? null;
     this.#engine = engineOf(db);
+    this.#apps = new AppCache(options.appCacheMs ?? 5000);
   }
 
   /**
@@ -240,17 +250,25 @@ export class SqlStore {
     if (input.apiKey) set.api_key_hash = hashApiKey(input.apiKey);
     if (input.secret) set.secret = input.secret;
     await this.db.updateTable('apps').set(set).where('id', '=', id).execute();
+    this.#apps.clear();
     return (await this.getApp(id))!;
   }
 
+  /** The app, from memory when read less than `appCacheMs` ago (see `SqlStoreOptions`). */
   async getApp(id: string): Promise<AppRow | undefined> {
-    const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
+    return this.#apps.get(`id:${id}`, async () => {
+      const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && appRow(row);
+    });
   }
 
+  /** The app of an API key, from memory like `getApp`; a key no app has is read every time. */
   async appByApiKey(key: string): Promise<AppRow | undefined> {
-    const row = await this.db.selectFrom('apps').selectAll().where('api_key_hash', '=', hashApiKey(key)).executeTakeFirst();
-    return row && { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
+    const hash = hashApiKey(key);
+    return this.#apps.get(`key:${hash}`, async () => {
+      const row = await this.db.selectFrom('apps').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
+      return row && appRow(row);
+    });
   }
 
   async allOrigins(): Promise<string[]> {
@@ -919,5 +937,46 @@ export class SqlStore {
 
   async eventsOf(visitorId: string, limit = 50) {
     return this.db.selectFrom('events').selectAll().where('visitor_id', '=', visitorId).orderBy('id', 'desc').limit(limit).execute();
+  }
+}
+
+function appRow(row: { id: string; name: string; secret: string; allowed_origins: string }): AppRow {
+  return { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
+}
+
+/**
+ * Apps found, kept for `ttlMs`; a miss is not kept (an unknown app or a wrong key is read again,
+ * so an app created meanwhile is found at once). Reads of one key at once share one statement,
+ * so a burst of handshakes after a restart reads each app once. `clear` also voids the reads in
+ * flight, so what they return is not kept.
+ */
+class AppCache {
+  readonly #found = new Map<string, { app: AppRow; at: number }>();
+  readonly #reading = new Map<string, Promise<AppRow | undefined>>();
+  #generation = 0;
+
+  constructor(private readonly ttlMs: number) {}
+
+  get(key: string, read: () => Promise<AppRow | undefined>): Promise<AppRow | undefined> {
+    if (this.ttlMs <= 0) return read();
+    const hit = this.#found.get(key);
+    if (hit && performance.now() - hit.at < this.ttlMs) return Promise.resolve(hit.app);
+    const pending = this.#reading.get(key);
+    if (pending) return pending;
+    const generation = this.#generation;
+    const reading = read().finally(() => {
+      if (this.#reading.get(key) === reading) this.#reading.delete(key);
+    });
+    this.#reading.set(key, reading);
+    return reading.then((app) => {
+      if (app && generation === this.#generation) this.#found.set(key, { app, at: performance.now() });
+      return app;
+    });
+  }
+
+  clear(): void {
+    this.#generation++;
+    this.#found.clear();
+    this.#reading.clear();
   }
 }

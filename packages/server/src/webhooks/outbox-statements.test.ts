@@ -1,30 +1,10 @@
-import { PostgresQueryCompiler, SqliteQueryCompiler, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqlStore, type AppendInput } from '../store/sql-store.js';
 import { WebhookStore } from '../store/webhook-store.js';
-import { TEST_ENGINE, connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { Statements } from '../test/statements.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import { Outbox } from './outbox.js';
-
-/** Records the SQL of every statement run through the database it is plugged into, transactions included. */
-class Statements implements KyselyPlugin {
-  readonly sql: string[] = [];
-  readonly #compiler = TEST_ENGINE === 'postgres' ? new PostgresQueryCompiler() : new SqliteQueryCompiler();
-
-  transformQuery({ node, queryId }: PluginTransformQueryArgs) {
-    this.sql.push(this.#compiler.compileQuery(node, queryId).sql);
-    return node;
-  }
-
-  async transformResult({ result }: PluginTransformResultArgs) {
-    return result;
-  }
-
-  /** How many statements read `table`. */
-  reads(table: string): number {
-    return this.sql.filter((s) => s.startsWith('select') && s.includes(`from "${table}"`)).length;
-  }
-}
 
 let h: Harness;
 let statements: Statements;
