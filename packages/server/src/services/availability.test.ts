@@ -1,4 +1,5 @@
 /** Business hours, the expected reply time and the away auto-reply, through the real server on loopback. */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import { API_KEY, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
@@ -130,5 +131,42 @@ describe('availability', () => {
       expect((await messagesOf(t)).map((m) => m.author.kind)).toEqual(['visitor', 'agent']);
     }
     v.close();
+  });
+
+  it('posts no second away message and logs nothing when its text changes during the closed period', async () => {
+    // A server of its own that logs warnings: a node remembers the notices it posted, so the
+    // restart stands for the node that did not (another node, or this one started again).
+    const warnings: { msg: string }[] = [];
+    const logStream = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) {
+          const entry = JSON.parse(line) as { msg: string; level: number };
+          if (entry.level >= 40) warnings.push(entry);
+        }
+        done();
+      },
+    });
+    const own = await startServer({ logLevel: 'warn' }, { logStream });
+    try {
+      await own.api('PUT', '/v1/availability', { hours: NEVER_OPEN, awayMessage: 'Closed until Monday.' });
+      const first = await connect(own.url);
+      const t = newId();
+      await send(first, t, 'hello?', { create: true });
+      await eventually(() => first.received.message?.find((m) => m.author.kind === 'bot'));
+      first.close();
+      await own.restart();
+      await own.api('PUT', '/v1/availability', { hours: NEVER_OPEN, awayMessage: 'Closed for the holidays, back on the 4th.' });
+      const again = await connect(own.url, { token: first.session.token });
+      expect((await send(again, t, 'still there?')).ok).toBe(true);
+      await own.api('POST', `/v1/threads/${t}/messages`, { text: 'marker', author: { kind: 'agent' } });
+      const texts = async () => ((await own.api('GET', `/v1/threads/${t}/messages?limit=100`)).body.items as { text: string; author: { kind: string } }[]).map((m) => `${m.author.kind}: ${m.text}`);
+      await eventually(async () => (await texts()).includes('agent: marker'));
+      // The away reply is tried before the send's ack; the marker's append waits for it (the thread's lock).
+      expect(await texts()).toEqual(['visitor: hello?', 'bot: Closed until Monday.', 'visitor: still there?', 'agent: marker']);
+      expect(warnings.map((w) => w.msg)).not.toContainEqual(expect.stringContaining('away message'));
+      again.close();
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -400,14 +400,26 @@ export class Messaging {
   /**
    * The away message (services/availability.ts): a bot message with `meta.away`, deduplicated by
    * `idempotencyKey` (one per closed period). It queues no email: an away notice is no answer.
+   *
+   * The key alone says whether this period's notice was posted. The store also compares bodies,
+   * so a notice already posted with the brand's earlier text (the app's away message changed
+   * during the closed period, then another node or a restarted one sees the next visitor
+   * message) comes back as a `conflict`: that is "already posted", not an error, and nothing is
+   * written (the append's transaction rolled back).
    */
   async postAway(thread: ThreadsTable, text: string, idempotencyKey: string): Promise<void> {
-    const result = await this.store.append({
-      appId: thread.app_id,
-      threadId: thread.id,
-      message: { clientId: idempotencyKey, author: { kind: 'bot' }, text, kind: 'text', attachmentIds: [], meta: { away: true }, bodyExtra: ['away'] },
-      reopen: false,
-    });
+    let result: AppendResult;
+    try {
+      result = await this.store.append({
+        appId: thread.app_id,
+        threadId: thread.id,
+        message: { clientId: idempotencyKey, author: { kind: 'bot' }, text, kind: 'text', attachmentIds: [], meta: { away: true }, bodyExtra: ['away'] },
+        reopen: false,
+      });
+    } catch (err) {
+      if (err instanceof ServerError && err.code === 'conflict') return;
+      throw err;
+    }
     if (!result.duplicate) await this.published(result);
   }
 
