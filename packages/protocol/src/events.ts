@@ -98,6 +98,18 @@ export interface ServerEvents {
   read: (event: ReadEvent) => void;
   typing: (event: TypingEvent) => void;
   proactive: (prompt: ProactiveMessage) => void;
+  /**
+   * Whether anyone of the brand can answer now changed: the app's first agent inbox connected, or
+   * its last one closed. Sent to every connected visitor of the app; `availability.get` answers
+   * the state at any other time.
+   */
+  availability: (event: AvailabilityEvent) => void;
+}
+
+/** What a visitor hears when the app's agents come online or all go (`availability`). */
+export interface AvailabilityEvent {
+  /** An agent inbox of the app is connected (as `availability.get`'s `agentsOnline`). */
+  agentsOnline: boolean;
 }
 
 /** A thread as the brand side sees it: with its visitor. */

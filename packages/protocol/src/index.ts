@@ -33,6 +33,7 @@ export {
   typingInputSchema,
   pingInputSchema,
   availabilityInputSchema,
+  availabilityEventSchema,
   threadAttachInputSchema,
   trackInputSchema,
   contextInputSchema,
@@ -71,4 +72,5 @@ export type {
   Page,
   TypingEvent,
   ReadEvent,
+  AvailabilityEvent,
 } from './events.js';

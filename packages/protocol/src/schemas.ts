@@ -106,6 +106,8 @@ const smallRecord = v.pipe(
 export const pingInputSchema = v.object({});
 /** `availability.get` carries nothing: the app is the socket's. */
 export const availabilityInputSchema = v.object({});
+/** The server's `availability` event (server → visitor), for clients that check what they receive. */
+export const availabilityEventSchema = v.object({ agentsOnline: v.boolean() });
 /** `thread.attach`: the token of an email's continue link (see docs/notifications.md). */
 export const threadAttachInputSchema = v.object({ token: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}\.[0-9]{1,16}\.[0-9a-f]{24}$/, 'not a continue-link token')) });
 
@@ -141,7 +143,7 @@ export const rateInputSchema = v.object({
 
 export const proactiveEventInputSchema = v.object({
   id,
-  event: v.picklist(['shown', 'opened', 'replied', 'dismissed']),
+  event: v.picklist(['shown', 'opened', 'replied', 'dismissed', 'suppressed']),
 });
 
 /**

@@ -43,6 +43,7 @@ import { makeDataDirPrivate } from './data-dir.js';
 import { LinkSigner, loadLinkKey } from './notifications/link-signer.js';
 import { EmailNotifier } from './notifications/notifier.js';
 import { AvailabilityService } from './services/availability.js';
+import { appRoom } from './realtime/rooms.js';
 import { ContinueLinks } from './notifications/continue.js';
 import { InboundMail, defaultMaxInboundBytes } from './notifications/inbound.js';
 import { SmtpListener } from './notifications/smtp-listener.js';
@@ -244,6 +245,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const messaging = new Messaging(store, io, agents, webhooks, proactive, presence, notifier);
   const availability = new AvailabilityService(db, presence, log);
   availability.postAway = (thread, text, key) => messaging.postAway(thread, text, key);
+  availability.tellVisitors = (appId, event) => io.to(appRoom(appId)).emit('availability', event);
   messaging.availability = availability;
   const continueLinks = new ContinueLinks({
     store: notificationStore,

@@ -67,8 +67,15 @@ export function attachAgentChannel(deps: AgentChannelDeps): void {
     const app = socket.data.app;
     void socket.join(agentRoom(app.id));
     // Counted, so a visitor's widget can tell whether anyone of the brand is there (availability.get).
-    void messaging.presence.enter(app.id, [agentRoom(app.id)]);
-    socket.on('disconnect', () => void messaging.presence.leave([agentRoom(app.id)]));
+    const room = agentRoom(app.id);
+    const entered = messaging.presence.enter(app.id, [room]);
+    // This node's first inbox of the app, or its last gone, may change whether anyone of the brand
+    // is there: the app's visitors hear it (see AvailabilityService.inboxesChanged).
+    if (messaging.presence.here(room) === 1) void entered.then(() => messaging.availability?.inboxesChanged(app.id));
+    socket.on('disconnect', () => {
+      const left = messaging.presence.leave([room]);
+      if (messaging.presence.here(room) === 0 && !deps.isClosing()) void left.then(() => messaging.availability?.inboxesChanged(app.id));
+    });
     // An API key can do everything over HTTP anyway; the budget keeps one runaway or hostile
     // inbox from flooding every visitor and inbox of the app with typing and read events.
     const before = async () => {

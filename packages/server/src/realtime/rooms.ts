@@ -9,6 +9,8 @@ import type { ThreadsTable } from '../db/schema.js';
 export const visitorRoom = (visitorId: string) => `v:${visitorId}`;
 export const userRoom = (appId: string, userId: string) => `u:${appId}:${userId}`;
 export const agentRoom = (appId: string) => `a:${appId}`;
+/** Every visitor socket of an app (`app:<appId>`): hears app-wide news, such as agents coming online. */
+export const appRoom = (appId: string) => `app:${appId}`;
 /** Every socket of one visitor session (`s:<sessionId>`): revoking the session disconnects them. */
 export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
 /** The sockets of other visitors that opened the thread from an email's continue link (notifications/continue.ts). */

@@ -26,7 +26,7 @@ import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
 import type { Principal } from '../store/sql-store.js';
 import { deviceContext, type Messaging } from '../services/messaging.js';
-import { presenceRooms, sessionRoom, threadRoom, userRoom, visitorRoom } from './rooms.js';
+import { appRoom, presenceRooms, sessionRoom, threadRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
 import type { Limiter } from './rate-limit.js';
 import { clientAddress } from './client-address.js';
@@ -198,7 +198,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
         .catch((err: unknown) => deps.log.error({ err }, 'visitor disconnect bookkeeping failed'));
     });
     try {
-      await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId)]);
+      await socket.join([visitorRoom(p.visitorId), sessionRoom(socket.data.sessionId), appRoom(p.appId)]);
       if (p.userId) await socket.join(userRoom(p.appId, p.userId));
       if (p.threads?.length) await socket.join(p.threads.map(threadRoom));
       // Other nodes see the visitor online before the inboxes hear it is.

@@ -2,6 +2,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
+import * as v from 'valibot';
+import { availabilityEventSchema } from '@threadline/protocol';
 import { API_KEY, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
 
 let h: Harness;
@@ -94,6 +96,28 @@ describe('availability', () => {
     agent.close();
     await eventually(async () => (await v.call('availability.get', {})).agentsOnline === false);
     v.close();
+  });
+
+  it('tells connected visitors when the first agent inbox connects and when the last one closes', async () => {
+    const visitor = await connect(h.url);
+    const heard: unknown[] = [];
+    visitor.socket.on('availability', (event) => heard.push(event));
+    const inbox = () => {
+      const socket = ioClient(`${h.url}/agent`, { auth: { apiKey: API_KEY }, transports: ['websocket'], forceNew: true, reconnection: false });
+      return new Promise<typeof socket>((resolve) => socket.once('connect', () => resolve(socket)));
+    };
+    const first = await inbox();
+    await eventually(() => heard.length === 1);
+    expect(heard[0]).toEqual({ agentsOnline: true });
+    expect(v.is(availabilityEventSchema, heard[0])).toBe(true);
+    // A second inbox changes nothing; closing one of two leaves someone there.
+    const second = await inbox();
+    second.close();
+    await eventually(async () => (await visitor.call('availability.get', {})).agentsOnline === true);
+    first.close();
+    await eventually(() => heard.length === 2);
+    expect(heard).toEqual([{ agentsOnline: true }, { agentsOnline: false }]);
+    visitor.close();
   });
 
   it('posts the away message once per thread outside hours, as a bot, after the visitor’s message', async () => {

@@ -1,4 +1,4 @@
-import { openState, type AppAvailability, type Availability } from '@threadline/protocol';
+import { openState, type AppAvailability, type Availability, type AvailabilityEvent } from '@threadline/protocol';
 import type { Kysely } from 'kysely';
 import type { Database, ThreadsTable } from '../db/schema.js';
 import type { Presence } from '../cluster/presence.js';
@@ -19,6 +19,9 @@ interface Logger {
 /** Posts the away message as the brand (a bot message that queues no email). */
 export type PostAway = (thread: ThreadsTable, text: string, idempotencyKey: string) => Promise<void>;
 
+/** Sends `availability` to every connected visitor of the app, on every node (one broadcast). */
+export type TellVisitors = (appId: string, event: AvailabilityEvent) => void;
+
 /**
  * When an app answers: its business hours, expected reply time and away message (one JSON
  * document per app, `apps.availability`), what a visitor's widget is told (`availability.get`,
@@ -29,6 +32,7 @@ export class AvailabilityService {
   readonly #cache = new Map<string, { value: AppAvailability; until: number }>();
   readonly #posted = new Set<string>();
   postAway: PostAway | null = null;
+  tellVisitors: TellVisitors | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -65,6 +69,28 @@ export class AvailabilityService {
   async forVisitor(appId: string): Promise<Availability> {
     const [settings, online] = await Promise.all([this.get(appId), this.presence.online([agentRoom(appId)])]);
     return { ...settings, agentsOnline: online.size > 0 };
+  }
+
+  /**
+   * This node's first inbox of the app connected, or its last one closed (agent-channel.ts): the
+   * app's visitors hear whether any inbox is connected now, on any node. Asked once per change
+   * (one Redis round trip with several nodes, never one per visitor), then one broadcast that the
+   * adapter carries to every node's visitors of the app.
+   *
+   * Told even when nothing changed for the app (an inbox came on this node while another node had
+   * one): the event is a state, not a toggle. Not told: a node that dies without closing (its
+   * inboxes count until its presence expires; `availability.get` answers the truth after that),
+   * and, in a race of two nodes' last inboxes closing at once, the order of the two broadcasts is
+   * not guaranteed; both clear up at the next change or `availability.get`.
+   */
+  async inboxesChanged(appId: string): Promise<void> {
+    if (!this.tellVisitors) return;
+    try {
+      const online = await this.presence.online([agentRoom(appId)]);
+      this.tellVisitors(appId, { agentsOnline: online.size > 0 });
+    } catch (err) {
+      this.log.warn({ err, appId }, 'availability: could not tell visitors that agents came or went');
+    }
   }
 
   /**

@@ -61,8 +61,8 @@ export class Messaging {
   /** Visitor sends in progress on this node, by everything that makes two sends the same. */
   readonly #sending = new Map<string, Promise<SendResult>>();
 
-  /** The away auto-reply after a visitor's message (services/availability.ts); set by the server. */
-  availability: Pick<AvailabilityService, 'afterVisitorMessage'> | null = null;
+  /** The away auto-reply after a visitor's message, and the news of inboxes coming and going (services/availability.ts); set by the server. */
+  availability: Pick<AvailabilityService, 'afterVisitorMessage' | 'inboxesChanged'> | null = null;
 
   constructor(
     readonly store: SqlStore,
