@@ -55,6 +55,19 @@ describe('strings', () => {
     }
   });
 
+  it('leaves when the brand answers to the line under the greeting: the default greeting names no reply time', () => {
+    // "Usually replies within …" (the app's reply time) follows the greeting; the greeting saying
+    // "we usually reply within a few hours" above it repeated it, or contradicted it.
+    const replyWords: Record<Locale, RegExp> = {
+      en: /repl|hour|minute/i,
+      'zh-CN': /回复|小时|分钟/,
+      'zh-TW': /回覆|小時|分鐘/,
+      ar: /نرد|ساعات|دقائق|خلال/,
+      he: /עונים|שעות|דקות/,
+    };
+    for (const locale of LOCALES) expect(ALL[locale].greeting, locale).not.toMatch(replyWords[locale]);
+  });
+
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(format('{name} is typing…', { name: 'Mia' })).toBe('Mia is typing…');
     expect(format('{a}{b}', { a: 1 })).toBe('1{b}');
