@@ -316,7 +316,7 @@ describe('client', () => {
     expect(client.getSnapshot().typing[t]).toBeUndefined();
   });
 
-  it('caps proactive prompts per campaign and reports what happened', async () => {
+  it('caps proactive prompts per campaign, reports what happened and what it did not show', async () => {
     const { client, server } = setup({ proactive: { maxPerCampaign: 1, capWindowMs: 60_000 } });
     await flush();
     const prompt = (id: string, campaign: string | null) => ({
@@ -338,10 +338,18 @@ describe('client', () => {
     await flush();
     expect(offered).toEqual(['p1', 'p3']);
     expect(client.getSnapshot().proactive.map((p) => p.id)).toEqual(['p3']);
+    // p2, over its campaign's cap here, is reported suppressed (the server stops offering it); p1,
+    // offered again, is one the server cannot have heard was shown: told again.
     expect(server.requests.filter((r) => r.name === 'proactive.event').map((r) => r.input)).toEqual([
       { id: 'p1', event: 'shown' },
       { id: 'p1', event: 'dismissed' },
+      { id: 'p2', event: 'suppressed' },
+      { id: 'p1', event: 'shown' },
     ]);
+    // Suppressed here for good: offered again, it is still not shown.
+    server.push({ type: 'server', name: 'proactive', payload: prompt('p2', 'checkout') });
+    await flush();
+    expect(offered).toEqual(['p1', 'p3']);
   });
 
   it('leaves no timer, socket or listener behind after destroy', async () => {

@@ -112,7 +112,7 @@ export interface ProactiveMessage {
   createdAt: string;
 }
 
-export type ProactiveEvent = 'shown' | 'opened' | 'replied' | 'dismissed';
+export type ProactiveEvent = 'shown' | 'opened' | 'replied' | 'dismissed' | 'suppressed';
 
 /** Sent by the server on every connection: who the socket is, and a fresh token to store. */
 export interface Session {

@@ -21,12 +21,26 @@ export function campaignShowings(record: ProactiveRecord, campaign: string | nul
   return (record.campaigns[campaign] ?? []).filter((t) => now - t < policy.capWindowMs).length;
 }
 
+/**
+ * What to do with a prompt the server offers: `offer` it; leave it, as it is `listed` already or
+ * `expired`; or it is one this device will not show — `done` here (shown, dismissed or answered
+ * before, a report the server may have missed) or `capped` (its campaign is at its cap here).
+ */
+export function verdict(record: ProactiveRecord, prompt: ProactiveMessage, now: number, policy: CapPolicy): 'offer' | 'listed' | 'expired' | 'done' | 'capped' {
+  if (record.done[prompt.id] !== undefined) return 'done';
+  if (record.prompts.some((p) => p.id === prompt.id)) return 'listed';
+  if (isExpired(prompt, now)) return 'expired';
+  return campaignShowings(record, prompt.campaign, now, policy) < policy.maxPerCampaign ? 'offer' : 'capped';
+}
+
 /** Whether an incoming prompt may be offered now. */
 export function mayOffer(record: ProactiveRecord, prompt: ProactiveMessage, now: number, policy: CapPolicy): boolean {
-  if (record.done[prompt.id] !== undefined) return false;
-  if (record.prompts.some((p) => p.id === prompt.id)) return false;
-  if (isExpired(prompt, now)) return false;
-  return campaignShowings(record, prompt.campaign, now, policy) < policy.maxPerCampaign;
+  return verdict(record, prompt, now, policy) === 'offer';
+}
+
+/** Not shown here because of the caps: never offered again on this device either. */
+export function suppress(record: ProactiveRecord, id: string, now: number): ProactiveRecord {
+  return { ...record, done: { ...record.done, [id]: record.done[id] ?? now } };
 }
 
 export function offer(record: ProactiveRecord, prompt: ProactiveMessage): ProactiveRecord {

@@ -32,14 +32,26 @@ export class Prompts implements Unit {
   offer(prompts: ProactiveMessage[]): void {
     const now = this.#host.env.now();
     const offered: ProactiveMessage[] = [];
+    // Offered by the server, not to be shown here: reported, so the server stops offering them.
+    const reports: [string, ProactiveEvent][] = [];
     let record = this.#record;
     for (const p of prompts) {
-      if (!caps.mayOffer(record, p, now, this.#host.options.caps)) continue;
-      record = caps.offer(record, p);
-      offered.push(p);
+      const verdict = caps.verdict(record, p, now, this.#host.options.caps);
+      if (verdict === 'capped') {
+        record = caps.suppress(record, p.id, now);
+        reports.push([p.id, 'suppressed']);
+      } else if (verdict === 'done') {
+        // Shown, dismissed or answered here while the report could not go: the server never
+        // heard. A showing is what every close here began with (the UI shows before it closes).
+        reports.push([p.id, 'shown']);
+      } else if (verdict === 'offer') {
+        record = caps.offer(record, p);
+        offered.push(p);
+      }
     }
+    if (record !== this.#record) this.#set(record);
+    for (const [id, event] of reports) void this.#report(id, event);
     if (!offered.length) return;
-    this.#set(record);
     for (const p of offered) {
       const prompt = this.#host.store.state.proactive.find((x) => x.id === p.id);
       if (prompt) this.#host.proactive(prompt);
@@ -57,6 +69,10 @@ export class Prompts implements Unit {
       if (known && !known.shown) this.#set(caps.markShown(this.#record, id, now));
       this.#set(caps.close(this.#record, id, now));
     }
+    await this.#report(id, event);
+  }
+
+  async #report(id: string, event: ProactiveEvent): Promise<void> {
     if (this.#host.store.state.connection !== 'connected') return;
     await this.#host.request('proactive.event', { id, event });
   }

@@ -306,6 +306,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('visitors').addColumn('attached_threads', 'text').execute();
     },
   },
+  '0010_proactive_suppressed': {
+    // A prompt the device did not show because of its own caps (docs/core.md, "Proactive"):
+    // reported once, never offered again, counted apart from shown and dismissed.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('proactive').addColumn('suppressed_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -105,6 +105,8 @@ export interface ProactiveTable {
   opened_at: number | null;
   replied_at: number | null;
   dismissed_at: number | null;
+  /** The device did not show it, over its own caps (reported once, never offered again). */
+  suppressed_at: number | null;
   thread_id: string | null;
 }
 

@@ -68,6 +68,21 @@ describe('proactive messages', () => {
     back.close();
   });
 
+  it('never offers again a prompt the device suppressed (over its own caps), nor pushes it live', async () => {
+    const v = await connect(h.url);
+    const pushed = await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'One more thing', campaign: 'checkout' });
+    expect((await v.call('sync', { cursors: {} })).proactive.map((p: any) => p.id)).toEqual([pushed.body.proactive.id]);
+    expect((await v.call('proactive.event', { id: pushed.body.proactive.id, event: 'suppressed' })).ok).toBe(true);
+    expect((await v.call('sync', { cursors: {} })).proactive).toHaveLength(0);
+    // Another tab of the visitor, connected later: not offered there either.
+    const other = await connect(h.url, { token: v.session.token });
+    expect((await other.call('sync', { cursors: {} })).proactive).toHaveLength(0);
+    // An event name the protocol does not know is refused with its code.
+    expect((await v.call('proactive.event', { id: pushed.body.proactive.id, event: 'ignored' })).error.code).toBe('bad_request');
+    v.close();
+    other.close();
+  });
+
   it('targets a user on all their devices, and queues for a user not yet seen', async () => {
     const userId = 'erin-' + newId();
     const queued = await h.api('POST', '/v1/proactive', { to: { userId }, text: 'Welcome back' });

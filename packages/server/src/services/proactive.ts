@@ -23,7 +23,7 @@ export interface ProactiveInput {
   idempotencyKey?: string | null;
 }
 
-export type ProactiveEventName = 'shown' | 'opened' | 'replied' | 'dismissed';
+export type ProactiveEventName = 'shown' | 'opened' | 'replied' | 'dismissed' | 'suppressed';
 
 /**
  * Prompts pushed by the brand. A prompt is stored first, then emitted to every connected tab of
@@ -101,6 +101,7 @@ export class ProactiveService {
       opened_at: null,
       replied_at: null,
       dismissed_at: null,
+      suppressed_at: null,
       thread_id: null,
     };
     return { row, room };
@@ -111,7 +112,7 @@ export class ProactiveService {
     const store = this.deps.store;
     const proactive = toProactive(stored);
     // Live when the target has a tab open on any node (presence: no request to every node).
-    if ((await this.deps.presence.isOnline(room)) && !stored.shown_at && !stored.dismissed_at) {
+    if ((await this.deps.presence.isOnline(room)) && !stored.shown_at && !stored.dismissed_at && !stored.suppressed_at) {
       this.deps.io.to(room).emit('proactive', proactive);
       await store.markProactive(stored.id, 'delivered');
       return { proactive, delivered: 'live' };

@@ -127,6 +127,7 @@ describe('campaign rules as durable jobs', () => {
       opened_at: null,
       replied_at: null,
       dismissed_at: null,
+      suppressed_at: null,
       thread_id: null,
     });
     const ids = Array.from({ length: 10 }, () => newId());

@@ -838,6 +838,7 @@ export class SqlStore {
       .where('shown_at', 'is', null)
       .where('dismissed_at', 'is', null)
       .where('replied_at', 'is', null)
+      .where('suppressed_at', 'is', null)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
       .orderBy('created_at', 'asc')
       .limit(20)
@@ -908,7 +909,7 @@ export class SqlStore {
    */
   async markProactive(
     id: string,
-    event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed',
+    event: 'delivered' | 'shown' | 'opened' | 'replied' | 'dismissed' | 'suppressed',
     threadId?: string,
     then?: TxHook<ProactiveTable>,
   ): Promise<boolean> {

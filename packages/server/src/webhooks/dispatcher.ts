@@ -19,6 +19,7 @@ export const WEBHOOK_EVENTS = [
   'proactive.opened',
   'proactive.replied',
   'proactive.dismissed',
+  'proactive.suppressed',
   'notification.sent',
   'notification.failed',
 ] as const;

@@ -22,6 +22,16 @@ async function deliveries(): Promise<[string, any][]> {
 const boom = () => Promise.reject(new Error('outbox write failed'));
 
 describe('the webhook outbox', () => {
+  it('tells the brand about a prompt a device suppressed, once', async () => {
+    const v = await connect(h.url);
+    const pushed = await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'capped here', campaign: 'c2' });
+    await v.call('proactive.event', { id: pushed.body.proactive.id, event: 'suppressed' });
+    await v.call('proactive.event', { id: pushed.body.proactive.id, event: 'suppressed' }); // reported again: nothing new
+    v.close();
+    const mine = (await deliveries()).filter(([, d]) => d.id === pushed.body.proactive.id);
+    expect(mine.map(([type]) => type)).toEqual(['proactive.suppressed']);
+  });
+
   it('holds every event once by the time the change is acknowledged', async () => {
     const v = await connect(h.url);
     const threadId = newId();

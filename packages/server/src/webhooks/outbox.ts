@@ -51,7 +51,7 @@ export class Outbox {
   async proactive(
     trx: Kysely<Database>,
     row: ProactiveTable,
-    event: 'shown' | 'opened' | 'replied' | 'dismissed',
+    event: 'shown' | 'opened' | 'replied' | 'dismissed' | 'suppressed',
     by: { visitorId: string; userId: string | null },
   ): Promise<void> {
     const data = { id: row.id, event, visitorId: by.visitorId, campaign: row.campaign, userId: by.userId, threadId: row.thread_id };
