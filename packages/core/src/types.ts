@@ -272,6 +272,12 @@ export interface Snapshot {
   typing: Readonly<Record<string, TypingView>>;
   /** Proactive prompts waiting to be shown or answered (within caps, not expired, not dismissed). */
   proactive: readonly ProactivePrompt[];
+  /**
+   * Whether an agent inbox of the app is connected now, as last heard: from `availability()`'s
+   * answer, then kept current by the server's `availability` event while connected (and asked
+   * again after a reconnection). null until the page asked `availability()` or the server told.
+   */
+  agentsOnline: boolean | null;
   /** Sum of unread over threads. */
   totalUnread: number;
 }

@@ -8,7 +8,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, indexedDbStorage, socketIoTransport, type Client, type ClientError, type ClientOptions, type StorageAdapter } from '../src/index.js';
 import { userHashOf } from '@threadline/server';
-import { SECRET, startRealServer, type RealServer } from '../src/test/real-server.js';
+import { io as ioClient } from 'socket.io-client';
+import { API_KEY, SECRET, startRealServer, type RealServer } from '../src/test/real-server.js';
 import { startNetworkProxy } from '../src/test/network-proxy.js';
 
 let withMail: RealServer;
@@ -121,6 +122,21 @@ describe('availability', () => {
     expect(await a.availability()).toEqual({ hours, replyTimeMinutes: 20, awayMessage: 'Back Monday.', agentsOnline: false });
     // Unset again: the other stories do not expect an away message.
     expect((await withMail.api('PUT', '/v1/availability', {})).status).toBe(200);
+  });
+
+  it('keeps agentsOnline in the snapshot: from the answer, then as agent inboxes connect and close', async () => {
+    const a = client(withoutMail);
+    await connected(a);
+    expect(a.getSnapshot().agentsOnline).toBeNull();
+    expect((await a.availability())?.agentsOnline).toBe(false);
+    expect(a.getSnapshot().agentsOnline).toBe(false);
+    const inbox = ioClient(`${withoutMail.url}/agent`, { auth: { apiKey: API_KEY }, transports: ['websocket'], forceNew: true, reconnection: false });
+    try {
+      await expect.poll(() => a.getSnapshot().agentsOnline, wait).toBe(true);
+    } finally {
+      inbox.close();
+    }
+    await expect.poll(() => a.getSnapshot().agentsOnline, wait).toBe(false);
   });
 });
 

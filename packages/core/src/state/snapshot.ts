@@ -113,6 +113,7 @@ export class SnapshotDeriver {
       uploads: state.uploads,
       typing: state.typing,
       proactive: state.proactive,
+      agentsOnline: state.agentsOnline,
       totalUnread,
     };
     return this.#snapshot;

@@ -16,7 +16,7 @@ import { backoffDelay } from '../backoff.js';
 import type { Reply, RequestInput, RequestName, RequestResult, Transport, TransportEvent, TransportFactory } from './transport.js';
 import { yieldToPage } from '../yield.js';
 
-const SERVER_EVENTS = ['message', 'thread', 'read', 'typing', 'proactive'] as const;
+const SERVER_EVENTS = ['message', 'thread', 'read', 'typing', 'proactive', 'availability'] as const;
 /** Failed WebSocket attempts in a row (no answer at all, not a refusal) before long-polling is tried. */
 const FALLBACK_AFTER = 2;
 /**
