@@ -54,7 +54,7 @@ export interface WidgetOptions extends ClientOptions {
   zIndex?: number;
   /**
    * Greeting shown at the top of the inbox and of a new conversation.
-   * @default a localised "Hi! Ask us anything…"
+   * @default a localised "Hi! How can we help?"
    */
   greeting?: string;
   /**

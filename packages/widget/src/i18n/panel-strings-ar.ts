@@ -9,7 +9,7 @@ const ar: PanelStrings = {
   recent: 'المحادثات الأخيرة',
   inboxEmpty: 'لا توجد محادثات بعد.',
   inboxLabel: 'المحادثات',
-  greeting: 'مرحبًا! اسألنا عن أي شيء — يسعدنا مساعدتك.',
+  greeting: 'مرحبًا! كيف يمكننا مساعدتك؟',
   today: 'اليوم',
   yesterday: 'أمس',
   you: 'أنت',

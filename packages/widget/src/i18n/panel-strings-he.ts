@@ -9,7 +9,7 @@ const he: PanelStrings = {
   recent: 'שיחות אחרונות',
   inboxEmpty: 'אין עדיין שיחות.',
   inboxLabel: 'שיחות',
-  greeting: 'שלום! אפשר לשאול אותנו כל דבר — נשמח לעזור.',
+  greeting: 'שלום! איך אפשר לעזור?',
   today: 'היום',
   yesterday: 'אתמול',
   you: 'את/ה',
