@@ -150,6 +150,16 @@ describe('Panel', () => {
     expect(ui.getSnapshot().route).toEqual({ name: 'thread', threadId: 't-from-prompt' });
   });
 
+  it('tags a proactive prompt from a bot "Bot" above the new conversation, as its other messages, and not one from a person', () => {
+    const client = createFakeClient({ threads: [thread()], proactive: [prompt({ author: { kind: 'bot', name: 'Order bot' } }), prompt({ id: 'p2' })] });
+    const { ui, container } = setup(client);
+    act(() => ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: 'p1' } }));
+    expect(container.querySelector('.log .author')?.textContent).toBe('Order botBot');
+    act(() => ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: 'p2' } }));
+    expect(container.querySelector('.log .author')?.textContent).toBe('Mia');
+    expect(container.querySelector('.bot-tag')).toBeNull();
+  });
+
   it('asks for a rating when the thread is resolved', () => {
     const client = createFakeClient({ threads: [thread({ id: 't1', status: 'resolved' })], messages: { t1: [message()] } });
     const { ui } = setup(client);

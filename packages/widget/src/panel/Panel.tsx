@@ -192,6 +192,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
         <div class="group-body">
           <span class="author">
             <bdi>{prompt.author.name ?? brandName}</bdi>
+            {prompt.author.kind === 'bot' && <span class="bot-tag">{i18n.t('bot')}</span>}
           </span>
           <div class="bubble" dir="auto">
             <RichText text={prompt.text} />
