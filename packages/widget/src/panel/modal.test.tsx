@@ -61,6 +61,25 @@ describe('the panel on a phone', () => {
     expect(inert()).toEqual(['aside']);
   });
 
+  it('makes what the page adds while it is open inert too (a banner on <body>, a row beside the widget), and gives it back on close', async () => {
+    fakeViewport(true);
+    const { rerender } = render(<Dialog open />, { container: page() });
+    const banner = Object.assign(document.createElement('div'), { className: 'banner' });
+    document.body.append(banner);
+    const row = Object.assign(document.createElement('div'), { className: 'row' });
+    document.querySelector('main')!.append(row);
+    document.body.append(document.createElement('script'));
+    // MutationObserver callbacks run as a microtask.
+    await Promise.resolve();
+    expect(inert().sort()).toEqual(['aside', 'div.banner', 'div.bar', 'div.row', 'header', 'p'].sort());
+    rerender(<Dialog open={false} />);
+    expect(inert()).toEqual(['aside']);
+    // Closed: the page's new elements stay as the page made them.
+    document.body.append(Object.assign(document.createElement('div'), { className: 'later' }));
+    await Promise.resolve();
+    expect(inert()).toEqual(['aside']);
+  });
+
   it('keeps Tab inside: from the last control to the first and back with Shift+Tab', () => {
     fakeViewport(true);
     const { getByRole } = render(<Dialog open />, { container: page() });

@@ -51,19 +51,29 @@ function hostOf(el: Element): Element {
 
 /**
  * Makes every sibling of `el` and of each of its ancestors up to `<body>` inert, so the rest of the
- * page is out of reach while `el` stays usable; returns the undo. Elements the page had made inert
- * itself are left as they were.
+ * page is out of reach while `el` stays usable; returns the undo. Elements the page adds there
+ * meanwhile (a cookie banner, a toast, its own dialog) are made inert as they come, until the undo.
+ * Elements the page had made inert itself are left as they were.
  */
 export function inertOutside(el: Element): () => void {
   const changed: Element[] = [];
+  // The widget's own branch (any element holding it) stays usable.
+  const make = (node: Node) => {
+    const sibling = node as Element;
+    if (node.nodeType !== 1 || sibling.contains(el) || sibling.hasAttribute('inert') || sibling.localName === 'script' || sibling.localName === 'style') return;
+    sibling.setAttribute('inert', '');
+    changed.push(sibling);
+  };
+  // Without `subtree`: only elements added beside the branch, as the loop below finds them.
+  const added = new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(make)));
   for (let node: Element = el; node.parentElement && node !== el.ownerDocument.body; node = node.parentElement) {
-    for (const sibling of node.parentElement.children) {
-      if (sibling === node || sibling.hasAttribute('inert') || sibling.localName === 'script' || sibling.localName === 'style') continue;
-      sibling.setAttribute('inert', '');
-      changed.push(sibling);
-    }
+    [...node.parentElement.children].forEach(make);
+    added.observe(node.parentElement, { childList: true });
   }
-  return () => changed.forEach((s) => s.removeAttribute('inert'));
+  return () => {
+    added.disconnect();
+    changed.forEach((s) => s.removeAttribute('inert'));
+  };
 }
 
 /** Tab from the last control goes to the first, Shift+Tab from the first to the last. */
