@@ -46,6 +46,12 @@ export const ERROR_CODES = {
    * removed. Nothing lands. HTTP 403.
    */
   reply_token_invalid: 403,
+  /**
+   * `POST /v1/proactive`: the target already had as many prompts in the last 24 hours as the
+   * server lets one visitor (or user) get, across campaigns (`THREADLINE_PROMPTS_PER_DAY`);
+   * `retryAfterMs` says when the next one may go. Nothing is stored. HTTP 429.
+   */
+  prompt_capped: 429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

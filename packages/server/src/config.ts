@@ -243,6 +243,13 @@ export interface ServerConfig {
   connectTimeoutMs?: number;
   /** JSON file of campaign rules (see docs/server.md#campaign-rules). */
   rulesFile?: string;
+  /**
+   * At most this many prompts reach one visitor (or user) in 24 hours, across campaigns, pushed
+   * through the API or by a rule; a push over it is refused with `prompt_capped`, a rule's prompt
+   * is skipped. 0: no cap. (`THREADLINE_PROMPTS_PER_DAY`)
+   * @default 5
+   */
+  promptsPerDay?: number;
   /** Email notifications and replies by email (see the type); off by default. */
   notifications?: NotificationsConfig;
   /**
@@ -264,6 +271,9 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Prompts one visitor (or user) may get in 24 hours, across campaigns (`ServerConfig.promptsPerDay`). */
+export const DEFAULT_PROMPTS_PER_DAY = 5;
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -393,6 +403,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     trustProxy: env.THREADLINE_TRUST_PROXY === '1' || env.THREADLINE_TRUST_PROXY === 'true',
     connectTimeoutMs: positiveIntFrom(env.THREADLINE_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 'THREADLINE_CONNECT_TIMEOUT_MS'),
     rulesFile: env.THREADLINE_RULES_FILE ? path.resolve(env.THREADLINE_RULES_FILE) : undefined,
+    promptsPerDay: intFrom(env.THREADLINE_PROMPTS_PER_DAY, DEFAULT_PROMPTS_PER_DAY, 'THREADLINE_PROMPTS_PER_DAY'),
     widgetDir: env.THREADLINE_WIDGET_DIR ? path.resolve(env.THREADLINE_WIDGET_DIR) : undefined,
     notifications: notificationsFrom(env),
   };

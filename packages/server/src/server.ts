@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PROMPTS_PER_DAY, DEFAULT_REDIS_PREFIX, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { applyMigrations, withStartupLock } from './db/migrate.js';
 import type { Database } from './db/schema.js';
@@ -224,7 +224,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const unattached = unattachedUploadsOf(config);
   const uploads = new UploadCollector(store, files, { ttlMs: unattached.ttlMs, intervalMs: unattached.sweepIntervalMs }, log);
   const presence = new Presence({ nodeId: node, redis, log });
-  const proactive = new ProactiveService({ store, io, agents, webhooks, presence });
+  const proactive = new ProactiveService({ store, io, agents, webhooks, presence, promptsPerDay: config.promptsPerDay ?? DEFAULT_PROMPTS_PER_DAY });
   const notifyConfig = config.notifications ?? {};
   const signer = new LinkSigner(linkKey);
   const notificationStore = new NotificationStore(db);

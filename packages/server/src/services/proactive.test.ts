@@ -83,6 +83,37 @@ describe('proactive messages', () => {
     other.close();
   });
 
+  it('lets one visitor get at most 5 prompts a day across campaigns, then refuses with prompt_capped; a retry of a stored one still answers', async () => {
+    const v = await connect(h.url);
+    const to = { visitorId: v.session.visitorId };
+    const first = await h.api('POST', '/v1/proactive', { to, text: 'p0', campaign: 'a' }, { 'idempotency-key': `cap-${v.session.visitorId}` });
+    expect(first.status).toBe(202);
+    for (let i = 1; i < 5; i++) expect((await h.api('POST', '/v1/proactive', { to, text: `p${i}`, ...(i % 2 ? { campaign: 'b' } : {}) })).status).toBe(202);
+    const over = await h.api('POST', '/v1/proactive', { to, text: 'one too many', campaign: 'c' });
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('prompt_capped');
+    // When the oldest of the five leaves the 24 hours.
+    expect(over.body.error.retryAfterMs).toBeGreaterThan(23 * 3600_000);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(23 * 3600);
+    expect(over.body.error.retryAfterMs).toBeLessThanOrEqual(24 * 3600_000);
+    // A retry of a push that was stored is answered as before, not refused.
+    const again = await h.api('POST', '/v1/proactive', { to, text: 'p0', campaign: 'a' }, { 'idempotency-key': `cap-${v.session.visitorId}` });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ duplicate: true, proactive: { id: first.body.proactive.id } });
+    // Nothing of the refused one was stored; another visitor is not affected.
+    expect((await v.call('sync', { cursors: {} })).proactive.map((p: any) => p.text)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    const w = await connect(h.url);
+    expect((await h.api('POST', '/v1/proactive', { to: { visitorId: w.session.visitorId }, text: 'hello' })).status).toBe(202);
+    v.close();
+    w.close();
+  });
+
+  it('counts prompts to a user across their devices, and five pushed at once never let a sixth through', async () => {
+    const userId = 'capped-' + newId();
+    const pushes = await Promise.all(Array.from({ length: 8 }, (_, i) => h.api('POST', '/v1/proactive', { to: { userId }, text: `u${i}` })));
+    expect(pushes.map((r) => r.status).sort()).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
+  });
+
   it('targets a user on all their devices, and queues for a user not yet seen', async () => {
     const userId = 'erin-' + newId();
     const queued = await h.api('POST', '/v1/proactive', { to: { userId }, text: 'Welcome back' });

@@ -10,7 +10,10 @@ import { Outbox } from '../webhooks/outbox.js';
 import type { Messaging } from './messaging.js';
 
 /** What prompts need: the store, the rooms to emit to, presence, and the webhooks (not `Messaging`, which uses prompts). */
-export type ProactiveDeps = Pick<Messaging, 'store' | 'io' | 'agents' | 'webhooks' | 'presence'>;
+export type ProactiveDeps = Pick<Messaging, 'store' | 'io' | 'agents' | 'webhooks' | 'presence'> & {
+  /** At most this many prompts per visitor (or user) in 24 hours, across campaigns; 0: no cap. @default 0 */
+  promptsPerDay?: number;
+};
 
 export interface ProactiveInput {
   to: { userId: string } | { visitorId: string };
@@ -40,7 +43,7 @@ export class ProactiveService {
 
   async push(appId: string, input: ProactiveInput): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }> {
     const { row, room } = await this.#prepare(appId, input, uuidv7());
-    const { row: stored, duplicate } = await this.deps.store.insertProactive(row);
+    const { row: stored, duplicate } = await this.deps.store.insertProactive(row, this.deps.promptsPerDay ?? 0);
     const { proactive, delivered } = await this.#deliver(stored, room);
     return { proactive, delivered, duplicate };
   }
@@ -57,7 +60,7 @@ export class ProactiveService {
     at: { id: string; cap: CampaignCap; then?: TxHook<'inserted' | 'capped' | 'exists'> },
   ): Promise<'pushed' | 'capped' | 'exists'> {
     const { row, room } = await this.#prepare(p.appId, input, at.id);
-    const outcome = await this.deps.store.insertCampaignPrompt(row, p, at.cap, at.then);
+    const outcome = await this.deps.store.insertCampaignPrompt(row, p, at.cap, at.then, this.deps.promptsPerDay ?? 0);
     if (outcome !== 'inserted') return outcome;
     await this.#deliver(row, room);
     return 'pushed';

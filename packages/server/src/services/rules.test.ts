@@ -71,6 +71,16 @@ describe('campaign rules', () => {
     v.close();
   });
 
+  it('skips a rule’s prompt for a visitor who already got the day’s prompts from other campaigns', async () => {
+    const { v, track } = await atCheckout(42);
+    for (let i = 0; i < 5; i++) expect((await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: `pushed ${i}`, campaign: 'other' })).status).toBe(202);
+    const outcome = evaluated(v.session.visitorId);
+    await track();
+    expect(await outcome).toBe('capped');
+    expect(v.received.proactive.map((p: { text: string }) => p.text)).not.toContain('Need help with your order?');
+    v.close();
+  });
+
   it('does not push when the cart is below the threshold, the page does not match, or the visitor left', async () => {
     const small = await atCheckout(5);
     const smallOutcome = evaluated(small.v.session.visitorId);

@@ -153,6 +153,8 @@ export type AppendHook = (trx: Kysely<Database>, appended: Appended) => Promise<
  */
 export type TxHook<T> = (trx: Kysely<Database>, changed: T) => Promise<void>;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export interface SqlStoreOptions {
   /**
    * Called inside the transaction of every `append` that inserts messages; a throw rolls the
@@ -799,18 +801,52 @@ export class SqlStore {
    * returns the stored prompt as a `duplicate`, or a `conflict` when its content differs: the
    * insert does nothing on the (app, key) constraint and the row that holds it is read back.
    */
-  async insertProactive(row: ProactiveTable): Promise<{ row: ProactiveTable; duplicate: boolean }> {
+  /**
+   * Stores a pushed prompt. With an Idempotency-Key, a repeat with the same body is the stored
+   * prompt (`duplicate`), with another body a `conflict`. With `perDay` (> 0), a prompt to a
+   * target that already got that many in the last 24 hours is refused (`prompt_capped`, with when
+   * the oldest of them leaves the window); count and insert share a transaction serialised per
+   * target (an advisory lock on PostgreSQL; SQLite runs one transaction at a time).
+   */
+  async insertProactive(row: ProactiveTable, perDay = 0): Promise<{ row: ProactiveTable; duplicate: boolean }> {
+    if (perDay <= 0) return this.#insertPushed(this.db, row);
+    return this.db.transaction().execute(async (trx) => {
+      // A prompt goes to a visitor or to a user (every device of it): counted per that target.
+      const [column, target, kind] = row.visitor_id !== null ? (['visitor_id', row.visitor_id, 'visitor'] as const) : (['user_id', row.user_id!, 'user'] as const);
+      if (this.#engine === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtextextended(${`prompts:${row.app_id}:${kind}:${target}`}, 0))`.execute(trx);
+      }
+      if (row.idempotency_key) {
+        const existing = await trx.selectFrom('proactive').select('id').where('app_id', '=', row.app_id).where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
+        if (existing) return this.#insertPushed(trx, row);
+      }
+      const got = await trx
+        .selectFrom('proactive')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+        .where('app_id', '=', row.app_id)
+        .where('created_at', '>', now() - DAY_MS)
+        .where(column, '=', target)
+        .executeTakeFirst();
+      if (Number(got?.n ?? 0) >= perDay) {
+        const retryAfterMs = Math.max(1000, Number(got!.oldest) + DAY_MS - now());
+        throw new ServerError('prompt_capped', `this ${kind} already got ${perDay} prompts in the last 24 hours`, retryAfterMs);
+      }
+      return this.#insertPushed(trx, row);
+    });
+  }
+
+  async #insertPushed(db: Kysely<Database>, row: ProactiveTable): Promise<{ row: ProactiveTable; duplicate: boolean }> {
     if (!row.idempotency_key) {
-      await this.db.insertInto('proactive').values(row).execute();
+      await db.insertInto('proactive').values(row).execute();
       return { row, duplicate: false };
     }
-    const res = await this.db
+    const res = await db
       .insertInto('proactive')
       .values(row)
       .onConflict((oc) => oc.columns(['app_id', 'idempotency_key']).doNothing())
       .executeTakeFirst();
     if (Number(res.numInsertedOrUpdatedRows) === 1) return { row, duplicate: false };
-    const existing = await this.db
+    const existing = await db
       .selectFrom('proactive')
       .selectAll()
       .where('app_id', '=', row.app_id)
@@ -860,13 +896,13 @@ export class SqlStore {
     return row;
   }
 
-  /** Prompts of `campaign` created for this visitor (or its user) after `since`: a rule's cap counts them. */
-  async campaignPromptsSince(p: Principal, campaign: string, since: number): Promise<number> {
+  /** Prompts of `campaign` (null: of any) created for this visitor (or its user) after `since`: a rule's cap counts them. */
+  async campaignPromptsSince(p: Principal, campaign: string | null, since: number): Promise<number> {
     const sent = await this.db
       .selectFrom('proactive')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('app_id', '=', p.appId)
-      .where('campaign', '=', campaign)
+      .$if(campaign !== null, (q) => q.where('campaign', '=', campaign))
       .where('created_at', '>', since)
       .where((eb) => (p.userId ? eb.or([eb('visitor_id', '=', p.visitorId), eb('user_id', '=', p.userId)]) : eb('visitor_id', '=', p.visitorId)))
       .executeTakeFirst();
@@ -879,20 +915,30 @@ export class SqlStore {
    * the rule's job, which must push nothing again). Count and insert share a transaction,
    * serialised per campaign and visitor (and user) by advisory locks on PostgreSQL, so two nodes
    * cannot both slip under the cap; SQLite runs one transaction at a time. `then` runs in the same
-   * transaction whatever the outcome (the rule's job is deleted there).
+   * transaction whatever the outcome (the rule's job is deleted there). `perDay` (> 0): also
+   * `capped` when the visitor (or its user) got that many prompts of any campaign in 24 hours.
    */
-  async insertCampaignPrompt(row: ProactiveTable, p: Principal, cap: CampaignCap, then?: TxHook<'inserted' | 'capped' | 'exists'>): Promise<'inserted' | 'capped' | 'exists'> {
+  async insertCampaignPrompt(
+    row: ProactiveTable,
+    p: Principal,
+    cap: CampaignCap,
+    then?: TxHook<'inserted' | 'capped' | 'exists'>,
+    perDay = 0,
+  ): Promise<'inserted' | 'capped' | 'exists'> {
     const campaign = row.campaign ?? '';
     return this.db.transaction().execute(async (trx) => {
       if (this.#engine === 'postgres') {
         // Always the visitor's lock first, then the user's: two jobs never wait on each other in a cycle.
         const keys = [`campaign:${p.appId}:${campaign}:visitor:${p.visitorId}`];
         if (p.userId) keys.push(`campaign:${p.appId}:${campaign}:user:${p.userId}`);
+        // The day's cap across campaigns: the same locks as a pushed prompt's (`insertProactive`).
+        if (perDay > 0) keys.push(`prompts:${p.appId}:visitor:${p.visitorId}`);
         for (const key of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
       }
       let outcome: 'inserted' | 'capped' | 'exists';
       if (await trx.selectFrom('proactive').select('id').where('id', '=', row.id).executeTakeFirst()) outcome = 'exists';
       else if ((await this.within(trx).campaignPromptsSince(p, campaign, cap.since)) >= cap.count) outcome = 'capped';
+      else if (perDay > 0 && (await this.within(trx).campaignPromptsSince(p, null, now() - DAY_MS)) >= perDay) outcome = 'capped';
       else {
         await trx.insertInto('proactive').values(row).execute();
         outcome = 'inserted';

@@ -29,6 +29,7 @@ export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
           401: errorSchema,
           404: errorSchema,
           413: errorSchema,
+          429: errorSchema,
         },
       },
     },
