@@ -47,9 +47,11 @@ export const ERROR_CODES = {
    */
   reply_token_invalid: 403,
   /**
-   * `POST /v1/proactive`: the target already had as many prompts in the last 24 hours as the
-   * server lets one visitor (or user) get, across campaigns (`THREADLINE_PROMPTS_PER_DAY`);
-   * `retryAfterMs` says when the next one may go. Nothing is stored. HTTP 429.
+   * `POST /v1/proactive`: the target is in a conversation with a person (an agent wrote in an
+   * open thread of theirs in the last 30 minutes), or already had as many prompts in the last 24
+   * hours as the server lets one visitor (or user) get, across campaigns
+   * (`THREADLINE_PROMPTS_PER_DAY`); `retryAfterMs` says when the next one may go. Nothing is
+   * stored. HTTP 429.
    */
   prompt_capped: 429,
 } as const;

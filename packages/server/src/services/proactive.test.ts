@@ -108,6 +108,24 @@ describe('proactive messages', () => {
     w.close();
   });
 
+  it('pushes nothing while the visitor talks with a person: not after an agent’s answer in an open thread, yes after a bot’s or once it is resolved', async () => {
+    const v = await connect(h.url);
+    const to = { visitorId: v.session.visitorId };
+    const threadId = newId();
+    await send(v, threadId, 'Where is my parcel?', { create: true });
+    expect((await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'Checking for you', author: { kind: 'bot', name: 'Helper' } })).status).toBe(201);
+    expect((await h.api('POST', '/v1/proactive', { to, text: 'a bot wrote: fine' })).status).toBe(202);
+    expect((await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'It ships today', author: { kind: 'agent', name: 'Sam' } })).status).toBe(201);
+    const refused = await h.api('POST', '/v1/proactive', { to, text: 'Free shipping today!', campaign: 'promo' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'prompt_capped', message: expect.stringContaining('conversation with a person') });
+    expect(refused.body.error.retryAfterMs).toBeGreaterThan(29 * 60_000);
+    expect(refused.body.error.retryAfterMs).toBeLessThanOrEqual(30 * 60_000);
+    expect((await h.api('POST', `/v1/threads/${threadId}/resolve`)).status).toBe(200);
+    expect((await h.api('POST', '/v1/proactive', { to, text: 'Free shipping today!', campaign: 'promo' })).status).toBe(202);
+    v.close();
+  });
+
   it('counts prompts to a user across their devices, and five pushed at once never let a sixth through', async () => {
     const userId = 'capped-' + newId();
     const pushes = await Promise.all(Array.from({ length: 8 }, (_, i) => h.api('POST', '/v1/proactive', { to: { userId }, text: `u${i}` })));

@@ -8,7 +8,7 @@ import type { JobHandler } from '../jobs/worker.js';
 import type { CampaignCap } from '../store/sql-store.js';
 import type { ProactiveInput } from './proactive.js';
 import type { ProactiveTable } from '../db/schema.js';
-import { connect, newId, startServer, tempDir, type Harness } from '../test/harness.js';
+import { connect, newId, send, startServer, tempDir, type Harness } from '../test/harness.js';
 import { RULE_JOB, RuleEngine, loadRules, ruleSchema, type RuleEngineDeps, type RuleEvaluation, type RuleOutcome } from './rules.js';
 
 let h: Harness;
@@ -78,6 +78,17 @@ describe('campaign rules', () => {
     await track();
     expect(await outcome).toBe('capped');
     expect(v.received.proactive.map((p: { text: string }) => p.text)).not.toContain('Need help with your order?');
+    v.close();
+  });
+
+  it('skips a rule’s prompt while the visitor talks with a person', async () => {
+    const { v, track } = await atCheckout(42);
+    const threadId = newId();
+    expect((await send(v, threadId, 'Can I pay by invoice?', { create: true })).ok).toBe(true);
+    expect((await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'Yes, at checkout', author: { kind: 'agent', name: 'Sam' } })).status).toBe(201);
+    const outcome = evaluated(v.session.visitorId);
+    await track();
+    expect(await outcome).toBe('capped');
     v.close();
   });
 

@@ -154,6 +154,8 @@ export type AppendHook = (trx: Kysely<Database>, appended: Appended) => Promise<
 export type TxHook<T> = (trx: Kysely<Database>, changed: T) => Promise<void>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** A conversation with a person is going on while an agent wrote in an open thread this recently: no prompt then. */
+export const PERSON_ACTIVE_MS = 30 * 60 * 1000;
 
 export interface SqlStoreOptions {
   /**
@@ -797,19 +799,17 @@ export class SqlStore {
   // ---- proactive ----
 
   /**
-   * Stores a prompt. With an idempotency key, a repeat (even one racing the first, on another node)
-   * returns the stored prompt as a `duplicate`, or a `conflict` when its content differs: the
+   * Stores a pushed prompt, in one transaction serialised per target (an advisory lock on
+   * PostgreSQL; SQLite runs one transaction at a time), unless:
+   * - the target is talking with a person: a thread of theirs that is open has a message from an
+   *   agent (not a bot) in the last `PERSON_ACTIVE_MS` — `prompt_capped`, with when that ends;
+   * - `perDay` > 0 and the target already got that many prompts in the last 24 hours —
+   *   `prompt_capped`, with when the oldest of them leaves the window.
+   * With an idempotency key, a repeat (even one racing the first, on another node) returns the
+   * stored prompt as a `duplicate`, never refused, or a `conflict` when its content differs: the
    * insert does nothing on the (app, key) constraint and the row that holds it is read back.
    */
-  /**
-   * Stores a pushed prompt. With an Idempotency-Key, a repeat with the same body is the stored
-   * prompt (`duplicate`), with another body a `conflict`. With `perDay` (> 0), a prompt to a
-   * target that already got that many in the last 24 hours is refused (`prompt_capped`, with when
-   * the oldest of them leaves the window); count and insert share a transaction serialised per
-   * target (an advisory lock on PostgreSQL; SQLite runs one transaction at a time).
-   */
   async insertProactive(row: ProactiveTable, perDay = 0): Promise<{ row: ProactiveTable; duplicate: boolean }> {
-    if (perDay <= 0) return this.#insertPushed(this.db, row);
     return this.db.transaction().execute(async (trx) => {
       // A prompt goes to a visitor or to a user (every device of it): counted per that target.
       const [column, target, kind] = row.visitor_id !== null ? (['visitor_id', row.visitor_id, 'visitor'] as const) : (['user_id', row.user_id!, 'user'] as const);
@@ -820,19 +820,50 @@ export class SqlStore {
         const existing = await trx.selectFrom('proactive').select('id').where('app_id', '=', row.app_id).where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
         if (existing) return this.#insertPushed(trx, row);
       }
-      const got = await trx
-        .selectFrom('proactive')
-        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
-        .where('app_id', '=', row.app_id)
-        .where('created_at', '>', now() - DAY_MS)
-        .where(column, '=', target)
-        .executeTakeFirst();
-      if (Number(got?.n ?? 0) >= perDay) {
-        const retryAfterMs = Math.max(1000, Number(got!.oldest) + DAY_MS - now());
-        throw new ServerError('prompt_capped', `this ${kind} already got ${perDay} prompts in the last 24 hours`, retryAfterMs);
+      const talking = await this.within(trx).lastPersonMessageAt(row.app_id, kind === 'visitor' ? { visitorId: target } : { userId: target });
+      if (talking !== null) {
+        throw new ServerError('prompt_capped', `this ${kind} is in a conversation with a person`, Math.max(1000, talking + PERSON_ACTIVE_MS - now()));
+      }
+      if (perDay > 0) {
+        const got = await trx
+          .selectFrom('proactive')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+          .where('app_id', '=', row.app_id)
+          .where('created_at', '>', now() - DAY_MS)
+          .where(column, '=', target)
+          .executeTakeFirst();
+        if (Number(got?.n ?? 0) >= perDay) {
+          const retryAfterMs = Math.max(1000, Number(got!.oldest) + DAY_MS - now());
+          throw new ServerError('prompt_capped', `this ${kind} already got ${perDay} prompts in the last 24 hours`, retryAfterMs);
+        }
       }
       return this.#insertPushed(trx, row);
     });
+  }
+
+  /**
+   * When an agent (a person, not a bot) last wrote in an open thread of this visitor or user, if
+   * within `PERSON_ACTIVE_MS`; null otherwise. Only threads updated in that time are looked at.
+   */
+  async lastPersonMessageAt(appId: string, who: { visitorId: string; userId?: string | null } | { userId: string }): Promise<number | null> {
+    const since = now() - PERSON_ACTIVE_MS;
+    const row = await this.db
+      .selectFrom('messages as m')
+      .innerJoin('threads as t', 't.id', 'm.thread_id')
+      .select((eb) => eb.fn.max('m.created_at').as('at'))
+      .where('t.app_id', '=', appId)
+      .where((eb) => {
+        const owners = [];
+        if ('visitorId' in who) owners.push(eb('t.visitor_id', '=', who.visitorId));
+        if (who.userId) owners.push(eb('t.user_id', '=', who.userId));
+        return eb.or(owners);
+      })
+      .where('t.status', '=', 'open')
+      .where('t.updated_at', '>', since)
+      .where('m.author_kind', '=', 'agent')
+      .where('m.created_at', '>', since)
+      .executeTakeFirst();
+    return row?.at == null ? null : Number(row.at);
   }
 
   async #insertPushed(db: Kysely<Database>, row: ProactiveTable): Promise<{ row: ProactiveTable; duplicate: boolean }> {
@@ -939,6 +970,7 @@ export class SqlStore {
       if (await trx.selectFrom('proactive').select('id').where('id', '=', row.id).executeTakeFirst()) outcome = 'exists';
       else if ((await this.within(trx).campaignPromptsSince(p, campaign, cap.since)) >= cap.count) outcome = 'capped';
       else if (perDay > 0 && (await this.within(trx).campaignPromptsSince(p, null, now() - DAY_MS)) >= perDay) outcome = 'capped';
+      else if ((await this.within(trx).lastPersonMessageAt(p.appId, { visitorId: p.visitorId, userId: p.userId })) !== null) outcome = 'capped';
       else {
         await trx.insertInto('proactive').values(row).execute();
         outcome = 'inserted';
