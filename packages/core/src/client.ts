@@ -311,11 +311,7 @@ export class ThreadlineClient implements Client {
   }
 
   availability(): Promise<Availability | null> {
-    return this.#conversing(null, (c) => c.availability(), true).then((value) => {
-      // The snapshot's `agentsOnline` follows the latest answer (the event keeps it current after).
-      if (value && !this.#destroyed) this.#store.dispatch({ type: 'agentsOnline', online: value.agentsOnline });
-      return value;
-    });
+    return this.#conversing(null, (c) => c.availability(), true);
   }
 
   attachThread(token: string): Promise<string | null> {
@@ -518,8 +514,6 @@ export class ThreadlineClient implements Client {
     if (this.#destroyed) return;
     await this.#resume.sync();
     this.#outbox.resume();
-    // Inboxes may have come or gone while disconnected, unheard: a page that cares asks again.
-    if (this.#store.state.agentsOnline !== null && this.#isLeader()) void this.availability();
   }
 
   #onServer(e: ServerEvent): void {
@@ -539,10 +533,11 @@ export class ThreadlineClient implements Client {
         return;
       case 'proactive':
         return this.#offer([e.payload]);
-      case 'availability':
-        // A malformed event is ignored: the next `availability()` answers the state.
-        if (typeof e.payload?.agentsOnline === 'boolean') this.#store.dispatch({ type: 'agentsOnline', online: e.payload.agentsOnline });
-        return;
+      case 'availability': {
+        // In the session view: mirrored to the other tabs, and forgotten with the connection.
+        const session = this.#store.state.session;
+        if (session) this.#store.dispatch({ type: 'session', session: { ...session, agentsOnline: !!e.payload.agentsOnline } });
+      }
     }
   }
 

@@ -251,6 +251,13 @@ export interface SessionView {
   notifyEmail?: string | null;
   /** The shopper is identified with an email from the brand's backend: a UI does not ask for an address. */
   notifyIdentified?: boolean;
+  /**
+   * Whether an agent inbox of the app is connected, as the server told during this connection
+   * (its `availability` event, sent when the app's first inbox connects or its last one closes).
+   * `undefined` until it tells: `availability()` answers the state at any time, and this, once
+   * set, is newer.
+   */
+  agentsOnline?: boolean;
 }
 
 export interface Snapshot {
@@ -272,12 +279,6 @@ export interface Snapshot {
   typing: Readonly<Record<string, TypingView>>;
   /** Proactive prompts waiting to be shown or answered (within caps, not expired, not dismissed). */
   proactive: readonly ProactivePrompt[];
-  /**
-   * Whether an agent inbox of the app is connected now, as last heard: from `availability()`'s
-   * answer, then kept current by the server's `availability` event while connected (and asked
-   * again after a reconnection). null until the page asked `availability()` or the server told.
-   */
-  agentsOnline: boolean | null;
   /** Sum of unread over threads. */
   totalUnread: number;
 }

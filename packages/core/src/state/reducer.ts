@@ -217,8 +217,6 @@ export function reduce(state: State, action: Action): State {
     }
     case 'proactive':
       return { ...state, proactive: action.prompts };
-    case 'agentsOnline':
-      return action.online === state.agentsOnline ? state : { ...state, agentsOnline: action.online };
     case 'reset':
       return { ...state, session: null, threads: {}, messages: {}, outbox: {}, uploads: {}, typing: {}, proactive: [] };
   }

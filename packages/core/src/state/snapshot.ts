@@ -113,7 +113,6 @@ export class SnapshotDeriver {
       uploads: state.uploads,
       typing: state.typing,
       proactive: state.proactive,
-      agentsOnline: state.agentsOnline,
       totalUnread,
     };
     return this.#snapshot;

@@ -71,8 +71,6 @@ export interface State {
   uploads: Readonly<Record<string, readonly UploadProgress[]>>;
   typing: Readonly<Record<string, TypingView>>;
   proactive: readonly ProactivePrompt[];
-  /** Whether an agent inbox of the app is connected, as last heard; null until asked or told. */
-  agentsOnline: boolean | null;
 }
 
 export const initialState: State = {
@@ -88,7 +86,6 @@ export const initialState: State = {
   uploads: {},
   typing: {},
   proactive: [],
-  agentsOnline: null,
 };
 
 export type Action =
@@ -115,7 +112,5 @@ export type Action =
   | { type: 'typing'; threadId: string; typing: TypingView | null }
   | { type: 'read'; event: ReadEvent }
   | { type: 'proactive'; prompts: ProactivePrompt[] }
-  /** `availability.get` answered, or the server's `availability` event. */
-  | { type: 'agentsOnline'; online: boolean | null }
   /** Forget every thread, message and outbox entry (shutdown, identity switch). */
   | { type: 'reset' };

@@ -159,7 +159,6 @@ function liveState(store: Store): Action[] {
     { type: 'connection', state: s.connection, error: s.connectionError },
     { type: 'session', session: s.session },
     { type: 'proactive', prompts: [...s.proactive] },
-    { type: 'agentsOnline', online: s.agentsOnline },
   ];
   for (const [threadId, typing] of Object.entries(s.typing)) actions.push({ type: 'typing', threadId, typing });
   for (const list of Object.values(s.uploads)) for (const progress of list) actions.push({ type: 'upload', progress });

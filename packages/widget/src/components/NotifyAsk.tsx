@@ -14,6 +14,8 @@ export interface NotifyAskProps {
   onSave(email: string): Promise<SaveOutcome>;
   onSkip(): void;
   onRemove(): Promise<SaveOutcome>;
+  /** The shopper typed in the address field (the ask then stays while they are at it). */
+  onTouch?(): void;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface NotifyAskProps {
  * address field and "Not now"; once set, the address shown back with Change and Remove. Not a
  * modal: the conversation and the composer stay usable around it.
  */
-export function NotifyAsk({ w, email, onSave, onSkip, onRemove }: NotifyAskProps) {
+export function NotifyAsk({ w, email, onSave, onSkip, onRemove, onTouch }: NotifyAskProps) {
   const root = useRef<HTMLElement>(null);
   useNotifyStyles(root);
   const [editing, setEditing] = useState(false);
@@ -100,7 +102,10 @@ export function NotifyAsk({ w, email, onSave, onSkip, onRemove }: NotifyAskProps
           aria-invalid={error === 'invalid' ? 'true' : undefined}
           aria-describedby={error ? errorId : undefined}
           value={value}
-          onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)}
+          onInput={(e) => {
+            setValue((e.currentTarget as HTMLInputElement).value);
+            onTouch?.();
+          }}
           required
           maxLength={254}
         />

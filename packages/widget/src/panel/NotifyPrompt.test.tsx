@@ -13,6 +13,7 @@ import { createFakeClient, emptySnapshot, message, thread, type FakeClient } fro
 import { availabilityLine, notifyStage, replyTime } from './availability.js';
 import type { PanelContext } from './context.js';
 import { Panel } from './Panel.js';
+import { AvailabilityNote } from './NotifyPrompt.js';
 
 const AWAY: Availability = { hours: null, replyTimeMinutes: null, awayMessage: null, agentsOnline: false };
 const THERE: Availability = { ...AWAY, agentsOnline: true };
@@ -97,6 +98,27 @@ describe('the email ask', () => {
     expect(screen.queryByRole('form', { name: 'Get the reply by email' })).toBeNull();
   });
 
+  it('stops asking when an agent comes online while the ask waits untouched', async () => {
+    const client = shopperWrote(AWAY);
+    setup(client);
+    await screen.findByRole('form', { name: 'Get the reply by email' });
+    act(() => client.set({ session: { ...withMail, agentsOnline: true } }));
+    expect(screen.queryByRole('form', { name: 'Get the reply by email' })).toBeNull();
+    // Everyone gone again: asked again.
+    act(() => client.set({ session: { ...withMail, agentsOnline: false } }));
+    expect(screen.getByRole('form', { name: 'Get the reply by email' })).toBeTruthy();
+  });
+
+  it('keeps the ask the shopper is typing in, and an address given, when an agent comes online', async () => {
+    const client = shopperWrote(AWAY);
+    setup(client);
+    fireEvent.input(await screen.findByRole('textbox', { name: 'Email address' }), { target: { value: 'ali' } });
+    act(() => client.set({ session: { ...withMail, agentsOnline: true } }));
+    expect((screen.getByRole('textbox', { name: 'Email address' }) as HTMLInputElement).value).toBe('ali');
+    act(() => client.set({ session: { ...withMail, notifyEmail: 'alice@example.com', agentsOnline: true } }));
+    expect(screen.getByText("We'll email alice@example.com")).toBeTruthy();
+  });
+
   it('is written in Chinese for a Chinese page', async () => {
     setup(shopperWrote(AWAY), { locale: 'zh-CN' });
     expect(await screen.findByRole('form', { name: '通过邮件接收回复' })).toBeTruthy();
@@ -141,6 +163,22 @@ describe('availabilityLine', () => {
     expect(availabilityLine(hours({ thu: [['09:00', '18:00']] }), en, w, now)).toMatch(/^We're back Thursday at /);
     expect(availabilityLine(hours({}), en, w, now)).toBe("We're away right now — leave a message");
   });
+  it('changes from "back at" to the reply time when the hours open while shown', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-01T08:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const client = createFakeClient();
+      vi.mocked(client.availability).mockResolvedValue({ ...AWAY, replyTimeMinutes: 30, hours: { timeZone: 'UTC', weekly: { tue: [['09:00', '18:00']] }, holidays: [] } });
+      const { ctx } = setup(client);
+      const { container } = render(<AvailabilityNote ctx={ctx} i18n={en} />);
+      await act(async () => {}); // availability answered
+      expect(container.querySelector('.availability')!.textContent).toMatch(/^We're back at .+ — leave a message$/);
+      await act(async () => void vi.advanceTimersByTime(60 * 60_000 + 1000));
+      expect(container.querySelector('.availability')!.textContent).toBe('Usually replies within 30 minutes');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('formats durations through Intl in Chinese', () => {
     expect(replyTime('zh-CN', 10)).toBe('10分钟');
     expect(availabilityLine({ ...THERE, replyTimeMinutes: 10 }, createI18n('zh-TW'), notifyWords('zh-TW'), now)).toBe('通常在 10 分鐘內回覆');

@@ -11,19 +11,18 @@ import { useAvailability } from './use-availability.js';
 import { useNotifyStyles } from '../components/notify-styles.js';
 
 /**
- * The email ask of a conversation (see `notifyStage` for when it shows). Once shown in this
- * opening it stays until answered, even if an agent connects meanwhile: a form must not vanish
- * under the shopper's fingers.
+ * The email ask of a conversation (see `notifyStage` for when it shows). It goes away when an
+ * agent comes online (or the hours open) while it waits untouched; once the shopper has typed in
+ * it, it stays until answered: a form must not vanish under their fingers. An address given stays.
  */
 export function NotifyPrompt({ ctx, i18n, messages }: { ctx: PanelContext; i18n: I18n; messages: readonly MessageView[] }) {
   const { client } = ctx;
   const session = useStore(client, (s) => s.session);
   const availability = useAvailability(client);
   const [skipped, setSkipped] = useState(() => ctx.drafts.get(NOTIFY_SKIP_KEY) === '1');
-  const shown = useRef(false);
+  const [touched, setTouched] = useState(false);
   let stage = notifyStage({ session, messages, availability, skipped, now: Date.now() });
-  if (stage === 'ask') shown.current = true;
-  else if (stage === null && shown.current && !skipped && session?.notifyEmail === null) stage = 'ask';
+  if (stage === null && touched && !skipped && session?.notifyEmail === null) stage = 'ask';
   if (!stage) return null;
 
   const skip = () => {
@@ -41,7 +40,16 @@ export function NotifyPrompt({ ctx, i18n, messages }: { ctx: PanelContext; i18n:
     skip();
     return 'ok';
   };
-  return <NotifyAsk w={notifyWords(i18n.locale)} email={stage === 'set' ? (session?.notifyEmail ?? null) : null} onSave={save} onSkip={skip} onRemove={remove} />;
+  return (
+    <NotifyAsk
+      w={notifyWords(i18n.locale)}
+      email={stage === 'set' ? (session?.notifyEmail ?? null) : null}
+      onSave={save}
+      onSkip={skip}
+      onRemove={remove}
+      onTouch={touched ? undefined : () => setTouched(true)}
+    />
+  );
 }
 
 /** Under the greeting's words (a line of its paragraph): "Usually replies within …" or "We're back at 9:00 — leave a message". */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Availability } from '@threadline/protocol';
+import { openState, type Availability } from '@threadline/protocol';
 import type { Client } from '@threadline/core';
 import { useStore } from '../state/use-store.js';
 
@@ -17,15 +17,30 @@ function load(client: Client): Promise<Availability | null> {
   return value;
 }
 
-/** The app's availability (hours, reply time, agents online), asked once the client is connected; null until known. */
+/**
+ * The app's availability (hours, reply time, agents online), asked once the client is connected;
+ * null until known. Kept current while the panel is open: `agentsOnline` follows what the server
+ * tells the session (agents coming online or all gone), and the component renders again when the
+ * business hours open (computed from `hours`, which the server does not push).
+ */
 export function useAvailability(client: Client): Availability | null {
   const connected = useStore(client, (s) => s.connection === 'connected' || s.connection === 'following');
+  const told = useStore(client, (s) => s.session?.agentsOnline);
   const [value, setValue] = useState<Availability | null>(null);
+  const [, setOpenedAt] = useState(0);
   useEffect(() => {
     if (!connected) return;
     let live = true;
     void load(client).then((v) => live && v && setValue(v));
     return () => void (live = false);
   }, [connected]);
-  return value;
+  const nextOpen = value ? openState(value.hours, Date.now()).nextOpen?.getTime() : undefined;
+  useEffect(() => {
+    if (nextOpen === undefined) return;
+    // A second after the opening, so that `openState` sees it open; at most two weeks ahead (below setTimeout's limit).
+    const timer = setTimeout(() => setOpenedAt(nextOpen), nextOpen - Date.now() + 1000);
+    return () => clearTimeout(timer);
+  }, [nextOpen]);
+  // Told during this connection is newer than the answer (asked once per opening).
+  return value && told !== undefined && told !== value.agentsOnline ? { ...value, agentsOnline: told } : value;
 }
