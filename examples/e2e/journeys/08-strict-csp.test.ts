@@ -48,9 +48,11 @@ it('on a page with a strict Content-Security-Policy the widget works with zero v
   await env.demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Yes. Terms: https://example.com/invoice', author: { kind: 'agent', name: 'Sam' } });
   expect(await log(page).getByRole('link', { name: 'https://example.com/invoice' }).getAttribute('href')).toBe('https://example.com/invoice');
 
-  // With the panel closed, a prompt from the brand (its toast is loaded on demand).
+  // The conversation is over; with the panel closed, a prompt from the brand (its toast is loaded
+  // on demand). Not before it is resolved: no prompt goes to a shopper talking with a person.
   await composer(page).press('Escape');
-  await env.demo.api('POST', '/v1/proactive', { to: { visitorId: thread.visitor.id }, text: 'Invoices are due in 30 days.', author: { kind: 'agent', name: 'Sam' } });
+  expect((await env.demo.api('POST', `/v1/threads/${thread.id}/resolve`)).status).toBe(200);
+  expect((await env.demo.api('POST', '/v1/proactive', { to: { visitorId: thread.visitor.id }, text: 'Invoices are due in 30 days.', author: { kind: 'agent', name: 'Sam' } })).status).toBe(202);
   await widget.getByRole('status', { name: 'Message from Sam' }).getByText('Invoices are due in 30 days.').waitFor();
 
   expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
