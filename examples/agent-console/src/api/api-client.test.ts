@@ -23,6 +23,13 @@ describe('api client', () => {
     expect(describeError(err)).toBe('Not found: it may belong to another app or have been removed. Thread not found.');
   });
 
+  it('says why a prompt was not sent', async () => {
+    const api = createApiClient({ apiKey: 'k', fetch: async () => json(429, { error: { code: 'prompt_capped', message: 'this visitor is in a conversation with a person', retryAfterMs: 1_500_000 } }) });
+    const err = (await api.sendProactive({ to: { visitorId: 'v1' }, text: 'hi' }, 'key-1').catch((e: unknown) => e)) as ApiError;
+    expect(err.retryAfterMs).toBe(1_500_000);
+    expect(describeError(err)).toBe('Not sent: no prompt now for this shopper. This visitor is in a conversation with a person.');
+  });
+
   it('reports an unreachable server as a network error', async () => {
     const api = createApiClient({ apiKey: 'k', fetch: async () => Promise.reject(new TypeError('fetch failed')) });
     const err = (await api.listThreads().catch((e: unknown) => e)) as ApiError;
