@@ -63,7 +63,10 @@ const bodies = {
 export function renderPage(name, { nonce, serverUrl, title, product, askConsent = false, widget = true }) {
   // With askConsent the widget boots waiting for consent, and the shop's own banner (shop.js)
   // asks the shopper and calls Threadline('consent', true|false).
-  const boot = askConsent ? `{ appId: 'demo', serverUrl: '${esc(serverUrl)}', consent: false }` : `{ appId: 'demo', serverUrl: '${esc(serverUrl)}' }`;
+  // The first screen shows the shop's name and logo (a file of its own, on the page's origin), in
+  // the shop's green (shop.css --brand).
+  const brand = `brandName: 'Northwind Outfitters', brandAvatarUrl: '${esc(serverUrl)}/shop/img/logo.svg', brandColor: '#2f6f4f'`;
+  const boot = `{ appId: 'demo', serverUrl: '${esc(serverUrl)}', ${brand}${askConsent ? ', consent: false' : ''} }`;
   const install = widget
     ? `<script nonce="${esc(nonce)}">
   window.Threadline = window.Threadline || function () {

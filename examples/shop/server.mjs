@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { configFromEnv, createServer, userHashOf } from '@threadline/server';
 import { PRODUCTS } from './catalog.mjs';
+import { seedDemoSettings } from './demo-settings.mjs';
 import { renderPage } from './pages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,10 @@ export async function startDemo(env = process.env) {
     fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(credentialsFile, JSON.stringify({ appId: 'demo', apiKey: config.demo.apiKey, secret: config.demo.secret }, null, 2), { mode: 0o600 });
   }
+  // Where the shop's pages are opened, and so where the team's pictures are served from: the first
+  // of THREADLINE_DEMO_ORIGINS (unless it is a pattern such as *), else the address printed at
+  // start (set once listening).
+  let siteOrigin = env.THREADLINE_DEMO_ORIGINS ? config.demo.allowedOrigins.find((o) => /^https?:\/\/[^*/]+$/.test(o)) : null;
   const server = await createServer(config, {
     async extend(app, { demo }) {
       await app.register(fastifyStatic, { root: path.join(here, 'public'), prefix: '/shop/', decorateReply: false });
@@ -68,7 +73,7 @@ export async function startDemo(env = process.env) {
         const product = req.params?.id ? PRODUCTS.find((p) => p.id === req.params.id) : undefined;
         if (name === 'product' && !product) return reply.status(404).type('text/plain').send('No such product');
         reply
-          .header('content-security-policy', cspFor(nonce))
+          .header('content-security-policy', cspFor(nonce, siteOrigin))
           .header('x-content-type-options', 'nosniff')
           .header('referrer-policy', 'strict-origin-when-cross-origin')
           .type('text/html; charset=utf-8')
@@ -100,6 +105,12 @@ export async function startDemo(env = process.env) {
     },
   });
   await server.listen();
+  siteOrigin ??= server.url.replace('127.0.0.1', 'localhost');
+  // The first screen's team and reply time, unless the app has settings of its own. A failure
+  // leaves the first screen without them; the demo runs on.
+  await seedDemoSettings({ serverUrl: server.url, apiKey: config.demo.apiKey, origin: siteOrigin }).catch((err) =>
+    console.warn(`demo: the app's team and reply time were not set (${err.message})`),
+  );
   return { server, config };
 }
 
@@ -132,13 +143,16 @@ export function consoleHeaders(host) {
   };
 }
 
-/** Strict CSP: no inline script without the nonce, no inline style, no eval. */
-function cspFor(nonce) {
+/**
+ * Strict CSP: no inline script without the nonce, no inline style, no eval. Pictures also from
+ * `siteOrigin`, where the team's are (a page opened at 127.0.0.1 rather than localhost).
+ */
+function cspFor(nonce, siteOrigin) {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     "style-src 'self'",
-    "img-src 'self' data: blob:",
+    `img-src 'self'${siteOrigin ? ` ${siteOrigin}` : ''} data: blob:`,
     "media-src 'self' blob:",
     "connect-src 'self'",
     "font-src 'self'",

@@ -143,7 +143,14 @@
         // Logout: wipe this device's copy of Alice's threads, then start over as an anonymous visitor.
         Threadline('shutdown');
         const waitForConsent = ASK_CONSENT && localStorage.getItem(CONSENT_KEY) !== 'yes';
-        Threadline('boot', { appId: 'demo', serverUrl: server, ...(waitForConsent ? { consent: false } : {}) });
+        Threadline('boot', {
+          appId: 'demo',
+          serverUrl: server,
+          brandName: 'Northwind Outfitters',
+          brandAvatarUrl: `${server}/shop/img/logo.svg`,
+          brandColor: '#2f6f4f',
+          ...(waitForConsent ? { consent: false } : {}),
+        });
       } else {
         ({ user } = await fetch('/demo/sign-in', {
           method: 'POST',
