@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes docs/img/demo-shop.png (1280×800): the widget on the demo shop, with a shopper's question
-// and an agent's answer. Runs the demo server on a fresh data directory, drives Debian Chromium
+// and an answer from Sam, one of the team the demo's first screen shows (examples/shop/demo-settings.mjs). Runs the demo server on a fresh data directory, drives Debian Chromium
 // through playwright-core, and stops the server again.
 //
 //   pnpm build                          # once, if packages/widget/dist is missing
@@ -84,7 +84,7 @@ try {
   }
   if (!threadId) throw new Error('the shopper message did not reach the server');
   const answer = 'It is a shell, so layer a fleece under it when it gets cold. It keeps the rain out all day.';
-  await api('POST', `/v1/threads/${threadId}/messages`, apiKey, { text: answer, author: { kind: 'agent', name: 'Sam' } });
+  await api('POST', `/v1/threads/${threadId}/messages`, apiKey, { text: answer, author: { kind: 'agent', name: 'Sam', avatarUrl: `${base}/shop/img/team/sam.svg` } });
   await page.getByRole('log').getByText(answer).waitFor({ state: 'visible', timeout: 10_000 });
 
   await composer.blur();
