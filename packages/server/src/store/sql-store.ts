@@ -157,6 +157,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A conversation with a person is going on while an agent wrote in an open thread this recently: no prompt then. */
 export const PERSON_ACTIVE_MS = 30 * 60 * 1000;
 
+/** Whose conversations `lastPersonMessageAt` looks at: a visitor (and its user), or a user. */
+export type PersonTarget = { visitorId: string; userId?: string | null } | { userId: string };
+
 export interface SqlStoreOptions {
   /**
    * Called inside the transaction of every `append` that inserts messages; a throw rolls the
@@ -816,26 +819,28 @@ export class SqlStore {
       if (this.#engine === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtextextended(${`prompts:${row.app_id}:${kind}:${target}`}, 0))`.execute(trx);
       }
-      if (row.idempotency_key) {
-        const existing = await trx.selectFrom('proactive').select('id').where('app_id', '=', row.app_id).where('idempotency_key', '=', row.idempotency_key).executeTakeFirst();
-        if (existing) return this.#insertPushed(trx, row);
+      // One read for all three questions: is this a repeat, is a person talking with them, how
+      // many prompts did they get today (and since when).
+      const since = now() - DAY_MS;
+      const seen = await trx
+        .selectNoFrom((eb) => [
+          (row.idempotency_key
+            ? eb.selectFrom('proactive').select('id').where('app_id', '=', row.app_id).where('idempotency_key', '=', row.idempotency_key).limit(1)
+            : eb.val(null)
+          ).as('repeat_id'),
+          this.#lastPersonMessage(eb, row.app_id, kind === 'visitor' ? { visitorId: target } : { userId: target }).as('talking'),
+          eb.selectFrom('proactive').select((e) => e.fn.countAll<number>().as('n')).where('app_id', '=', row.app_id).where('created_at', '>', since).where(column, '=', target).as('n'),
+          eb.selectFrom('proactive').select((e) => e.fn.min('created_at').as('oldest')).where('app_id', '=', row.app_id).where('created_at', '>', since).where(column, '=', target).as('oldest'),
+        ])
+        .executeTakeFirstOrThrow();
+      // A repeat of a stored push is answered as before, never refused.
+      if (seen.repeat_id != null) return this.#insertPushed(trx, row);
+      if (seen.talking != null) {
+        throw new ServerError('prompt_capped', `this ${kind} is in a conversation with a person`, Math.max(1000, Number(seen.talking) + PERSON_ACTIVE_MS - now()));
       }
-      const talking = await this.within(trx).lastPersonMessageAt(row.app_id, kind === 'visitor' ? { visitorId: target } : { userId: target });
-      if (talking !== null) {
-        throw new ServerError('prompt_capped', `this ${kind} is in a conversation with a person`, Math.max(1000, talking + PERSON_ACTIVE_MS - now()));
-      }
-      if (perDay > 0) {
-        const got = await trx
-          .selectFrom('proactive')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
-          .where('app_id', '=', row.app_id)
-          .where('created_at', '>', now() - DAY_MS)
-          .where(column, '=', target)
-          .executeTakeFirst();
-        if (Number(got?.n ?? 0) >= perDay) {
-          const retryAfterMs = Math.max(1000, Number(got!.oldest) + DAY_MS - now());
-          throw new ServerError('prompt_capped', `this ${kind} already got ${perDay} prompts in the last 24 hours`, retryAfterMs);
-        }
+      if (perDay > 0 && Number(seen.n ?? 0) >= perDay) {
+        const retryAfterMs = Math.max(1000, Number(seen.oldest) + DAY_MS - now());
+        throw new ServerError('prompt_capped', `this ${kind} already got ${perDay} prompts in the last 24 hours`, retryAfterMs);
       }
       return this.#insertPushed(trx, row);
     });
@@ -845,25 +850,28 @@ export class SqlStore {
    * When an agent (a person, not a bot) last wrote in an open thread of this visitor or user, if
    * within `PERSON_ACTIVE_MS`; null otherwise. Only threads updated in that time are looked at.
    */
-  async lastPersonMessageAt(appId: string, who: { visitorId: string; userId?: string | null } | { userId: string }): Promise<number | null> {
+  async lastPersonMessageAt(appId: string, who: PersonTarget): Promise<number | null> {
+    const row = await this.db.selectNoFrom((eb) => this.#lastPersonMessage(eb, appId, who).as('at')).executeTakeFirstOrThrow();
+    return row.at == null ? null : Number(row.at);
+  }
+
+  #lastPersonMessage(eb: ExpressionBuilder<Database, never>, appId: string, who: PersonTarget) {
     const since = now() - PERSON_ACTIVE_MS;
-    const row = await this.db
+    return eb
       .selectFrom('messages as m')
       .innerJoin('threads as t', 't.id', 'm.thread_id')
-      .select((eb) => eb.fn.max('m.created_at').as('at'))
+      .select((e) => e.fn.max('m.created_at').as('at'))
       .where('t.app_id', '=', appId)
-      .where((eb) => {
+      .where((e) => {
         const owners = [];
-        if ('visitorId' in who) owners.push(eb('t.visitor_id', '=', who.visitorId));
-        if (who.userId) owners.push(eb('t.user_id', '=', who.userId));
-        return eb.or(owners);
+        if ('visitorId' in who) owners.push(e('t.visitor_id', '=', who.visitorId));
+        if (who.userId) owners.push(e('t.user_id', '=', who.userId));
+        return e.or(owners);
       })
       .where('t.status', '=', 'open')
       .where('t.updated_at', '>', since)
       .where('m.author_kind', '=', 'agent')
-      .where('m.created_at', '>', since)
-      .executeTakeFirst();
-    return row?.at == null ? null : Number(row.at);
+      .where('m.created_at', '>', since);
   }
 
   async #insertPushed(db: Kysely<Database>, row: ProactiveTable): Promise<{ row: ProactiveTable; duplicate: boolean }> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProactiveTable } from '../db/schema.js';
 import { SqlStore, type AppendInput } from '../store/sql-store.js';
 import { WebhookStore } from '../store/webhook-store.js';
 import { connect, newId, send, startServer, type Harness } from '../test/harness.js';
@@ -111,5 +112,28 @@ describe('the statements of a send', () => {
     await dispatcher.register(appId, 'http://127.0.0.1:9/hooks', ['message.created']);
     expect(await dispatcher.enqueueEach(appId, events)).toBe(1);
     expect(statements.reads('webhooks')).toBe(2);
+  });
+});
+
+describe('the statements of a push', () => {
+  it('stores a prompt after one read (repeat, a person talking, the day’s count), and a repeat after the same read', async () => {
+    const plain = new SqlStore(h.server.store.db.withPlugin(statements));
+    const v = await connect(h.url);
+    v.close();
+    const row = (key: string): ProactiveTable => ({
+      id: newId(), app_id: 'demo', visitor_id: v.session.visitorId, user_id: null, text: 'Free shipping today', display: 'toast', campaign: null,
+      author: JSON.stringify({ kind: 'bot' }), quick_replies: null, idempotency_key: key, expires_at: null, created_at: Date.now(),
+      delivered_at: null, shown_at: null, opened_at: null, replied_at: null, dismissed_at: null, suppressed_at: null, thread_id: null,
+    });
+    statements.sql.length = 0;
+    const key = newId();
+    expect((await plain.insertProactive(row(key), 5)).duplicate).toBe(false);
+    // The advisory lock (PostgreSQL) is not a table read.
+    const kinds = () => statements.sql.filter((s) => !s.includes('pg_advisory_xact_lock')).map((s) => s.split(' ')[0]);
+    expect(kinds()).toEqual(['select', 'insert']);
+    statements.sql.length = 0;
+    expect((await plain.insertProactive(row(key), 5)).duplicate).toBe(true);
+    // The read finds the key; the insert does nothing and the stored prompt is read back.
+    expect(kinds()).toEqual(['select', 'insert', 'select']);
   });
 });
