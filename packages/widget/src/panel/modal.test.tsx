@@ -33,6 +33,11 @@ function Dialog({ open }: { open: boolean }) {
       </button>
       <textarea aria-label="Message" />
       <button type="button">Send</button>
+      {/* Out of Tab's reach, as the composer's file input and a disabled Send are. */}
+      <input type="file" tabIndex={-1} aria-label="Attach" />
+      <button type="button" disabled>
+        Off
+      </button>
     </section>
   ) : null;
 }

@@ -4,7 +4,8 @@ import { useEffect } from 'preact/hooks';
 /** Below this width the panel is full screen (panel.css), and then a modal dialog. */
 const PHONE = '(max-width: 639px)';
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+/** What Tab may reach; `trapTab` leaves out the disabled, tabindex=-1 (the hidden file inputs), hidden and inert. */
+const FOCUSABLE = 'a[href],button,input,textarea,select,[tabindex]';
 
 /**
  * On a phone the panel covers the screen: it is a modal dialog (`aria-modal`), everything else on
@@ -60,7 +61,7 @@ export function inertOutside(el: Element): () => void {
   // The widget's own branch (any element holding it) stays usable.
   const make = (node: Node) => {
     const sibling = node as Element;
-    if (node.nodeType !== 1 || sibling.contains(el) || sibling.hasAttribute('inert') || sibling.localName === 'script' || sibling.localName === 'style') return;
+    if (node.nodeType !== 1 || sibling.contains(el) || sibling.hasAttribute('inert') || /^s(cript|tyle)$/.test(sibling.localName)) return;
     sibling.setAttribute('inert', '');
     changed.push(sibling);
   };
@@ -78,8 +79,7 @@ export function inertOutside(el: Element): () => void {
 
 /** Tab from the last control goes to the first, Shift+Tab from the first to the last. */
 function trapTab(section: HTMLElement, e: KeyboardEvent): void {
-  // Hidden file inputs are tabindex=-1, so the selector leaves them out already.
-  const items = [...section.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest('[hidden], [inert]'));
+  const items = [...section.querySelectorAll<HTMLInputElement>(FOCUSABLE)].filter((el) => el.tabIndex >= 0 && !el.disabled && !el.closest('[hidden],[inert]'));
   if (!items.length) return;
   const first = items[0]!;
   const last = items[items.length - 1]!;
