@@ -7,6 +7,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { Kysely } from 'kysely';
 import { LIMITS } from '@threadline/protocol';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PROMPTS_PER_DAY, DEFAULT_REDIS_PREFIX, DEFAULT_TOKEN_TTL_DAYS, unattachedUploadsOf, type ServerConfig } from './config.js';
+import { poolBacklog } from './db/postgres.js';
 import { openDatabase } from './db/open.js';
 import { applyMigrations, withStartupLock } from './db/migrate.js';
 import type { Database } from './db/schema.js';
@@ -334,6 +335,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     signer,
     notifications: { store: notificationStore, signer, inbound, maxInboundBytes },
     availability,
+    backlog: () => poolBacklog(db),
   }).catch(abandon);
 
   if (options.extend) await options.extend(http, { store, demo: demo.app }).catch(abandon);

@@ -1,3 +1,4 @@
+import { shedWhenBusy } from '../shed.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
@@ -59,6 +60,9 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
     reply.header('x-ratelimit-limit', budget.limit);
     reply.header('x-ratelimit-remaining', budget.remaining);
     reply.header('x-ratelimit-reset', Math.ceil(budget.resetMs / 1000));
+    // While the database is far behind, an API request is refused (503 `unavailable`, `Retry-After`)
+    // before it queues a statement: a brand's backend retries later rather than wait for seconds.
+    if (deps.backlog && req.url.startsWith('/v1/') && !req.url.startsWith('/v1/openapi.json')) shedWhenBusy(deps.backlog(), 'request');
   });
   await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1, fields: 5, fieldSize: 1024 } });
   await app.register(swagger, {

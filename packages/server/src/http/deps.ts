@@ -1,3 +1,4 @@
+import type { Backlog } from '../shed.js';
 import type { ServerConfig } from '../config.js';
 import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
@@ -35,4 +36,6 @@ export interface HttpDeps {
   notifications: { store: NotificationStore; signer: LinkSigner; inbound: InboundMail; maxInboundBytes: number } | null;
   /** Business hours, reply time and away message per app. */
   availability: AvailabilityService;
+  /** How far behind the database is: API requests are refused while it is far behind (see shed.ts). @default never behind */
+  backlog?: () => Backlog;
 }

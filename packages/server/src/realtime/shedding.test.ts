@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolBacklog } from '../db/postgres.js';
-import { TEST_ENGINE, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
-import { SHED_WAIT_MS } from './visitor-channel.js';
+import { ConnectError, TEST_ENGINE, connect, eventually, newId, send, startServer, type Harness } from '../test/harness.js';
+import { SHED_WAIT_MS } from '../shed.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe('sends while the database is behind', () => {
+describe('sends, syncs, handshakes and API requests while the database is behind', () => {
   it.runIf(TEST_ENGINE === 'sqlite')('has no queue to measure on SQLite', async () => {
     // SQLite runs each statement when asked, on the event loop: nothing waits for a connection.
     const v = await connect(h.url);
@@ -47,11 +47,28 @@ describe('sends while the database is behind', () => {
     const refused = await v.call('message.send', payload);
     expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(refused.error.retryAfterMs).toBeGreaterThanOrEqual(1000);
+    // So are a `sync`, a new connection's handshake and an API request (503 with Retry-After)
+    // — all of them would queue statements — but not the API's description, which needs none.
+    expect(await v.call('sync', { cursors: {} })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    const handshake = await connect(h.url, { token: v.session.token }).catch((e: unknown) => e);
+    expect(handshake).toBeInstanceOf(ConnectError);
+    expect((handshake as ConnectError).data).toMatchObject({ code: 'unavailable' });
+    expect((handshake as ConnectError).data!.retryAfterMs).toBeGreaterThanOrEqual(1000);
+    const push = await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'while busy' });
+    expect(push.status).toBe(503);
+    expect(push.body.error.code).toBe('unavailable');
+    expect(Number(push.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await h.api('GET', '/v1/openapi.json')).status).toBe(200);
 
     release();
     await Promise.all([...holders, queued]);
     // Nothing of the refused send was stored: sent again with its clientId, it is new.
     expect(await v.call('message.send', payload)).toMatchObject({ ok: true, duplicate: false, message: { seq: 2, text: 'while busy' } });
+    // Everything else is taken again too.
+    expect(await v.call('sync', { cursors: {} })).toMatchObject({ ok: true });
+    const again = await connect(h.url, { token: v.session.token });
+    expect((await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'after' })).status).toBe(202);
+    again.close();
     v.close();
   });
 });

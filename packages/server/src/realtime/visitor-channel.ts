@@ -1,3 +1,4 @@
+import { shedWhenBusy, type Backlog } from '../shed.js';
 import type { Socket } from 'socket.io';
 import {
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -68,18 +69,8 @@ export interface VisitorChannelDeps {
   /** `thread.attach`: a thread opened on this device from an email's continue link. */
   continueLinks: Pick<ContinueLinks, 'attach'>;
   /** How far behind the database is (see `poolBacklog`). @default the PostgreSQL pool's queue (none on SQLite) */
-  backlog?: () => { waiting: number; oldestMs: number };
+  backlog?: () => Backlog;
 }
-
-/**
- * New sends are refused while a statement has waited longer than this for a pooled PostgreSQL
- * connection. A healthy node's statements wait a few milliseconds; a send waits about twice (for
- * its transaction, then for its fan-out's reads), so one taken on now is acked within a few
- * seconds, before a widget's ack times out (5–10 s) and it sends again.
- */
-export const SHED_WAIT_MS = 1000;
-/** A refused send is retried after at least this long (or as long as the oldest statement has waited), up to twice it. */
-const SHED_RETRY_MS = 1000;
 
 function clientIp(socket: Socket, trustProxy: boolean): string {
   return clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
@@ -98,19 +89,11 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
   const backlog = deps.backlog ?? (() => poolBacklog(store.db));
 
   /**
-   * Refuses a send while the database is behind (`unavailable`, with when to try again): the
-   * widget keeps the message in its outbox and sends it again with the same clientId. Taken on,
-   * it would only queue behind the work already waiting, its ack later than the widget waits for,
-   * and its retry would queue too: the queue, and the server's memory, would grow without bound.
+   * Refuses a send, a `sync` or a handshake while the database is behind (`unavailable`, with when
+   * to try again): the widget keeps the message in its outbox and sends it again with the same
+   * clientId, syncs again, connects again (the core backs off on `unavailable`).
    */
-  function shedWhenBusy(): void {
-    const { oldestMs } = backlog();
-    if (oldestMs <= SHED_WAIT_MS) return;
-    // The further behind, the later they come back (each refusal costs the node work too), and
-    // spread over up to twice that, so refused widgets do not all come back at once.
-    const after = Math.max(SHED_RETRY_MS, Math.round(oldestMs));
-    throw new ServerError('unavailable', 'the server is busy; send again later', after + Math.floor(Math.random() * after));
-  }
+  const shed = (what: string) => shedWhenBusy(backlog(), what);
 
   // Handshake: everything is checked before the socket joins any room. Refusals reach the client
   // as `connect_error` with `err.data = { code, message }`.
@@ -124,6 +107,8 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       if (!SUPPORTED_PROTOCOL_VERSIONS.includes(a.v)) {
         return next(refuse('protocol_unsupported', `protocol version ${a.v} is not supported (server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`));
       }
+      // Before the handshake's statements: a burst of reconnections (a node restarted) waits its turn.
+      shed('connect');
       const app = await store.getApp(a.appId);
       if (!app) return next(refuse('unauthorized', 'unknown app'));
       if (!isOriginAllowed(app.allowedOrigins, socket.handshake.headers.origin)) {
@@ -223,13 +208,19 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     };
     const { log } = deps;
 
-    socket.on('sync', handler(syncInputSchema, log, before, (input) => messaging.syncFor(p, input)));
+    socket.on(
+      'sync',
+      handler(syncInputSchema, log, before, (input) => {
+        shed('sync');
+        return messaging.syncFor(p, input);
+      }),
+    );
     socket.on('threads.list', handler(listThreadsInputSchema, log, before, (input) => messaging.threadsFor(p, input)));
     socket.on('messages.list', handler(listMessagesInputSchema, log, before, (input) => messaging.messagesForVisitor(p, input)));
     socket.on(
       'message.send',
       handler(sendInputSchema, log, before, async (input) => {
-        shedWhenBusy();
+        shed('send');
         await deps.limits.sends.take(p.visitorId);
         return messaging.postFromVisitor(p, input);
       }),
