@@ -3,7 +3,7 @@
  * typing, ratings and attachment downloads. Loaded on the first of these (see `units.ts`); the
  * client hands each call here, and the leader tab runs its followers' commands through `run`.
  */
-import { isTransientError, type Attachment, type Availability, type TypingEvent } from '@threadline/protocol';
+import type { Attachment, Availability, TypingEvent } from '@threadline/protocol';
 import { backoffDelay } from '../backoff.js';
 import type { Host } from '../host.js';
 import type { TabCall } from '../tabs/messages.js';
@@ -16,9 +16,6 @@ import { ShownTyping, Typing } from './typing.js';
 const DOWNLOAD_ATTEMPTS = 6;
 /** Tries of one continue link before it is reported as failed (see `attachThread`). */
 const ATTACH_ATTEMPTS = 5;
-
-/** What the leader's `thread.attach` came to; crosses tabs, so plain data. */
-type AttachOutcome = { ok: true; threadId: string } | { ok: false; transient: boolean; error: ClientError };
 
 export class Conversation implements Unit {
   readonly #host: Host;
@@ -76,40 +73,40 @@ export class Conversation implements Unit {
   /**
    * `client.attachThread`: once connected, the tab holding the socket exchanges an email's continue
    * token for its thread (`thread.attach`); the thread and its newest messages are applied (and
-   * stored) like a sync's, in every tab. A failure that may pass (the connection dropped or the
-   * answer timed out, the server busy) is tried again once connected, with backoff, up to
-   * `ATTACH_ATTEMPTS` times: a shopper who followed the link must land in their conversation,
-   * not in an empty one. The thread id, or null when refused (reported, e.g. `not_found`).
+   * stored) like a sync's, in every tab. Any failure but a refusal of the link (`not_found`,
+   * `bad_request`) — the connection dropped or the answer timed out, the server busy — is tried
+   * again once connected, with backoff, up to `ATTACH_ATTEMPTS` times: a shopper who followed the
+   * link must land in their conversation, not in an empty one. The thread id, or null (reported).
    */
   async attachThread(token: string): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       await this.#connected();
       if (this.#stopped) return null;
-      const res = await this.#host.leader('attach', [token], () => this.#attach(token));
-      if (res?.ok) return res.threadId;
-      // A follower whose leader did not answer in time: worth another try.
-      const failed = res ?? { ok: false, transient: true, error: { code: 'timeout', message: 'no tab holding the connection answered' } };
-      if (!failed.transient || attempt >= ATTACH_ATTEMPTS) {
-        this.#host.error(failed.error);
+      // No answer: a follower whose leader did not answer in time, worth another try.
+      const res = (await this.#host.leader('attach', [token], () => this.#attach(token))) ?? { code: 'timeout', message: 'no tab holding the connection answered' };
+      if (typeof res === 'string') return res;
+      if (res.code === 'not_found' || res.code === 'bad_request' || attempt >= ATTACH_ATTEMPTS) {
+        this.#host.error(res);
         return null;
       }
-      await new Promise<void>((resolve) => this.#host.env.setTimeout(resolve, backoffDelay(attempt, this.#host.options.policy, this.#host.env.random())));
+      await this.#pause(attempt);
     }
   }
 
-  /** Leader: `thread.attach`, its error kept (not reported) so the caller can tell a retry from a refusal. */
-  async #attach(token: string): Promise<AttachOutcome> {
+  /** Leader: `thread.attach`; the thread id, or the error (not reported: the caller may try again). */
+  async #attach(token: string): Promise<string | ClientError> {
     const t = this.#host.transport();
-    if (!t?.connected) return { ok: false, transient: true, error: { code: 'network', message: 'not connected' } };
-    const res = await t.request('thread.attach', { token }, this.#host.options.ackTimeoutMs);
-    if (!res.ok) {
-      const { code } = res.error;
-      return { ok: false, transient: code === 'network' || code === 'timeout' || isTransientError(code), error: { ...res.error } };
-    }
+    const res = t?.connected ? await t.request('thread.attach', { token }, this.#host.options.ackTimeoutMs) : null;
+    if (!res?.ok) return res ? { ...res.error } : { code: 'network', message: 'not connected' };
     this.#host.store.dispatch({ type: 'threads', threads: [res.thread] });
     this.#host.persistThreads([res.thread.id]);
     this.#host.applyServerMessages(res.thread.id, res.messages, false);
-    return { ok: true, threadId: res.thread.id };
+    return res.thread.id;
+  }
+
+  /** Waits before try `attempt + 1` of a download or a continue link (backoff with jitter). */
+  #pause(attempt: number): Promise<void> {
+    return new Promise((resolve) => this.#host.env.setTimeout(resolve, backoffDelay(attempt, this.#host.options.policy, this.#host.env.random())));
   }
 
   /** `client.availability`: run by the tab holding the socket; the ack without its `ok`. */
@@ -155,7 +152,7 @@ export class Conversation implements Unit {
       if (outcome.ok) return URL.createObjectURL(outcome.blob);
       if (!outcome.transient || attempt >= DOWNLOAD_ATTEMPTS || this.#stopped) return this.#failed(outcome.code, outcome.message);
       await this.#connected();
-      await new Promise<void>((resolve) => this.#host.env.setTimeout(resolve, backoffDelay(attempt, this.#host.options.policy, this.#host.env.random())));
+      await this.#pause(attempt);
       if (this.#stopped) return null;
     }
   }
