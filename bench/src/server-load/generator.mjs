@@ -81,6 +81,18 @@ class Widget {
       this.connected = false;
       this.lostAt = performance.now();
     });
+    // As the widget's core does: a handshake the server refused for now (busy, rate limited) is
+    // tried again after a growing, jittered wait (socket.io does not reconnect after a refusal).
+    this.socket.on('connect_error', (err) => {
+      const code = err?.data?.code;
+      if (this.socket.active || !['rate_limited', 'unavailable', 'internal'].includes(code)) return;
+      this.refusals = (this.refusals ?? 0) + 1;
+      const wait = Math.min(30_000, 1000 * 2 ** Math.min(this.refusals, 5)) * (0.5 + Math.random() / 2);
+      setTimeout(() => this.socket.connect(), Math.max(wait, err.data.retryAfterMs ?? 0));
+    });
+    this.socket.on('connect', () => {
+      this.refusals = 0;
+    });
     this.socket.on('message', (m) => this.apply(m));
     this.socket.on('proactive', (p) => {
       const t0 = pushT0.get(p.text);
@@ -110,7 +122,8 @@ class Widget {
         .catch(() => null);
       if (!res || !res.ok) {
         if (!this.connected) return;
-        await new Promise((r) => setTimeout(r, 200));
+        // Refused for now (`unavailable`: the server is behind): back when it says.
+        await new Promise((r) => setTimeout(r, res?.error?.retryAfterMs ?? 200));
         continue;
       }
       for (const m of res.messages) this.apply(m);
