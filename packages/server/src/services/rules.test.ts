@@ -77,7 +77,7 @@ describe('campaign rules', () => {
     const outcome = evaluated(v.session.visitorId);
     await track();
     expect(await outcome).toBe('capped');
-    expect(v.received.proactive.map((p: { text: string }) => p.text)).not.toContain('Need help with your order?');
+    expect((v.received.proactive ?? []).map((p: { text: string }) => p.text)).not.toContain('Need help with your order?');
     v.close();
   });
 
