@@ -580,3 +580,32 @@ describe('client', () => {
     expect(errors).toEqual(['invalid_input', 'not_found_locally', 'invalid_input', 'invalid_input', 'not_found_locally']);
   });
 });
+
+describe('client: handoff and form answers', () => {
+  it('keeps a handoff and a form answer in the outbox across a reload and sends them with the message', async () => {
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    setReachable(server, false);
+    const first = setup({ storage, server });
+    await flush();
+    const t = first.client.startThread({ text: 'Talk to a person', handoff: true });
+    const form = { messageId: 'm-1', values: { order: 'A-1001', email: 'a@example.com' } };
+    first.client.send(t, { text: 'A-1001 · a@example.com', form });
+    await flush();
+    // The pending copies already say what they carry, so a UI shows the form answered at once.
+    expect(first.client.getSnapshot().messages[t]).toMatchObject([
+      { state: 'sending', meta: { handoff: true } },
+      { state: 'sending', meta: { form } },
+    ]);
+    first.client.destroy();
+    setReachable(server, true);
+    const second = setup({ storage, server });
+    await flush(50);
+    expect(server.sends()).toMatchObject([
+      { threadId: t, text: 'Talk to a person', handoff: true },
+      { threadId: t, text: 'A-1001 · a@example.com', form },
+    ]);
+    expect(server.sends()[1]).not.toHaveProperty('handoff');
+    expect(second.client.getSnapshot().messages[t]).toMatchObject([{ state: 'sent' }, { state: 'sent' }]);
+  });
+});

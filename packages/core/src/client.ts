@@ -581,6 +581,8 @@ export class ThreadlineClient implements Client {
       create: !thread || thread.local,
       text,
       ...(message.quickReply ? { quickReply: message.quickReply } : {}),
+      ...(message.handoff === true ? { handoff: true as const } : {}),
+      ...(message.form ? { form: message.form } : {}),
       ...(extra.proactiveId ? { proactiveId: extra.proactiveId } : {}),
       files: files.map((f, index) => ({
         index,

@@ -23,6 +23,7 @@ export type {
   ProactiveOptions,
   ProactivePrompt,
   QuickReply,
+  FormAnswer,
   RetryOptions,
   SessionView,
   NotifyEmailResult,

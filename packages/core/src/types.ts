@@ -11,6 +11,7 @@ import type {
   MessageKind,
   ProactiveMessage,
   QuickReply,
+  FormAnswer,
   Thread,
   ThreadStatus,
   VisitorContext,
@@ -19,7 +20,7 @@ import type { Environment } from './environment.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { TransportFactory } from './transport/transport.js';
 
-export type { Attachment, Author, Message, QuickReply, ThreadStatus, VisitorContext };
+export type { Attachment, Author, FormAnswer, Message, QuickReply, ThreadStatus, VisitorContext };
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -349,6 +350,17 @@ export interface OutgoingMessage {
   files?: ReadonlyArray<Blob | File>;
   /** The quick reply picked, when the text came from a button. */
   quickReply?: string;
+  /**
+   * The visitor asks for a person (a `handoff` button, or "Talk to a person"); the server stores
+   * it as `meta.handoff` and the brand's side hands the thread to its queue.
+   */
+  handoff?: true;
+  /**
+   * An answer to a form block: the message id that carries the form and the values by field name.
+   * The server checks them against the form's fields (`bad_request` when one does not fit).
+   * @example { messageId: m.id, values: { order: 'A-1001', email: 'a@example.com' } }
+   */
+  form?: FormAnswer;
   /** For voice clips: duration in ms per file index. */
   durations?: Readonly<Record<number, number>>;
 }

@@ -26,6 +26,8 @@ export {
   uuidSchema,
   visitorAuthSchema,
   sendInputSchema,
+  formAnswerSchema,
+  fieldNameSchema,
   syncInputSchema,
   listThreadsInputSchema,
   listMessagesInputSchema,
@@ -45,6 +47,7 @@ export {
 } from './schemas.js';
 export type {
   SendInput,
+  FormAnswer,
   SyncInput,
   ListThreadsInput,
   ListMessagesInput,

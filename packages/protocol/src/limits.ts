@@ -14,4 +14,8 @@ export const LIMITS = {
   maxEventNameLength: 64,
   /** Bytes of JSON in one socket frame (the server sets socket.io's `maxHttpBufferSize` to it). */
   maxFrameBytes: 64 * 1024,
+  /** Fields in one form block (and values in its answer). */
+  maxFormFields: 5,
+  /** Characters in one form field's value. */
+  maxFieldValueLength: 200,
 } as const;

@@ -36,6 +36,19 @@ const localeSchema = v.pipe(
 
 export const uuidSchema = v.pipe(v.string(), v.uuid('must be a UUID'));
 
+/** A form field's name: also the key of its value in a form answer. */
+export const fieldNameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(32), v.regex(/^[A-Za-z][\w-]*$/, 'must be a field name (letters, digits, _ and -)'));
+
+/** `form` of a send: the visitor's answer to a form block (values by field name). */
+export const formAnswerSchema = v.object({
+  /** The message (server id) whose form this answers. */
+  messageId: id,
+  values: v.pipe(
+    v.record(fieldNameSchema, shortText(LIMITS.maxFieldValueLength)),
+    v.check((r) => Object.keys(r).length <= LIMITS.maxFormFields, `at most ${LIMITS.maxFormFields} values`),
+  ),
+});
+
 export const visitorAuthSchema = v.object({
   appId: id,
   v: v.pipe(v.number(), v.integer()),
@@ -59,6 +72,10 @@ export const sendInputSchema = v.pipe(
     proactiveId: v.optional(id),
     /** The quick reply picked, when the text came from a button. */
     quickReply: v.optional(shortText(200)),
+    /** The visitor asked for a person (a `handoff` button, or "Talk to a person"): stored as `meta.handoff`. */
+    handoff: v.optional(v.literal(true)),
+    /** An answer to a `form` block of message `messageId`: stored as `meta.form` (see docs/protocol.md). */
+    form: v.optional(formAnswerSchema),
   }),
   v.check(
     (input) => input.text.trim().length > 0 || (input.attachmentIds?.length ?? 0) > 0,
@@ -156,6 +173,7 @@ export const notifyEmailInputSchema = v.object({
 });
 
 export type SendInput = v.InferOutput<typeof sendInputSchema>;
+export type FormAnswer = v.InferOutput<typeof formAnswerSchema>;
 export type SyncInput = v.InferOutput<typeof syncInputSchema>;
 export type ListThreadsInput = v.InferOutput<typeof listThreadsInputSchema>;
 export type ListMessagesInput = v.InferOutput<typeof listMessagesInputSchema>;

@@ -205,5 +205,7 @@ function sendInput(entry: OutboxEntry, attachmentIds: string[]) {
     ...(attachmentIds.length ? { attachmentIds } : {}),
     ...(entry.proactiveId ? { proactiveId: entry.proactiveId } : {}),
     ...(entry.quickReply ? { quickReply: entry.quickReply } : {}),
+    ...(entry.handoff ? { handoff: true as const } : {}),
+    ...(entry.form ? { form: entry.form } : {}),
   };
 }

@@ -43,6 +43,8 @@ export function pendingView(e: OutboxEntry): MessageView {
       .filter((f) => !f.attachment)
       .map((f) => ({ index: f.index, name: f.name, mime: f.mime, size: f.size, attachment: null })),
     kind: 'text',
+    // What the server will store in `meta`, so a UI shows a form answered or a handoff asked at once.
+    ...(e.handoff || e.form ? { meta: { ...(e.handoff ? { handoff: true } : {}), ...(e.form ? { form: e.form } : {}) } } : {}),
     createdAt: new Date(e.queuedAt).toISOString(),
     state: e.failed ? 'failed' : 'sending',
     error: e.error,

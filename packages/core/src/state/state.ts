@@ -2,7 +2,7 @@
  * The client's internal state and the actions that change it. The public `Snapshot` is derived
  * from this (see `snapshot.ts`); nothing else mutates it — only `reduce` in `reducer.ts`.
  */
-import type { Attachment, Message, ReadEvent, Thread } from '@threadline/protocol';
+import type { Attachment, FormAnswer, Message, ReadEvent, Thread } from '@threadline/protocol';
 import type {
   ClientError,
   ConnectionState,
@@ -34,6 +34,8 @@ export interface OutboxEntry {
   create: boolean;
   text: string;
   quickReply?: string;
+  handoff?: true;
+  form?: FormAnswer;
   proactiveId?: string;
   files: OutboxFile[];
   /** Clock ms when queued (deadline start). */

@@ -246,7 +246,7 @@ export class Messaging {
     // waits (for a pooled connection, for the thread's lock). The repeat waits for that send and
     // answers what the store would (`duplicate`, the same message) instead of taking a transaction
     // of its own: under load, repeats would otherwise pile up behind the work they repeat.
-    const key = JSON.stringify([p.appId, p.visitorId, p.userId, input.threadId, input.clientId, input.text, input.attachmentIds ?? [], input.quickReply ?? null, input.proactiveId ?? null, input.create ?? false]);
+    const key = JSON.stringify([p.appId, p.visitorId, p.userId, input.threadId, input.clientId, input.text, input.attachmentIds ?? [], input.quickReply ?? null, input.proactiveId ?? null, input.create ?? false, input.handoff ?? false, input.form ?? null]);
     const first = this.#sending.get(key);
     if (first) return { ...(await first), duplicate: true };
     const sending = this.#postFromVisitor(p, input);
@@ -265,8 +265,9 @@ export class Messaging {
       text: input.text,
       kind: 'text',
       attachmentIds: input.attachmentIds ?? [],
-      meta: input.quickReply || input.proactiveId ? { quickReply: input.quickReply, proactiveId: input.proactiveId } : undefined,
-      bodyExtra: [input.quickReply ?? null, input.proactiveId ?? null],
+      meta: visitorMeta(input),
+      // A repeat with another handoff or form answer is a different message (`clientid_conflict`).
+      bodyExtra: [input.quickReply ?? null, input.proactiveId ?? null, ...(input.handoff || input.form ? [input.handoff ?? false, input.form ?? null] : [])],
     };
     let campaign: string | null = null;
     const prelude: NewMessage[] = [];
@@ -523,4 +524,15 @@ async function pageOf(store: SqlStore, threadId: string, opts: { after?: number;
   rows = await store.messagesBefore(threadId, opts.before, opts.limit + 1);
   const more = rows.length > opts.limit;
   return { items: (more ? rows.slice(1) : rows).map(toMessage), more };
+}
+
+/** What a visitor's send carries besides its text, stored in the message's `meta` (absent when nothing). */
+function visitorMeta(input: SendInput): Record<string, unknown> | undefined {
+  if (!input.quickReply && !input.proactiveId && !input.handoff && !input.form) return undefined;
+  return {
+    quickReply: input.quickReply,
+    proactiveId: input.proactiveId,
+    ...(input.handoff ? { handoff: true } : {}),
+    ...(input.form ? { form: input.form } : {}),
+  };
 }
