@@ -119,6 +119,13 @@ const shared = {
   define: { 'process.env.NODE_ENV': '"production"' },
 };
 
+/**
+ * engine.io's modules (and what the trim plugins put in place of some), with core's entry for them
+ * — but not long-polling's, which stays in the chunk loaded only when WebSocket fails.
+ */
+const SOCKET_ENGINE = (id) =>
+  /[\\/](engine\.io-client|engine\.io-parser|@socket\.io[\\/]component-emitter)[\\/]|threadline-(parseuri|no-transport-table|no-base64)|[\\/]core[\\/]src[\\/]transport[\\/]socket-engine\.ts$/.test(id) &&
+  !/[\\/]engine\.io-client[\\/].*[\\/](transports[\\/]polling|contrib[\\/]has-cors)/.test(id);
 const isPanelEntry = (chunk) => /[\\/]panel[\\/]entry\.tsx$/.test(chunk.facadeModuleId ?? '');
 
 // Not Vite's library mode: that keeps whitespace in ES output. A plain build, exports kept, is
@@ -159,7 +166,10 @@ async function bundle({ entry, fileName, format, outDir = dist, external, define
           // the chunk downloads, off the main thread, instead of one by one on it as the first
           // render calls them: the first renders' tasks took about half the CPU time at 4×.
           postBanner: (chunk) => (isPanelEntry(chunk) ? '//# allFunctionsCalledOnLoad' : ''),
-          ...(format === 'iife' ? { codeSplitting: false } : {}),
+          // engine.io (the connection under socket.io) is the chunk of core's socket-engine entry
+          // itself, not a chunk shared behind a one-line facade: main.ts imports it a task before
+          // the socket chunk, which imports it (as does long-polling's) — one fetch, no hop.
+          ...(format === 'iife' ? { codeSplitting: false } : { codeSplitting: { groups: [{ name: 'socket-engine', test: SOCKET_ENGINE }] } }),
         },
       },
     },
@@ -207,6 +217,14 @@ execFileSync(process.execPath, [tsc, '-b', join(root, 'tsconfig.json')], { stdio
 const initial = new Set(['threadline.js', ...main]);
 const socketChunk = chunks.find((c) => c.moduleIds.some((id) => /[\\/]core[\\/]src[\\/]transport[\\/]socketio-transport\.ts$/.test(id)));
 if (!socketChunk || initial.has(socketChunk.fileName)) throw new Error('socket.io must be a chunk of its own, loaded when the client connects');
+// Evaluated in two tasks (main.ts): engine.io in the socket-engine entry's own chunk, imported by
+// the socket chunk; long-polling's modules in neither.
+const engineChunk = chunks.find((c) => c.moduleIds.some((id) => /[\\/]core[\\/]src[\\/]transport[\\/]socket-engine\.ts$/.test(id)));
+const holds = (c, re) => c.moduleIds.some((id) => re.test(id));
+if (!engineChunk || !holds(engineChunk, /engine\.io-client[\\/]build[\\/]esm[\\/]socket\.js$/) || !socketChunk.imports.includes(engineChunk.fileName)) {
+  throw new Error('engine.io must be the socket-engine entry\'s own chunk, imported by the socket chunk');
+}
+if ([engineChunk, socketChunk].some((c) => holds(c, /polling-xhr|[\\/]core[\\/]src[\\/]transport[\\/]polling\.ts$/))) throw new Error('long-polling must stay out of the socket chunks');
 const connect = [...closure(socketChunk.fileName)].filter((f) => !initial.has(f));
 const panelChunk = chunks.find((c) => c.fileName.startsWith('threadline-panel-'));
 const panel = [...closure(panelChunk.fileName)].filter((f) => !initial.has(f));

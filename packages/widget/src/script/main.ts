@@ -13,7 +13,14 @@ import { whenIdle } from '../idle.js';
 import { createWidget } from '../widget.js';
 import type { MainModule } from './bootstrap.js';
 
-const socket = lazyTransport(() => import('@threadline/core/socket').then((m) => m.socketIoTransport()));
+// engine.io's modules first, socket.io's in a later task: evaluated at once, the ~35 KB of socket
+// code made a long task on a phone (core's socket-engine.ts).
+const socket = lazyTransport(() =>
+  import('@threadline/core/socket-engine')
+    .then(() => yieldToPage())
+    .then(() => import('@threadline/core/socket'))
+    .then((m) => m.socketIoTransport()),
+);
 const createClient = (options: ClientOptions) => createBareClient({ ...options, transport: options.transport ?? socket });
 
 export const start: MainModule['start'] = (queue, live) => {
