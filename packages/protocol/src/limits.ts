@@ -18,4 +18,28 @@ export const LIMITS = {
   maxFormFields: 5,
   /** Characters in one form field's value. */
   maxFieldValueLength: 200,
+  /** Blocks on one message (rich content, docs/protocol.md). */
+  maxBlocks: 5,
+  /** Buttons in one `buttons` block. */
+  maxButtons: 5,
+  /** Buttons on one card. */
+  maxCardButtons: 3,
+  /** Key–value fields on one card. */
+  maxCardFields: 6,
+  /** Cards in one carousel. */
+  maxCarouselCards: 10,
+  /** Quick replies on one message. */
+  maxQuickReplies: 10,
+  /** Characters in a button, quick reply, field or card-field label. */
+  maxLabelLength: 80,
+  /** Characters in a card title. */
+  maxTitleLength: 120,
+  /** Characters in a card subtitle, card-field value, image alt text or field hint. */
+  maxSubtitleLength: 300,
+  /** Characters in a reply button's or quick reply's value. */
+  maxValueLength: 200,
+  /** Characters in a button's URL or an image URL. */
+  maxUrlLength: 2048,
+  /** Characters in a form field's pattern. */
+  maxPatternLength: 200,
 } as const;

@@ -1,7 +1,11 @@
+import type { ThreadAssignee } from './assignment.js';
+
 /**
  * The data model on the wire. Timestamps are ISO 8601 strings in UTC; ids are opaque strings
  * (the server uses UUIDv7, clients must use UUIDv7 for `clientId` and for thread ids they create).
  */
+
+import type { Block } from './blocks.js';
 
 export type AuthorKind = 'visitor' | 'agent' | 'bot' | 'system';
 
@@ -57,8 +61,18 @@ export interface Message {
   text: string;
   attachments: Attachment[];
   kind: MessageKind;
+  /** Buttons the visitor may tap to answer; a client shows them on the newest message only. */
   quickReplies?: QuickReply[];
-  /** Extra data by kind: `{ score, comment }` for ratings, `{ campaign, proactiveId }` for prompts. */
+  /**
+   * Rich content (buttons, cards, a carousel, a form) shown with or instead of `text`; `text` stays
+   * the fallback for clients and channels that do not render blocks (see docs/protocol.md).
+   */
+  blocks?: Block[];
+  /**
+   * Extra data by kind: `{ score, comment }` for ratings, `{ campaign, proactiveId }` for prompts;
+   * on a visitor's message `quickReply` (the value picked), `handoff: true` (asked for a person) and
+   * `form: { messageId, values }` (a form answer).
+   */
   meta?: Record<string, unknown>;
   createdAt: string;
 }
@@ -83,6 +97,11 @@ export interface Thread {
   campaign: string | null;
   /** The visitor's rating once given. */
   rating: { score: number; comment?: string } | null;
+  /**
+   * Who handles the thread now: the bot, the queue (waiting for a person) or an agent (by display
+   * name). Absent from servers older than assignees.
+   */
+  assignee?: ThreadAssignee;
   createdAt: string;
   updatedAt: string;
 }
