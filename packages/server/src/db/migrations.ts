@@ -313,6 +313,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('proactive').addColumn('suppressed_at', 'bigint').execute();
     },
   },
+  '0011_rich_content': {
+    // Rich content of a message (protocol Block[]: buttons, cards, a carousel, a form) as one JSON
+    // document beside its text, which stays the fallback; null for a message of text only.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('messages').addColumn('blocks', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

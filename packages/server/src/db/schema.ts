@@ -66,6 +66,8 @@ export interface MessagesTable {
   kind: 'text' | 'proactive' | 'rating' | 'event';
   attachments: string; // JSON Attachment[]
   quick_replies: string | null; // JSON QuickReply[]
+  /** JSON Block[] (0011); null for text only, and on rows older than it. */
+  blocks?: string | null;
   meta: string | null; // JSON object
   created_at: number;
 }

@@ -38,6 +38,20 @@ export const attachmentSchema = {
 
 const quickReplySchema = { type: 'object', properties: { label: str, value: str }, required: ['label'] } as const;
 
+/**
+ * A rich content block (protocol `Block`). Described, not checked, here: the route checks blocks
+ * with the protocol's validators, whose errors name the field; `additionalProperties` lets the
+ * response carry every part of a block.
+ */
+const blockSchema = {
+  type: 'object',
+  description:
+    'One of: `{ type: "buttons", buttons }`, `{ type: "card", title, subtitle?, image?: { url, alt? }, fields?: [{ label, value }], buttons? }`, `{ type: "carousel", cards }`, `{ type: "form", fields: [{ name, label, type?: "text"|"email", pattern?, hint?, required? }], submitLabel? }`. A button is `{ type: "reply", label, value }`, `{ type: "url", label, url }` (http/https) or `{ type: "handoff", label }`. Limits and rules: docs/protocol.md, "Rich messages".',
+  properties: { type: { type: 'string', enum: ['buttons', 'card', 'carousel', 'form'] } },
+  required: ['type'],
+  additionalProperties: true,
+} as const;
+
 export const messageSchema = {
   type: 'object',
   properties: {
@@ -50,6 +64,7 @@ export const messageSchema = {
     attachments: { type: 'array', items: attachmentSchema },
     kind: { type: 'string', enum: ['text', 'proactive', 'rating', 'event'] },
     quickReplies: { type: 'array', items: quickReplySchema },
+    blocks: { type: 'array', items: blockSchema, description: 'Rich content; `text` is its fallback (docs/protocol.md, "Rich messages").' },
     meta: { type: 'object', additionalProperties: true },
     createdAt: { type: 'string', format: 'date-time' },
   },
@@ -137,6 +152,12 @@ export const postMessageBody = {
         properties: { label: { type: 'string', minLength: 1, maxLength: 80 }, value: { type: 'string', maxLength: 200 } },
         required: ['label'],
       },
+    },
+    blocks: {
+      type: 'array',
+      maxItems: LIMITS.maxBlocks,
+      items: blockSchema,
+      description: 'Buttons, cards, a carousel or a form shown with the text, which stays their fallback (required with blocks). A bad block answers 400 `bad_request` naming it, e.g. `body: blocks.0.buttons.1.url: must be an http or https URL`.',
     },
   },
 } as const;

@@ -22,6 +22,7 @@ import type {
   Thread,
   TypingInput,
 } from '@threadline/protocol';
+import { formProblem, type Block, type FieldProblem, type FormAnswer, type FormBlock } from '@threadline/protocol';
 import type { Kysely } from 'kysely';
 import type { Database, MessagesTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
@@ -259,6 +260,7 @@ export class Messaging {
   }
 
   async #postFromVisitor(p: Principal, input: SendInput): Promise<SendResult> {
+    if (input.form) await this.#checkFormAnswer(p, input.threadId, input.form);
     const message: NewMessage = {
       clientId: input.clientId,
       author: { kind: 'visitor' },
@@ -309,6 +311,19 @@ export class Messaging {
     // Outside business hours, the away message follows (not awaited: the ack does not wait for it).
     if (!result.duplicate && this.availability) void this.availability.afterVisitorMessage(result.thread);
     return { message: published.message, thread: published.thread, duplicate: result.duplicate };
+  }
+
+  /**
+   * A form answer must name a form of this thread and fit its fields (the widget checks the same
+   * rules before sending, with protocol `formProblem`); anything else is `bad_request`, naming the field.
+   */
+  async #checkFormAnswer(p: Principal, threadId: string, form: FormAnswer): Promise<void> {
+    await this.store.visibleThread(p, threadId);
+    const row = await this.store.messageIn(threadId, form.messageId);
+    const block = row ? toMessage(row).blocks?.find((b): b is FormBlock => b.type === 'form') : undefined;
+    if (!block) throw new ServerError('bad_request', 'form.messageId: no form in that message of this thread');
+    const problem = formProblem(block, form.values);
+    if (problem) throw new ServerError('bad_request', `form.values.${problem.field}: ${FIELD_PROBLEMS[problem.problem]}`);
   }
 
   /**
@@ -428,7 +443,7 @@ export class Messaging {
   async postFromBrand(
     appId: string,
     threadId: string,
-    input: { text: string; attachmentIds: string[]; author: Author; quickReplies?: { label: string; value?: string }[]; idempotencyKey: string | null },
+    input: { text: string; attachmentIds: string[]; author: Author; quickReplies?: { label: string; value?: string }[]; blocks?: Block[]; idempotencyKey: string | null },
   ): Promise<{ message: Message; duplicate: boolean }> {
     const result = await this.store.append({
       appId,
@@ -440,7 +455,9 @@ export class Messaging {
         kind: 'text',
         attachmentIds: input.attachmentIds,
         quickReplies: input.quickReplies,
-        bodyExtra: [input.author, input.quickReplies ?? null],
+        blocks: input.blocks,
+        // Blocks join the body only when present, so keys stored before them keep their hash.
+        bodyExtra: [input.author, input.quickReplies ?? null, ...(input.blocks?.length ? [input.blocks] : [])],
       },
       reopen: false,
     }, this.notifications ? (trx, r) => this.notifications!.enqueue(trx, r.thread, [...r.prelude, r.message]) : undefined);
@@ -525,6 +542,14 @@ async function pageOf(store: SqlStore, threadId: string, opts: { after?: number;
   const more = rows.length > opts.limit;
   return { items: (more ? rows.slice(1) : rows).map(toMessage), more };
 }
+
+const FIELD_PROBLEMS: Record<FieldProblem, string> = {
+  required: 'is required',
+  email: 'must be an email address',
+  pattern: "does not match the field's pattern",
+  too_long: 'is too long',
+  unknown: 'is not a field of this form',
+};
 
 /** What a visitor's send carries besides its text, stored in the message's `meta` (absent when nothing). */
 function visitorMeta(input: SendInput): Record<string, unknown> | undefined {

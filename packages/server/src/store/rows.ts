@@ -1,5 +1,5 @@
 /** Row ⇄ wire conversions. The only place that knows both shapes. */
-import { canonicalLocale, type AgentVisitor, type Attachment, type Author, type Message, type ProactiveMessage, type QuickReply, type Thread, type VisitorContext } from '@threadline/protocol';
+import { canonicalLocale, type AgentVisitor, type Attachment, type Author, type Block, type Message, type ProactiveMessage, type QuickReply, type Thread, type VisitorContext } from '@threadline/protocol';
 import type { FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 
 /** Epoch ms as ISO 8601. Columns come back as numbers from both engines (db/postgres.ts parses bigint), so no conversion here. */
@@ -32,6 +32,8 @@ export function toMessage(row: MessagesTable): Message {
   };
   const quickReplies = parse<QuickReply[] | null>(row.quick_replies, null);
   if (quickReplies?.length) message.quickReplies = quickReplies;
+  const blocks = parse<Block[] | null>(row.blocks, null);
+  if (blocks?.length) message.blocks = blocks;
   const meta = parse<Record<string, unknown> | null>(row.meta, null);
   if (meta) message.meta = meta;
   return message;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Author, QuickReply, VisitorContext } from '@threadline/protocol';
+import type { Author, Block, QuickReply, VisitorContext } from '@threadline/protocol';
 import type { Database, FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 import { engineOf, type Engine } from '../db/engine.js';
 import { ServerError, notFound } from '../errors.js';
@@ -31,6 +31,8 @@ export interface NewMessage {
   kind: MessagesTable['kind'];
   attachmentIds?: string[];
   quickReplies?: QuickReply[] | undefined;
+  /** Rich content, validated by the caller (protocol `blocksSchema`). */
+  blocks?: Block[] | undefined;
   meta?: Record<string, unknown> | undefined;
   /** Extra fields that make two sends with the same clientId different (e.g. the quick reply). */
   bodyExtra?: unknown;
@@ -660,6 +662,7 @@ export class SqlStore {
         kind: m.kind,
         attachments: JSON.stringify(attachments.map(toAttachment)),
         quick_replies: m.quickReplies?.length ? JSON.stringify(m.quickReplies) : null,
+        blocks: m.blocks?.length ? JSON.stringify(m.blocks) : null,
         meta: m.meta ? JSON.stringify(m.meta) : null,
         created_at: at,
       };
@@ -716,6 +719,11 @@ export class SqlStore {
       .orderBy('seq', 'asc')
       .limit(limit)
       .execute();
+  }
+
+  /** One message of a thread by its server id (a form answer names the message it answers). */
+  async messageIn(threadId: string, id: string): Promise<MessagesTable | undefined> {
+    return this.db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).where('id', '=', id).executeTakeFirst();
   }
 
   /** The page just before `before` (or the newest page), returned ascending. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { LIMITS } from '@threadline/protocol';
+import { LIMITS, richContentSchema, validate } from '@threadline/protocol';
 import { ServerError, notFound } from '../../errors.js';
 import { toAgentVisitor } from '../../store/rows.js';
 import { decodeCursor, encodeCursor } from '../../store/cursor.js';
@@ -95,7 +95,7 @@ export function threadRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.post<{
     Params: { id: string };
-    Body: { text: string; attachments?: string[]; author?: { kind: 'agent' | 'bot'; name?: string; avatarUrl?: string }; quickReplies?: { label: string; value?: string }[] };
+    Body: { text: string; attachments?: string[]; author?: { kind: 'agent' | 'bot'; name?: string; avatarUrl?: string }; quickReplies?: { label: string; value?: string }[]; blocks?: unknown[] };
     Headers: { 'idempotency-key'?: string };
   }>(
     '/v1/threads/:id/messages',
@@ -120,13 +120,19 @@ export function threadRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (req, reply) => {
       const appRow = await requireApp(req, store);
-      const { text, attachments = [], author = { kind: 'agent' as const }, quickReplies } = req.body;
+      const { text, attachments = [], author = { kind: 'agent' as const } } = req.body;
       if (!text.trim() && attachments.length === 0) throw new ServerError('bad_request', 'body: a message needs text or at least one attachment');
+      // Blocks and quick replies are checked by the protocol's validators (sizes, URL schemes, the
+      // fallback text), which name the field that is wrong; the JSON Schema only documents them.
+      const rich = validate(richContentSchema, { text, blocks: req.body.blocks, quickReplies: req.body.quickReplies });
+      if (!rich.ok) throw new ServerError('bad_request', `body: ${rich.message}`);
+      const { blocks, quickReplies } = rich.value;
       const result = await messaging.postFromBrand(appRow.id, req.params.id, {
         text,
         attachmentIds: attachments,
         author,
         quickReplies,
+        blocks,
         idempotencyKey: req.headers['idempotency-key'] ?? null,
       });
       return reply.status(result.duplicate ? 200 : 201).send(result);
