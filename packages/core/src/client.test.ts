@@ -582,6 +582,25 @@ describe('client', () => {
 });
 
 describe('client: handoff and form answers', () => {
+  it('exposes the blocks of a received message as data, also after a reload from storage', async () => {
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    const first = setup({ storage, server });
+    const t = first.client.startThread({ text: 'where is my order?' });
+    await flush();
+    const blocks = [{ type: 'form' as const, fields: [{ name: 'order', label: 'Order number', pattern: 'A-\\d{4}', required: true }] }];
+    const m = server.appendAgent(t, 'Your order number, please.', false);
+    Object.assign(m, { blocks, quickReplies: [{ label: 'I have none' }] });
+    server.push({ type: 'server', name: 'message', payload: m });
+    await flush();
+    expect(first.client.getSnapshot().messages[t]![1]).toMatchObject({ text: 'Your order number, please.', blocks, quickReplies: [{ label: 'I have none' }] });
+    first.client.destroy();
+    setReachable(server, false);
+    const second = setup({ storage, server });
+    await flush(20);
+    expect(second.client.getSnapshot().messages[t]![1]).toMatchObject({ blocks });
+  });
+
   it('keeps a handoff and a form answer in the outbox across a reload and sends them with the message', async () => {
     const storage = memoryStorage();
     const server = new FakeServer();

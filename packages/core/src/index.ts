@@ -24,6 +24,7 @@ export type {
   ProactivePrompt,
   QuickReply,
   FormAnswer,
+  Block,
   RetryOptions,
   SessionView,
   NotifyEmailResult,

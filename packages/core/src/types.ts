@@ -12,6 +12,7 @@ import type {
   ProactiveMessage,
   QuickReply,
   FormAnswer,
+  Block,
   Thread,
   ThreadStatus,
   VisitorContext,
@@ -20,7 +21,7 @@ import type { Environment } from './environment.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { TransportFactory } from './transport/transport.js';
 
-export type { Attachment, Author, FormAnswer, Message, QuickReply, ThreadStatus, VisitorContext };
+export type { Attachment, Author, Block, FormAnswer, Message, QuickReply, ThreadStatus, VisitorContext };
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -196,7 +197,16 @@ export interface MessageView {
   /** Files of an outgoing message that are not uploaded yet. */
   pendingFiles: PendingFile[];
   kind: MessageKind;
+  /** Buttons to answer with: send `{ text: label, quickReply: value ?? label }`. Shown on the newest message only. */
   quickReplies?: QuickReply[];
+  /**
+   * Rich content as data (buttons, cards, a carousel, a form); `text` is its fallback. Answer a
+   * reply button with `send(threadId, { text: label, quickReply: value })`, a handoff button with
+   * `{ text: label, handoff: true }`, a form with `{ text, form: { messageId: id, values } }`;
+   * open a url button's link yourself (check it with `safeHref`). See docs/core.md, "Rich messages".
+   */
+  blocks?: Block[];
+  /** `meta.form` on the visitor's answer to a form, `meta.handoff` on a request for a person (docs/protocol.md). */
   meta?: Record<string, unknown>;
   /** ISO time: the server's once acked, the local queue time before. */
   createdAt: string;

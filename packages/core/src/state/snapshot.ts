@@ -21,6 +21,7 @@ export function messageView(m: Message, agentReadSeq: number): MessageView {
     pendingFiles: [],
     kind: m.kind,
     ...(m.quickReplies ? { quickReplies: m.quickReplies } : {}),
+    ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.meta ? { meta: m.meta } : {}),
     createdAt: m.createdAt,
     state: own && m.seq <= agentReadSeq ? 'read' : 'sent',
