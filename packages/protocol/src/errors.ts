@@ -54,6 +54,13 @@ export const ERROR_CODES = {
    * stored. HTTP 429.
    */
   prompt_capped: 429,
+  /**
+   * `POST /v1/threads/:id/messages` with author kind `bot` on a thread the bot does not handle (it
+   * waits for a person or an agent has it), in an app whose bot is enabled: after a handoff the
+   * bot stays silent until the thread is assigned back to it (`POST /v1/threads/:id/assign`).
+   * Nothing is stored. HTTP 409.
+   */
+  bot_not_assigned: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

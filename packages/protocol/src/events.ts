@@ -8,6 +8,7 @@
 import type { Ack } from './errors.js';
 import type { Message, ProactiveMessage, Session, Thread, VisitorContext, Author } from './model.js';
 import type { Availability } from './hours.js';
+import type { AgentAssignee } from './assignment.js';
 import type {
   AvailabilityInput,
   ThreadAttachInput,
@@ -113,9 +114,11 @@ export interface AvailabilityEvent {
 }
 
 /** A thread as the brand side sees it: with its visitor. */
-export interface AgentThread extends Omit<Thread, 'unread'> {
+export interface AgentThread extends Omit<Thread, 'unread' | 'assignee'> {
   /** Visitor messages after the brand's read horizon. */
   unread: number;
+  /** Who handles the thread, with the agent's id and since when (the queue's wait). */
+  assignee?: AgentAssignee;
   visitor: AgentVisitor;
 }
 

@@ -1,3 +1,5 @@
+import type { ThreadAssignee } from './assignment.js';
+
 /**
  * The data model on the wire. Timestamps are ISO 8601 strings in UTC; ids are opaque strings
  * (the server uses UUIDv7, clients must use UUIDv7 for `clientId` and for thread ids they create).
@@ -95,6 +97,11 @@ export interface Thread {
   campaign: string | null;
   /** The visitor's rating once given. */
   rating: { score: number; comment?: string } | null;
+  /**
+   * Who handles the thread now: the bot, the queue (waiting for a person) or an agent (by display
+   * name). Absent from servers older than assignees.
+   */
+  assignee?: ThreadAssignee;
   createdAt: string;
   updatedAt: string;
 }

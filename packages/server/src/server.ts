@@ -44,6 +44,7 @@ import { makeDataDirPrivate } from './data-dir.js';
 import { LinkSigner, loadLinkKey } from './notifications/link-signer.js';
 import { EmailNotifier } from './notifications/notifier.js';
 import { AvailabilityService } from './services/availability.js';
+import { BotSettingsService } from './services/assignment.js';
 import { appRoom } from './realtime/rooms.js';
 import { ContinueLinks } from './notifications/continue.js';
 import { InboundMail, defaultMaxInboundBytes } from './notifications/inbound.js';
@@ -248,6 +249,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   availability.postAway = (thread, text, key) => messaging.postAway(thread, text, key);
   availability.tellVisitors = (appId, event) => io.to(appRoom(appId)).emit('availability', event);
   messaging.availability = availability;
+  const bots = new BotSettingsService(db, log);
+  messaging.bots = bots;
   const continueLinks = new ContinueLinks({
     store: notificationStore,
     signer,
@@ -335,6 +338,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     signer,
     notifications: { store: notificationStore, signer, inbound, maxInboundBytes },
     availability,
+    bots,
     backlog: () => poolBacklog(db),
   }).catch(abandon);
 

@@ -320,6 +320,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('messages').addColumn('blocks', 'text').execute();
     },
   },
+  '0012_assignment': {
+    // Who handles a thread (services/assignment.ts): the bot, the queue (waiting for a person) or
+    // an agent (the brand's own id and display name), since when, and the bot's stretch: how many
+    // visitor messages in a row it answered (`bot_streak`) and whether one waits for its answer
+    // (`bot_waiting`), for the two-answers rule. Threads that exist wait for a person, as they did.
+    // The app's bot settings (enabled, handoff words) are one JSON document; null: no bot.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('threads').addColumn('assignee_kind', 'text', (c) => c.notNull().defaultTo('queue')).execute();
+      await db.schema.alterTable('threads').addColumn('assignee_id', 'text').execute();
+      await db.schema.alterTable('threads').addColumn('assignee_name', 'text').execute();
+      await db.schema.alterTable('threads').addColumn('assigned_at', 'bigint').execute();
+      await db.schema.alterTable('threads').addColumn('bot_streak', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('threads').addColumn('bot_waiting', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      // The console's queue: open threads waiting for a person, oldest first.
+      await db.schema.createIndex('threads_assignee').on('threads').columns(['app_id', 'assignee_kind', 'assigned_at']).execute();
+      await db.schema.alterTable('apps').addColumn('bot', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

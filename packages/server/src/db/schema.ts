@@ -15,6 +15,8 @@ export interface AppsTable {
   notify_identified: Generated<number>;
   /** JSON AppAvailability (business hours, reply time, away message); null: never set. */
   availability: string | null;
+  /** JSON BotSettings (services/assignment.ts): whether a bot handles new threads, handoff words; null: no bot. */
+  bot?: string | null;
 }
 
 export interface VisitorsTable {
@@ -50,6 +52,17 @@ export interface ThreadsTable {
   notify_sent_seq: number;
   /** 1: the thread's emails were unsubscribed. */
   notify_off: number;
+  /** Who handles it (services/assignment.ts): `bot`, `queue` (waiting for a person) or `agent`. */
+  assignee_kind: 'bot' | 'queue' | 'agent';
+  /** The agent's id and display name, with `agent`; null otherwise. */
+  assignee_id: string | null;
+  assignee_name: string | null;
+  /** When the assignee last changed (the queue's wait); null: never changed since its creation before 0012. */
+  assigned_at: number | null;
+  /** Visitor messages in a row the bot answered in its current stretch (the two-answers rule). */
+  bot_streak: number;
+  /** 1: a visitor message in the bot's stretch waits for the bot's answer. */
+  bot_waiting: number;
 }
 
 export interface MessagesTable {

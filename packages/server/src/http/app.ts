@@ -14,6 +14,7 @@ import { threadRoutes } from './routes/threads.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { availabilityRoutes } from './routes/availability.js';
+import { assignmentRoutes } from './routes/assignment.js';
 import { locateWidget, serveWidget } from './widget.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -102,6 +103,7 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
   sessionRoutes(app, deps);
   notificationRoutes(app, deps);
   availabilityRoutes(app, deps);
+  assignmentRoutes(app, deps);
 }
 
 /** Whether a route belongs to the HTTP API that `/v1/openapi.json` describes. */

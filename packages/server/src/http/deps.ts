@@ -12,6 +12,7 @@ import type { NotificationStore } from '../store/notification-store.js';
 import type { LinkSigner } from '../notifications/link-signer.js';
 import type { InboundMail } from '../notifications/inbound.js';
 import type { AvailabilityService } from '../services/availability.js';
+import type { BotSettingsService } from '../services/assignment.js';
 
 /** What HTTP routes need; built once in server.ts. */
 export interface HttpDeps {
@@ -36,6 +37,8 @@ export interface HttpDeps {
   notifications: { store: NotificationStore; signer: LinkSigner; inbound: InboundMail; maxInboundBytes: number } | null;
   /** Business hours, reply time and away message per app. */
   availability: AvailabilityService;
+  /** The app's bot: whether it handles new threads, and the handoff words. */
+  bots: BotSettingsService;
   /** How far behind the database is: API requests are refused while it is far behind (see shed.ts). @default never behind */
   backlog?: () => Backlog;
 }

@@ -99,6 +99,12 @@ export const agentThreadSchema = {
     rating: {
       anyOf: [{ type: 'object', properties: { score: { type: 'integer' }, comment: str }, required: ['score'] }, { type: 'null' }],
     },
+    assignee: {
+      type: 'object',
+      description: 'Who handles the thread: `bot`, `queue` (waiting for a person) or `agent` (id, name); `since`: when it got this assignee',
+      properties: { kind: { type: 'string', enum: ['bot', 'queue', 'agent'] }, id: str, name: str, since: nullableStr },
+      required: ['kind', 'since'],
+    },
     createdAt: str,
     updatedAt: str,
     visitor: visitorSchema,

@@ -22,12 +22,14 @@ import type {
   Thread,
   TypingInput,
 } from '@threadline/protocol';
-import { formProblem, type Block, type FieldProblem, type FormAnswer, type FormBlock } from '@threadline/protocol';
+import { FILE_PATH, formProblem, type Block, type FieldProblem, type FormAnswer, type FormBlock } from '@threadline/protocol';
 import type { Kysely } from 'kysely';
 import type { Database, MessagesTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
-import { toAgentVisitor, toMessage, toProactive, toThread, type AgentVisitorRow } from '../store/rows.js';
+import { agentAssigneeOf, toAgentVisitor, toMessage, toProactive, toThread, type AgentVisitorRow } from '../store/rows.js';
+import type { AssignmentChange, BotPolicy } from '../store/assignment.js';
+import type { BotSettingsService } from './assignment.js';
 import { agentRoom, ownerRoom, visitorRoom } from '../realtime/rooms.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { Outbox } from '../webhooks/outbox.js';
@@ -64,6 +66,9 @@ export class Messaging {
 
   /** The away auto-reply after a visitor's message, and the news of inboxes coming and going (services/availability.ts); set by the server. */
   availability: Pick<AvailabilityService, 'afterVisitorMessage' | 'inboxesChanged'> | null = null;
+
+  /** The app's bot (services/assignment.ts): who gets new threads, handoff words; set by the server. */
+  bots: Pick<BotSettingsService, 'policy'> | null = null;
 
   constructor(
     readonly store: SqlStore,
@@ -146,20 +151,27 @@ export class Messaging {
   /** After `store.append` committed: tell the owner's tabs, the inboxes and the webhooks. */
   async published(result: AppendResult): Promise<{ message: Message; thread: Thread }> {
     const { thread } = result;
-    const messages = [...result.prelude, result.message].map(toMessage);
+    // The sender's message, between a prelude (a prompt) and what followed it (a handoff's event).
+    const messages = [...result.prelude, result.message, ...result.after].map(toMessage);
+    const own = messages[result.prelude.length]!;
     // A repeat announces nothing: only the sender's view of the thread is needed.
-    if (result.duplicate) return { message: messages[messages.length - 1]!, thread: await this.visitorThread(thread) };
-    const { thread: visitorView, agentThread: agentView } = await this.#views(thread, result.summary && { last: result.message, ...result.summary });
+    if (result.duplicate) return { message: own, thread: await this.visitorThread(thread) };
+    const { thread: visitorView, agentThread: agentView } = await this.#views(thread, result.summary && { last: result.after.at(-1) ?? result.message, ...result.summary });
     const room = ownerRoom(thread);
     if (result.created) this.io.to(room).emit('thread', visitorView);
     for (const m of messages) this.io.to(room).emit('message', m);
     if (result.created) this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
     for (const m of messages) this.agents.to(agentRoom(thread.app_id)).emit('message', { message: m, thread: agentView });
+    // A new assignee (a handoff): both sides hear the thread as it is now.
+    if (result.assigned && !result.created) {
+      this.io.to(room).emit('thread', visitorView);
+      this.agents.to(agentRoom(thread.app_id)).emit('thread', agentView);
+    }
     // The deliveries (`message.created`, `thread.created`, `thread.reopened`) were written in the
     // message's own transaction (SqlStore's onAppend, set in server.ts): send them now. With none
     // queued the dispatcher is left alone (a round is a claim statement, on every send).
     if (result.deliveries > 0) this.#outbox.kick();
-    return { message: messages[messages.length - 1]!, thread: visitorView };
+    return { message: own, thread: visitorView };
   }
 
   async threadChanged(row: ThreadsTable): Promise<{ thread: Thread; agentThread: AgentThread }> {
@@ -297,6 +309,7 @@ export class Messaging {
         create: input.create ? { visitorId: p.visitorId, userId: p.userId, campaign, prelude } : undefined,
         message,
         reopen: true,
+        bot: await this.#bot(p.appId),
       },
       // The prompt is marked answered, with its `proactive.replied` delivery, in the message's transaction.
       answering
@@ -397,6 +410,7 @@ export class Messaging {
       principal: p,
       message: { clientId: input.clientId, author: { kind: 'visitor' }, text: input.text, kind: 'text', attachmentIds: input.attachmentIds, meta: input.meta, bodyExtra: ['email'] },
       reopen: true,
+      bot: await this.#bot(p.appId),
     });
     const published = await this.published(result);
     if (result.reopened) await this.threadChanged(result.thread);
@@ -445,6 +459,13 @@ export class Messaging {
     threadId: string,
     input: { text: string; attachmentIds: string[]; author: Author; quickReplies?: { label: string; value?: string }[]; blocks?: Block[]; idempotencyKey: string | null },
   ): Promise<{ message: Message; duplicate: boolean }> {
+    const images = fileImagesOf(input.blocks);
+    if (images.length) {
+      const thread = await this.store.getThread(threadId);
+      if (!thread || thread.app_id !== appId) throw notFound('thread');
+      const refused = await this.store.claimImages(appId, threadId, images);
+      if (refused.length) throw new ServerError('bad_request', `blocks: /v1/files/${refused[0]} is not an image uploaded by this app for this thread`);
+    }
     const result = await this.store.append({
       appId,
       threadId,
@@ -460,10 +481,29 @@ export class Messaging {
         bodyExtra: [input.author, input.quickReplies ?? null, ...(input.blocks?.length ? [input.blocks] : [])],
       },
       reopen: false,
+      bot: await this.#bot(appId),
     }, this.notifications ? (trx, r) => this.notifications!.enqueue(trx, r.thread, [...r.prelude, r.message]) : undefined);
     if (!result.duplicate) this.notifications?.committed();
     const { message } = await this.published(result);
     return { message, duplicate: result.duplicate };
+  }
+
+  /**
+   * Gives a thread to the bot, the queue or an agent (`POST /v1/threads/:id/assign`): the
+   * `thread.assigned` system message, the `thread.assigned` and `message.created` deliveries and
+   * the new assignee commit together; both sides hear the message and the thread. The same
+   * assignee again changes nothing and announces nothing.
+   */
+  async assign(appId: string, threadId: string, change: AssignmentChange): Promise<{ thread: AgentThread; message: Message | null }> {
+    const res = await this.store.assign(appId, threadId, change);
+    if (!res.changed) return { thread: await this.agentThread(res.thread), message: null };
+    // `published` tells both sides of the message and of the thread with its new assignee.
+    const { message } = await this.published(res.result);
+    return { thread: await this.agentThread(res.result.thread), message };
+  }
+
+  async #bot(appId: string): Promise<BotPolicy | undefined> {
+    return this.bots ? this.bots.policy(appId) : undefined;
   }
 
   /** An inbox is typing in a thread of its app: the visitor's tabs and the other inboxes (not `fromSocket`) hear it. */
@@ -523,6 +563,7 @@ function sameDevice(visitor: VisitorsTable, { device }: { device: { userAgent?: 
 function withVisitor(thread: Thread, row: ThreadsTable, visitor: AgentVisitorRow | undefined, online: boolean): AgentThread {
   return {
     ...thread,
+    assignee: agentAssigneeOf(row),
     visitor: visitor
       ? toAgentVisitor(visitor, online)
       : { id: row.visitor_id, userId: row.user_id, name: null, email: null, context: {}, online: false, lastSeenAt: null },
@@ -541,6 +582,13 @@ async function pageOf(store: SqlStore, threadId: string, opts: { after?: number;
   rows = await store.messagesBefore(threadId, opts.before, opts.limit + 1);
   const more = rows.length > opts.limit;
   return { items: (more ? rows.slice(1) : rows).map(toMessage), more };
+}
+
+/** Ids of the file-store images (`/v1/files/<id>`) on a message's cards. */
+function fileImagesOf(blocks: readonly Block[] | undefined): string[] {
+  const cards = (blocks ?? []).flatMap((b) => (b.type === 'card' ? [b] : b.type === 'carousel' ? b.cards : []));
+  const ids = cards.flatMap((c) => (c.image && FILE_PATH.test(c.image.url) ? [c.image.url.slice('/v1/files/'.length)] : []));
+  return [...new Set(ids)];
 }
 
 const FIELD_PROBLEMS: Record<FieldProblem, string> = {

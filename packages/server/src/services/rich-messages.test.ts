@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, newId, send, startServer, type Harness } from '../test/harness.js';
+import { API_KEY, connect, newId, send, startServer, type Harness } from '../test/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -105,6 +105,30 @@ describe('brand messages with blocks (REST)', () => {
     const doc = (await h.api('GET', '/v1/openapi.json')).body;
     const body = doc.paths['/v1/threads/{id}/messages'].post.requestBody.content['application/json'].schema;
     expect(body.properties.blocks.items.properties.type.enum).toEqual(['buttons', 'card', 'carousel', 'form']);
+  });
+});
+
+describe('card images from the file store', () => {
+  // A real 2×2 PNG.
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFElEQVR4nGP8z8DwnwEKmBiQAAAmOgICgbbCXQAAAABJRU5ErkJggg==', 'base64');
+  async function brandUpload(): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'mug.png');
+    const res = await fetch(`${h.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` }, body: form });
+    return ((await res.json()) as any).attachment.url;
+  }
+
+  it("lets the thread's visitor read a brand image shown on a card, and refuses it on another thread's card", async () => {
+    const url = await brandUpload();
+    const { v, res } = await threadWithBrandMessage({ text: 'Your mug', blocks: [{ ...orderCard, image: { url, alt: 'mug' } }] });
+    expect(res.status).toBe(201);
+    const file = await fetch(`${h.url}${url}`, { headers: { authorization: `Bearer ${v.session.token}` } });
+    expect(file.status).toBe(200);
+    const elsewhere = await threadWithBrandMessage({ text: 'Your mug', blocks: [{ ...orderCard, image: { url } }] });
+    expect(elsewhere.res.status).toBe(400);
+    expect(elsewhere.res.body.error.message).toBe(`blocks: ${url} is not an image uploaded by this app for this thread`);
+    v.close();
+    elsewhere.v.close();
   });
 });
 

@@ -1,6 +1,7 @@
 /** Row ⇄ wire conversions. The only place that knows both shapes. */
-import { canonicalLocale, type AgentVisitor, type Attachment, type Author, type Block, type Message, type ProactiveMessage, type QuickReply, type Thread, type VisitorContext } from '@threadline/protocol';
+import { canonicalLocale, type AgentAssignee, type AgentVisitor, type Attachment, type Author, type Block, type Message, type ProactiveMessage, type QuickReply, type Thread, type VisitorContext } from '@threadline/protocol';
 import type { FilesTable, MessagesTable, ProactiveTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
+import { assigneeOf } from './assignment.js';
 
 /** Epoch ms as ISO 8601. Columns come back as numbers from both engines (db/postgres.ts parses bigint), so no conversion here. */
 export const iso = (ms: number | null | undefined): string => new Date(ms ?? 0).toISOString();
@@ -55,9 +56,16 @@ export function toThread(row: ThreadsTable, last: MessagesTable | undefined, unr
         : row.rating_comment
           ? { score: row.rating_score, comment: row.rating_comment }
           : { score: row.rating_score },
+    assignee: assigneeOf(row),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
+}
+
+/** Who handles the thread, as the brand sees it (with the agent's id and since when). */
+export function agentAssigneeOf(row: Pick<ThreadsTable, 'assignee_kind' | 'assignee_id' | 'assignee_name' | 'assigned_at'>): AgentAssignee {
+  const since = row.assigned_at === null ? null : iso(row.assigned_at);
+  return row.assignee_kind === 'agent' ? { kind: 'agent', id: row.assignee_id ?? '', name: row.assignee_name ?? '', since } : { kind: row.assignee_kind, since };
 }
 
 export function toAttachment(row: FilesTable): Attachment {

@@ -7,6 +7,7 @@ import { engineOf, type Engine } from '../db/engine.js';
 import { ServerError, notFound } from '../errors.js';
 import { hashApiKey } from '../auth/api-keys.js';
 import { toAttachment, type AgentVisitorRow } from './rows.js';
+import { assignedColumns, assignedMessage, botTurn, sameAssignee, type AssignmentChange, type BotPolicy } from './assignment.js';
 
 /** Who is acting on the visitor channel: always a visitor, sometimes proven to be a user. */
 export interface Principal {
@@ -48,12 +49,23 @@ export interface AppendInput {
   message: NewMessage;
   /** A resolved thread reopens when the visitor writes again. */
   reopen: boolean;
+  /**
+   * The app's bot (store/assignment.ts): a thread created here goes to the bot when it is enabled
+   * (to the queue otherwise); a visitor message in a bot thread may hand it off; a bot message on a
+   * thread the bot does not handle is refused (`bot_not_assigned`) when it is enabled.
+   * @default no bot
+   */
+  bot?: BotPolicy;
 }
 
 export interface AppendResult {
   message: MessagesTable;
   /** Messages inserted in the same transaction before `message` (a prompt that started the thread). */
   prelude: MessagesTable[];
+  /** Messages inserted in the same transaction after `message`: the `thread.assigned` event of a handoff it caused. */
+  after: MessagesTable[];
+  /** The assignee changed in this append (a handoff, or `assign`): the change, and who had the thread before. */
+  assigned?: { change: AssignmentChange; from: ThreadsTable };
   thread: ThreadsTable;
   duplicate: boolean;
   created: boolean;
@@ -136,10 +148,12 @@ export function isVisible(thread: ThreadsTable, p: Principal): boolean {
 export interface Appended {
   input: AppendInput;
   thread: ThreadsTable;
-  /** The prelude, then the message. */
+  /** The prelude, then the message, then what follows it (a handoff's event). */
   messages: MessagesTable[];
   created: boolean;
   reopened: boolean;
+  /** The assignee changed: the change, and the thread's row before it. */
+  assigned?: { change: AssignmentChange; from: ThreadsTable };
 }
 
 /**
@@ -564,7 +578,7 @@ export class SqlStore {
    * after the wait but not the messages joined to it, so it can miss that message; the insert
    * then inserts nothing and the append starts over (`RepeatRaced`), now finding it.
    */
-  async #appendIn(trx: Kysely<Database>, input: AppendInput, locked?: ThreadsTable): Promise<AppendResult> {
+  async #appendIn(trx: Kysely<Database>, input: AppendInput, locked?: ThreadsTable, assigning?: AssignmentChange): Promise<AppendResult> {
     const clientId = input.message.clientId;
     const lockThread = async (): Promise<{ thread: ThreadsTable | undefined; repeat: string | null; visitor?: AgentVisitorRow }> => {
       // Only the thread's row is locked (`of t`): its visitor's is read beside it for the views.
@@ -608,6 +622,7 @@ export class SqlStore {
         updated_at: t,
         notify_sent_seq: 0,
         notify_off: 0,
+        ...assignedColumns(input.bot?.enabled ? { kind: 'bot' } : { kind: 'queue' }, t),
       };
       const res = await trx
         .insertInto('threads')
@@ -627,15 +642,31 @@ export class SqlStore {
     const hash = bodyHash(input.message);
     if (repeat !== null) return this.#repeated(trx, thread, repeat, hash);
 
-    const toInsert = [...(created ? (input.create?.prelude ?? []) : []), input.message];
-    const reopened = input.reopen && thread.status === 'resolved';
+    // Who handles the thread after this message: a bot may not write in a thread it does not
+    // handle; a visitor's message in a bot thread may hand it off (store/assignment.ts).
+    if (input.message.author.kind === 'bot' && input.bot?.enabled && thread.assignee_kind !== 'bot') {
+      throw new ServerError('bot_not_assigned', `the bot does not handle this thread (it is ${thread.assignee_kind === 'queue' ? 'waiting for a person' : 'assigned to an agent'})`);
+    }
     const at = now();
+    const before = thread;
+    let assigned = assigning;
+    let columns: Partial<ThreadsTable> = assigning ? assignedColumns(assigning.to, at) : {};
+    if (!assigning) {
+      const turn = botTurn(thread, input.message, input.bot?.handoffWords ?? []);
+      if (turn.handoff) {
+        assigned = { to: { kind: 'queue' }, by: turn.handoff === 'bot_limit' ? { kind: 'system' } : { kind: 'visitor' }, reason: turn.handoff };
+        columns = assignedColumns(assigned.to, at);
+      } else if (turn.set) columns = turn.set;
+    }
+    const prelude = created ? (input.create?.prelude ?? []) : [];
+    const toInsert = [...prelude, input.message, ...(assigned && !assigning ? [assignedMessage(before, assigned)] : [])];
+    const reopened = input.reopen && thread.status === 'resolved';
     // The seqs of this append: (last_seq - n, last_seq] of the row as this statement leaves it.
     // With the unread counts of both sides before the new messages (the thread's lock keeps every
     // other append out until this one commits): the views after the commit need no read.
     const { unread_visitor, unread_agent, ...updated } = await trx
       .updateTable('threads')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...(reopened ? { status: 'open' as const } : {}) }))
+      .set((eb) => ({ last_seq: eb('last_seq', '+', toInsert.length), updated_at: at, ...columns, ...(reopened ? { status: 'open' as const } : {}) }))
       .where('id', '=', thread.id)
       .returningAll()
       .returning((eb) => unreadCounts(eb, 'threads'))
@@ -674,9 +705,54 @@ export class SqlStore {
       if (Number(res.numInsertedOrUpdatedRows) !== 1) throw new RepeatRaced();
       inserted.push(row);
     }
-    const deliveries = (this.#onAppend && (await this.#onAppend(trx, { input, thread, messages: [...inserted], created, reopened }))) || 0;
-    const message = inserted.pop()!;
-    return { message, prelude: inserted, thread, duplicate: false, created, reopened, deliveries, summary: { unread, visitor } };
+    const change = assigned && { change: assigned, from: before };
+    const deliveries = (this.#onAppend && (await this.#onAppend(trx, { input, thread, messages: [...inserted], created, reopened, assigned: change }))) || 0;
+    const message = inserted[prelude.length]!;
+    return {
+      message,
+      prelude: inserted.slice(0, prelude.length),
+      after: inserted.slice(prelude.length + 1),
+      thread,
+      duplicate: false,
+      created,
+      reopened,
+      deliveries,
+      summary: { unread, visitor },
+      ...(change ? { assigned: change } : {}),
+    };
+  }
+
+  /**
+   * Gives the app's thread to `change.to`: the assignee's columns and the `thread.assigned` system
+   * message commit together, with the deliveries the append hook queues (`message.created` and
+   * `thread.assigned`). `changed: false` when the thread already had that assignee: nothing is
+   * written. `not_found` for a thread of another app.
+   */
+  async assign(appId: string, threadId: string, change: AssignmentChange): Promise<{ changed: false; thread: ThreadsTable } | { changed: true; result: AppendResult }> {
+    return this.db.transaction().execute(async (trx) => {
+      const thread = await this.#locked(trx.selectFrom('threads').selectAll().where('id', '=', threadId), 'no key update').executeTakeFirst();
+      if (!thread || thread.app_id !== appId) throw notFound('thread');
+      if (sameAssignee(thread, change.to)) return { changed: false as const, thread };
+      const input: AppendInput = { appId, threadId, message: assignedMessage(thread, change), reopen: false };
+      return { changed: true as const, result: await this.#appendIn(trx, input, thread, change) };
+    });
+  }
+
+  /**
+   * The app's open threads waiting for a person, longest waiting first (a thread not moved since
+   * before assignees existed waits since its creation).
+   */
+  async queueOf(appId: string, limit: number): Promise<ThreadsTable[]> {
+    return this.db
+      .selectFrom('threads')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('assignee_kind', '=', 'queue')
+      .where('status', '=', 'open')
+      .orderBy((eb) => eb.fn.coalesce('assigned_at', 'created_at'), 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   /** The id of the thread's message sent with `clientId`, if any (null: none, or no clientId). */
@@ -690,7 +766,7 @@ export class SqlStore {
   async #repeated(trx: Kysely<Database>, thread: ThreadsTable, id: string, hash: string): Promise<AppendResult> {
     const existing = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     if (existing.body_hash !== hash) throw new ServerError('conflict', 'this clientId was already used for a different message');
-    return { message: existing, prelude: [], thread, duplicate: true, created: false, reopened: false, deliveries: 0 };
+    return { message: existing, prelude: [], after: [], thread, duplicate: true, created: false, reopened: false, deliveries: 0 };
   }
 
   async #claimAttachments(trx: Kysely<Database>, input: AppendInput, threadId: string, ids: string[]): Promise<FilesTable[]> {
@@ -719,6 +795,25 @@ export class SqlStore {
       .orderBy('seq', 'asc')
       .limit(limit)
       .execute();
+  }
+
+  /**
+   * Binds images of this app not yet in a thread to `threadId` (a card's image from the file store,
+   * so the thread's visitor may read it); returns the ids that are not images of this app readable
+   * in that thread.
+   */
+  async claimImages(appId: string, threadId: string, ids: string[]): Promise<string[]> {
+    await this.db.updateTable('files').set({ thread_id: threadId }).where('app_id', '=', appId).where('id', 'in', ids).where('thread_id', 'is', null).execute();
+    const rows = await this.db
+      .selectFrom('files')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('id', 'in', ids)
+      .where('thread_id', '=', threadId)
+      .where('mime', 'like', 'image/%')
+      .execute();
+    const ok = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !ok.has(id));
   }
 
   /** One message of a thread by its server id (a form answer names the message it answers). */

@@ -14,6 +14,7 @@ export const WEBHOOK_EVENTS = [
   'thread.created',
   'thread.resolved',
   'thread.reopened',
+  'thread.assigned',
   'rating.submitted',
   'proactive.shown',
   'proactive.opened',

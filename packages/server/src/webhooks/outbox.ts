@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentThread } from '@threadline/protocol';
 import type { Database, ProactiveTable, ThreadsTable } from '../db/schema.js';
-import { toAgentVisitor, toMessage, toThread } from '../store/rows.js';
+import { agentAssigneeOf, toAgentVisitor, toMessage, toThread } from '../store/rows.js';
 import { SqlStore, type Appended } from '../store/sql-store.js';
 import type { PendingEvent, WebhookDispatcher } from './dispatcher.js';
 
@@ -28,10 +28,21 @@ export class Outbox {
     const threadView = () => agentThreadIn(trx, thread, true);
     const events: PendingEvent[] = [];
     if (a.created) events.push({ event: 'thread.created', data: async () => ({ thread: await threadView() }) });
+    // `assignee`: who handles the thread once this change committed. A bot answers only messages
+    // whose `assignee.kind` is `bot` (after a handoff the visitor's message says `queue`).
+    const assignee = agentAssigneeOf(thread);
     for (const row of a.messages) {
-      events.push({ event: 'message.created', data: () => ({ message: toMessage(row), threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id }) });
+      events.push({ event: 'message.created', data: () => ({ message: toMessage(row), threadId: thread.id, visitorId: thread.visitor_id, userId: thread.user_id, assignee }) });
     }
     if (a.reopened) events.push({ event: 'thread.reopened', data: async () => ({ thread: await threadView() }) });
+    if (a.assigned) {
+      const { change, from } = a.assigned;
+      const event = a.messages[a.messages.length - 1]!;
+      events.push({
+        event: 'thread.assigned',
+        data: async () => ({ threadId: thread.id, from: agentAssigneeOf(from), to: assignee, by: change.by, reason: change.reason, messageId: event.id, thread: await threadView() }),
+      });
+    }
     return this.webhooks.enqueueEach(thread.app_id, events, trx);
   };
 
@@ -72,6 +83,7 @@ export async function agentThreadIn(trx: Kysely<Database>, row: ThreadsTable, on
   const visitor = await store.getVisitor(row.visitor_id);
   return {
     ...toThread(row, last.get(row.id), unread.get(row.id) ?? 0),
+    assignee: agentAssigneeOf(row),
     visitor: visitor
       ? toAgentVisitor(visitor, online)
       : { id: row.visitor_id, userId: row.user_id, name: null, email: null, context: {}, online: false, lastSeenAt: null },
