@@ -47,6 +47,12 @@ export const ERROR_CODES = {
    */
   reply_token_invalid: 403,
   /**
+   * `POST /v1/proactive` naming a stored campaign (`/v1/campaigns`): the target already got as many
+   * prompts of that campaign as its caps allow (`caps.perVisitor`, `caps.cooldownMs`). Nothing is
+   * stored. HTTP 429.
+   */
+  campaign_capped: 429,
+  /**
    * `POST /v1/proactive`: the target is in a conversation with a person (an agent wrote in an
    * open thread of theirs in the last 30 minutes), or already had as many prompts in the last 24
    * hours as the server lets one visitor (or user) get, across campaigns

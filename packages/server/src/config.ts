@@ -241,8 +241,17 @@ export interface ServerConfig {
    * @default 10000
    */
   connectTimeoutMs?: number;
-  /** JSON file of campaign rules (see docs/server.md#campaign-rules). */
+  /**
+   * JSON file of campaign rules, an import format: at start, each rule whose id no campaign has
+   * becomes a live campaign (docs/campaigns.md, "The rules file"). (`THREADLINE_RULES_FILE`)
+   */
   rulesFile?: string;
+  /**
+   * How long a node answers an app's campaigns from memory (every tracked event reads them). A
+   * change through this node is seen at once; other nodes see it within this time. 0: read every time.
+   * @default 5000
+   */
+  campaignCacheMs?: number;
   /**
    * At most this many prompts reach one visitor (or user) in 24 hours, across campaigns, pushed
    * through the API or by a rule; a push over it is refused with `prompt_capped`, a rule's prompt

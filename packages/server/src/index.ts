@@ -1,5 +1,7 @@
 export { createServer, type ThreadlineServer, type CreateServerOptions } from './server.js';
 export { loadRules, ruleSchema, type Rule, type RuleEngine, type RuleEvaluation, type RuleOutcome } from './services/rules.js';
+export type { Campaign, CampaignSpec, CampaignStatus, CampaignTrigger, CampaignAudience, CampaignVariant } from './services/campaign-spec.js';
+export type { CampaignStore, VariantCounts } from './store/campaign-store.js';
 export { migrationProvider } from './db/migrations.js';
 export { migrateToLatest } from './db/migrate.js';
 export { configFromEnv, DEFAULT_RATE_LIMITS, type ServerConfig, type RateLimitConfig, type DemoAppConfig } from './config.js';

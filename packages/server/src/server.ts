@@ -30,7 +30,8 @@ import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { HostResolver } from './webhooks/target.js';
 import { Messaging, type AgentNamespace, type VisitorServer } from './services/messaging.js';
 import { ProactiveService } from './services/proactive.js';
-import { RuleEngine, loadRules } from './services/rules.js';
+import { RuleEngine, importRules, loadRules } from './services/rules.js';
+import { CampaignStore } from './store/campaign-store.js';
 import { Limiter } from './realtime/rate-limit.js';
 import { attachVisitorChannel } from './realtime/visitor-channel.js';
 import { attachAgentChannel } from './realtime/agent-channel.js';
@@ -58,8 +59,10 @@ export interface ThreadlineServer {
   readonly http: FastifyInstance;
   readonly io: VisitorServer;
   readonly store: SqlStore;
-  /** The campaign rules of `config.rulesFile` (null without one); `subscribe` hears each evaluation. */
-  readonly rules: RuleEngine | null;
+  /** Runs the live campaigns' server triggers and goals; `subscribe` hears each evaluation. */
+  readonly rules: RuleEngine;
+  /** The stored campaigns (`/v1/campaigns`). */
+  readonly campaigns: CampaignStore;
   /** This node's runner of timed jobs (rule delays); `node` is the id its leases carry. */
   readonly jobs: JobWorker;
   /** Email notifications' sender; null without `config.notifications.smtpUrl`. */
@@ -144,6 +147,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const jobs = new JobWorker(new JobStore(db), { node }, log);
   // Transactional webhook outbox: a committed message always has its deliveries queued.
   const store = new SqlStore(db, { onAppend: new Outbox(webhooks).appended });
+  const campaigns = new CampaignStore(db, { cacheMs: config.campaignCacheMs });
   const files = options.files ?? fileStoreOf(db, config.dataDir);
   const tokenTtlMs = (config.tokenTtlDays ?? DEFAULT_TOKEN_TTL_DAYS) * 24 * 60 * 60 * 1000;
   const sessions = new VisitorSessions(new SessionStore(db), tokenTtlMs);
@@ -160,6 +164,11 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       tokenKey = await loadTokenKey(config, new SettingsStore(db), log);
       linkKey = await loadLinkKey(new SettingsStore(db));
       const seeded = await seedDemoApp(store, config);
+      // The rules file is an import format: its rules become campaigns the first time only.
+      if (ruleList) {
+        const created = await importRules(campaigns, ruleList);
+        if (created.length) log.info({ campaigns: created, file: config.rulesFile }, 'campaigns created from the rules file');
+      }
       if (config.demo.webhookUrl) {
         const hooks = await webhooks.list('demo');
         if (!hooks.some((h) => h.url === config.demo.webhookUrl)) await webhooks.register('demo', config.demo.webhookUrl, []);
@@ -226,7 +235,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const unattached = unattachedUploadsOf(config);
   const uploads = new UploadCollector(store, files, { ttlMs: unattached.ttlMs, intervalMs: unattached.sweepIntervalMs }, log);
   const presence = new Presence({ nodeId: node, redis, log });
-  const proactive = new ProactiveService({ store, io, agents, webhooks, presence, promptsPerDay: config.promptsPerDay ?? DEFAULT_PROMPTS_PER_DAY });
+  const proactive = new ProactiveService({ store, io, agents, webhooks, presence, promptsPerDay: config.promptsPerDay ?? DEFAULT_PROMPTS_PER_DAY, campaigns });
   const notifyConfig = config.notifications ?? {};
   const signer = new LinkSigner(linkKey);
   const notificationStore = new NotificationStore(db);
@@ -278,7 +287,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       ? new SmtpListener({ inbound, inboundDomain: notifyConfig.inboundDomain, maxBytes: maxInboundBytes, log })
       : null;
   if (notifyConfig.inboundPort && !notifyConfig.inboundDomain) log.warn({}, 'THREADLINE_SMTP_INBOUND_PORT is set without THREADLINE_SMTP_INBOUND_DOMAIN: no inbound SMTP listener');
-  const rules = ruleList ? new RuleEngine(ruleList, { store, presence: messaging, proactive, jobs, log }) : null;
+  const rules = new RuleEngine({ store, campaigns, presence: messaging, proactive, jobs, log });
   // Visitor and agent handshakes share one per-IP budget.
   const handshakes = limiter('handshakes', rateLimits.connectionsPerIp, 'connections');
   attachVisitorChannel({
@@ -325,6 +334,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   await buildHttp(http, {
     config,
     store,
+    campaigns,
     messaging,
     proactive,
     tokens,
@@ -358,6 +368,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     io,
     store,
     rules,
+    campaigns,
     jobs,
     notifier,
     get smtpPort() {

@@ -320,6 +320,45 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('messages').addColumn('blocks', 'text').execute();
     },
   },
+  '0013_campaigns': {
+    // Campaigns as data (services/campaign-spec.ts, store/campaign-store.ts): one row per campaign, its definition a JSON
+    // document (`spec`); deleted ones keep their row (`deleted_at`) so their prompts and stats
+    // still name something. An exposure is a visitor (or user) a campaign prompted, or would have
+    // prompted had it not been held out: one per campaign and subject, with the variant it was
+    // assigned and, once, when its goal event came within the window (the conversion).
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('campaigns')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('deleted_at', 'bigint')
+        .addPrimaryKeyConstraint('campaigns_pk', ['app_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('campaign_exposures')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text', (c) => c.notNull())
+        // `u:<userId>` or `v:<visitorId>`: whom the assignment is sticky for.
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('visitor_id', 'text')
+        .addColumn('user_id', 'text')
+        .addColumn('prompt_id', 'text')
+        .addColumn('exposed_at', 'bigint', (c) => c.notNull())
+        .addColumn('converted_at', 'bigint')
+        .addPrimaryKeyConstraint('campaign_exposures_pk', ['app_id', 'campaign_id', 'subject'])
+        .execute();
+      await db.schema.createIndex('campaign_exposures_visitor').on('campaign_exposures').columns(['app_id', 'visitor_id']).execute();
+      await db.schema.createIndex('campaign_exposures_user').on('campaign_exposures').columns(['app_id', 'user_id']).execute();
+      // The stats count a campaign's prompts.
+      await db.schema.createIndex('proactive_campaign').on('proactive').columns(['app_id', 'campaign']).execute();
+    },
+  },
   '0012_assignment': {
     // Who handles a thread (services/assignment.ts): the bot, the queue (waiting for a person) or
     // an agent (the brand's own id and display name), since when, and the bot's stretch: how many

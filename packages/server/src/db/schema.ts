@@ -248,6 +248,36 @@ export interface SessionsTable {
   revoked_at: number | null;
 }
 
+/** A campaign (services/campaigns.ts): its definition is `spec`, a JSON CampaignSpec. */
+export interface CampaignsTable {
+  app_id: string;
+  id: string;
+  name: string;
+  status: 'draft' | 'live' | 'paused' | 'ended';
+  spec: string; // JSON CampaignSpec
+  created_at: number;
+  updated_at: number;
+  /** Deleted through the API: not listed, not run, its id not reused. */
+  deleted_at: number | null;
+}
+
+/** Someone a campaign prompted, or would have prompted (the holdout): one per campaign and subject. */
+export interface CampaignExposuresTable {
+  app_id: string;
+  campaign_id: string;
+  /** `u:<userId>` or `v:<visitorId>`. */
+  subject: string;
+  /** A variant id, or `holdout`. */
+  variant: string;
+  visitor_id: string | null;
+  user_id: string | null;
+  /** The first prompt it got (null for the holdout). */
+  prompt_id: string | null;
+  exposed_at: number;
+  /** When the goal event first came within the window; null: not converted. */
+  converted_at: number | null;
+}
+
 export interface Database {
   apps: AppsTable;
   visitors: VisitorsTable;
@@ -265,4 +295,6 @@ export interface Database {
   jobs: JobsTable;
   email_suppressions: EmailSuppressionsTable;
   email_notifications: EmailNotificationsTable;
+  campaigns: CampaignsTable;
+  campaign_exposures: CampaignExposuresTable;
 }

@@ -9,6 +9,7 @@ import type { HttpDeps } from './deps.js';
 import { errorHandler } from './errors.js';
 import { fileRoutes } from './routes/files.js';
 import { proactiveRoutes } from './routes/proactive.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { threadRoutes } from './routes/threads.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -98,6 +99,7 @@ export async function buildHttp(app: FastifyInstance, deps: HttpDeps): Promise<v
 
   threadRoutes(app, deps);
   proactiveRoutes(app, deps);
+  campaignRoutes(app, deps);
   webhookRoutes(app, deps);
   fileRoutes(app, deps);
   sessionRoutes(app, deps);

@@ -7,6 +7,7 @@ import type { Limiter } from '../realtime/rate-limit.js';
 import type { Messaging } from '../services/messaging.js';
 import type { ProactiveService } from '../services/proactive.js';
 import type { SqlStore } from '../store/sql-store.js';
+import type { CampaignStore } from '../store/campaign-store.js';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { LinkSigner } from '../notifications/link-signer.js';
@@ -18,6 +19,8 @@ import type { BotSettingsService } from '../services/assignment.js';
 export interface HttpDeps {
   config: ServerConfig;
   store: SqlStore;
+  /** Campaigns (`/v1/campaigns`). */
+  campaigns: CampaignStore;
   messaging: Messaging;
   proactive: ProactiveService;
   tokens: VisitorTokens;

@@ -5,7 +5,9 @@ import type { Database, ProactiveTable } from '../db/schema.js';
 import { ServerError, notFound } from '../errors.js';
 import { agentRoom, userRoom, visitorRoom } from '../realtime/rooms.js';
 import { toProactive } from '../store/rows.js';
-import type { CampaignCap, Principal, TxHook } from '../store/sql-store.js';
+import type { CampaignStore } from '../store/campaign-store.js';
+import type { CampaignCap, CampaignPromptOutcome, Exposure, Principal, TxHook } from '../store/sql-store.js';
+import { assign, capsOf, subjectOf } from './campaign-spec.js';
 import { Outbox } from '../webhooks/outbox.js';
 import type { Messaging } from './messaging.js';
 
@@ -13,6 +15,8 @@ import type { Messaging } from './messaging.js';
 export type ProactiveDeps = Pick<Messaging, 'store' | 'io' | 'agents' | 'webhooks' | 'presence'> & {
   /** At most this many prompts per visitor (or user) in 24 hours, across campaigns; 0: no cap. @default 0 */
   promptsPerDay?: number;
+  /** The stored campaigns: a push naming one meets its caps and its experiment. @default none (a campaign is only a label) */
+  campaigns?: CampaignStore;
 };
 
 export interface ProactiveInput {
@@ -41,11 +45,40 @@ export class ProactiveService {
     this.#outbox = new Outbox(deps.webhooks);
   }
 
-  async push(appId: string, input: ProactiveInput): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }> {
-    const { row, room } = await this.#prepare(appId, input, uuidv7());
-    const { row: stored, duplicate } = await this.deps.store.insertProactive(row, this.deps.promptsPerDay ?? 0);
+  /**
+   * A push. Naming a stored campaign (`campaign`), it also meets that campaign's caps
+   * (`campaign_capped`) and experiment: the person's arm is recorded as an exposure, and in the
+   * holdout nothing is stored or sent (`delivered: 'held_out'`, `proactive: null`). A deleted
+   * campaign is refused; an unknown one is only a label, as before campaigns were stored.
+   */
+  async push(
+    appId: string,
+    input: ProactiveInput,
+  ): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean } | { proactive: null; delivered: 'held_out'; duplicate: false }> {
+    const { row, room, userOfVisitor } = await this.#prepare(appId, input, uuidv7());
+    const campaign = await this.#campaignOf(appId, input.campaign);
+    if (!campaign) {
+      const { row: stored, duplicate } = await this.deps.store.insertProactive(row, this.deps.promptsPerDay ?? 0);
+      const { proactive, delivered } = await this.#deliver(stored, room);
+      return { proactive, delivered, duplicate };
+    }
+    const userId = row.user_id ?? userOfVisitor;
+    const subject = subjectOf({ visitorId: row.visitor_id ?? '', userId });
+    const variant = (await this.deps.store.exposedArm(appId, campaign.id, subject, row.visitor_id)) ?? assign(campaign, subject);
+    const exposure: Exposure = { campaign: campaign.id, subject, variant, visitorId: row.visitor_id, userId };
+    const { row: stored, duplicate } = await this.deps.store.insertProactive(row, this.deps.promptsPerDay ?? 0, { caps: capsOf(campaign, Date.now()), exposure });
+    if (!stored) return { proactive: null, delivered: 'held_out', duplicate: false };
     const { proactive, delivered } = await this.#deliver(stored, room);
     return { proactive, delivered, duplicate };
+  }
+
+  async #campaignOf(appId: string, id: string | undefined) {
+    if (!id || !this.deps.campaigns) return undefined;
+    const cached = (await this.deps.campaigns.ofApp(appId)).find((c) => c.id === id);
+    if (cached) return cached;
+    const found = await this.deps.campaigns.find(appId, id);
+    if (found?.deleted) throw new ServerError('bad_request', `campaign: "${id}" was deleted`);
+    return found;
   }
 
   /**
@@ -57,24 +90,26 @@ export class ProactiveService {
   async pushCampaign(
     p: Principal,
     input: ProactiveInput & { campaign: string },
-    at: { id: string; cap: CampaignCap; then?: TxHook<'inserted' | 'capped' | 'exists'> },
-  ): Promise<'pushed' | 'capped' | 'exists'> {
+    at: { id: string; cap: CampaignCap | CampaignCap[]; then?: TxHook<CampaignPromptOutcome>; exposure?: Exposure },
+  ): Promise<'pushed' | 'capped' | 'exists' | 'held_out'> {
     const { row, room } = await this.#prepare(p.appId, input, at.id);
-    const outcome = await this.deps.store.insertCampaignPrompt(row, p, at.cap, at.then, this.deps.promptsPerDay ?? 0);
+    const outcome = await this.deps.store.insertCampaignPrompt(row, p, at.cap, at.then, this.deps.promptsPerDay ?? 0, at.exposure);
     if (outcome !== 'inserted') return outcome;
     await this.#deliver(row, room);
     return 'pushed';
   }
 
-  async #prepare(appId: string, input: ProactiveInput, id: string): Promise<{ row: ProactiveTable; room: string }> {
+  async #prepare(appId: string, input: ProactiveInput, id: string): Promise<{ row: ProactiveTable; room: string; userOfVisitor: string | null }> {
     const store = this.deps.store;
     let room: string;
     let visitorId: string | null = null;
     let userId: string | null = null;
+    let userOfVisitor: string | null = null;
     if ('visitorId' in input.to) {
       const visitor = await store.getVisitor(input.to.visitorId);
       if (!visitor || visitor.app_id !== appId) throw notFound('visitor');
       visitorId = visitor.id;
+      userOfVisitor = visitor.user_id;
       room = visitorRoom(visitor.id);
     } else {
       userId = input.to.userId;
@@ -107,7 +142,7 @@ export class ProactiveService {
       suppressed_at: null,
       thread_id: null,
     };
-    return { row, room };
+    return { row, room, userOfVisitor };
   }
 
   /** A stored prompt goes to every connected tab of its target, or waits for their next `sync`. */

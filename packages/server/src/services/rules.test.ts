@@ -9,7 +9,8 @@ import type { CampaignCap } from '../store/sql-store.js';
 import type { ProactiveInput } from './proactive.js';
 import type { ProactiveTable } from '../db/schema.js';
 import { connect, newId, send, startServer, tempDir, type Harness } from '../test/harness.js';
-import { RULE_JOB, RuleEngine, loadRules, ruleSchema, type RuleEngineDeps, type RuleEvaluation, type RuleOutcome } from './rules.js';
+import { RULE_JOB, RuleEngine, loadRules, ruleSchema, ruleToCampaign, type RuleEngineDeps, type RuleEvaluation, type RuleOutcome } from './rules.js';
+import type { Campaign } from './campaign-spec.js';
 
 let h: Harness;
 const rulesFile = path.join(tempDir(), 'rules.json');
@@ -118,6 +119,19 @@ describe('campaign rules', () => {
     elsewhere.close();
   });
 
+  it('imports the rules file as campaigns at the first start only: a campaign changed through the API keeps its changes', async () => {
+    const listed = (await h.api('GET', '/v1/campaigns')).body.items;
+    expect(listed.map((c: { id: string }) => c.id)).toEqual(['checkout-help', 'parcel-help']);
+    expect(listed[0]).toMatchObject({
+      status: 'live',
+      trigger: { kind: 'server_event', event: 'checkout_started', delayMs: 150, urlPattern: '*/checkout*', minCartValue: 10 },
+      caps: { perVisitor: { count: 1, perMs: 86_400_000 } },
+    });
+    expect((await h.api('PATCH', '/v1/campaigns/parcel-help', { name: 'Parcel late' })).status).toBe(200);
+    await h.restart();
+    expect((await h.api('GET', '/v1/campaigns/parcel-help')).body).toMatchObject({ name: 'Parcel late', status: 'live' });
+  });
+
   it('refuses an invalid rules file with the path of the problem', () => {
     const bad = path.join(tempDir(), 'bad.json');
     fs.writeFileSync(bad, JSON.stringify([{ id: 'x', when: {}, message: { text: 'hi' } }]));
@@ -189,6 +203,9 @@ describe('campaign rules as durable jobs', () => {
 
 describe('the rule engine on a fake clock and queue', () => {
   const rule = parse(ruleSchema, { id: 'welcome', when: { event: 'page_viewed' }, delayMs: 5000, message: { text: 'Hello!' } });
+  const c = ruleToCampaign(rule);
+  const campaign: Campaign = { ...c.spec, id: c.id, appId: c.appId, name: c.name, status: 'live', createdAt: '', updatedAt: '' };
+  const campaigns: RuleEngineDeps['campaigns'] = { ofApp: async () => [campaign], convert: async () => 0 };
   const p = { appId: 'demo', visitorId: 'v1', userId: null };
   const visitor = { id: 'v1', context: '{}' } as VisitorsTable;
   const NOW = 1_000_000;
@@ -219,9 +236,10 @@ describe('the rule engine on a fake clock and queue', () => {
       waiting.clear();
       for (const j of due) await handler!({ id: j.id, kind: RULE_JOB, payload: j.payload, runAt: j.runAt, attempts: 1 }).catch(() => {});
     };
-    const pushed: { input: ProactiveInput; id: string; cap: CampaignCap }[] = [];
-    const rules = new RuleEngine([rule], {
-      store: { getVisitor: async () => visitor },
+    const pushed: { input: ProactiveInput; id: string; cap: CampaignCap | CampaignCap[] }[] = [];
+    const rules = new RuleEngine({
+      campaigns,
+      store: { getVisitor: async () => visitor, exposedArm: async () => undefined },
       presence: { isOnline: async () => options.online ?? true },
       proactive: {
         pushCampaign: async (_p, input, at) => {
@@ -247,13 +265,13 @@ describe('the rule engine on a fake clock and queue', () => {
     expect(pushed).toHaveLength(0);
     const evaluation = next();
     await elapse();
-    expect(await evaluation).toEqual({ rule: 'welcome', visitorId: 'v1', outcome: 'pushed' });
+    expect(await evaluation).toEqual({ rule: 'welcome', visitorId: 'v1', outcome: 'pushed', variant: 'default' });
     expect(pushed).toEqual([
       {
         input: expect.objectContaining({ text: 'Hello!', campaign: 'welcome', expiresAt: new Date(NOW + 60 * 60 * 1000).toISOString() }),
         // The prompt takes the job's id, so a second run of the job pushes nothing again.
         id: 'job-1',
-        cap: { count: 1, since: NOW - 24 * 60 * 60 * 1000 },
+        cap: [{ count: 1, since: NOW - 24 * 60 * 60 * 1000 }],
       },
     ]);
     // The job is deleted in the transaction that stored the prompt.
@@ -275,8 +293,9 @@ describe('the rule engine on a fake clock and queue', () => {
 
   it('reports a failed evaluation and throws, so the worker tries the job again', async () => {
     let run: JobHandler | null = null;
-    const rules = new RuleEngine([rule], {
-      store: { getVisitor: () => Promise.reject(new Error('database gone')) },
+    const rules = new RuleEngine({
+      campaigns,
+      store: { getVisitor: () => Promise.reject(new Error('database gone')), exposedArm: async () => undefined },
       presence: { isOnline: async () => true },
       proactive: { pushCampaign: async () => 'pushed' },
       jobs: { add: async () => true, handle: (_kind, h) => (run = h), complete: async () => {} },

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import * as v from 'valibot';
 import { systemClock, type Clock } from '../clock.js';
 import type { Job, JobWorker } from '../jobs/worker.js';
+import type { CampaignStore } from '../store/campaign-store.js';
 import type { Principal, SqlStore } from '../store/sql-store.js';
 import { visitorContext } from '../store/rows.js';
 import type { ProactiveService } from './proactive.js';
 import type { Messaging } from './messaging.js';
+import { assign, audienceMiss, capsOf, globMatch, isRunning, subjectOf, variantOf, type Campaign, type CampaignSpec } from './campaign-spec.js';
 
 const authorSchema = v.object({
   kind: v.picklist(['agent', 'bot', 'system']),
@@ -13,7 +15,11 @@ const authorSchema = v.object({
   avatarUrl: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\//))),
 });
 
-/** A declarative campaign: when a tracked event matches, push a prompt after a delay, within a cap. */
+/**
+ * A rule of the JSON rules file (`THREADLINE_RULES_FILE`), now an import format: at start each
+ * rule whose id no campaign of its app has (or had) becomes a live campaign (`ruleToCampaign`);
+ * campaigns already there are left as they are, so changes made through `/v1/campaigns` stay.
+ */
 export const ruleSchema = v.object({
   /** Also the campaign id of the prompts it pushes. */
   id: v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/)),
@@ -45,6 +51,41 @@ export const ruleSchema = v.object({
 
 export type Rule = v.InferOutput<typeof ruleSchema>;
 
+/** The campaign a rule of the rules file becomes. */
+export function ruleToCampaign(rule: Rule): { appId: string; id: string; name: string; spec: CampaignSpec } {
+  return {
+    appId: rule.appId,
+    id: rule.id,
+    name: rule.id,
+    spec: {
+      message: { text: rule.message.text, ...(rule.message.author ? { author: rule.message.author } : {}), ...(rule.message.quickReplies ? { quickReplies: rule.message.quickReplies } : {}) },
+      display: rule.message.display,
+      audience: {},
+      trigger: {
+        kind: 'server_event',
+        event: rule.when.event,
+        delayMs: rule.delayMs,
+        // A glob: `*` around the substring (a `*` inside it also matches any run, which a substring rule never meant; rare in URLs).
+        ...(rule.when.urlContains ? { urlPattern: `*${rule.when.urlContains}*` } : {}),
+        ...(rule.when.minCartValue !== undefined ? { minCartValue: rule.when.minCartValue } : {}),
+      },
+      caps: { perVisitor: { count: rule.cap.count, perMs: rule.cap.perMs } },
+      schedule: {},
+      expiresAfterMs: rule.expiresAfterMs,
+    },
+  };
+}
+
+/** Creates the campaigns of a rules file that do not exist yet (ids of deleted ones included); returns the ids created. */
+export async function importRules(campaigns: Pick<CampaignStore, 'create'>, rules: Rule[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const rule of rules) {
+    const c = ruleToCampaign(rule);
+    if (await campaigns.create(c.appId, c.id, c.name, 'live', c.spec, { ifAbsent: true })) created.push(c.id);
+  }
+  return created;
+}
+
 export function loadRules(file: string): Rule[] {
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
   const parsed = v.safeParse(v.array(ruleSchema), Array.isArray(raw) ? raw : (raw as { rules?: unknown }).rules);
@@ -57,24 +98,29 @@ export function loadRules(file: string): Rule[] {
 }
 
 /**
- * How one evaluation of a rule ended: `pushed` a prompt, or why not — the visitor was `offline` or
- * `unknown` by then, the page (`url`) or the cart value (`cart`) did not match, the cap was
- * reached (`capped`), an earlier run of the same job had pushed it already (`duplicate`: its node
- * died before it could finish; nothing is pushed again), or it `failed` (logged; the job is tried
- * again later, up to 5 runs).
+ * How one evaluation of a campaign ended: `pushed` a prompt, `held_out` (the person is in the
+ * experiment's holdout: their exposure is recorded, nothing is sent), or why not — the campaign
+ * `stopped` (paused, ended, deleted or out of its schedule) meanwhile, the visitor was `offline`
+ * or `unknown` by then, outside the `audience`, the page (`url`) or the cart value (`cart`) did
+ * not match, a cap was reached (`capped`), an earlier run of the same job had pushed it already
+ * (`duplicate`: its node died before it could finish; nothing is pushed again), or it `failed`
+ * (logged; the job is tried again later, up to 5 runs).
  */
-export type RuleOutcome = 'pushed' | 'offline' | 'unknown' | 'url' | 'cart' | 'capped' | 'duplicate' | 'failed';
+export type RuleOutcome = 'pushed' | 'held_out' | 'stopped' | 'offline' | 'unknown' | 'audience' | 'url' | 'cart' | 'capped' | 'duplicate' | 'failed';
 
 export interface RuleEvaluation {
+  /** The campaign's id. */
   rule: string;
   visitorId: string;
   outcome: RuleOutcome;
+  /** The arm it ran in (a variant id, `default`, or `holdout`), once known. */
+  variant?: string;
 }
 
-/** The job kind of a rule's delay. */
+/** The job kind of a campaign's delay. */
 export const RULE_JOB = 'rule.fire';
 
-/** What a rule's job carries: the rule, who tracked the event, and its props. */
+/** What a campaign's job carries: the campaign, who tracked the event, and its props. */
 interface RuleJob {
   rule: string;
   principal: Principal;
@@ -82,7 +128,9 @@ interface RuleJob {
 }
 
 export interface RuleEngineDeps {
-  store: Pick<SqlStore, 'getVisitor'>;
+  store: Pick<SqlStore, 'getVisitor' | 'exposedArm'>;
+  /** The campaigns (cached per node: see CampaignStore), and where goal events convert. */
+  campaigns: Pick<CampaignStore, 'ofApp' | 'convert'>;
   /** Whether the visitor still has a tab connected when the delay is over. */
   presence: Pick<Messaging, 'isOnline'>;
   proactive: Pick<ProactiveService, 'pushCampaign'>;
@@ -97,29 +145,22 @@ export interface RuleEngineDeps {
 }
 
 /**
- * Runs campaign rules on tracked events. A matching event writes a `rule.fire` job due after the
- * rule's delay (one per rule and visitor: a job already waiting absorbs a repeat), so the delay
- * survives a restart and, with several nodes, exactly one node evaluates it. The evaluation and
- * the cap are atomic: the cap is counted and the prompt stored in one transaction, serialised per
- * campaign and visitor, which also deletes the job; the prompt's id is the job's, so a job run
- * again after its node died pushes nothing twice.
+ * Runs the live campaigns with a server trigger (`server_event`) on tracked events, and counts
+ * goal events as conversions. A matching event writes a `rule.fire` job due after the trigger's
+ * delay (one per campaign and visitor: a job already waiting absorbs a repeat), so the delay
+ * survives a restart and, with several nodes, exactly one node evaluates it. When it runs, the
+ * campaign is read again (a pause meanwhile stops it), then the audience, page and cart are
+ * checked; the caps are counted and the prompt (or, in the holdout, the exposure alone) stored in
+ * one transaction, serialised per campaign and visitor, which also deletes the job; the prompt's
+ * id is the job's, so a job run again after its node died pushes nothing twice.
  */
 export class RuleEngine {
   readonly #listeners = new Set<(evaluation: RuleEvaluation) => void>();
-  readonly #byId = new Map<string, Rule>();
   readonly #clock: Pick<Clock, 'now'>;
 
-  constructor(
-    private readonly rules: Rule[],
-    private readonly deps: RuleEngineDeps,
-  ) {
+  constructor(private readonly deps: RuleEngineDeps) {
     this.#clock = deps.clock ?? systemClock;
-    for (const rule of rules) this.#byId.set(`${rule.appId}:${rule.id}`, rule);
     deps.jobs.handle(RULE_JOB, (job) => this.#run(job));
-  }
-
-  get size(): number {
-    return this.rules.length;
   }
 
   /**
@@ -131,61 +172,81 @@ export class RuleEngine {
     return () => this.#listeners.delete(listener);
   }
 
-  /** A tracked event: writes the delayed job of every rule it matches (resolves once they are stored). */
+  /**
+   * A tracked event: converts the exposures it is the goal of, and writes the delayed job of every
+   * running campaign whose trigger (the person's variant's) it matches. Resolves once stored.
+   */
   async onEvent(p: Principal, name: string, props: Record<string, unknown> | undefined): Promise<void> {
-    for (const rule of this.rules) {
-      if (rule.appId !== p.appId || rule.when.event !== name) continue;
-      const payload: RuleJob = { rule: rule.id, principal: p, props };
+    const now = this.#clock.now();
+    const campaigns = await this.deps.campaigns.ofApp(p.appId);
+    if (campaigns.some((c) => c.goal?.event === name)) await this.deps.campaigns.convert({ appId: p.appId, visitorId: p.visitorId, userId: p.userId, event: name });
+    for (const c of campaigns) {
+      if (!isRunning(c, now)) continue;
+      // The trigger of the arm the hash gives (an earlier exposure's arm is checked when the job runs).
+      const trigger = variantOf(c, assign(c, subjectOf(p))).trigger;
+      if (trigger.kind !== 'server_event' || trigger.event !== name) continue;
+      const payload: RuleJob = { rule: c.id, principal: p, props };
       // Already waiting: a reload re-tracking, or a second tab, changes nothing.
-      await this.deps.jobs.add(RULE_JOB, payload, { runAt: this.#clock.now() + rule.delayMs, dedupeKey: `rule:${p.appId}:${rule.id}:${p.visitorId}` });
+      await this.deps.jobs.add(RULE_JOB, payload, { runAt: now + (trigger.delayMs ?? 0), dedupeKey: `rule:${p.appId}:${c.id}:${p.visitorId}` });
     }
   }
 
   async #run(job: Job): Promise<void> {
-    const { rule: ruleId, principal: p, props } = job.payload as RuleJob;
-    const rule = this.#byId.get(`${p.appId}:${ruleId}`);
-    if (!rule) {
-      // Written by a node with another rules file, or before this one changed.
-      this.deps.log.warn({ rule: ruleId, job: job.id }, 'campaign rule job for a rule this node does not have; dropped');
+    const { rule: id, principal: p, props } = job.payload as RuleJob;
+    const campaign = (await this.deps.campaigns.ofApp(p.appId)).find((c) => c.id === id);
+    if (!campaign || !isRunning(campaign, this.#clock.now())) {
+      // Resolving deletes the job.
+      this.#emit({ rule: id, visitorId: p.visitorId, outcome: 'stopped' });
       return;
     }
-    let outcome: RuleOutcome;
+    let evaluation: RuleEvaluation;
     try {
-      outcome = await this.#fire(rule, p, props, job);
+      evaluation = await this.#fire(campaign, p, props, job);
     } catch (err) {
-      this.deps.log.warn({ err, rule: rule.id }, 'campaign rule failed');
-      this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome: 'failed' });
+      this.deps.log.warn({ err, campaign: id }, 'campaign failed');
+      this.#emit({ rule: id, visitorId: p.visitorId, outcome: 'failed' });
       throw err; // the worker tries the job again later
     }
-    this.#emit({ rule: rule.id, visitorId: p.visitorId, outcome });
+    this.#emit(evaluation);
   }
 
-  async #fire(rule: Rule, p: Principal, props: Record<string, unknown> | undefined, job: Job): Promise<RuleOutcome> {
-    if (!(await this.deps.presence.isOnline(p.visitorId))) return 'offline';
+  async #fire(c: Campaign, p: Principal, props: Record<string, unknown> | undefined, job: Job): Promise<RuleEvaluation> {
+    const subject = subjectOf(p);
+    const variant = (await this.deps.store.exposedArm(p.appId, c.id, subject, p.visitorId)) ?? assign(c, subject);
+    const done = (outcome: RuleOutcome): RuleEvaluation => ({ rule: c.id, visitorId: p.visitorId, outcome, variant });
+    if (!(await this.deps.presence.isOnline(p.visitorId))) return done('offline');
     const visitor = await this.deps.store.getVisitor(p.visitorId);
-    if (!visitor) return 'unknown';
+    if (!visitor) return done('unknown');
     const context = visitorContext(visitor);
-    if (rule.when.urlContains && !(context.page?.url ?? '').includes(rule.when.urlContains)) return 'url';
-    if (rule.when.minCartValue !== undefined) {
-      const value = typeof props?.cartValue === 'number' ? props.cartValue : (context.cart?.value ?? 0);
-      if (value < rule.when.minCartValue) return 'cart';
-    }
     const now = this.#clock.now();
+    if (audienceMiss(c.audience, { userId: p.userId, context, createdAt: Number(visitor.created_at) }, now)) return done('audience');
+    const { message, trigger } = variantOf(c, variant);
+    if (trigger.urlPattern !== undefined && !globMatch(trigger.urlPattern, context.page?.url ?? '')) return done('url');
+    if (trigger.minCartValue !== undefined) {
+      const value = typeof props?.cartValue === 'number' ? props.cartValue : (context.cart?.value ?? 0);
+      if (value < trigger.minCartValue) return done('cart');
+    }
     const outcome = await this.deps.proactive.pushCampaign(
       p,
       {
         to: { visitorId: p.visitorId },
-        text: rule.message.text,
-        display: rule.message.display,
-        campaign: rule.id,
-        author: rule.message.author ?? { kind: 'bot' },
-        quickReplies: rule.message.quickReplies,
-        expiresAt: new Date(now + rule.expiresAfterMs).toISOString(),
+        text: message.text,
+        display: c.display,
+        campaign: c.id,
+        author: message.author ?? { kind: 'bot' },
+        quickReplies: message.quickReplies,
+        expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
       },
-      // The job is deleted in the transaction that stores the prompt (or finds the cap reached).
-      { id: job.id, cap: { count: rule.cap.count, since: now - rule.cap.perMs }, then: (trx) => this.deps.jobs.complete(job.id, trx) },
+      // The job is deleted in the transaction that stores the prompt (or finds a cap reached).
+      {
+        id: job.id,
+        cap: capsOf(c, now),
+        then: (trx) => this.deps.jobs.complete(job.id, trx),
+        exposure: { campaign: c.id, subject, variant, visitorId: p.visitorId, userId: p.userId },
+      },
     );
-    return outcome === 'exists' ? 'duplicate' : outcome;
+    if (outcome === 'exists') return done('duplicate');
+    return done(outcome);
   }
 
   #emit(evaluation: RuleEvaluation): void {

@@ -170,6 +170,11 @@ export type AppendHook = (trx: Kysely<Database>, appended: Appended) => Promise<
 export type TxHook<T> = (trx: Kysely<Database>, changed: T) => Promise<void>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The experiment arm that is never shown anything (campaign-spec.ts `HOLDOUT`). */
+const HOLDOUT_ARM = 'holdout';
+
+/** How storing a campaign's prompt ended: stored, over a cap, stored before (a rerun), or held out (exposure only). */
+export type CampaignPromptOutcome = 'inserted' | 'capped' | 'exists' | 'held_out';
 /** A conversation with a person is going on while an agent wrote in an open thread this recently: no prompt then. */
 export const PERSON_ACTIVE_MS = 30 * 60 * 1000;
 
@@ -199,6 +204,21 @@ export interface CampaignCap {
   count: number;
   /** Prompts created after this time count. */
   since: number;
+}
+
+/**
+ * The experiment arm a campaign's prompt goes out in (services/campaign-spec.ts): stored as the
+ * person's exposure in the transaction of the prompt, the first time only. The holdout's prompt is
+ * not stored: its exposure alone records that it would have gone out.
+ */
+export interface Exposure {
+  campaign: string;
+  /** `u:<userId>` or `v:<visitorId>` (campaign-spec.ts `subjectOf`). */
+  subject: string;
+  /** A variant id, or `holdout`. */
+  variant: string;
+  visitorId: string | null;
+  userId: string | null;
 }
 
 /**
@@ -915,7 +935,14 @@ export class SqlStore {
    * stored prompt as a `duplicate`, never refused, or a `conflict` when its content differs: the
    * insert does nothing on the (app, key) constraint and the row that holds it is read back.
    */
-  async insertProactive(row: ProactiveTable, perDay = 0): Promise<{ row: ProactiveTable; duplicate: boolean }> {
+  async insertProactive(row: ProactiveTable, perDay?: number): Promise<{ row: ProactiveTable; duplicate: boolean }>;
+  async insertProactive(row: ProactiveTable, perDay: number, campaign: { caps: CampaignCap[]; exposure: Exposure }): Promise<{ row: ProactiveTable | null; duplicate: boolean }>;
+  /**
+   * With `campaign` (a push naming a stored campaign): also `campaign_capped` when the target
+   * already got `count` prompts of it since `since`, for any of `caps`; in the holdout, nothing is
+   * stored but the exposure (`row: null`), once the prompt passed every cap it would have met.
+   */
+  async insertProactive(row: ProactiveTable, perDay = 0, campaign?: { caps: CampaignCap[]; exposure: Exposure }): Promise<{ row: ProactiveTable | null; duplicate: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       // A prompt goes to a visitor or to a user (every device of it): counted per that target.
       const [column, target, kind] = row.visitor_id !== null ? (['visitor_id', row.visitor_id, 'visitor'] as const) : (['user_id', row.user_id!, 'user'] as const);
@@ -945,8 +972,67 @@ export class SqlStore {
         const retryAfterMs = Math.max(1000, Number(seen.oldest) + DAY_MS - now());
         throw new ServerError('prompt_capped', `this ${kind} already got ${perDay} prompts in the last 24 hours`, retryAfterMs);
       }
+      if (campaign) {
+        for (const cap of campaign.caps) {
+          const sent = await trx
+            .selectFrom('proactive')
+            .select((e) => [e.fn.countAll<number>().as('n'), e.fn.min('created_at').as('oldest')])
+            .where('app_id', '=', row.app_id)
+            .where('campaign', '=', row.campaign)
+            .where('created_at', '>', cap.since)
+            .where(column, '=', target)
+            .executeTakeFirstOrThrow();
+          if (Number(sent.n) >= cap.count) {
+            throw new ServerError('campaign_capped', `this ${kind} already got ${cap.count} prompt${cap.count === 1 ? '' : 's'} of campaign "${row.campaign}" ${cap.since > 0 ? `since ${new Date(cap.since).toISOString()}` : 'ever'}`);
+          }
+        }
+        if (campaign.exposure.variant === HOLDOUT_ARM) {
+          await this.#expose(trx, row.app_id, campaign.exposure, null);
+          return { row: null, duplicate: false };
+        }
+        const stored = await this.#insertPushed(trx, row);
+        if (!stored.duplicate) await this.#expose(trx, row.app_id, campaign.exposure, row.id);
+        return stored;
+      }
       return this.#insertPushed(trx, row);
     });
+  }
+
+  /** The first exposure of a person to a campaign; a later one changes nothing. */
+  async #expose(trx: Kysely<Database>, appId: string, e: Exposure, promptId: string | null): Promise<void> {
+    await trx
+      .insertInto('campaign_exposures')
+      .values({
+        app_id: appId,
+        campaign_id: e.campaign,
+        subject: e.subject,
+        variant: e.variant,
+        visitor_id: e.visitorId,
+        user_id: e.userId,
+        prompt_id: promptId,
+        exposed_at: now(),
+        converted_at: null,
+      })
+      .onConflict((oc) => oc.columns(['app_id', 'campaign_id', 'subject']).doNothing())
+      .execute();
+  }
+
+  /**
+   * The arm this person was first exposed to in a campaign, if any: by subject, or by this visitor
+   * (exposed while anonymous, identified since), so their arm does not change when they sign in
+   * or when the shares change.
+   */
+  async exposedArm(appId: string, campaign: string, subject: string, visitorId: string | null): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('campaign_exposures')
+      .select('variant')
+      .where('app_id', '=', appId)
+      .where('campaign_id', '=', campaign)
+      .where((eb) => (visitorId ? eb.or([eb('subject', '=', subject), eb('visitor_id', '=', visitorId)]) : eb('subject', '=', subject)))
+      .orderBy('exposed_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.variant;
   }
 
   /**
@@ -1063,10 +1149,12 @@ export class SqlStore {
   async insertCampaignPrompt(
     row: ProactiveTable,
     p: Principal,
-    cap: CampaignCap,
-    then?: TxHook<'inserted' | 'capped' | 'exists'>,
+    cap: CampaignCap | CampaignCap[],
+    then?: TxHook<CampaignPromptOutcome>,
     perDay = 0,
-  ): Promise<'inserted' | 'capped' | 'exists'> {
+    exposure?: Exposure,
+  ): Promise<CampaignPromptOutcome> {
+    const caps = Array.isArray(cap) ? cap : [cap];
     const campaign = row.campaign ?? '';
     return this.db.transaction().execute(async (trx) => {
       if (this.#engine === 'postgres') {
@@ -1077,13 +1165,19 @@ export class SqlStore {
         if (perDay > 0) keys.push(`prompts:${p.appId}:visitor:${p.visitorId}`);
         for (const key of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
       }
-      let outcome: 'inserted' | 'capped' | 'exists';
+      let outcome: CampaignPromptOutcome;
+      const inner = this.within(trx);
       if (await trx.selectFrom('proactive').select('id').where('id', '=', row.id).executeTakeFirst()) outcome = 'exists';
-      else if ((await this.within(trx).campaignPromptsSince(p, campaign, cap.since)) >= cap.count) outcome = 'capped';
-      else if (perDay > 0 && (await this.within(trx).campaignPromptsSince(p, null, now() - DAY_MS)) >= perDay) outcome = 'capped';
-      else if ((await this.within(trx).lastPersonMessageAt(p.appId, { visitorId: p.visitorId, userId: p.userId })) !== null) outcome = 'capped';
-      else {
+      else if (await someCapReached(caps, (since) => inner.campaignPromptsSince(p, campaign, since))) outcome = 'capped';
+      else if (perDay > 0 && (await inner.campaignPromptsSince(p, null, now() - DAY_MS)) >= perDay) outcome = 'capped';
+      else if ((await inner.lastPersonMessageAt(p.appId, { visitorId: p.visitorId, userId: p.userId })) !== null) outcome = 'capped';
+      else if (exposure?.variant === HOLDOUT_ARM) {
+        // Would have gone out: the holdout's exposure, and no prompt.
+        await this.#expose(trx, p.appId, exposure, null);
+        outcome = 'held_out';
+      } else {
         await trx.insertInto('proactive').values(row).execute();
+        if (exposure) await this.#expose(trx, p.appId, exposure, row.id);
         outcome = 'inserted';
       }
       if (then) await then(trx, outcome);
@@ -1128,6 +1222,11 @@ export class SqlStore {
   async eventsOf(visitorId: string, limit = 50) {
     return this.db.selectFrom('events').selectAll().where('visitor_id', '=', visitorId).orderBy('id', 'desc').limit(limit).execute();
   }
+}
+
+async function someCapReached(caps: CampaignCap[], countSince: (since: number) => Promise<number>): Promise<boolean> {
+  for (const cap of caps) if ((await countSince(cap.since)) >= cap.count) return true;
+  return false;
 }
 
 function appRow(row: { id: string; name: string; secret: string; allowed_origins: string }): AppRow {

@@ -12,7 +12,7 @@ export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
         tags: ['proactive'],
         summary: 'Push a proactive message to a user or visitor',
         description:
-          'Delivered at once to every connected tab of the target (`delivered: "live"`), otherwise kept for their next connection (`delivered: "queued"`) until it expires. `Idempotency-Key` makes retries safe.',
+          'Delivered at once to every connected tab of the target (`delivered: "live"`), otherwise kept for their next connection (`delivered: "queued"`) until it expires. `Idempotency-Key` makes retries safe. Naming a stored campaign (`/v1/campaigns`), the push meets its caps (429 `campaign_capped`) and its experiment (see docs/campaigns.md); naming a deleted one is a 400.',
         security: [{ apiKey: [] }],
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
         body: proactiveBody,
@@ -20,8 +20,12 @@ export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
           202: {
             type: 'object',
             properties: {
-              proactive: proactiveSchema,
-              delivered: { type: 'string', enum: ['live', 'queued'] },
+              proactive: { anyOf: [proactiveSchema, { type: 'null' }] },
+              delivered: {
+                type: 'string',
+                enum: ['live', 'queued', 'held_out'],
+                description: '`held_out`: the campaign named is an experiment and the target is in its holdout; nothing is stored or sent (`proactive: null`), the exposure is recorded',
+              },
               duplicate: { type: 'boolean' },
             },
           },
