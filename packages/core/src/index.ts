@@ -32,6 +32,7 @@ export type {
   StorageFallbackReason,
   StorageMode,
   TabRole,
+  ThreadAssignee,
   ThreadStatus,
   ThreadView,
   TypingView,

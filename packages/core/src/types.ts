@@ -15,13 +15,14 @@ import type {
   Block,
   Thread,
   ThreadStatus,
+  ThreadAssignee,
   VisitorContext,
 } from '@threadline/protocol';
 import type { Environment } from './environment.js';
 import type { StorageAdapter } from './storage/adapter.js';
 import type { TransportFactory } from './transport/transport.js';
 
-export type { Attachment, Author, Block, FormAnswer, Message, QuickReply, ThreadStatus, VisitorContext };
+export type { Attachment, Author, Block, FormAnswer, Message, QuickReply, ThreadAssignee, ThreadStatus, VisitorContext };
 
 // ---------------------------------------------------------------------------------------------
 // Options

@@ -93,6 +93,27 @@ describe('reducer', () => {
     expect(s.threads[T]!.thread).toMatchObject({ lastSeq: 5, agentReadSeq: 4, visitorReadSeq: 5, unread: 0 });
   });
 
+  it('takes who handles a thread from its thread.assigned event, and shows it in the thread view', () => {
+    const assigned = (seq: number, to: object) =>
+      msg(seq, { author: { kind: 'system' }, kind: 'event', meta: { event: 'thread.assigned', from: { kind: 'bot' }, to, by: { kind: 'visitor' }, reason: 'handoff_words' } });
+    let s = run({ type: 'threads', threads: [thread({ lastSeq: 1, assignee: { kind: 'bot' } })] }, { type: 'messages', threadId: T, messages: [msg(1)] });
+    s = reduce(s, { type: 'messages', threadId: T, messages: [msg(2, { author: { kind: 'visitor' }, text: 'human' }), assigned(3, { kind: 'queue' })] });
+    expect(s.threads[T]!.thread.assignee).toEqual({ kind: 'queue' });
+    s = reduce(s, { type: 'messages', threadId: T, messages: [assigned(4, { kind: 'agent', name: 'Maya' })] });
+    expect(new SnapshotDeriver().derive(s).threads[0]!.assignee).toEqual({ kind: 'agent', name: 'Maya' });
+    // A message that is no assignment (an old one replayed, or any other event) changes nothing.
+    s = reduce(s, { type: 'messages', threadId: T, messages: [assigned(3, { kind: 'queue' }), msg(5, { author: { kind: 'system' }, kind: 'event', meta: { event: 'other' } })] });
+    expect(s.threads[T]!.thread.assignee).toEqual({ kind: 'agent', name: 'Maya' });
+  });
+
+  it("takes the server's thread as the assignee, but never from a stale copy", () => {
+    let s = run({ type: 'threads', threads: [thread({ lastSeq: 5, assignee: { kind: 'bot' } })] });
+    s = reduce(s, { type: 'threads', threads: [thread({ lastSeq: 5, assignee: { kind: 'queue' } })] });
+    expect(s.threads[T]!.thread.assignee).toEqual({ kind: 'queue' });
+    s = reduce(s, { type: 'threads', threads: [thread({ lastSeq: 4, assignee: { kind: 'bot' } })] });
+    expect(s.threads[T]!.thread.assignee).toEqual({ kind: 'queue' });
+  });
+
   it('lists pending messages after sent ones, in queue order, and failed ones as failed', () => {
     const s = run(
       { type: 'messages', threadId: T, messages: [msg(1)] },

@@ -2,7 +2,7 @@
  * The only place state changes: a pure function of (state, action). Messages are reconciled by
  * seq and clientId, never by content (rule 7 of STYLE.md).
  */
-import type { Message, Thread } from '@threadline/protocol';
+import type { Message, Thread, ThreadAssignee } from '@threadline/protocol';
 import type { Action, State, ThreadEntry } from './state.js';
 
 /** Merge ascending, seq-unique lists; returns `existing` itself when nothing is new. */
@@ -73,6 +73,7 @@ export function mergeThread(current: Thread | undefined, incoming: Thread, windo
     lastMessage: fresher.lastMessage,
     updatedAt: fresher.updatedAt > current.updatedAt ? fresher.updatedAt : current.updatedAt,
     unread: fresher.unread,
+    assignee: fresher.assignee,
     visitorReadSeq: Math.max(current.visitorReadSeq, incoming.visitorReadSeq),
     agentReadSeq: Math.max(current.agentReadSeq, incoming.agentReadSeq),
   };
@@ -91,6 +92,9 @@ function applyMessages(state: State, threadId: string, incoming: readonly Messag
     if (m.seq > thread.lastSeq) {
       const unread = m.author.kind !== 'visitor' && m.seq > thread.visitorReadSeq ? thread.unread + 1 : thread.unread;
       thread = { ...thread, lastSeq: m.seq, lastMessage: m, updatedAt: m.createdAt > thread.updatedAt ? m.createdAt : thread.updatedAt, unread };
+      // A `thread.assigned` event says who handles the thread now, whether or not the server's
+      // `thread` that follows it reaches this tab (a sync, a follower tab, an email continue).
+      if (m.kind === 'event' && m.meta?.event === 'thread.assigned') thread = { ...thread, assignee: m.meta.to as ThreadAssignee };
     }
   }
   // A thread we knew nothing about starts its window at the first message we see.

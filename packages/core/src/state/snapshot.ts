@@ -146,6 +146,7 @@ function threadView(e: ThreadEntry, views: readonly MessageView[], pending: read
     agentReadSeq: t.agentReadSeq,
     campaign: t.campaign,
     rating: t.rating,
+    assignee: t.assignee,
     createdAt: t.createdAt,
     updatedAt: pendingAt > t.updatedAt ? pendingAt : t.updatedAt,
     local: e.local,
