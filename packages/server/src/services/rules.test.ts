@@ -26,6 +26,7 @@ beforeAll(async () => {
           delayMs: 150,
           message: { text: 'Need help with your order?', display: 'toast', author: { kind: 'bot', name: 'Shop assistant' } },
           cap: { count: 1, perMs: 86_400_000 },
+          goal: { event: 'order_completed', windowMs: 3_600_000 },
         },
         { id: 'parcel-help', when: { event: 'parcel_delayed' }, delayMs: 60_000, message: { text: 'Sorry about the wait' } },
       ],
@@ -126,6 +127,7 @@ describe('campaign rules', () => {
       status: 'live',
       trigger: { kind: 'server_event', event: 'checkout_started', delayMs: 150, urlPattern: '*/checkout*', minCartValue: 10 },
       caps: { perVisitor: { count: 1, perMs: 86_400_000 } },
+      goal: { event: 'order_completed', windowMs: 3_600_000 },
     });
     expect((await h.api('PATCH', '/v1/campaigns/parcel-help', { name: 'Parcel late' })).status).toBe(200);
     await h.restart();

@@ -45,6 +45,8 @@ export const ruleSchema = v.object({
     count: 1,
     perMs: 24 * 60 * 60 * 1000,
   }),
+  /** The campaign's goal: this tracked event within `windowMs` after the prompt counts as a conversion (docs/campaigns.md). */
+  goal: v.optional(v.object({ event: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), windowMs: v.pipe(v.number(), v.integer(), v.minValue(1000)) })),
   /** A queued prompt expires after this long. */
   expiresAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000)), 60 * 60 * 1000),
 });
@@ -71,6 +73,7 @@ export function ruleToCampaign(rule: Rule): { appId: string; id: string; name: s
       },
       caps: { perVisitor: { count: rule.cap.count, perMs: rule.cap.perMs } },
       schedule: {},
+      ...(rule.goal ? { goal: rule.goal } : {}),
       expiresAfterMs: rule.expiresAfterMs,
     },
   };

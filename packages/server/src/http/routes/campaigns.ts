@@ -27,7 +27,7 @@ const conditionSchema = {
   properties: {
     key: text(100),
     op: { type: 'string', enum: CONDITION_OPS },
-    value: { type: ['string', 'number', 'boolean'] },
+    value: { anyOf: [{ type: 'string', maxLength: 500 }, { type: 'number' }, { type: 'boolean' }] },
   },
   required: ['key', 'op'],
 } as const;
