@@ -204,7 +204,8 @@ export async function startCluster(o) {
       async start() {
         fs.mkdirSync(node.dataDir, { recursive: true, mode: 0o700 });
         const child = spawn(process.execPath, [o.entry ?? SERVER_BIN], {
-          env: { ...baseEnv, PORT: String(nodePort), THREADLINE_DATA_DIR: node.dataDir },
+          // The demo shop's order bot runs beside the first node only: one bot per app.
+          env: { ...baseEnv, PORT: String(nodePort), THREADLINE_DATA_DIR: node.dataDir, ...(i > 0 && !baseEnv.THREADLINE_DEMO_BOT ? { THREADLINE_DEMO_BOT: '0' } : {}) },
           stdio: ['ignore', o.nodeOutput ?? 'ignore', o.nodeOutput ?? 'inherit', ...(o.ipc ? ['ipc'] : [])],
         });
         node.child = child;

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { configFromEnv, createServer, userHashOf } from '@threadline/server';
+import { startOrderBot } from '@threadline/example-order-bot/service';
 import { PRODUCTS } from './catalog.mjs';
 import { seedDemoSettings } from './demo-settings.mjs';
+import { orderSystem } from './orders.mjs';
 import { renderPage } from './pages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,8 +42,10 @@ export async function startDemo(env = process.env) {
   // of THREADLINE_DEMO_ORIGINS (unless it is a pattern such as *), else the address printed at
   // start (set once listening).
   let siteOrigin = env.THREADLINE_DEMO_ORIGINS ? config.demo.allowedOrigins.find((o) => /^https?:\/\/[^*/]+$/.test(o)) : null;
+  let orderBot = null;
   const server = await createServer(config, {
     async extend(app, { demo }) {
+      app.addHook('onClose', async () => orderBot?.close());
       await app.register(fastifyStatic, { root: path.join(here, 'public'), prefix: '/shop/', decorateReply: false });
       for (const [prefix, dir, headersFor] of [
         ['/agent/', path.join(examples, 'agent-console/dist'), consoleHeaders],
@@ -111,7 +115,16 @@ export async function startDemo(env = process.env) {
   await seedDemoSettings({ serverUrl: server.url, apiKey: config.demo.apiKey, origin: siteOrigin }).catch((err) =>
     console.warn(`demo: the app's team and reply time were not set (${err.message})`),
   );
-  return { server, config };
+  // The order bot (examples/order-bot), on its own loopback port, through the public API only:
+  // it registers its webhook and turns the app's bot on. THREADLINE_DEMO_BOT=0: no bot (new
+  // threads wait for a person, as in an app without one; the bot setting is left as it is).
+  if (env.THREADLINE_DEMO_BOT !== '0') {
+    orderBot = await startOrderBot({ serverUrl: server.url, apiKey: config.demo.apiKey, orders: orderSystem(), log: console }).catch((err) => {
+      console.warn(`demo: the order bot did not start (${err.message})`);
+      return null;
+    });
+  }
+  return { server, config, orderBot };
 }
 
 /**

@@ -53,6 +53,8 @@ export async function startDemoServer(options: { rulesDelayMs?: number; env?: Re
     THREADLINE_DEMO_SECRET: SECRET,
     THREADLINE_RULES_FILE: rulesFile,
     LOG_LEVEL: 'warn',
+    // The demo's order bot answers every new thread: only the journeys about it turn it on.
+    THREADLINE_DEMO_BOT: '0',
     ...options.env,
   };
   let running: { server: ThreadlineServer } | null = null;
