@@ -20,9 +20,10 @@ export function messageView(m: Message, agentReadSeq: number): MessageView {
     attachments: m.attachments,
     pendingFiles: [],
     kind: m.kind,
-    ...(m.quickReplies ? { quickReplies: m.quickReplies } : {}),
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-    ...(m.meta ? { meta: m.meta } : {}),
+    // Undefined when absent (fewer bytes than leaving the keys out).
+    quickReplies: m.quickReplies,
+    blocks: m.blocks,
+    meta: m.meta,
     createdAt: m.createdAt,
     state: own && m.seq <= agentReadSeq ? 'read' : 'sent',
     error: null,
@@ -44,8 +45,6 @@ export function pendingView(e: OutboxEntry): MessageView {
       .filter((f) => !f.attachment)
       .map((f) => ({ index: f.index, name: f.name, mime: f.mime, size: f.size, attachment: null })),
     kind: 'text',
-    // What the server will store in `meta`, so a UI shows a form answered or a handoff asked at once.
-    ...(e.handoff || e.form ? { meta: { ...(e.handoff ? { handoff: true } : {}), ...(e.form ? { form: e.form } : {}) } } : {}),
     createdAt: new Date(e.queuedAt).toISOString(),
     state: e.failed ? 'failed' : 'sending',
     error: e.error,
