@@ -29,6 +29,8 @@ export interface ConversationProps extends MessageActions {
   intro?: ComponentChildren;
   /** Below the last message: typing indicator, rating. */
   outro?: ComponentChildren;
+  /** The words of a system line in the shopper's language (a `thread.assigned` event), else its own text. */
+  systemText?: ((m: MessageView) => string | undefined) | undefined;
 }
 
 /**
@@ -135,7 +137,7 @@ export function Conversation(props: ConversationProps) {
               </div>
             ) : item.type === 'system' ? (
               <div key={item.key} class="bubble system" dir="auto" data-key={item.message.key}>
-                <RichText text={item.message.text} />
+                <RichText text={props.systemText?.(item.message) ?? item.message.text} />
               </div>
             ) : (
               <MessageGroup

@@ -23,6 +23,12 @@ const en = {
   backTomorrow: "We're back tomorrow at {time} — leave a message",
   backOn: "We're back {day} at {time} — leave a message",
   away: "We're away right now — leave a message",
+  talkToPerson: 'Talk to a person',
+  personWithin: 'A person will reply — usually within {time}',
+  personSoon: 'A person will reply here as soon as they can',
+  waitingPerson: 'Waiting for a person',
+  joined: '{name} joined',
+  botBack: 'The assistant is back',
 };
 
 export type NotifyStringKey = keyof typeof en;
@@ -48,6 +54,12 @@ export const NOTIFY_STRINGS: Readonly<Record<string, NotifyStrings>> = {
     backTomorrow: '我们将于明天 {time} 回来，请先留言',
     backOn: '我们将于{day} {time} 回来，请先留言',
     away: '我们暂时不在，请先留言',
+    talkToPerson: '转人工客服',
+    personWithin: '客服人员将会回复，通常在 {time}内',
+    personSoon: '客服人员将尽快在这里回复您',
+    waitingPerson: '正在等待人工客服',
+    joined: '{name} 已加入',
+    botBack: '智能助手已回来',
   },
   'zh-TW': {
     notifyTitle: '透過電子郵件接收回覆',
@@ -67,6 +79,12 @@ export const NOTIFY_STRINGS: Readonly<Record<string, NotifyStrings>> = {
     backTomorrow: '我們將於明天 {time} 回來，請先留言',
     backOn: '我們將於{day} {time} 回來，請先留言',
     away: '我們暫時不在，請先留言',
+    talkToPerson: '轉真人客服',
+    personWithin: '客服人員將會回覆，通常在 {time}內',
+    personSoon: '客服人員將盡快在這裡回覆您',
+    waitingPerson: '正在等待真人客服',
+    joined: '{name} 已加入',
+    botBack: '智慧助理已回來',
   },
   ar: {
     notifyTitle: 'استلم الرد عبر البريد الإلكتروني',
@@ -86,6 +104,12 @@ export const NOTIFY_STRINGS: Readonly<Record<string, NotifyStrings>> = {
     backTomorrow: 'سنعود غدًا في {time} — اترك رسالة',
     backOn: 'سنعود {day} في {time} — اترك رسالة',
     away: 'لسنا متاحين الآن — اترك رسالة',
+    talkToPerson: 'التحدث إلى شخص',
+    personWithin: 'سيرد عليك شخص — عادةً خلال {time}',
+    personSoon: 'سيرد عليك شخص هنا في أقرب وقت ممكن',
+    waitingPerson: 'في انتظار شخص',
+    joined: 'انضم {name}',
+    botBack: 'عاد المساعد',
   },
   he: {
     notifyTitle: 'קבלת התשובה בדוא״ל',
@@ -105,6 +129,12 @@ export const NOTIFY_STRINGS: Readonly<Record<string, NotifyStrings>> = {
     backTomorrow: 'נחזור מחר ב־{time} — השאירו הודעה',
     backOn: 'נחזור {day} ב־{time} — השאירו הודעה',
     away: 'איננו זמינים כרגע — השאירו הודעה',
+    talkToPerson: 'שיחה עם נציג',
+    personWithin: 'נציג יענה — בדרך כלל תוך {time}',
+    personSoon: 'נציג יענה כאן בהקדם האפשרי',
+    waitingPerson: 'ממתינים לנציג',
+    joined: '{name} הצטרף/ה',
+    botBack: 'העוזר חזר',
   },
 };
 

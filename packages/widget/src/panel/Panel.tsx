@@ -17,7 +17,7 @@ import type { Route } from '../state/ui.js';
 import { canRecord, mediaRecorder } from '../voice/recorder.js';
 import type { PanelContext } from './context.js';
 import { useComposer } from './use-composer.js';
-import { AvailabilitySlot, NotifySlot } from './notify-slot.js';
+import { AvailabilitySlot, NotifySlot, useHandoff } from './notify-slot.js';
 import { useModalOnPhones } from './modal.js';
 import { useContinueLink } from './continue-link.js';
 import { HomeTop } from './Home.js';
@@ -183,6 +183,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
     ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: id } });
   };
   const quickReply = (q: QuickReply) => send({ text: q.label, quickReply: q.value ?? q.label });
+  const handoff = useHandoff(thread, messages);
 
   const typingName = typing && typing.until > Date.now() ? (typing.author.name ?? brandName) : null;
   const intro = prompt ? (
@@ -243,6 +244,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           loadingOlder={thread?.loadingOlder ?? false}
           onLoadOlder={() => threadId && void client.loadOlder(threadId)}
           onQuickReply={quickReply}
+          systemText={handoff?.assignedText(i18n.locale)}
           resolved={thread?.status === 'resolved'}
           resolveUrl={(a) => client.attachmentUrl(a)}
           previewOf={ctx.previews?.get}
@@ -256,6 +258,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           outro={
             <>
               {threadId && <NotifySlot ctx={ctx} i18n={i18n} messages={messages} />}
+              {handoff && thread && <handoff.Handoff ctx={ctx} i18n={i18n} thread={thread} messages={messages} />}
               {typingName && <TypingIndicator name={typingName} i18n={i18n} />}
               {thread?.status === 'resolved' && (
                 <>

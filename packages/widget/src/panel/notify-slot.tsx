@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { MessageView } from '@threadline/core';
+import type { MessageView, ThreadView } from '@threadline/core';
 import type { I18n } from '../i18n/i18n.js';
 import { useStore } from '../state/use-store.js';
 import type { PanelContext } from './context.js';
@@ -44,4 +44,12 @@ export function AvailabilitySlot({ ctx, i18n }: { ctx: PanelContext; i18n: I18n 
 export function TeamSlot({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
   const m = useNotify(true);
   return m ? <m.TeamNote ctx={ctx} i18n={i18n} /> : null;
+}
+
+/**
+ * The handoff's chunk (panel/Handoff.tsx) for a thread a bot handles, or one with an assignment
+ * in it (its lines are worded there): null until it is here, and for any other thread.
+ */
+export function useHandoff(thread: ThreadView | null, messages: readonly MessageView[]): Notify | null {
+  return useNotify(thread?.assignee?.kind === 'bot' || messages.some((m) => m.kind === 'event'));
 }
