@@ -11,6 +11,7 @@ import { runLighthouse } from './lighthouse.mjs';
 import { runStorage } from './storage.mjs';
 import { runTransfer } from './transfer.mjs';
 import { runServer } from './server.mjs';
+import { runBot } from './bot.mjs';
 
 const preset = process.env.BENCH_PRESET || 'full';
 const started = Date.now();
@@ -39,6 +40,7 @@ await step('Widget transfer (reference server)', 'pnpm --filter @threadline/benc
 await step('Page-load cost', 'pnpm bench:load', docsOnly ? saved('load') : () => runLoad());
 await step('Lighthouse', 'pnpm bench:lighthouse', docsOnly ? saved('lighthouse') : () => runLighthouse());
 await step('Storage', 'pnpm bench:storage', docsOnly ? saved('storage') : () => runStorage());
+await step('Order bot', 'pnpm bench:bot', docsOnly ? saved('bot') : () => runBot());
 await step(`Server load (preset ${preset})`, `BENCH_PRESET=${preset} pnpm bench:server`, docsOnly ? saved(`server-${preset}`) : () => runServer({ preset }));
 // Several nodes: needs PostgreSQL, Redis and nginx (says so when one is missing). BENCH_NO_CLUSTER=1 leaves it out.
 if (!process.env.BENCH_NO_CLUSTER && preset !== 'cluster') {

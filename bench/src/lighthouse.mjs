@@ -20,15 +20,12 @@
 // Then BENCH_LIGHTHOUSE_PROFILE_RUNS (default 5) more mobile runs of the page with the widget with
 // V8's sampling profiler in the trace say which code each long task runs (lighthouse-samples.mjs):
 // Lighthouse's own attribution misses the widget's promise continuations and idle callbacks.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT_DIR, median, pkgVersion, saveResult, table } from './lib/common.mjs';
+import { median, pkgVersion, saveResult, table } from './lib/common.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { serverBuilt } from './lib/server-proc.mjs';
+import { startShop } from './lib/demo-proc.mjs';
 import { widgetParts } from './ours.mjs';
 
 const RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS || 5);
@@ -36,55 +33,10 @@ const PRESETS = (process.env.BENCH_LIGHTHOUSE_PRESETS || 'mobile,desktop').split
 // Extra mobile runs of the page with the widget, with V8's sampling profiler in the trace, to see
 // which code runs in each long task (lighthouse-samples.mjs); 0 skips them.
 const PROFILE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_PROFILE_RUNS ?? 5);
-const DEMO = join(ROOT_DIR, 'examples', 'shop', 'server.mjs');
 const PAGES = [
   { id: 'with', label: 'With the widget', path: '/' },
   { id: 'without', label: 'Without the widget', path: '/?widget=off' },
 ];
-
-/**
- * The demo as `pnpm start` runs it (its own entry point calls startDemo), in a child process so
- * that Lighthouse's trace processing in this process never delays the server's answers.
- */
-async function startShop() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-lighthouse-'));
-  const child = spawn(process.execPath, [DEMO], {
-    cwd: ROOT_DIR,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', THREADLINE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const origin = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo shop did not start within 30 s:\n${out}`)), 30_000);
-    const onData = (d) => {
-      out += d;
-      const m = out.match(/Shop:\s+(http:\/\/\S+?)\/?\s/);
-      if (m) {
-        clearTimeout(timer);
-        // 127.0.0.1, not localhost: one address family, and the benchmark browser resolves nothing else.
-        resolve(m[1].replace('//localhost', '//127.0.0.1'));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => (out += d));
-    child.once('exit', (code, sig) => {
-      clearTimeout(timer);
-      reject(new Error(`the demo shop exited (${code ?? sig}) before listening:\n${out}`));
-    });
-  });
-  return {
-    origin,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
