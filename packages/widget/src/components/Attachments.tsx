@@ -3,30 +3,13 @@ import type { Attachment, PendingFile, UploadProgress } from '@threadline/core';
 import type { I18n } from '../i18n/i18n.js';
 import { FileIcon } from './icons.js';
 import { saveFile } from './save-file.js';
+import { lazyChunk } from './lazy-chunk.js';
 
-type Media = typeof import('./media.js');
-let media: Promise<Media> | undefined;
-
-/** The player and the lightbox (their own chunk), once loaded; imported once per page. */
-function useMedia(): Media | null {
-  const [loaded, setLoaded] = useState<Media | null>(null);
-  useEffect(() => {
-    let alive = true;
-    // A chunk that fails to load is fetched again next time (the import's promise is dropped).
-    media ??= import('./media.js').catch((e: unknown) => {
-      media = undefined;
-      throw e;
-    });
-    media.then(
-      (m) => alive && setLoaded(m),
-      () => {}, // the thumbnail, the duration and "Loading…" stay; the next thread drawn tries again
-    );
-    return () => {
-      alive = false;
-    };
-  }, []);
-  return loaded;
-}
+/**
+ * The player and the lightbox (their own chunk), once loaded. Without it the thumbnail, the
+ * duration and "Loading…" stay; the next thread drawn tries again.
+ */
+const useMedia = lazyChunk(() => import('./media.js'));
 
 /** Fetches an attachment with the visitor's token (core) and yields an object URL. */
 export type ResolveUrl = (attachment: Attachment) => Promise<string | null>;

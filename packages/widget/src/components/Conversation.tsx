@@ -154,6 +154,8 @@ export function Conversation(props: ConversationProps) {
                 storedPreview={props.storedPreview}
                 onRetry={props.onRetry}
                 onDiscard={props.onDiscard}
+                onSend={props.onSend}
+                thread={messages}
               />
             ),
           )}

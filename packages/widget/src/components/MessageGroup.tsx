@@ -1,8 +1,9 @@
-import type { MessageView, UploadProgress } from '@threadline/core';
+import type { MessageView, OutgoingMessage, UploadProgress } from '@threadline/core';
 import type { I18n } from '../i18n/i18n.js';
 import { AttachmentView, PendingFileView, type ResolveUrl } from './Attachments.js';
 import { Avatar } from './Avatar.js';
 import { RichText } from './RichText.js';
+import { RichSlot } from './rich-slot.js';
 
 export interface MessageActions {
   resolveUrl: ResolveUrl;
@@ -12,6 +13,10 @@ export interface MessageActions {
   storedPreview?: ((clientId: string, index: number) => Promise<string | null>) | undefined;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  /** Answers a message's blocks: a reply or handoff button, a form. */
+  onSend?: ((message: OutgoingMessage) => void) | undefined;
+  /** The whole thread (a form shows as answered once the answer is in it). */
+  thread?: readonly MessageView[] | undefined;
 }
 
 export interface MessageGroupProps extends MessageActions {
@@ -52,7 +57,7 @@ interface MessageItemProps extends MessageActions {
   showStatus: boolean;
 }
 
-function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previewOf, storedPreview, onRetry, onDiscard }: MessageItemProps) {
+function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previewOf, storedPreview, onRetry, onDiscard, onSend, thread }: MessageItemProps) {
   const failed = m.state === 'failed';
   const score = ratingScore(m);
   return (
@@ -75,6 +80,7 @@ function MessageItem({ message: m, uploads, i18n, showStatus, resolveUrl, previe
           <RichText text={m.text} />
         </div>
       )}
+      {m.blocks && <RichSlot message={m} thread={thread} locale={i18n.locale} onSend={onSend} resolveUrl={resolveUrl} />}
       {m.attachments.map((a) => (
         <div key={a.id} class={`bubble media${a.mime.startsWith('audio/') ? ' audio' : ''}`}>
           <AttachmentView attachment={a} resolve={resolveUrl} i18n={i18n} />

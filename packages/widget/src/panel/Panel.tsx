@@ -244,6 +244,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           loadingOlder={thread?.loadingOlder ?? false}
           onLoadOlder={() => threadId && void client.loadOlder(threadId)}
           onQuickReply={quickReply}
+          onSend={send}
           systemText={handoff?.assignedText(i18n.locale)}
           resolved={thread?.status === 'resolved'}
           resolveUrl={(a) => client.attachmentUrl(a)}

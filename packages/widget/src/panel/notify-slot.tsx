@@ -1,31 +1,14 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { MessageView, ThreadView } from '@threadline/core';
 import type { I18n } from '../i18n/i18n.js';
 import { useStore } from '../state/use-store.js';
 import type { PanelContext } from './context.js';
+import { lazyChunk } from '../components/lazy-chunk.js';
 
-type Notify = typeof import('./notify.js');
-let notify: Promise<Notify> | undefined;
-
-/** The notify chunk, once loaded (`wanted`: only then is it fetched); imported once per page. */
-function useNotify(wanted: boolean): Notify | null {
-  const [loaded, setLoaded] = useState<Notify | null>(null);
-  useEffect(() => {
-    if (!wanted) return;
-    let alive = true;
-    // A chunk that fails to load is fetched again next time (the import's promise is dropped).
-    notify ??= import('./notify.js').catch((e: unknown) => {
-      notify = undefined;
-      throw e;
-    });
-    notify.then(
-      (m) => alive && setLoaded(m),
-      () => {}, // nothing is shown: the conversation works without the ask and the line
-    );
-    return () => void (alive = false);
-  }, [wanted]);
-  return loaded;
-}
+/**
+ * The notify chunk, once loaded (`wanted`: only then is it fetched). Without it nothing is shown:
+ * the conversation works without the ask and the line.
+ */
+const useNotify = lazyChunk(() => import('./notify.js'));
 
 /** The email ask's place in a conversation: its code is fetched once the shopper has written here on a server that emails. */
 export function NotifySlot({ ctx, i18n, messages }: { ctx: PanelContext; i18n: I18n; messages: readonly MessageView[] }) {
@@ -50,6 +33,6 @@ export function TeamSlot({ ctx, i18n }: { ctx: PanelContext; i18n: I18n }) {
  * The handoff's chunk (panel/Handoff.tsx) for a thread a bot handles, or one with an assignment
  * in it (its lines are worded there): null until it is here, and for any other thread.
  */
-export function useHandoff(thread: ThreadView | null, messages: readonly MessageView[]): Notify | null {
+export function useHandoff(thread: ThreadView | null, messages: readonly MessageView[]): typeof import('./notify.js') | null {
   return useNotify(thread?.assignee?.kind === 'bot' || messages.some((m) => m.kind === 'event'));
 }
