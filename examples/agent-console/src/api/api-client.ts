@@ -31,6 +31,9 @@ export interface ProactiveInput {
   author?: { kind: 'agent'; name?: string };
 }
 
+/** Where `assign` gives a thread: the bot, the queue (waiting for a person) or an agent (the brand's id and display name). */
+export type AssignTo = 'bot' | 'queue' | { agent: { id: string; name: string } };
+
 export interface Upload {
   promise: Promise<Attachment>;
   abort(): void;
@@ -45,6 +48,14 @@ export interface ApiClient {
   /** `idempotencyKey` makes a retry of the same reply safe; the server echoes it as `clientId`. */
   postMessage(threadId: string, body: { text: string; attachments: string[]; author: { kind: 'agent'; name?: string } }, idempotencyKey: string): Promise<{ message: Message; duplicate: boolean }>;
   setStatus(threadId: string, action: 'resolve' | 'reopen'): Promise<AgentThread>;
+  /** Gives a thread to the bot, the queue or an agent (`POST /v1/threads/:id/assign`); `message` is its event, null when nothing changed. */
+  assign(threadId: string, body: { to: AssignTo; reason?: string; by?: { kind: 'agent'; name?: string } }): Promise<{ thread: AgentThread; message: Message | null }>;
+  /** Open threads waiting for a person, longest waiting first. */
+  listQueue(): Promise<{ items: AgentThread[] }>;
+  /** The people of the app's team (its availability settings): whom a thread can be given to. */
+  listTeam(): Promise<{ name: string }[]>;
+  /** Whether a bot handles the app's threads (`GET /v1/bot`). */
+  getBot(): Promise<{ enabled: boolean }>;
   markRead(threadId: string, seq: number): Promise<AgentThread>;
   sendProactive(body: ProactiveInput, idempotencyKey: string): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }>;
   getVisitor(id: string): Promise<VisitorProfile>;
@@ -98,6 +109,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     postMessage: (threadId, body, idempotencyKey) =>
       json(`/v1/threads/${id(threadId)}/messages`, { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': idempotencyKey } }),
     setStatus: (threadId, action) => json(`/v1/threads/${id(threadId)}/${action}`, { method: 'POST' }),
+    assign: (threadId, body) => json(`/v1/threads/${id(threadId)}/assign`, { method: 'POST', body: JSON.stringify(body) }),
+    listQueue: () => json('/v1/queue?limit=200'),
+    listTeam: async () => (await json<{ team?: { name: string }[] }>('/v1/availability')).team ?? [],
+    getBot: () => json('/v1/bot'),
     markRead: (threadId, seq) => json(`/v1/threads/${id(threadId)}/read`, { method: 'POST', body: JSON.stringify({ seq }) }),
     sendProactive: (body, idempotencyKey) =>
       json('/v1/proactive', { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': idempotencyKey } }),

@@ -25,6 +25,7 @@ function fakeApi(patch: Partial<ApiClient> = {}): ApiClient {
   return {
     listThreads: vi.fn(async () => ({ items: [thread({ lastSeq: 2, unread: 2 })], next: null })),
     listOnlineVisitors: vi.fn(async () => ({ items: [] })),
+    listQueue: vi.fn(async () => ({ items: [] })),
     listMessages: vi.fn(async () => ({ items: [message(1), message(2)], more: false })),
     postMessage: vi.fn(async (threadId: string, body: { text: string }, key: string) => ({ message: message(3, { clientId: key, text: body.text, author: { kind: 'agent' } }), duplicate: false })),
     ...patch,

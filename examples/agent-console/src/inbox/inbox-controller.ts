@@ -113,7 +113,13 @@ export class InboxController {
     if (append && !cursor) return;
     const page = await this.guard(this.api.listThreads({ limit: PAGE, cursor }));
     this.dispatch({ type: 'threads.listed', items: page.items, next: page.next, append });
-    if (!append) await this.loadOnlineVisitors();
+    if (!append) await Promise.all([this.loadOnlineVisitors(), this.loadQueue()]);
+  }
+
+  /** Every thread waiting for a person, however long ago it was last active (beyond the list's first page). */
+  async loadQueue(): Promise<void> {
+    const { items } = await this.guard(this.api.listQueue());
+    for (const thread of items) this.dispatch({ type: 'thread.received', thread });
   }
 
   /** Shoppers browsing now, thread or not, so a proactive message can reach them. */
@@ -235,6 +241,16 @@ export class InboxController {
     this.dispatch({ type: 'thread.received', thread: await this.guard(this.api.setStatus(threadId, action)) });
   }
 
+  /** Takes a thread (`me`), gives it to a colleague by name, or hands it back to the bot; the change's event arrives as a message. */
+  async assign(threadId: string, to: 'me' | 'bot' | { name: string }): Promise<void> {
+    const name = to === 'me' ? this.options.agentName : to === 'bot' ? null : to.name;
+    const res = await this.guard(
+      this.api.assign(threadId, { to: name === null ? 'bot' : { agent: { id: agentId(name), name } }, by: { kind: 'agent', name: this.options.agentName } }),
+    );
+    this.dispatch({ type: 'thread.received', thread: res.thread });
+    if (res.message) this.dispatch({ type: 'message.received', message: res.message, thread: res.thread });
+  }
+
   /** Call on every keystroke in the reply box; throttled, and "stopped" follows by itself. */
   typing(threadId: string): void {
     const now = Date.now();
@@ -252,4 +268,13 @@ export class InboxController {
     this.ownTyping.delete(threadId);
     this.channel.typing(threadId, false);
   }
+}
+
+/**
+ * An agent's id for assignments: the console knows agents by the name they sign in with (and the
+ * app's team by name), so the id is that name in a stable, URL-safe form ("Maya Chen" → "maya-chen").
+ */
+export function agentId(name: string): string {
+  const slug = name.normalize('NFKC').trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  return (/^[\w-]+$/.test(slug) ? slug : `agent-${[...name].reduce((h, c) => (h * 31 + c.codePointAt(0)!) >>> 0, 7).toString(36)}`).slice(0, 64) || 'agent';
 }

@@ -154,10 +154,24 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
 
 // ---- derived views (computed at render time, never stored) ----
 
-export type StatusFilter = ThreadStatus | 'all';
+/** `queue`: open threads waiting for a person, longest waiting first. */
+export type StatusFilter = ThreadStatus | 'all' | 'queue';
+
+/** When a thread started waiting for a person (its assignee's `since`, else its creation), in ms. */
+export function waitingSince(t: AgentThread): number {
+  return Date.parse(t.assignee?.since ?? t.createdAt);
+}
+
+/** Open threads waiting for a person, longest waiting first. */
+export function queuedThreads(state: InboxState): AgentThread[] {
+  return Object.values(state.threads)
+    .filter((t) => t.status === 'open' && t.assignee?.kind === 'queue')
+    .sort((a, b) => waitingSince(a) - waitingSince(b) || (a.id < b.id ? -1 : 1));
+}
 
 /** Threads for the list: the filter applied, most recently active first. */
 export function visibleThreads(state: InboxState, filter: StatusFilter): AgentThread[] {
+  if (filter === 'queue') return queuedThreads(state);
   return Object.values(state.threads)
     .filter((t) => filter === 'all' || t.status === filter)
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? 1 : -1));

@@ -1,4 +1,5 @@
 /** Small formatters for what agents read: sizes, money, times, devices. */
+import type { AssignmentEvent } from '@threadline/protocol';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -66,6 +67,15 @@ export function shortTime(iso: string, now: number = Date.now()): string {
   const yesterday = new Date(now - 86_400_000);
   if (d.toDateString() === yesterday.toDateString()) return 'yesterday';
   return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: d.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
+}
+
+/** "Waiting 12 min", "Waiting 2 h 5 min", "Waiting 3 d": how long a thread has waited for a person. */
+export function waitedFor(sinceMs: number, now: number = Date.now()): string {
+  const min = Math.max(0, Math.floor((now - sinceMs) / 60_000));
+  if (min < 1) return 'Waiting < 1 min';
+  if (min < 60) return `Waiting ${min} min`;
+  if (min < 24 * 60) return `Waiting ${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+  return `Waiting ${Math.floor(min / (24 * 60))} d`;
 }
 
 export function fullTime(iso: string): string {
@@ -140,4 +150,18 @@ export function pagePath(url: string): string {
   } catch {
     return url;
   }
+}
+
+const WHY: Record<string, string> = {
+  handoff_requested: 'the shopper tapped “Talk to a person”',
+  handoff_words: 'the shopper asked for a person',
+  bot_limit: 'the bot had answered twice without solving it',
+};
+
+/** A `thread.assigned` event as agents read it: who has it now, and why or by whom. */
+export function assignmentLine(e: AssignmentEvent): string {
+  const by = 'name' in e.by && e.by.name ? e.by.name : null;
+  if (e.to.kind === 'queue') return `Waiting for a person — ${WHY[e.reason] ?? (by ? `moved to the queue by ${by}` : 'moved to the queue')}`;
+  if (e.to.kind === 'bot') return `Handed back to the bot${by ? ` by ${by}` : ''}`;
+  return `${e.to.name} took the conversation${by && by !== e.to.name ? ` (assigned by ${by})` : ''}`;
 }

@@ -41,6 +41,9 @@ function fakeApi(threads: AgentThread[], online: AgentVisitor[] = []): ApiClient
     getVisitor: vi.fn(async (id: string) => ({ ...(threads.find((t) => t.visitor.id === id)?.visitor ?? visitor({ id })), events: [] })),
     upload: vi.fn(),
     fetchFile: vi.fn(),
+    listQueue: vi.fn(async () => ({ items: threads.filter((t) => t.assignee?.kind === 'queue') })),
+    listTeam: vi.fn(async () => []),
+    getBot: vi.fn(async () => ({ enabled: false })),
   } as unknown as ApiClient;
 }
 

@@ -5,7 +5,7 @@ import { createFileCache } from '../api/file-cache.js';
 import type { Credentials } from '../auth/credentials.js';
 import type { AgentChannel } from '../inbox/agent-channel.js';
 import { InboxController } from '../inbox/inbox-controller.js';
-import { onlineVisitors, unreadTotal, visibleThreads, visitorOf, type Connection, type StatusFilter } from '../inbox/inbox-state.js';
+import { onlineVisitors, queuedThreads, unreadTotal, visibleThreads, visitorOf, type Connection, type StatusFilter } from '../inbox/inbox-state.js';
 import { ServicesContext } from './context.js';
 import { PaneBoundary } from './PaneBoundary.js';
 import { ProactiveForm } from './ProactiveForm.js';
@@ -42,6 +42,13 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
   const [view, setView] = useState<'inbox' | 'proactive'>('inbox');
   const [proactiveFor, setProactiveFor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Whom a thread can be given to, and whether it can go back to a bot: read once per sign-in.
+  const [team, setTeam] = useState<string[]>([]);
+  const [botEnabled, setBotEnabled] = useState(false);
+  useEffect(() => {
+    api.listTeam().then((t) => setTeam(t.map((m) => m.name)), () => setTeam([]));
+    api.getBot().then((b) => setBotEnabled(b.enabled), () => setBotEnabled(false));
+  }, [api]);
 
   useEffect(() => {
     controller.start().catch((err: unknown) => setError(describeError(err)));
@@ -140,6 +147,7 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
                 onFilter={setFilter}
                 onSelect={select}
                 agentName={credentials.name}
+                queued={queuedThreads(state).length}
                 onLoadMore={() => controller.loadThreads(true).catch((err: unknown) => setError(describeError(err)))}
               />
             </PaneBoundary>
@@ -165,6 +173,10 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
                     onDiscard={(id) => controller.discard(id)}
                     onTyping={() => controller.typing(thread.id)}
                     onStatus={(action) => controller.setStatus(thread.id, action)}
+                    onAssign={(to) => controller.assign(thread.id, to)}
+                    agentName={credentials.name}
+                    team={team}
+                    botEnabled={botEnabled}
                     onBack={() => setSelectedId(null)}
                   />
                 </PaneBoundary>

@@ -1,6 +1,6 @@
-import type { AgentThread, AgentVisitor, Message } from '@threadline/protocol';
-import type { StatusFilter } from '../inbox/inbox-state.js';
-import { pagePath, shortTime, visitorLabel } from '../text/format.js';
+import type { AgentThread, AgentVisitor, AssignmentEvent, Message } from '@threadline/protocol';
+import { waitingSince, type StatusFilter } from '../inbox/inbox-state.js';
+import { assignmentLine, pagePath, shortTime, visitorLabel, waitedFor } from '../text/format.js';
 import { PaneBoundary } from './PaneBoundary.js';
 
 export interface ThreadListProps {
@@ -16,10 +16,13 @@ export interface ThreadListProps {
   onLoadMore(): void;
   /** The signed-in agent's name: only their own messages preview as "You: ". */
   agentName?: string;
+  /** Threads waiting for a person (the Queue's count). */
+  queued?: number;
   now?: number;
 }
 
 const FILTERS: { value: StatusFilter; label: string }[] = [
+  { value: 'queue', label: 'Queue' },
   { value: 'open', label: 'Open' },
   { value: 'resolved', label: 'Resolved' },
   { value: 'all', label: 'All' },
@@ -39,6 +42,7 @@ export function preview(m: Message | null, agentName?: string): string {
       : a.kind === 'agent' && agentName !== undefined && a.name === agentName
         ? 'You: '
         : `${a.name ?? (a.kind === 'bot' ? 'Bot' : 'Agent')}: `;
+  if (m.kind === 'event' && m.meta?.event === 'thread.assigned') return assignmentLine(m.meta as unknown as AssignmentEvent);
   if (m.kind === 'rating') return `Rated ${String((m.meta as { score?: number } | undefined)?.score ?? '')}/5`;
   if (m.text.trim()) return who + m.text.replace(/\s+/g, ' ').trim();
   const n = m.attachments.length;
@@ -57,13 +61,20 @@ export function ThreadList(props: ThreadListProps) {
           <label key={f.value} class={f.value === filter ? 'chip chip-on' : 'chip'}>
             <input type="radio" name="status-filter" value={f.value} checked={f.value === filter} onChange={() => props.onFilter(f.value)} />
             {f.label}
+            {f.value === 'queue' && props.queued ? <span class="count">{props.queued}</span> : null}
           </label>
         ))}
       </div>
       {!props.loaded ? (
         <p class="empty">Loading conversations…</p>
       ) : threads.length === 0 ? (
-        <p class="empty">{filter === 'resolved' ? 'No resolved conversations.' : 'No conversations yet. When a shopper writes from the shop, it appears here at once.'}</p>
+        <p class="empty">
+          {filter === 'resolved'
+            ? 'No resolved conversations.'
+            : filter === 'queue'
+              ? 'Nobody is waiting for a person. A conversation lands here when a shopper asks for one, or the bot hands it over.'
+              : 'No conversations yet. When a shopper writes from the shop, it appears here at once.'}
+        </p>
       ) : (
         <ul>
           {threads.map((t) => (
@@ -123,6 +134,9 @@ function ThreadItem({ thread: t, visitor: v, typing, selected, now, agentName, o
       <span class="ti-preview">{typing ? <em>typing…</em> : preview(t.lastMessage, agentName)}</span>
       <span class="ti-meta">
         {t.status === 'resolved' && <span class="tag">Resolved</span>}
+        {t.status === 'open' && t.assignee?.kind === 'queue' && <span class="tag tag-wait">{waitedFor(waitingSince(t), now)}</span>}
+        {t.assignee?.kind === 'bot' && <span class="tag tag-bot">Bot</span>}
+        {t.assignee?.kind === 'agent' && <span class="tag">{t.assignee.name === agentName ? 'Yours' : t.assignee.name}</span>}
         {t.campaign && <span class="tag tag-campaign">Campaign: {t.campaign}</span>}
         {page && <span class="ti-page">{pagePath(page.url)}</span>}
         {unread && (

@@ -1,8 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { AgentThread, AgentVisitor, Attachment, Message } from '@threadline/protocol';
+import type { AgentThread, AgentVisitor, AssignmentEvent, Attachment, Message } from '@threadline/protocol';
 import type { PendingReply, ThreadMessages } from '../inbox/inbox-state.js';
 import { describeError } from '../api/api-error.js';
-import { clockTime, dayLabel, fullTime, visitorLabel } from '../text/format.js';
+import { assignmentLine, clockTime, dayLabel, fullTime, visitorLabel, waitedFor } from '../text/format.js';
+import { waitingSince } from '../inbox/inbox-state.js';
 import { AttachmentView } from './AttachmentView.js';
 import { Composer } from './Composer.js';
 import { MessageText } from './MessageText.js';
@@ -20,6 +21,15 @@ export interface ThreadViewProps {
   onTyping(): void;
   onStatus(action: 'resolve' | 'reopen'): Promise<void>;
   onBack?(): void;
+  /** Takes the thread, gives it to a colleague by name, or hands it back to the bot. Without it, no assignment bar. */
+  onAssign?(to: 'me' | 'bot' | { name: string }): Promise<void>;
+  /** The signed-in agent's name ("Assigned to you"). */
+  agentName?: string;
+  /** Colleagues a thread can be given to (the app's team, by name). */
+  team?: string[];
+  /** The app has a bot: a thread can be handed back to it. */
+  botEnabled?: boolean;
+  now?: number;
 }
 
 type Row = { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: Message };
@@ -122,6 +132,7 @@ export function ThreadView(props: ThreadViewProps) {
           {resolved ? 'Reopen' : 'Resolve'}
         </button>
       </header>
+      {props.onAssign && <AssignBar {...props} busy={busy} run={run} />}
       {error && (
         <p class="notice notice-error" role="alert">
           {error}
@@ -204,11 +215,64 @@ export function ThreadView(props: ThreadViewProps) {
   );
 }
 
+/** Who handles the thread, and what the agent can do about it: take it, give it to a colleague, hand it back to the bot. */
+function AssignBar(props: ThreadViewProps & { busy: boolean; run: (fn: () => Promise<void>) => Promise<void> }) {
+  const { thread, agentName, busy, run, now = Date.now() } = props;
+  const [colleague, setColleague] = useState('');
+  const a = thread.assignee;
+  if (!a || thread.status === 'resolved' || !props.onAssign) return null;
+  const assign = props.onAssign;
+  const mine = a.kind === 'agent' && a.name === agentName;
+  const others = (props.team ?? []).filter((n) => n !== agentName && !(a.kind === 'agent' && a.name === n));
+  const label =
+    a.kind === 'bot' ? 'The bot is handling this conversation' : a.kind === 'queue' ? `Waiting for a person · ${waitedFor(waitingSince(thread), now).replace('Waiting ', '')}` : mine ? 'Assigned to you' : `Assigned to ${a.name}`;
+  return (
+    <div class={`assign-bar assign-${a.kind}`} role="group" aria-label="Who handles this conversation">
+      <span class="assign-label">{label}</span>
+      {!mine && (
+        <button type="button" class="btn btn-primary btn-small" disabled={busy} onClick={() => run(() => assign('me'))}>
+          Assign to me
+        </button>
+      )}
+      {others.length > 0 && (
+        <form
+          class="assign-to"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (colleague) void run(() => assign({ name: colleague }));
+          }}
+        >
+          <label>
+            <span class="visually-hidden">Reassign to</span>
+            <select value={colleague} onChange={(e) => setColleague(e.currentTarget.value)} disabled={busy}>
+              <option value="">Reassign to…</option>
+              {others.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="btn btn-small" disabled={busy || !colleague}>
+            Reassign
+          </button>
+        </form>
+      )}
+      {props.botEnabled && a.kind !== 'bot' && (
+        <button type="button" class="btn btn-ghost btn-small" disabled={busy} onClick={() => run(() => assign('bot'))}>
+          Hand back to bot
+        </button>
+      )}
+    </div>
+  );
+}
+
 function MessageItem({ message: m, visitor, read }: { message: Message; visitor: AgentVisitor; read: boolean | undefined }) {
   if (m.author.kind === 'system' || m.kind === 'event') {
+    const event = m.kind === 'event' && m.meta?.event === 'thread.assigned' ? (m.meta as unknown as AssignmentEvent) : null;
     return (
-      <p class="msg-system">
-        <MessageText text={m.text} /> <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
+      <p class={`msg-system${event ? ' msg-assigned' : ''}`}>
+        {event ? assignmentLine(event) : <MessageText text={m.text} />} <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
       </p>
     );
   }
