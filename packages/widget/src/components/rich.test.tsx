@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/preact';
 import type { Block } from '@threadline/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { LOCALES } from '../i18n/locale.js';
-import { RICH_STRINGS } from '../i18n/rich-strings.js';
+import { RICH_STRINGS, type RichStringKey } from '../i18n/rich-strings.js';
 import { axeViolations } from '../test/axe.js';
 import { message } from '../test/fake-client.js';
 import { Blocks, type BlocksProps } from './rich.js';
@@ -150,7 +150,7 @@ describe('rich messages: words', () => {
     for (const locale of LOCALES) {
       const words = RICH_STRINGS[locale];
       expect(words, locale).toBeDefined();
-      for (const key of Object.keys(RICH_STRINGS.en!)) expect(words![key as keyof typeof words]?.trim(), `${locale}.${key}`).toBeTruthy();
+      for (const key of Object.keys(RICH_STRINGS.en!) as RichStringKey[]) expect(words![key]?.trim(), `${locale}.${key}`).toBeTruthy();
     }
   });
 
