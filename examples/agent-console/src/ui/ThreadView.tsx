@@ -229,40 +229,42 @@ function AssignBar(props: ThreadViewProps & { busy: boolean; run: (fn: () => Pro
   return (
     <div class={`assign-bar assign-${a.kind}`} role="group" aria-label="Who handles this conversation">
       <span class="assign-label">{label}</span>
-      {!mine && (
-        <button type="button" class="btn btn-primary btn-small" disabled={busy} onClick={() => run(() => assign('me'))}>
-          Assign to me
-        </button>
-      )}
-      {others.length > 0 && (
-        <form
-          class="assign-to"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (colleague) void run(() => assign({ name: colleague }));
-          }}
-        >
-          <label>
-            <span class="visually-hidden">Reassign to</span>
-            <select value={colleague} onChange={(e) => setColleague(e.currentTarget.value)} disabled={busy}>
-              <option value="">Reassign to…</option>
-              {others.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" class="btn btn-small" disabled={busy || !colleague}>
-            Reassign
+      <span class="assign-actions">
+        {!mine && (
+          <button type="button" class="btn btn-primary btn-small" disabled={busy} onClick={() => run(() => assign('me'))}>
+            Assign to me
           </button>
-        </form>
-      )}
-      {props.botEnabled && a.kind !== 'bot' && (
-        <button type="button" class="btn btn-ghost btn-small" disabled={busy} onClick={() => run(() => assign('bot'))}>
-          Hand back to bot
-        </button>
-      )}
+        )}
+        {others.length > 0 && (
+          <form
+            class="assign-to"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (colleague) void run(() => assign({ name: colleague }));
+            }}
+          >
+            <label>
+              <span class="visually-hidden">Reassign to</span>
+              <select value={colleague} onChange={(e) => setColleague(e.currentTarget.value)} disabled={busy}>
+                <option value="">Reassign to…</option>
+                {others.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="btn btn-small" disabled={busy || !colleague}>
+              Reassign
+            </button>
+          </form>
+        )}
+        {props.botEnabled && a.kind !== 'bot' && (
+          <button type="button" class="btn btn-ghost btn-small" disabled={busy} onClick={() => run(() => assign('bot'))}>
+            Hand back to bot
+          </button>
+        )}
+      </span>
     </div>
   );
 }
@@ -291,6 +293,7 @@ function MessageItem({ message: m, visitor, read }: { message: Message; visitor:
     <div class={`msg ${out ? 'msg-out' : 'msg-in'}${m.kind === 'proactive' ? ' msg-proactive' : ''}`}>
       <p class="msg-author">
         {authorName(m, visitor)}
+        {m.author.kind === 'bot' && <span class="tag tag-bot">Bot</span>}
         {m.kind === 'proactive' && <span class="tag tag-campaign">Proactive{campaign ? ` · ${campaign}` : ''}</span>}
         {/* A reply by email (docs/notifications.md), and the brand's away auto-reply outside hours. */}
         {(m.meta as { via?: string } | undefined)?.via === 'email' && <span class="tag tag-email">By email</span>}
