@@ -57,7 +57,11 @@ export interface ApiClient {
   /** Whether a bot handles the app's threads (`GET /v1/bot`). */
   getBot(): Promise<{ enabled: boolean }>;
   markRead(threadId: string, seq: number): Promise<AgentThread>;
-  sendProactive(body: ProactiveInput, idempotencyKey: string): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean }>;
+  /** `held_out`: the campaign named is an experiment and the visitor is in its holdout (nothing sent). */
+  sendProactive(
+    body: ProactiveInput,
+    idempotencyKey: string,
+  ): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean } | { proactive: null; delivered: 'held_out'; duplicate: false }>;
   getVisitor(id: string): Promise<VisitorProfile>;
   /** Visitors with a socket open now (with or without a thread). */
   listOnlineVisitors(): Promise<{ items: AgentVisitor[] }>;

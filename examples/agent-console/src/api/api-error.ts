@@ -24,6 +24,7 @@ const WORDS: Record<string, string> = {
   unsupported_media_type: 'This file type is not allowed (images, audio, PDF and text only).',
   rate_limited: 'Too many requests. Wait a moment and try again.',
   prompt_capped: 'Not sent: no prompt now for this shopper.',
+  campaign_capped: 'Not sent: this shopper already had as many prompts of this campaign as its caps allow.',
   unavailable: 'The server is restarting. Try again in a moment.',
   internal: 'The server failed unexpectedly. Try again.',
   bad_request: 'The server refused the request.',

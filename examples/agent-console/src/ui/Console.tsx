@@ -13,12 +13,16 @@ import { ThreadList } from './ThreadList.js';
 import { ThreadView } from './ThreadView.js';
 import { useStore } from './use-store.js';
 import { VisitorPanel } from './VisitorPanel.js';
+import { CampaignsPage } from './CampaignsPage.js';
+import { createCampaignsApi, type CampaignsApi } from '../campaigns/campaigns-api.js';
 
 export interface ConsoleProps {
   credentials: Credentials;
   api: ApiClient;
   channel: () => AgentChannel;
   onSignOut(reason?: string): void;
+  /** `/v1/campaigns`. @default with `credentials.apiKey` on this origin */
+  campaigns?: CampaignsApi;
 }
 
 const CONNECTION_LABEL: Record<Connection, string> = {
@@ -30,7 +34,7 @@ const CONNECTION_LABEL: Record<Connection, string> = {
 
 const threadFromHash = () => new URLSearchParams(location.hash.slice(1)).get('thread');
 
-export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) {
+export function Console({ credentials, api, channel, onSignOut, campaigns: campaignsApi }: ConsoleProps) {
   const files = useMemo(() => createFileCache(api), [api]);
   const controller = useMemo(
     () => new InboxController({ api, channel: channel(), agentName: credentials.name, onUnauthorized: () => onSignOut('The API key was refused. Sign in again.') }),
@@ -39,7 +43,8 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
   const state = useStore(controller.store);
   const [filter, setFilter] = useState<StatusFilter>('open');
   const [selectedId, setSelectedId] = useState<string | null>(threadFromHash);
-  const [view, setView] = useState<'inbox' | 'proactive'>('inbox');
+  const [view, setView] = useState<'inbox' | 'proactive' | 'campaigns'>('inbox');
+  const campaigns = useMemo(() => campaignsApi ?? createCampaignsApi({ apiKey: credentials.apiKey }), [campaignsApi, credentials.apiKey]);
   const [proactiveFor, setProactiveFor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Whom a thread can be given to, and whether it can go back to a bot: read once per sign-in.
@@ -107,6 +112,9 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
             >
               Proactive message{online.length > 0 && <span class="count">{online.length} online</span>}
             </button>
+            <button type="button" class={view === 'campaigns' ? 'tab tab-on' : 'tab'} aria-pressed={view === 'campaigns'} onClick={() => setView('campaigns')}>
+              Campaigns
+            </button>
           </nav>
           <span class={`conn conn-${state.connection}`} role="status" aria-live="polite">
             <span class="conn-dot" aria-hidden="true" />
@@ -127,7 +135,11 @@ export function Console({ credentials, api, channel, onSignOut }: ConsoleProps) 
             </button>
           </p>
         )}
-        {view === 'proactive' ? (
+        {view === 'campaigns' ? (
+          <PaneBoundary label="Campaigns" what="The campaigns could not be shown." class="campaigns-pane">
+            <CampaignsPage api={campaigns} />
+          </PaneBoundary>
+        ) : view === 'proactive' ? (
           <main class="proactive-page">
             <PaneBoundary label="Proactive message" what="The proactive message form could not be shown.">
               <ProactiveForm visitors={online} initialVisitorId={proactiveFor} agentName={credentials.name} send={api.sendProactive} />

@@ -60,7 +60,12 @@ export function ProactiveForm({ visitors, initialVisitorId, agentName, send, new
       const who = selected ? visitorLabel(selected) : 'The visitor';
       setOutcome({
         kind: 'ok',
-        text: res.delivered === 'live' ? `Delivered: ${who} sees it now.` : `Queued: ${who} is no longer online and will see it on their next visit.`,
+        text:
+          res.delivered === 'live'
+            ? `Delivered: ${who} sees it now.`
+            : res.delivered === 'held_out'
+              ? `Not shown: ${who} is in this campaign's holdout, which is shown nothing (counted for comparison).`
+              : `Queued: ${who} is no longer online and will see it on their next visit.`,
       });
       attempt.current = null;
       setText('');

@@ -24,6 +24,8 @@ export const ruleSchema = v.object({
   /** Also the campaign id of the prompts it pushes. */
   id: v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/)),
   appId: v.optional(v.string(), 'demo'),
+  /** The campaign's name in the console. @default the id */
+  name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
   when: v.object({
     /** Name given to `track` (e.g. `checkout_started`). */
     event: v.pipe(v.string(), v.minLength(1)),
@@ -58,7 +60,7 @@ export function ruleToCampaign(rule: Rule): { appId: string; id: string; name: s
   return {
     appId: rule.appId,
     id: rule.id,
-    name: rule.id,
+    name: rule.name ?? rule.id,
     spec: {
       message: { text: rule.message.text, ...(rule.message.author ? { author: rule.message.author } : {}), ...(rule.message.quickReplies ? { quickReplies: rule.message.quickReplies } : {}) },
       display: rule.message.display,
