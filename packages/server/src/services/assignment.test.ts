@@ -223,6 +223,16 @@ describe('an app with a bot', () => {
     v.close();
   });
 
+  it('is in the OpenAPI document, with its typed errors', async () => {
+    const doc = (await h.api('GET', '/v1/openapi.json')).body;
+    const assign = doc.paths['/v1/threads/{id}/assign'].post;
+    expect(Object.keys(assign.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '404']));
+    expect(assign.requestBody.content['application/json'].schema.required).toEqual(['to']);
+    expect(doc.paths['/v1/queue'].get).toBeDefined();
+    expect(Object.keys(doc.paths['/v1/bot'])).toEqual(expect.arrayContaining(['get', 'put']));
+    expect(Object.keys(doc.paths['/v1/threads/{id}/messages'].post.responses)).toContain('409');
+  });
+
   it('rolls the assignment back when its deliveries cannot be written', async () => {
     const v = await connect(h.url);
     const threadId = await botThread(v);
