@@ -7,6 +7,7 @@ import { waitingSince } from '../inbox/inbox-state.js';
 import { AttachmentView } from './AttachmentView.js';
 import { Composer } from './Composer.js';
 import { MessageText } from './MessageText.js';
+import { AnswerMeta, MessageBlocks } from './MessageBlocks.js';
 
 export interface ThreadViewProps {
   thread: AgentThread;
@@ -308,6 +309,8 @@ function MessageItem({ message: m, visitor, read }: { message: Message; visitor:
         {m.attachments.map((a) => (
           <AttachmentView key={a.id} attachment={a} />
         ))}
+        {m.blocks && m.blocks.length > 0 && <MessageBlocks blocks={m.blocks} />}
+        {!out && <AnswerMeta meta={m.meta} />}
         {m.quickReplies && m.quickReplies.length > 0 && (
           <p class="quick-replies">
             {m.quickReplies.map((q) => (
