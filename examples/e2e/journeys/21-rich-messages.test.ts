@@ -18,6 +18,7 @@ import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { API_KEY } from '../support/demo.js';
 import { log, openPanel, waitForText, write } from '../support/widget.js';
+import { messages, openConsole, openConversation } from '../support/agent.js';
 
 const env = withDemo();
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -153,6 +154,18 @@ it('shows an agent’s card and form, and the shopper answers the form with the 
   await page.emulateMedia({ colorScheme: 'dark' });
   expect(await axeWidget(page)).toEqual([]);
   expect(shopper.errors).toEqual([]);
+
+  // The agent console shows what the shopper was shown, read only, and the form's answer.
+  const agent = await s.open();
+  await openConsole(agent.page, env.demo.url);
+  await openConversation(agent.page, 'Order number: A-1001');
+  const list = messages(agent.page);
+  await list.getByText('Order A-1001', { exact: true }).waitFor();
+  await list.getByText('Talk to a person (handoff)').waitFor();
+  await list.getByText('Form', { exact: true }).waitFor();
+  await list.getByRole('definition').filter({ hasText: 'alice@example.com' }).waitFor();
+  await agent.page.screenshot({ path: path.join(SHOTS, 'console-desktop.png') });
+  expect(agent.errors).toEqual([]);
   await s.closeAll();
 });
 
