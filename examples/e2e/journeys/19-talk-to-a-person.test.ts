@@ -5,8 +5,10 @@
  * agent console's Queue with the bot's part of the conversation; Sam takes it and answers, and the
  * shopper sees Sam join.
  */
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launch } from '../support/browser.js';
 import { startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
@@ -15,6 +17,18 @@ import { openPanel, waitForText, write } from '../support/widget.js';
 
 let demo: Demo;
 let browser: Browser;
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the widget only, WCAG 2.x A/AA rules (as journey 10). */
+async function axeWidget(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (window as any).axe;
+    const result = await axe.run({ include: [['[data-threadline]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+  });
+}
 
 beforeAll(async () => {
   // The demo's own order bot stays off: this journey plays the bot through the public API itself.
@@ -29,7 +43,8 @@ afterAll(async () => {
 
 it('hands a bot thread to a person with one tap, and an agent takes it from the queue', async () => {
   const s = sessions(browser, 'talk-to-a-person');
-  const shopper = await s.open();
+  // Dark, so axe checks the button's and the line's contrast there; bypassCSP only lets axe in.
+  const shopper = await s.open({ colorScheme: 'dark', bypassCSP: true });
   const { page } = shopper;
   await page.goto(`${demo.url}/product/trail-runner`);
   await openPanel(page);
@@ -42,11 +57,17 @@ it('hands a bot thread to a person with one tap, and an agent takes it from the 
   await waitForText(page, 'Orders can be changed until they ship. Which order is it?');
 
   const talk = page.getByRole('button', { name: 'Talk to a person' });
-  await talk.click();
+  await talk.waitFor();
+  expect(await talk.evaluate((b) => b.getBoundingClientRect().height)).toBeGreaterThanOrEqual(44);
+  expect(await axeWidget(page)).toEqual([]);
+  // By keyboard.
+  await talk.focus();
+  await page.keyboard.press('Enter');
   // What happens next, with the shop's expected reply time; the change itself as a small line.
   await page.getByRole('status').filter({ hasText: 'A person will reply — usually within 30 minutes' }).waitFor();
   await waitForText(page, 'Waiting for a person');
   await talk.waitFor({ state: 'detached' });
+  expect(await axeWidget(page)).toEqual([]);
   // The bot stays silent now.
   const silenced = await demo.api('POST', `/v1/threads/${thread.id}/messages`, { text: 'Anything else?', author: { kind: 'bot' } });
   expect(silenced).toMatchObject({ status: 409, body: { error: { code: 'bot_not_assigned' } } });
