@@ -121,3 +121,24 @@ it('a dismissed prompt does not come back, not after a reload and not on the nex
   await noCheckoutPrompt(['pushed', 'capped', 'capped'], 'A marker after the next checkout');
   await s.closeAll();
 });
+
+it('paying after the checkout prompt counts one conversion in the campaign’s results, however often the shopper pays or reloads', async () => {
+  const converted = async () => (await env.demo.api('GET', '/v1/campaigns/checkout-help/stats')).body.arms.find((a: any) => a.variant === 'default');
+  const before = await converted();
+  const s = sessions(env.browser, 'proactive-goal');
+  const { page, errors } = await s.open(PHONE);
+  await checkoutWithCart(page);
+  await toast(page).waitFor({ timeout: 15_000 });
+  await page.locator('#pay-button').tap();
+  await expect.poll(async () => (await converted()).converted).toBe(before.converted + 1);
+  // The goal again, on this page and after a reload: still one.
+  await page.locator('#pay-button').tap();
+  await page.reload();
+  await page.locator('#pay-button').tap();
+  await page.waitForTimeout(500); // nothing to wait for: the point is that nothing changes
+  const after = await converted();
+  expect(after).toMatchObject({ eligible: before.eligible + 1, converted: before.converted + 1 });
+  expect(after.shown).toBe(before.shown + 1);
+  expect(errors).toEqual([]);
+  await s.closeAll();
+});
