@@ -137,6 +137,24 @@ describe('email notifications: outbound digest', () => {
     await h.close();
   });
 
+  it('emails a message with blocks as its text, the fallback, and none of the blocks\' data', async () => {
+    const { threadId } = await shopperWhoLeft();
+    const res = await h.api('POST', `/v1/threads/${threadId}/messages`, {
+      text: 'Order A-1001 has shipped and arrives Fri 4 Dec.',
+      author: { kind: 'bot', name: 'Order bot' },
+      blocks: [{ type: 'card', title: 'CARD-TITLE-ONLY', fields: [{ label: 'Status', value: 'FIELD-VALUE-ONLY' }], buttons: [{ type: 'url', label: 'Track', url: 'https://carrier.example/t/123' }] }],
+    });
+    expect(res.status).toBe(201);
+    await runDueNow();
+    await settled();
+    const [email] = relay.received as [Received];
+    expect(email.mail.text).toContain('Order A-1001 has shipped and arrives Fri 4 Dec.');
+    for (const part of [email.mail.text, email.mail.html]) {
+      expect(part).not.toContain('CARD-TITLE-ONLY');
+      expect(part).not.toContain('FIELD-VALUE-ONLY');
+    }
+  });
+
   it('sends one digest of the unread agent messages, as text and escaped HTML, with reply, threading and unsubscribe headers', async () => {
     const { threadId } = await shopperWhoLeft();
     const fileId = await uploadAsApp(PNG, 'size-chart.png', 'image/png');
