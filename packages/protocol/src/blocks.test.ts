@@ -58,6 +58,20 @@ describe('blocksSchema', () => {
     expect(blocks([{ type: 'card', title: 'x'.repeat(LIMITS.maxTitleLength + 1) }])).toMatchObject({ ok: false, message: expect.stringMatching(/^0\.title: /) });
   });
 
+  it('refuses every other string over its size', () => {
+    const over = (n: number) => 'x'.repeat(n + 1);
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'card', title: 'x', subtitle: over(LIMITS.maxSubtitleLength) }, /^0\.subtitle: /],
+      [{ type: 'card', title: 'x', fields: [{ label: 'a', value: over(LIMITS.maxSubtitleLength) }] }, /^0\.fields\.0\.value: /],
+      [{ type: 'card', title: 'x', image: { url: 'https://cdn.example/a.png', alt: over(LIMITS.maxSubtitleLength) } }, /^0\.image\.alt: /],
+      [{ type: 'buttons', buttons: [{ ...reply, value: over(LIMITS.maxValueLength) }] }, /^0\.buttons\.0\.value: /],
+      [{ type: 'buttons', buttons: [{ type: 'url', label: 'Go', url: `https://x.example/${over(LIMITS.maxUrlLength)}` }] }, /^0\.buttons\.0\.url: /],
+      [{ type: 'form', fields: [{ name: 'a', label: 'A', pattern: over(LIMITS.maxPatternLength) }] }, /^0\.fields\.0\.pattern: /],
+      [{ type: 'form', fields: [{ name: 'a', label: 'A' }], submitLabel: over(LIMITS.maxLabelLength) }, /^0\.submitLabel: /],
+    ];
+    for (const [block, message] of cases) expect(blocks([block])).toMatchObject({ ok: false, code: 'bad_request', message: expect.stringMatching(message) });
+  });
+
   it('refuses an empty buttons block or carousel, an unknown block type and a second form', () => {
     expect(blocks([{ type: 'buttons', buttons: [] }])).toMatchObject({ ok: false, message: '0.buttons: at least 1 button' });
     expect(blocks([{ type: 'carousel', cards: [] }])).toMatchObject({ ok: false, message: '0.cards: at least 1 card' });
@@ -103,6 +117,10 @@ describe('form answers', () => {
   it('matches a pattern against the whole value, not a part of it', () => {
     expect(fieldProblem({ name: 'o', label: 'O', pattern: '\\d{4}' }, 'x12345y')).toBe('pattern');
     expect(fieldProblem({ name: 'o', label: 'O', pattern: 'a|b' }, 'ab')).toBe('pattern');
+  });
+
+  it('refuses a value over its size', () => {
+    expect(fieldProblem({ name: 'o', label: 'O' }, 'x'.repeat(LIMITS.maxFieldValueLength + 1))).toBe('too_long');
   });
 
   it('lets an optional field stay empty', () => {
