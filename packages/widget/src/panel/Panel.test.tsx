@@ -139,6 +139,32 @@ describe('Panel', () => {
     expect(client.send).toHaveBeenCalledWith('t1', { text: 'Track my order', quickReply: 'track' });
   });
 
+  it('sends a handoff button of a rich message with handoff: true, and a form with its values, in the thread', async () => {
+    const client = createFakeClient({
+      threads: [thread({ id: 't1' })],
+      messages: {
+        t1: [
+          message({
+            id: 'm-bot',
+            text: 'Which order?',
+            blocks: [
+              { type: 'buttons', buttons: [{ type: 'handoff', label: 'Talk to a person' }] },
+              { type: 'form', fields: [{ name: 'order', label: 'Order number', pattern: 'A-\\d{4}', required: true }] },
+            ],
+          }),
+        ],
+      },
+    });
+    const { ui } = setup(client);
+    act(() => ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: 't1' } }));
+    const log = screen.getByRole('log');
+    fireEvent.click(await within(log).findByRole('button', { name: 'Talk to a person' }));
+    expect(client.send).toHaveBeenCalledWith('t1', { text: 'Talk to a person', handoff: true });
+    fireEvent.input(within(log).getByRole('textbox', { name: /^Order number/ }), { target: { value: 'A-1001' } });
+    fireEvent.click(within(log).getByRole('button', { name: 'Send' }));
+    expect(client.send).toHaveBeenLastCalledWith('t1', { text: 'Order number: A-1001', form: { messageId: 'm-bot', values: { order: 'A-1001' } } });
+  });
+
   it('answers a proactive prompt by starting a thread from it', () => {
     const client = createFakeClient({ threads: [thread()], proactive: [prompt()] });
     const { ui } = setup(client);
