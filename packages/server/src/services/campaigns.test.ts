@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHashOf } from '../auth/identity.js';
 import { SECRET, connect, startServer, type Harness } from '../test/harness.js';
-import { HOLDOUT } from './campaign-spec.js';
+import { HOLDOUT, assign } from './campaign-spec.js';
 import type { RuleEvaluation } from './rules.js';
 
 let h: Harness;
@@ -240,6 +240,37 @@ describe('experiments', () => {
     // One exposure per person however many devices and reloads.
     const exposures = await h.server.store.db.selectFrom('campaign_exposures').select('subject').where('campaign_id', '=', c.id).execute();
     expect(new Set(exposures.map((e) => e.subject)).size).toBe(exposures.length);
+  });
+});
+
+describe('an arm with a trigger of its own', () => {
+  it('keeps the arm a visitor was exposed to while anonymous after they sign in, trigger included', async () => {
+    const stamp = Date.now();
+    const c = await create({
+      experiment: {
+        holdoutShare: 0,
+        variants: [
+          { id: 'a', share: 50, trigger: { kind: 'server_event', event: `arm_a_${stamp}` } },
+          { id: 'b', share: 50, trigger: { kind: 'server_event', event: `arm_b_${stamp}` } },
+        ],
+      },
+      caps: { perVisitor: { count: 5 } },
+    });
+    const anonymous = await shopper();
+    const arm = assign(c as never, `v:${anonymous.session.visitorId}`);
+    const first = evaluated(c.id, anonymous.session.visitorId);
+    await anonymous.call('track', { name: `arm_${arm}_${stamp}` });
+    expect(await first).toMatchObject({ variant: arm, outcome: 'pushed' });
+    anonymous.close();
+    // A user whose own hash gives the other arm signs in on that visitor.
+    let userId = '';
+    for (let i = 0; !userId || assign(c as never, `u:${userId}`) === arm; i++) userId = `switch-${stamp}-${i}`;
+    const signedIn = await shopper({ userId, token: anonymous.session.token });
+    expect(signedIn.session.visitorId).toBe(anonymous.session.visitorId);
+    const again = evaluated(c.id, signedIn.session.visitorId);
+    await signedIn.call('track', { name: `arm_${arm}_${stamp}` });
+    expect(await again).toMatchObject({ variant: arm, outcome: 'pushed' });
+    signedIn.close();
   });
 });
 

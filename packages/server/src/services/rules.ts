@@ -187,8 +187,11 @@ export class RuleEngine {
     if (campaigns.some((c) => c.goal?.event === name)) await this.deps.campaigns.convert({ appId: p.appId, visitorId: p.visitorId, userId: p.userId, event: name });
     for (const c of campaigns) {
       if (!isRunning(c, now)) continue;
-      // The trigger of the arm the hash gives (an earlier exposure's arm is checked when the job runs).
-      const trigger = variantOf(c, assign(c, subjectOf(p))).trigger;
+      // The trigger of the person's arm. Only when variants have triggers of their own does the arm
+      // change which events matter: then a stored arm (exposed while anonymous, say) is read first.
+      const subject = subjectOf(p);
+      const stored = c.experiment?.variants.some((v) => v.trigger) ? await this.deps.store.exposedArm(p.appId, c.id, subject, p.visitorId) : undefined;
+      const trigger = variantOf(c, stored ?? assign(c, subject)).trigger;
       if (trigger.kind !== 'server_event' || trigger.event !== name) continue;
       const payload: RuleJob = { rule: c.id, principal: p, props };
       // Already waiting: a reload re-tracking, or a second tab, changes nothing.
