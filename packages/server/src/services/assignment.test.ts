@@ -151,6 +151,21 @@ describe('an app with a bot', () => {
     v.close();
   });
 
+  it("counts neither the server's away message nor a rating in the bot's stretch", async () => {
+    const v = await connect(h.url);
+    const threadId = await botThread(v);
+    // What the away reply does (services/availability.ts): a bot-authored message with no bot policy.
+    await h.server.store.append({ appId: 'demo', threadId, message: { clientId: 'away:1', author: { kind: 'bot' }, text: 'We are away', kind: 'text', meta: { away: true } }, reopen: false });
+    let row = (await h.server.store.getThread(threadId))!;
+    expect([row.bot_streak, row.bot_waiting]).toEqual([0, 1]);
+    await botSays(threadId, 'Which order?');
+    await send(v, threadId, 'the blue one');
+    expect((await v.call('thread.rate', { threadId, score: 2, comment: 'agent' })).ok).toBe(true);
+    row = (await h.server.store.getThread(threadId))!;
+    expect([row.assignee_kind, row.bot_streak, row.bot_waiting]).toEqual(['bot', 1, 1]);
+    v.close();
+  });
+
   it('keeps the bot silent after a handoff until an agent hands the thread back', async () => {
     const v = await connect(h.url);
     const threadId = await botThread(v);

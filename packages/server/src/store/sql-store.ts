@@ -671,8 +671,10 @@ export class SqlStore {
     const before = thread;
     let assigned = assigning;
     let columns: Partial<ThreadsTable> = assigning ? assignedColumns(assigning.to, at) : {};
-    if (!assigning) {
-      const turn = botTurn(thread, input.message, input.bot?.handoffWords ?? []);
+    // Only appends that say whose app's bot this is count: a rating or the server's away message
+    // (no `bot` given) is neither a visitor's question nor the bot's answer.
+    if (!assigning && input.bot) {
+      const turn = botTurn(thread, input.message, input.bot.handoffWords);
       if (turn.handoff) {
         assigned = { to: { kind: 'queue' }, by: turn.handoff === 'bot_limit' ? { kind: 'system' } : { kind: 'visitor' }, reason: turn.handoff };
         columns = assignedColumns(assigned.to, at);
