@@ -74,8 +74,8 @@ export function assignedColumns(to: AssignTarget, at: number): Pick<ThreadsTable
  * What one message does to a thread the bot handles: the bot's counters, or a handoff.
  * - A visitor message with `meta.handoff === true` (the widget's "Talk to a person", a handoff
  *   button) hands off (`handoff_requested`); so does one that is a handoff word (`handoff_words`).
- * - A visitor message that answers the bot with a quick reply, a button or a form moves on: the
- *   bot's count starts again.
+ * - A visitor message that answers the bot with a quick reply or a reply button (`meta.quickReply`)
+ *   or a form (`meta.form`) moves on: the bot's count starts again.
  * - A visitor's free-text message after the bot answered `BOT_ANSWER_LIMIT` of them in a row hands
  *   off (`bot_limit`): the bot never gives a third answer in a row.
  * - A bot message counts as an answer when a visitor message waits for one (several bot messages
@@ -94,7 +94,7 @@ export function botTurn(
   if (message.author.kind === 'visitor') {
     if (meta.handoff === true) return { set: null, handoff: 'handoff_requested' };
     if (asksForPerson(message.text, words)) return { set: null, handoff: 'handoff_words' };
-    if (meta.quickReply !== undefined || meta.form !== undefined || meta.button !== undefined) return { set: { bot_streak: 0, bot_waiting: 1 }, handoff: null };
+    if (meta.quickReply !== undefined || meta.form !== undefined) return { set: { bot_streak: 0, bot_waiting: 1 }, handoff: null };
     if (streak >= BOT_ANSWER_LIMIT) return { set: null, handoff: 'bot_limit' };
     return { set: { bot_streak: streak, bot_waiting: 1 }, handoff: null };
   }
