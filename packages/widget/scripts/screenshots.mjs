@@ -73,7 +73,7 @@ const viewports = {
 // Every scene at both sizes, in both schemes, in English, Simplified Chinese and Arabic (right to
 // left), plus the inbox in Traditional Chinese and Hebrew. Arguments filter by name: `-- thread dark`
 // renders only the shots whose name holds every argument; `a,b` in one argument means either.
-const SCENES = ['toast', 'inbox', 'compose', 'thread', 'rating', 'lightbox', 'tray'];
+const SCENES = ['toast', 'inbox', 'compose', 'thread', 'rating', 'lightbox', 'tray', 'rich'];
 const all = [
   ...SCENES.flatMap((scene) =>
     ['desktop', 'phone'].flatMap((device) =>
@@ -108,7 +108,18 @@ try {
     await page.goto(`${origin}/?scene=${scene}&locale=${locale}`);
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     if (scene === 'rating') await page.locator('[data-threadline]').locator('.rated').waitFor();
-    if (scene !== 'toast' && scene !== 'inbox' && scene !== 'compose' && scene !== 'rating') {
+    if (scene === 'rich') {
+      // The rich chunk's blocks, the cards' pictures decoded; then the form asked to send empty,
+      // so its errors are in the shot too.
+      await page.waitForFunction(() => {
+        const s = document.querySelector('[data-threadline]').shadowRoot;
+        const imgs = [...s.querySelectorAll('.rich-image img')];
+        return s.querySelector('.rich-form') && imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      });
+      await page.locator('[data-threadline] .rich-submit').click();
+      await page.locator('[data-threadline] .rich-error').first().waitFor();
+    }
+    if (scene !== 'toast' && scene !== 'inbox' && scene !== 'compose' && scene !== 'rating' && scene !== 'rich') {
       await page.waitForFunction(() => {
         const s = document.querySelector('[data-threadline]').shadowRoot;
         const img = s.querySelector('img.image');

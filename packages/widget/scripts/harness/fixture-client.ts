@@ -55,7 +55,7 @@ function thread(id: string, last: MessageView, over: Partial<ThreadView> = {}): 
   };
 }
 
-export function fixtureSnapshot(locale: string): Snapshot {
+export function fixtureSnapshot(locale: string, scene = ''): Snapshot {
   const zh = locale.startsWith('zh');
   // Arabic and Hebrew pages get Arabic text, with Latin names, a product name and an order number
   // inside it: the mixed-direction case the widget isolates.
@@ -109,6 +109,51 @@ export function fixtureSnapshot(locale: string): Snapshot {
       text: say('Quick and friendly, thanks!', '又快又友好，谢谢！', 'سريع ولطيف، شكرًا!'),
     }),
   ];
+  // Rich messages (scene `rich`): the order bot's carousel of orders, then its form, with quick replies.
+  const order = (n: string, status: string, eta: string) => ({
+    title: say(`Order ${n}`, `订单 ${n}`, `الطلب ${n}`),
+    subtitle: say('Trail Runner Jacket', 'Trail Runner 夹克', 'سترة Trail Runner'),
+    image: { url: '/v1/files/img2', alt: say('The jacket', '夹克', 'السترة') },
+    fields: [
+      { label: say('Status', '状态', 'الحالة'), value: status },
+      { label: say('ETA', '预计送达', 'الوصول'), value: eta },
+    ],
+    buttons: [
+      { type: 'url' as const, label: say('Track parcel', '查看物流', 'تتبع الطرد'), url: 'https://carrier.example/t/1042' },
+      { type: 'reply' as const, label: say('Change address', '修改地址', 'تغيير العنوان'), value: `address:${n}` },
+    ],
+  });
+  const t4 = [
+    msg('t4', { own: true, createdAt: at(5), text: say('Where is my order?', '我的订单在哪里？', 'أين طلبي؟'), state: 'read' }),
+    msg('t4', {
+      createdAt: at(4),
+      author: bot,
+      text: say('You have two recent orders. #1042 ships today.', '您最近有两个订单，#1042 今天发货。', 'لديك طلبان حديثان. الطلب #1042 يُشحن اليوم.'),
+      blocks: [
+        {
+          type: 'carousel',
+          cards: [order('#1042', say('Shipped', '已发货', 'تم الشحن'), say('Fri 4 Dec', '12月4日 周五', 'الجمعة 4 ديسمبر')), order('#1038', say('Delivered', '已送达', 'تم التسليم'), say('Mon 23 Nov', '11月23日 周一', 'الاثنين 23 نوفمبر'))],
+        },
+      ],
+    }),
+    msg('t4', {
+      createdAt: at(3),
+      author: bot,
+      text: say('Looking for another order? Give me its number and your email.', '要查其他订单？请告诉我订单号和邮箱。', 'تبحث عن طلب آخر؟ أعطني رقمه وبريدك الإلكتروني.'),
+      blocks: [
+        {
+          type: 'form',
+          fields: [
+            { name: 'order', label: say('Order number', '订单号', 'رقم الطلب'), pattern: '#?\\d{4}', hint: say('Like #1042', '例如 #1042', 'مثل #1042'), required: true },
+            { name: 'email', label: say('Email', '邮箱', 'البريد الإلكتروني'), type: 'email', required: true },
+          ],
+        },
+        { type: 'buttons', buttons: [{ type: 'handoff', label: say('Talk to a person', '转人工', 'التحدث إلى موظف') }] },
+      ],
+      quickReplies: [{ label: say('That’s all, thanks', '没有了，谢谢', 'هذا كل شيء، شكرًا') }],
+    }),
+  ];
+  const rich = scene === 'rich';
   return {
     status: 'ready',
     connection: 'connected',
@@ -117,11 +162,12 @@ export function fixtureSnapshot(locale: string): Snapshot {
     role: 'leader',
     session: { visitorId: 'v1', userId: null, maxUploadBytes: 10 * 1024 * 1024 },
     threads: [
+      ...(rich ? [thread('t4', t4.at(-1)!)] : []),
       thread('t1', t1[2]!, { unread: 1, updatedAt: t1[2]!.createdAt }),
       thread('t2', t2.at(-1)!, { unread: 2 }),
       thread('t3', t3.at(-1)!, { status: 'resolved', rating: { score: 4 } }),
     ],
-    messages: { t1, t2, t3 },
+    messages: rich ? { t1, t2, t3, t4 } : { t1, t2, t3 },
     uploads: {},
     typing: { t1: { author: mia, until: Date.now() + 3_600_000 } },
     proactive: [
@@ -145,8 +191,8 @@ export function fixtureSnapshot(locale: string): Snapshot {
   };
 }
 
-export function createFixtureClient(locale: string, media: Media): Client {
-  let snapshot = fixtureSnapshot(locale);
+export function createFixtureClient(locale: string, media: Media, scene = ''): Client {
+  let snapshot = fixtureSnapshot(locale, scene);
   const listeners = new Set<() => void>();
   const set = (patch: Partial<Snapshot>) => {
     snapshot = { ...snapshot, ...patch };

@@ -1,6 +1,6 @@
 /**
  * The screenshot harness page: a shop-like page with the real widget (launcher, toast, panel)
- * driven by the fixture client. `?scene=toast|inbox|compose|thread|rating|lightbox|tray&locale=en|zh-CN|zh-TW|ar|he`
+ * driven by the fixture client. `?scene=toast|inbox|compose|thread|rating|lightbox|tray|rich&locale=en|zh-CN|zh-TW|ar|he`
  * (lightbox and tray open the thread; the screenshot script opens the image, records a clip).
  */
 import { createEmitter } from '../../src/emitter.js';
@@ -76,7 +76,7 @@ if (locale === 'ar' || locale === 'he') {
 }
 
 const media = { image: await dashboardPhoto(), voice: engineClip() };
-const client = createFixtureClient(locale, media);
+const client = createFixtureClient(locale, media, scene);
 const events = createEmitter<WidgetEventMap>(() => {});
 const widget = createWidget(
   { appId: 'screenshots', serverUrl: 'http://localhost:3000', locale, theme, brandName: 'Northwind Outfitters', brandAvatarUrl: `${location.origin}/logo.svg` },
@@ -96,7 +96,7 @@ if (scene === 'compose') {
   for (let i = 0; i < 200 && !start(); i++) await new Promise((r) => setTimeout(r, 20));
   start()?.click();
 }
-if (scene === 'thread' || scene === 'lightbox' || scene === 'tray' || scene === 'rating') {
+if (scene === 'thread' || scene === 'lightbox' || scene === 'tray' || scene === 'rating' || scene === 'rich') {
   widget.open();
   // The thread is opened the way a visitor does it: from the inbox (the widget mounts, and the
   // panel draws, in slices: wait for the row).
