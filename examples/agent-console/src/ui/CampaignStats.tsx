@@ -17,7 +17,8 @@ export function CampaignStatsView({ stats }: { stats: CampaignStats }) {
         <p class="muted">No goal is set: conversions are not counted. Edit the campaign to add one.</p>
       )}
       <ConversionChart arms={stats.arms} />
-      <div class="cp-table-wrap">
+      {/* Focusable so a keyboard can scroll it sideways where it is wider than the screen. */}
+      <div class="cp-table-wrap" tabIndex={0} role="region" aria-label="Figures per arm">
         <table class="cp-table">
           <caption class="visually-hidden">Figures per arm</caption>
           <thead>
