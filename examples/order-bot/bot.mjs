@@ -61,16 +61,15 @@ const WORDS = {
     eta: 'Expected',
     delivered: 'Delivered on',
     track: 'Track parcel',
-    here: (count) => (count === 1 ? 'Here is your order:' : `Here are your ${count} most recent orders:`),
-    line: (o, date) =>
-      `${o.number} (${o.items.join(', ')}): ${o.status === 'processing' ? `being packed, expected ${date}` : o.status === 'shipped' ? `on its way with ${o.carrier}, expected ${date}` : `delivered by ${o.carrier} on ${date}`}`,
+    brief: (o) => `${o.number} ${{ processing: 'is being packed', shipped: `is on its way with ${o.carrier}`, delivered: 'was delivered' }[o.status]}`,
+    here: (briefs) => (briefs.length === 1 ? `Your order ${briefs[0]}.` : `Your ${briefs.length} most recent orders: ${briefs.join('; ')}.`),
     none: "I can't find any orders on your account. If you ordered as a guest, I can look it up with the order number and the email you used:",
     ask: 'I can look that up. What is your order number, and the email you ordered with?',
     orderField: 'Order number',
     orderHint: 'Like NW-10482 (in your confirmation email)',
     emailField: 'Email',
     find: 'Find my order',
-    found: 'Found it:',
+    found: (brief) => `Found it: order ${brief}.`,
     notFound: "I couldn't find an order with that number and email. Please check both and try again:",
     notFoundTwice: "I still can't find that order, so I'm passing you to a person from the team. They can see what you entered.",
     notFoundReason: (v) => `Order lookup failed twice (entered: ${v.order || '—'}, ${v.email || '—'})`,
@@ -93,16 +92,15 @@ const WORDS = {
     eta: '预计送达',
     delivered: '送达日期',
     track: '查看物流',
-    here: (count) => (count === 1 ? '这是您的订单：' : `这是您最近的 ${count} 个订单：`),
-    line: (o, date) =>
-      `${o.number}（${o.items.join('、')}）：${o.status === 'processing' ? `正在打包，预计 ${date} 送达` : o.status === 'shipped' ? `${o.carrier} 运输中，预计 ${date} 送达` : `已由 ${o.carrier} 于 ${date} 送达`}`,
+    brief: (o) => `${o.number}${{ processing: ' 正在打包', shipped: ` 已由 ${o.carrier} 发出`, delivered: ' 已送达' }[o.status]}`,
+    here: (briefs) => (briefs.length === 1 ? `您的订单 ${briefs[0]}。` : `您最近的 ${briefs.length} 个订单：${briefs.join('；')}。`),
     none: '您的账户里没有找到订单。如果您是以访客身份下单的，请告诉我订单号和下单时用的邮箱：',
     ask: '我来帮您查。请告诉我订单号和下单时用的邮箱。',
     orderField: '订单号',
     orderHint: '例如 NW-10482（见确认邮件）',
     emailField: '邮箱',
     find: '查询订单',
-    found: '找到了：',
+    found: (brief) => `找到了：订单 ${brief}。`,
     notFound: '没有找到与这个订单号和邮箱相符的订单。请检查后再试一次：',
     notFoundTwice: '还是没有找到这个订单，我这就为您转接人工客服，他们能看到您填写的信息。',
     notFoundReason: (v) => `订单查询两次失败（填写：${v.order || '—'}，${v.email || '—'}）`,
@@ -124,16 +122,15 @@ const WORDS = {
     eta: '預計送達',
     delivered: '送達日期',
     track: '查看物流',
-    here: (count) => (count === 1 ? '這是您的訂單：' : `這是您最近的 ${count} 筆訂單：`),
-    line: (o, date) =>
-      `${o.number}（${o.items.join('、')}）：${o.status === 'processing' ? `正在包裝，預計 ${date} 送達` : o.status === 'shipped' ? `${o.carrier} 運送中，預計 ${date} 送達` : `已由 ${o.carrier} 於 ${date} 送達`}`,
+    brief: (o) => `${o.number}${{ processing: ' 正在包裝', shipped: ` 已由 ${o.carrier} 寄出`, delivered: ' 已送達' }[o.status]}`,
+    here: (briefs) => (briefs.length === 1 ? `您的訂單 ${briefs[0]}。` : `您最近的 ${briefs.length} 筆訂單：${briefs.join('；')}。`),
     none: '您的帳戶裡沒有找到訂單。如果您是以訪客身分下單，請告訴我訂單編號和下單時使用的電子郵件：',
     ask: '我來幫您查詢。請告訴我訂單編號和下單時使用的電子郵件。',
     orderField: '訂單編號',
     orderHint: '例如 NW-10482（見確認郵件）',
     emailField: '電子郵件',
     find: '查詢訂單',
-    found: '找到了：',
+    found: (brief) => `找到了：訂單 ${brief}。`,
     notFound: '沒有找到與這個訂單編號和電子郵件相符的訂單。請檢查後再試一次：',
     notFoundTwice: '還是沒有找到這筆訂單，我這就為您轉接真人客服，他們能看到您填寫的資料。',
     notFoundReason: (v) => `訂單查詢兩次失敗（填寫：${v.order || '—'}，${v.email || '—'}）`,
@@ -151,30 +148,30 @@ const WORDS = {
 
 const dateIn = (lang, iso) => new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(iso));
 
-/** The card for one order, and its line of plain text (the fallback old clients and emails show). */
+/** The card for one order: its status, carrier, date and tracking link. */
 export function orderCard(order, lang) {
   const w = WORDS[lang];
   const fields = [{ label: w.statusLabel, value: w.status[order.status] }];
   if (order.carrier) fields.push({ label: w.carrier, value: order.carrier });
   if (order.deliveredAt) fields.push({ label: w.delivered, value: dateIn(lang, order.deliveredAt) });
   else if (order.eta) fields.push({ label: w.eta, value: dateIn(lang, order.eta) });
-  const date = dateIn(lang, order.deliveredAt ?? order.eta);
   return {
-    card: {
-      title: w.order(order.number),
-      subtitle: order.items.join(lang === 'en' ? ', ' : '、'),
-      fields,
-      ...(order.trackingUrl ? { buttons: [{ type: 'url', label: w.track, url: order.trackingUrl }] } : {}),
-    },
-    line: w.line(order, date) + (order.trackingUrl ? ` — ${order.trackingUrl}` : ''),
+    title: w.order(order.number),
+    subtitle: order.items.join(lang === 'en' ? ', ' : '、'),
+    fields,
+    ...(order.trackingUrl ? { buttons: [{ type: 'url', label: w.track, url: order.trackingUrl }] } : {}),
   };
 }
 
-/** A reply with the orders: one card, or a carousel of them. */
-function ordersReply(orders, lang, intro) {
-  const made = orders.map((o) => orderCard(o, lang));
-  const blocks = made.length === 1 ? [{ type: 'card', ...made[0].card }] : [{ type: 'carousel', cards: made.map((m) => m.card) }];
-  return { text: [intro, ...made.map((m) => m.line)].join('\n'), blocks };
+/**
+ * A reply with the orders: one card, or a carousel of them, under a sentence with each one's
+ * status — what a client without cards shows; email notifications list the cards' details too.
+ */
+function ordersReply(orders, lang, sentence) {
+  const w = WORDS[lang];
+  const cards = orders.map((o) => orderCard(o, lang));
+  const blocks = cards.length === 1 ? [{ type: 'card', ...cards[0] }] : [{ type: 'carousel', cards }];
+  return { text: sentence(orders.map(w.brief)), blocks };
 }
 
 function formReply(lang, text) {
@@ -245,7 +242,7 @@ export function createOrderBot({ orders }) {
         const values = meta.form.values ?? {};
         const attempt = forms.get(meta.form.messageId) ?? 1;
         const order = orders.findOrder(values.order ?? '', values.email ?? '');
-        if (order) return { replies: [ordersReply([order], lang, w.found)] };
+        if (order) return { replies: [ordersReply([order], lang, ([brief]) => w.found(brief))] };
         if (attempt >= 2) return { replies: [{ text: w.notFoundTwice }], handoff: { reason: w.notFoundReason(values) } };
         return { replies: [{ ...formReply(lang, w.notFound), attempt: attempt + 1 }] };
       }
@@ -267,7 +264,7 @@ export function createOrderBot({ orders }) {
         if (!userId) return { replies: [formReply(lang, w.ask)] };
         const recent = userId ? orders.ordersOf(userId) : [];
         if (!recent.length) return { replies: [formReply(lang, w.none)] };
-        return { replies: [ordersReply(recent, lang, w.here(recent.length))] };
+        return { replies: [ordersReply(recent, lang, w.here)] };
       }
       // A photo alone, or something the bot does not know.
       state.misses += 1;

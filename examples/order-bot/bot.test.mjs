@@ -72,8 +72,8 @@ describe('the order bot', () => {
       { label: 'Expected', value: 'Thu, Dec 3' },
     ]);
     expect(shipped.buttons).toEqual([{ type: 'url', label: 'Track parcel', url: expect.stringMatching(/^https:\/\/www\.dhl\.com\//) }]);
-    // The fallback names every order, for email and old clients.
-    expect(replies[0].text).toContain('NW-10482 (Rain Shell Jacket): on its way with DHL, expected Thu, Dec 3 — https://www.dhl.com/');
+    // The text above the cards (all a client without cards shows) gives each order's status.
+    expect(replies[0].text).toBe('Your 3 most recent orders: NW-10477 is being packed; NW-10482 is on its way with DHL; NW-10391 was delivered.');
   });
 
   it('asks a guest for order number and email, gives a second chance, then a person with what they typed', () => {
@@ -110,7 +110,7 @@ describe('the order bot', () => {
     bot.formPosted('m1', 1);
     expect(ask.replies[0].blocks[0].submitLabel).toBe('查询订单');
     const found = bot.respond({ threadId: 't', userId: null, message: { text: '10460 · li.wei@example.com', attachments: [], meta: { form: { messageId: 'm1', values: { order: '10460', email: 'li.wei@example.com' } } } } });
-    expect(found.replies[0].text.startsWith('找到了：')).toBe(true);
+    expect(found.replies[0].text).toBe('找到了：订单 NW-10460 正在打包。');
     expect(found.replies[0].blocks[0].title).toBe('订单 NW-10460');
   });
 

@@ -35,6 +35,29 @@ describe('composeDigest', () => {
     expect(d.subject).toBe('New message from Shop & "Co"');
   });
 
+  it('lists cards, links and forms under the text, escaped: a shopper who left gets the order status by email', () => {
+    const blocks: Message['blocks'] = [
+      {
+        type: 'carousel',
+        cards: [
+          { title: 'Order NW-1 <b>', subtitle: 'Rain Shell', fields: [{ label: 'Status', value: 'On its way' }], buttons: [{ type: 'url', label: 'Track parcel', url: 'https://carrier.example/t?id=1&x="2"' }, { type: 'reply', label: 'Thanks', value: 'ok' }] },
+          { title: 'Order NW-2', fields: [{ label: 'Status', value: 'Delivered' }] },
+        ],
+      },
+      { type: 'form', fields: [{ name: 'order', label: 'Order number' }, { name: 'email', label: 'Email', type: 'email' }] },
+    ];
+    const d = composeDigest(input([message('Here are your orders:', { author: { kind: 'bot', name: 'Assistant' }, blocks })]));
+    expect(d.text).toContain(
+      ['Here are your orders:', 'Order NW-1 <b> — Rain Shell', 'Status: On its way', 'Track parcel: <https://carrier.example/t?id=1&x="2">', 'Order NW-2', 'Status: Delivered', 'A form (Order number, Email): open the chat to answer it.'].join('\n'),
+    );
+    // A reply button only works in the chat: it is not listed.
+    expect(d.text).not.toContain('Thanks');
+    expect(d.html).toContain('Order NW-1 &lt;b&gt; — Rain Shell');
+    expect(d.html).toContain('<a href="https://carrier.example/t?id=1&amp;x=&quot;2&quot;">Track parcel</a>');
+    expect(d.html).not.toContain('<b>');
+    expect(composeDigest(input([message('订单', { blocks })], 'zh-CN')).text).toContain('一个表单（Order number, Email）：请打开聊天窗口填写。');
+  });
+
   it('writes in Simplified or Traditional Chinese after the visitor locale, else English', () => {
     expect(digestLocale('zh-CN')).toBe('zh-CN');
     expect(digestLocale('zh-Hans')).toBe('zh-CN');

@@ -1,4 +1,4 @@
-import type { Attachment, Message } from '@threadline/protocol';
+import { blocksAsText, type Attachment, type Message } from '@threadline/protocol';
 
 /** The languages an email is written in: the visitor's locale, else English. */
 export type DigestLocale = 'en' | 'zh-CN' | 'zh-TW';
@@ -9,6 +9,8 @@ const WORDS: Record<DigestLocale, {
   replyHint: string;
   noReply: string;
   attachment: string;
+  /** A form in a message: only the chat can answer it. */
+  formHint: (fields: string) => string;
   stopThread: string;
   stopAll: (brand: string) => string;
   continueLabel: string;
@@ -20,6 +22,7 @@ const WORDS: Record<DigestLocale, {
     replyHint: 'Reply to this email to answer; your reply goes into the same conversation.',
     noReply: 'Open the chat on the site to answer.',
     attachment: 'File',
+    formHint: (fields) => `A form (${fields}): open the chat to answer it.`,
     stopThread: 'Stop emails about this conversation',
     continueLabel: 'Continue the conversation',
     stopAll: (brand) => `Stop all emails from ${brand}`,
@@ -31,6 +34,7 @@ const WORDS: Record<DigestLocale, {
     replyHint: '直接回复此邮件即可作答，您的回复会进入同一对话。',
     noReply: '请在网站上打开聊天窗口作答。',
     attachment: '文件',
+    formHint: (fields) => `一个表单（${fields}）：请打开聊天窗口填写。`,
     stopThread: '不再接收此对话的邮件',
     continueLabel: '继续对话',
     stopAll: (brand) => `不再接收 ${brand} 的任何邮件`,
@@ -42,6 +46,7 @@ const WORDS: Record<DigestLocale, {
     replyHint: '直接回覆此郵件即可作答，您的回覆會進入同一對話。',
     noReply: '請在網站上開啟聊天視窗作答。',
     attachment: '檔案',
+    formHint: (fields) => `一份表單（${fields}）：請開啟聊天視窗填寫。`,
     stopThread: '不再接收此對話的郵件',
     continueLabel: '繼續對話',
     stopAll: (brand) => `不再接收 ${brand} 的任何郵件`,
@@ -99,6 +104,15 @@ export function composeDigest(input: DigestInput): Digest {
     html.push('<div style="margin:0 0 16px;padding:12px 14px;border-radius:10px;background:#f3f4f6">');
     html.push(`<div style="font-weight:600;margin-bottom:4px">${escapeHtml(who)}</div>`);
     if (m.text) html.push(`<div style="white-space:pre-wrap">${escapeHtml(m.text).replace(/\r?\n/g, '<br>')}</div>`);
+    // Cards, links and forms as text: the shopper who left still gets the order's status.
+    for (const group of blocksAsText(m.blocks, w.formHint)) {
+      text.push(...group.map((l) => (l.url ? `${l.text}: <${l.url}>` : l.text)));
+      html.push(
+        '<div style="margin-top:8px;padding:8px 10px;border:1px solid #d0d7de;border-radius:8px;background:#ffffff">' +
+          group.map((l, i) => (l.url ? `<div><a href="${escapeHtml(l.url)}">${escapeHtml(l.text)}</a></div>` : `<div${i === 0 ? ' style="font-weight:600"' : ''}>${escapeHtml(l.text)}</div>`)).join('') +
+          '</div>',
+      );
+    }
     for (const a of m.attachments) {
       const url = input.fileUrl(a);
       text.push(`${w.attachment}: ${a.name} <${url}>`);
