@@ -4,7 +4,7 @@ import type { Campaign, CampaignFields, CampaignStatus, TriggerKind } from './ca
  * The campaign editor's fields, as the inputs hold them (strings), and their translation to and
  * from `/v1/campaigns` bodies. What the form does not show (attribute and property conditions, a
  * variant's own trigger, the prompt's expiry, an author's picture) is kept from the campaign
- * being edited.
+ * being edited, and so are the message's rich content blocks (written through the API).
  */
 export interface CampaignDraft {
   name: string;
@@ -144,7 +144,12 @@ export function bodyOf(d: CampaignDraft, base?: Campaign): BodyResult {
   const baseAuthor = base?.message.author;
   const authorName = d.authorName.trim();
   const author = authorName || baseAuthor ? { kind: baseAuthor?.kind ?? ('bot' as const), ...(baseAuthor?.avatarUrl ? { avatarUrl: baseAuthor.avatarUrl } : {}), ...(authorName ? { name: authorName } : {}) } : undefined;
-  const message: CampaignFields['message'] = { text: d.text.trim(), ...(author ? { author } : {}), ...(quickReplies.length ? { quickReplies } : {}) };
+  const message: CampaignFields['message'] = {
+    text: d.text.trim(),
+    ...(author ? { author } : {}),
+    ...(quickReplies.length ? { quickReplies } : {}),
+    ...(base?.message.blocks ? { blocks: base.message.blocks } : {}),
+  };
 
   const perHours = number(d.capPerHours);
   const cooldown = number(d.cooldownHours);

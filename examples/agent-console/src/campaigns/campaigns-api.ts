@@ -14,6 +14,8 @@ export interface CampaignMessage {
   text: string;
   author?: { kind: 'agent' | 'bot'; name?: string; avatarUrl?: string };
   quickReplies?: { label: string; value?: string }[];
+  /** Rich content (protocol blocks); the console keeps them as they are and does not edit them. */
+  blocks?: unknown[];
 }
 
 export interface CampaignTrigger {

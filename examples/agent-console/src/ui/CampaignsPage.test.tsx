@@ -8,7 +8,12 @@ const checkout: Campaign = {
   id: 'checkout-help',
   name: 'Checkout help',
   status: 'live',
-  message: { text: 'Need help with your order?', author: { kind: 'bot', name: 'Northwind assistant' }, quickReplies: [{ label: 'Shipping costs' }] },
+  message: {
+    text: 'Need help with your order?',
+    author: { kind: 'bot', name: 'Northwind assistant' },
+    quickReplies: [{ label: 'Shipping costs' }],
+    blocks: [{ type: 'buttons', buttons: [{ type: 'handoff', label: 'Talk to a person' }] }],
+  },
   display: 'toast',
   audience: { attributes: [{ key: 'plan', op: 'eq', value: 'pro' }] },
   trigger: { kind: 'server_event', event: 'checkout_started', delayMs: 20_000, urlPattern: '*/checkout*' },
@@ -48,6 +53,7 @@ describe('Campaigns page', () => {
     render(<CampaignsPage api={api} />);
     fireEvent.click(await screen.findByRole('button', { name: /Checkout help/ }));
     expect(await screen.findByRole('heading', { name: 'Checkout help' })).toBeTruthy();
+    expect(screen.getByText(/1 rich content block \(the prompt shows the text for now\)/)).toBeTruthy();
     const table = await screen.findByRole('table');
     const rows = within(table).getAllByRole('row');
     expect(rows.map((r) => r.querySelector('th')?.textContent)).toEqual(['Arm', 'Variant a', 'Variant b', 'Holdout']);

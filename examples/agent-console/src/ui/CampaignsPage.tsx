@@ -201,6 +201,12 @@ function CampaignDetail({ api, campaign: c, onChanged, onEdit, onBack, onDeleted
         <dd>
           “{c.message.text}”{c.message.author?.name ? <span class="muted"> — {c.message.author.name}</span> : null}
           {c.message.quickReplies?.length ? <span class="muted"> · replies: {c.message.quickReplies.map((q) => q.label).join(', ')}</span> : null}
+          {c.message.blocks?.length ? (
+            <span class="muted">
+              {' '}
+              · {c.message.blocks.length} rich content block{c.message.blocks.length === 1 ? '' : 's'} (the prompt shows the text for now)
+            </span>
+          ) : null}
         </dd>
         <dt>Shown as</dt>
         <dd>{c.display === 'open' ? 'The messenger opens' : 'A bubble above the launcher'}</dd>
@@ -339,7 +345,7 @@ function CampaignEditor({ api, base, onSaved, onCancel }: EditorProps) {
             <option value="open">Open the messenger</option>
           </select>
         </label>
-        {/* Rich content (cards, buttons) comes with the protocol's message blocks; campaigns will take them then. */}
+        {/* Rich content blocks are written through the API (docs/campaigns.md); the form keeps them as they are. */}
       </fieldset>
 
       <fieldset>

@@ -43,7 +43,7 @@ const quickReplySchema = { type: 'object', properties: { label: str, value: str 
  * with the protocol's validators, whose errors name the field; `additionalProperties` lets the
  * response carry every part of a block.
  */
-const blockSchema = {
+export const blockSchema = {
   type: 'object',
   description:
     'One of: `{ type: "buttons", buttons }`, `{ type: "card", title, subtitle?, image?: { url, alt? }, fields?: [{ label, value }], buttons? }`, `{ type: "carousel", cards }`, `{ type: "form", fields: [{ name, label, type?: "text"|"email", pattern?, hint?, required? }], submitLabel? }`. A button is `{ type: "reply", label, value }`, `{ type: "url", label, url }` (http/https) or `{ type: "handoff", label }`. Limits and rules: docs/protocol.md, "Rich messages".',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Author, QuickReply, VisitorContext } from '@threadline/protocol';
+import { richContentSchema, validate, type Author, type Block, type QuickReply, type VisitorContext } from '@threadline/protocol';
 
 /**
  * Campaigns as data (docs/campaigns.md): the definition a product team writes through
@@ -34,12 +34,13 @@ export interface CampaignMessage {
   text: string;
   author?: Author;
   quickReplies?: QuickReply[];
-  /*
-   * RICH CONTENT — reserved. `blocks` (cards, buttons, forms) is being added to the protocol by
-   * issue 14; until its type lands in @threadline/protocol a campaign with `message.blocks` is
-   * refused (400) rather than stored and silently dropped. Accept it here once it exists, and carry
-   * it on the prompt (services/rules.ts → ProactiveInput).
+  /**
+   * RICH CONTENT (protocol `Block`: buttons, cards, a carousel, a form), checked with the
+   * protocol's `richContentSchema` and stored with the campaign. A prompt (`ProactiveMessage`)
+   * does not carry blocks yet, so it shows `text`, their fallback; when prompts carry them, pass
+   * them on in services/rules.ts (→ ProactiveInput).
    */
+  blocks?: Block[];
 }
 
 export interface CampaignTrigger {
@@ -127,7 +128,8 @@ const MAX_GLOB_LENGTH = 500;
 export function campaignProblem(spec: CampaignSpec): string | null {
   const trigger = triggerProblem(spec.trigger, 'trigger');
   if (trigger) return trigger;
-  if ((spec.message as { blocks?: unknown }).blocks !== undefined) return 'message.blocks: rich content in campaigns is not supported yet';
+  const message = messageProblem(spec.message, 'message');
+  if (message) return message;
   if (spec.audience.urlPattern !== undefined) {
     const problem = globProblem(spec.audience.urlPattern);
     if (problem) return `audience.urlPattern: ${problem}`;
@@ -150,7 +152,10 @@ export function campaignProblem(spec: CampaignSpec): string | null {
       if (variant.id === HOLDOUT) return `experiment.variants.${i}.id: "${HOLDOUT}" is reserved`;
       if (ids.has(variant.id)) return `experiment.variants.${i}.id: "${variant.id}" is used twice`;
       ids.add(variant.id);
-      if (variant.message && (variant.message as { blocks?: unknown }).blocks !== undefined) return `experiment.variants.${i}.message.blocks: rich content in campaigns is not supported yet`;
+      if (variant.message) {
+        const problem = messageProblem(variant.message, `experiment.variants.${i}.message`);
+        if (problem) return problem;
+      }
       if (variant.trigger) {
         const problem = triggerProblem(variant.trigger, `experiment.variants.${i}.trigger`);
         if (problem) return problem;
@@ -158,6 +163,12 @@ export function campaignProblem(spec: CampaignSpec): string | null {
     }
   }
   return null;
+}
+
+/** Blocks and quick replies by the protocol's rules (sizes, URL schemes, text as their fallback), as for a message. */
+function messageProblem(m: CampaignMessage, at: string): string | null {
+  const checked = validate(richContentSchema, { text: m.text, blocks: m.blocks, quickReplies: m.quickReplies });
+  return checked.ok ? null : `${at}.${checked.message}`;
 }
 
 function triggerProblem(t: CampaignTrigger, at: string): string | null {

@@ -92,7 +92,8 @@ describe('/v1/campaigns', () => {
     expect(await bad({ experiment: { holdoutShare: 10, variants: [{ id: 'a', share: 50 }, { id: 'b', share: 30 }] } })).toMatch(/add up to 90, not 100/);
     expect(await bad({ experiment: { holdoutShare: 0, variants: [{ id: 'holdout', share: 100 }] } })).toMatch(/reserved/);
     expect(await bad({ experiment: { holdoutShare: 0, variants: [{ id: 'a', share: 50 }, { id: 'a', share: 50 }] } })).toMatch(/used twice/);
-    expect(await bad({ message: { text: 'Hi', blocks: [{ type: 'card' }] } })).toMatch(/message\.blocks: rich content/);
+    expect(await bad({ message: { text: 'Hi', blocks: [{ type: 'buttons', buttons: [{ type: 'url', label: 'Go', url: 'javascript:alert(1)' }] }] } })).toMatch(/^message\.blocks\.0\.buttons\.0\.url/);
+    expect(await bad({ message: { text: ' ', quickReplies: [{ label: 'Yes' }] } })).toMatch(/^message\..*needs text/);
     expect(await bad({ schedule: { startAt: '2030-01-02T00:00:00Z', endAt: '2030-01-01T00:00:00Z' } })).toMatch(/endAt: must be after startAt/);
     expect(await bad({ audience: { urlPattern: 'x'.repeat(501) } })).toMatch(/urlPattern/);
     expect(await bad({ id: 'no spaces allowed' })).toMatch(/id/);
@@ -101,6 +102,18 @@ describe('/v1/campaigns', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/ended campaign stays ended/);
     expect((await h.api('PATCH', '/v1/campaigns/nope', { status: 'live' })).status).toBe(404);
+  });
+
+  it('keeps a message’s rich content (protocol blocks); the prompt carries its text, their fallback', async () => {
+    const blocks = [{ type: 'buttons', buttons: [{ type: 'url', label: 'Delivery times', url: 'https://shop.test/delivery' }, { type: 'handoff', label: 'Talk to a person' }] }];
+    const c = await create({ message: { text: 'Questions about delivery?', blocks }, caps: { perVisitor: { count: 5 } } });
+    expect(c.message).toEqual({ text: 'Questions about delivery?', blocks });
+    expect((await h.api('GET', `/v1/campaigns/${c.id}`)).body.message.blocks).toEqual(blocks);
+    const v = await shopper();
+    const prompt = v.next('proactive', 3000);
+    await checkoutOf(v, c);
+    expect(await prompt).toMatchObject({ text: 'Questions about delivery?', campaign: c.id });
+    v.close();
   });
 
   it('takes a URL pattern as a glob, never as a regular expression', async () => {

@@ -15,7 +15,7 @@ import {
 import { campaignStats } from '../../services/campaign-stats.js';
 import { requireApp } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { errorSchema, postMessageBody } from '../schemas.js';
+import { blockSchema, errorSchema, postMessageBody } from '../schemas.js';
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 const ms = { type: 'integer', minimum: 0, maximum: 366 * 24 * 60 * 60 * 1000 } as const;
@@ -39,8 +39,11 @@ const messageSchema = {
     text: text(5000),
     author: postMessageBody.properties.author,
     quickReplies: postMessageBody.properties.quickReplies,
-    // RICH CONTENT — reserved for issue 14's `blocks` (protocol); refused with a 400 until it lands.
-    blocks: { type: 'array', description: 'Reserved for rich content blocks; not accepted yet (400)' },
+    blocks: {
+      type: 'array',
+      items: blockSchema,
+      description: 'Rich content (protocol `Block`), checked as for a message. A prompt shows `text`, their fallback, until prompts carry blocks (docs/campaigns.md).',
+    },
   },
   required: ['text'],
 } as const;
