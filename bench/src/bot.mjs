@@ -8,7 +8,7 @@
 //    the server's clock: the visitor's message stored → the bot's reply stored (the webhook's
 //    delivery, the bot's work and its REST call).
 // 2. Share answered without a person: the 30 scripted conversations of
-//    examples/order-bot/scenarios.json, each played step by step (texts, a photo upload, a tap on
+//    examples/order-bot/scenarios.json, each played step by step (texts, a text with a photo upload, a tap on
 //    "Where is my order?", form answers) until the bot answers or the thread is the queue's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,7 +105,7 @@ async function upload(origin, token) {
   form.append('file', new Blob([PNG], { type: 'image/png' }), 'parcel.png');
   const res = await fetch(`${origin}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   if (!res.ok) throw new Error(`upload: ${res.status} ${await res.text()}`);
-  return (await res.json()).id;
+  return (await res.json()).attachment.id;
 }
 
 /** Plays one scripted conversation; resolves to 'answered', 'person' or 'unanswered'. */
@@ -124,7 +124,7 @@ async function play(origin, scenario) {
       const reply = shopper.waitFor((kind, p) => (kind === 'message' && p.threadId === threadId && p.author.kind === 'bot' ? p : null), STEP_TIMEOUT_MS);
       const input = { threadId, clientId: v7(), ...(created ? {} : { create: true }) };
       if (typeof step === 'string') input.text = step;
-      else if (step.photo) Object.assign(input, { text: '', attachmentIds: [await upload(origin, shopper.session.token)] });
+      else if (step.photo) Object.assign(input, { text: step.text ?? '', attachmentIds: [await upload(origin, shopper.session.token)] });
       else if (step.reply) Object.assign(input, { text: 'Where is my order?', quickReply: step.reply });
       else Object.assign(input, { text: `${step.form.order} · ${step.form.email}`, form: { messageId: lastForm, values: step.form } });
       await shopper.send(input);

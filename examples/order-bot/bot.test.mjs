@@ -14,7 +14,7 @@ const visitorMessage = (step) =>
   typeof step === 'string'
     ? { text: step, attachments: [] }
     : step.photo
-      ? { text: '', attachments: [{ id: 'f1', name: 'box.jpg', mime: 'image/jpeg', size: 1000, url: '/v1/files/f1' }] }
+      ? { text: step.text ?? '', attachments: [{ id: 'f1', name: 'box.jpg', mime: 'image/jpeg', size: 1000, url: '/v1/files/f1' }] }
       : step.reply
         ? { text: 'Where is my order?', attachments: [], meta: { quickReply: step.reply } }
         : { text: `${step.form.order} · ${step.form.email}`, attachments: [], meta: { form: { messageId: null, values: step.form } } };

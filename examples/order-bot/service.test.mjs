@@ -11,6 +11,8 @@ import { startDemo } from '../shop/server.mjs';
 
 let demo;
 const sockets = [];
+/** A 1×1 PNG: the server sniffs the bytes. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadline-order-bot-'));
@@ -37,7 +39,7 @@ async function shopper({ alice = false } = {}) {
   sockets.push(socket);
   const messages = [];
   socket.on('message', (m) => messages.push(m));
-  await new Promise((resolve, reject) => {
+  const session = await new Promise((resolve, reject) => {
     socket.once('session', resolve);
     socket.once('connect_error', reject);
   });
@@ -46,10 +48,18 @@ async function shopper({ alice = false } = {}) {
   return {
     messages,
     threadId,
+    /** Uploads a photo as this shopper (their token), for the next message. */
+    async photo() {
+      const form = new FormData();
+      form.append('file', new Blob([PNG], { type: 'image/png' }), 'box.png');
+      const res = await fetch(`${demo.server.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` }, body: form });
+      expect(res.status).toBe(201);
+      return (await res.json()).attachment.id;
+    },
     send(text, extra = {}) {
       const input = { threadId, clientId: v7(), text, ...(created ? {} : { create: true }), ...extra };
       created = true;
-      return new Promise((resolve, reject) => socket.timeout(5000).emit('message.send', input, (err, ack) => (err ? reject(err) : ack.ok ? resolve(ack.data) : reject(new Error(ack.error.code)))));
+      return new Promise((resolve, reject) => socket.timeout(5000).emit('message.send', input, (err, ack) => (err ? reject(err) : ack.ok ? resolve(ack.data) : reject(new Error(`${ack.error.code}: ${ack.error.message}`)))));
     },
     /** The bot's messages so far (and waits until there are `count`). */
     botSaid: (count) =>
@@ -125,11 +135,13 @@ describe('the demo order bot, through webhooks and the REST API', () => {
     expect(events.at(-1).meta).toMatchObject({ reason: 'Order lookup failed twice (entered: NW-22222, sam@example.com)' });
   });
 
-  it('hands a damaged parcel to a person at once, with a summary, and then stays silent', async () => {
+  it('hands a damaged parcel with its photo to a person at once, with a one-line summary, and then stays silent', async () => {
     const alice = await shopper({ alice: true });
-    await alice.send('My item arrived damaged');
+    await alice.send('My item arrived damaged', { attachmentIds: [await alice.photo()] });
     const [sorry] = await alice.botSaid(1);
-    expect(sorry.text).toContain('Damaged item — order NW-10391 (Trail Runner 2)');
+    expect(sorry.text).toContain('Damaged item — order NW-10391 (Trail Runner 2), photo attached');
+    const events = async () => (await api('GET', `/v1/threads/${alice.threadId}/messages`)).body.items.filter((m) => m.kind === 'event');
+    await vi.waitFor(async () => expect((await events()).at(-1)?.meta).toMatchObject({ reason: 'Damaged item — order NW-10391 (Trail Runner 2), photo attached' }), { timeout: 10_000 });
     await vi.waitFor(async () => {
       if ((await api('GET', `/v1/threads/${alice.threadId}`)).body?.assignee?.kind !== 'queue') throw new Error('not in the queue yet');
     }, { timeout: 10_000 });
