@@ -44,7 +44,14 @@ it('a product team creates a checkout campaign in the console, a shopper gets it
   await shopper.goto(`${env.demo.url}/product/rain-shell`);
   await shopper.getByRole('button', { name: 'Add to cart' }).tap();
   await shopper.goto(`${env.demo.url}/checkout`);
-  await shopper.locator('[data-threadline]').getByText('Secure payment, free returns. Any question?').waitFor({ timeout: 15_000 });
+  await shopper
+    .locator('[data-threadline]')
+    .getByText('Secure payment, free returns. Any question?')
+    .waitFor({ timeout: 15_000 })
+    .catch((err: Error) => {
+      // Why the campaign sent nothing, if it was evaluated at all.
+      throw new Error(`${err.message}\nevaluations: ${JSON.stringify(env.demo.ruleEvaluations)}`);
+    });
   await shopper.locator('#pay-button').tap();
 
   // The team reads the results: one eligible, shown, converted.
