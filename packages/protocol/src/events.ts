@@ -16,6 +16,7 @@ import type {
   ListMessagesInput,
   ListThreadsInput,
   ProactiveEventInput,
+  CampaignFireInput,
   RateInput,
   ReadInput,
   SendInput,
@@ -44,6 +45,18 @@ export interface SyncResult {
   more: boolean;
 }
 
+/**
+ * The answer to `campaign.fire`: `shown` — the prompt is stored and counts (report `shown` and
+ * the rest as for any prompt); `held_out` — the holdout's exposure is recorded; `duplicate` — this
+ * id was reported before. Anything else means the prompt must not count and the page withdraws it:
+ * `capped` (a cap was reached meanwhile: another tab or device, the day's cap, a person is
+ * talking with the visitor), `stopped` (paused, ended, deleted, out of schedule, or not a page
+ * trigger), `audience` (the visitor no longer matches).
+ */
+export interface CampaignFireResult {
+  outcome: 'shown' | 'held_out' | 'duplicate' | 'capped' | 'stopped' | 'audience';
+}
+
 export interface Page<T> {
   items: T[];
   /** More items exist in the direction asked. */
@@ -64,6 +77,8 @@ export interface ClientEvents {
   'context.update': (input: ContextInput, ack: (res: Ack) => void) => void;
   'thread.rate': (input: RateInput, ack: (res: Ack<{ thread: Thread; message: Message }>) => void) => void;
   'proactive.event': (input: ProactiveEventInput, ack: (res: Ack) => void) => void;
+  /** A page trigger of a listed campaign fired (`Session.campaigns`): the server records it and answers whether it counts. */
+  'campaign.fire': (input: CampaignFireInput, ack: (res: Ack<CampaignFireResult>) => void) => void;
   /** Sets (or with null removes) the address replies are emailed to while the visitor is away. */
   'notify.email.set': (input: NotifyEmailInput, ack: (res: Ack<{ email: string | null }>) => void) => void;
   /** The app's business hours, expected reply time and whether an agent inbox is connected now. */

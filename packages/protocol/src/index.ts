@@ -49,6 +49,10 @@ export type {
   ProactiveMessage,
   ProactiveDisplay,
   ProactiveEvent,
+  PageTriggerKind,
+  PageCondition,
+  PageTrigger,
+  PageCampaign,
   Session,
   VisitorAuth,
   AgentAuth,
@@ -73,6 +77,7 @@ export {
   rateInputSchema,
   proactiveEventInputSchema,
   notifyEmailInputSchema,
+  campaignFireInputSchema,
   validate,
   canonicalLocale,
 } from './schemas.js';
@@ -92,6 +97,7 @@ export type {
   RateInput,
   ProactiveEventInput,
   NotifyEmailInput,
+  CampaignFireInput,
   Validated,
 } from './schemas.js';
 export type {
@@ -103,6 +109,7 @@ export type {
   AgentVisitor,
   SendResult,
   SyncResult,
+  CampaignFireResult,
   Page,
   TypingEvent,
   ReadEvent,

@@ -133,6 +133,48 @@ export interface ProactiveMessage {
 
 export type ProactiveEvent = 'shown' | 'opened' | 'replied' | 'dismissed' | 'suppressed';
 
+/** What makes a page-triggered campaign fire, evaluated on the page (docs/campaigns.md#page-triggers). */
+export type PageTriggerKind = 'time_on_page' | 'scroll_depth' | 'idle' | 'exit_intent' | 'page_event' | 'cart_value';
+
+/** A test on a tracked event's property: `neq` holds for a missing key, every other op does not. */
+export interface PageCondition {
+  key: string;
+  op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists';
+  value?: string | number | boolean;
+}
+
+/** A campaign's page trigger as stored by `/v1/campaigns` (only the fields of its kind are set). */
+export interface PageTrigger {
+  kind: PageTriggerKind;
+  /** Glob on the page URL (`*` is any run of characters, nothing else is special). */
+  urlPattern?: string;
+  /** `time_on_page`: seconds on a matching page; `idle`: seconds without pointer, key or scroll input. */
+  seconds?: number;
+  /** `scroll_depth`: percent of the page scrolled (0–100). */
+  percent?: number;
+  /** `page_event`: the tracked event's name (`Threadline('track', name, props)`). */
+  event?: string;
+  /** `page_event`: every one must hold on the event's properties. */
+  conditions?: PageCondition[];
+  /** `cart_value`: the cart value (context `cart.value`, or a tracked event's `cartValue` prop) reaches this. */
+  minCartValue?: number;
+}
+
+/**
+ * A page-triggered campaign this visitor may get now, listed in the `session`: its audience and
+ * caps were checked by the server when it was listed (and are again when it fires). The page
+ * evaluates `trigger` itself and shows `prompt` at once, without asking first; then it reports
+ * `campaign.fire`. Without `prompt` the visitor is in the campaign's holdout: nothing is shown,
+ * the fire is reported all the same (the "would have been shown" exposure).
+ */
+export interface PageCampaign {
+  id: string;
+  trigger: PageTrigger;
+  /** The audience's glob on the page URL, checked on the page with the trigger's. */
+  urlPattern?: string;
+  prompt?: { text: string; display: ProactiveDisplay; author: Author; quickReplies?: QuickReply[] };
+}
+
 /** Sent by the server on every connection: who the socket is, and a fresh token to store. */
 export interface Session {
   visitorId: string;
@@ -154,6 +196,11 @@ export interface Session {
    * sends no email.
    */
   notifyIdentified?: boolean;
+  /**
+   * Page-triggered campaigns this visitor may get; absent when there is none (the page then loads
+   * no trigger code at all).
+   */
+  campaigns?: PageCampaign[];
 }
 
 /** The handshake's `auth` object (socket.io sends it in the CONNECT packet, not in the URL). */

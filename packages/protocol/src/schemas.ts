@@ -164,6 +164,15 @@ export const proactiveEventInputSchema = v.object({
 });
 
 /**
+ * `campaign.fire`: a page trigger of a listed campaign (`Session.campaigns`) fired on the page;
+ * `id` is the prompt's id, made by the page (a UUID), under which the server stores it.
+ */
+export const campaignFireInputSchema = v.object({
+  campaign: id,
+  id: uuidSchema,
+});
+
+/**
  * `notify.email.set`: where to email replies while the visitor is away; null removes it. Checked
  * for the shape of an address only (nothing is sent to confirm it); the server answers
  * `email_invalid` for anything else and stores the address trimmed, its domain in lower case.
@@ -187,6 +196,7 @@ export type ContextInput = v.InferOutput<typeof contextInputSchema>;
 export type RateInput = v.InferOutput<typeof rateInputSchema>;
 export type ProactiveEventInput = v.InferOutput<typeof proactiveEventInputSchema>;
 export type NotifyEmailInput = v.InferOutput<typeof notifyEmailInputSchema>;
+export type CampaignFireInput = v.InferOutput<typeof campaignFireInputSchema>;
 
 /**
  * Result of validating a payload: the typed value, or the error code to answer with and a readable

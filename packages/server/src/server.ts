@@ -287,7 +287,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       ? new SmtpListener({ inbound, inboundDomain: notifyConfig.inboundDomain, maxBytes: maxInboundBytes, log })
       : null;
   if (notifyConfig.inboundPort && !notifyConfig.inboundDomain) log.warn({}, 'THREADLINE_SMTP_INBOUND_PORT is set without THREADLINE_SMTP_INBOUND_DOMAIN: no inbound SMTP listener');
-  const rules = new RuleEngine({ store, campaigns, presence: messaging, proactive, jobs, log });
+  const rules = new RuleEngine({ store, campaigns, presence: messaging, proactive, jobs, log, promptsPerDay: config.promptsPerDay ?? DEFAULT_PROMPTS_PER_DAY });
   // Visitor and agent handshakes share one per-IP budget.
   const handshakes = limiter('handshakes', rateLimits.connectionsPerIp, 'connections');
   attachVisitorChannel({

@@ -6,6 +6,7 @@ import {
   listMessagesInputSchema,
   listThreadsInputSchema,
   proactiveEventInputSchema,
+  campaignFireInputSchema,
   notifyEmailInputSchema,
   threadAttachInputSchema,
   availabilityInputSchema,
@@ -192,6 +193,11 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     } finally {
       setUp();
     }
+    // Page-triggered campaigns for this visitor: none (and no query) while the app runs none.
+    const campaigns = (await deps.rules?.pageCampaigns(p).catch((err: unknown) => {
+      deps.log.error({ err }, 'listing page campaigns failed');
+      return [];
+    })) ?? [];
     socket.emit('session', {
       visitorId: p.visitorId,
       token: socket.data.token,
@@ -199,6 +205,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       protocol: SUPPORTED_PROTOCOL_VERSIONS[SUPPORTED_PROTOCOL_VERSIONS.length - 1]!,
       maxUploadBytes: deps.maxUploadBytes,
       ...(deps.notifications ? { notifyEmail: socket.data.notifyEmail, ...(socket.data.identifiedEmail ? { notifyIdentified: true } : {}) } : {}),
+      ...(campaigns.length ? { campaigns } : {}),
     });
 
     const before = async () => {
@@ -258,5 +265,12 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
     );
     socket.on('availability.get', handler(availabilityInputSchema, log, before, () => deps.availability.forVisitor(p.appId)));
     socket.on('proactive.event', handler(proactiveEventInputSchema, log, before, ({ id, event }) => messaging.proactive.report(p, id, event)));
+    socket.on(
+      'campaign.fire',
+      handler(campaignFireInputSchema, log, before, (input) => {
+        if (!deps.rules) throw new ServerError('bad_request', 'campaign: this server runs no campaigns');
+        return deps.rules.fire(p, input);
+      }),
+    );
   }
 }

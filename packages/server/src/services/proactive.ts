@@ -90,12 +90,13 @@ export class ProactiveService {
   async pushCampaign(
     p: Principal,
     input: ProactiveInput & { campaign: string },
-    at: { id: string; cap: CampaignCap | CampaignCap[]; then?: TxHook<CampaignPromptOutcome>; exposure?: Exposure },
+    /** `deliver: false`: stored only (a page trigger's prompt, which the page already shows). */
+    at: { id: string; cap: CampaignCap | CampaignCap[]; then?: TxHook<CampaignPromptOutcome>; exposure?: Exposure; deliver?: boolean },
   ): Promise<'pushed' | 'capped' | 'exists' | 'held_out'> {
     const { row, room } = await this.#prepare(p.appId, input, at.id);
     const outcome = await this.deps.store.insertCampaignPrompt(row, p, at.cap, at.then, this.deps.promptsPerDay ?? 0, at.exposure);
     if (outcome !== 'inserted') return outcome;
-    await this.#deliver(row, room);
+    if (at.deliver !== false) await this.#deliver(row, room);
     return 'pushed';
   }
 

@@ -7,7 +7,8 @@ import type { Principal, SqlStore } from '../store/sql-store.js';
 import { visitorContext } from '../store/rows.js';
 import type { ProactiveService } from './proactive.js';
 import type { Messaging } from './messaging.js';
-import { assign, audienceMiss, capsOf, globMatch, isRunning, subjectOf, variantOf, type Campaign, type CampaignSpec } from './campaign-spec.js';
+import type { CampaignFireInput, CampaignFireResult, PageCampaign, PageTrigger } from '@threadline/protocol';
+import { HOLDOUT, PAGE_TRIGGERS, assign, audienceMiss, capsOf, globMatch, isRunning, subjectOf, variantOf, type Campaign, type CampaignSpec } from './campaign-spec.js';
 
 const authorSchema = v.object({
   kind: v.picklist(['agent', 'bot', 'system']),
@@ -113,6 +114,10 @@ export function loadRules(file: string): Rule[] {
  */
 export type RuleOutcome = 'pushed' | 'held_out' | 'stopped' | 'offline' | 'unknown' | 'audience' | 'url' | 'cart' | 'capped' | 'duplicate' | 'failed';
 
+const isPageTrigger = (t: { kind: string }): boolean => (PAGE_TRIGGERS as readonly string[]).includes(t.kind);
+/** The campaign's trigger, or a variant's, is evaluated on the page. */
+const hasPageTrigger = (c: Campaign): boolean => isPageTrigger(c.trigger) || !!c.experiment?.variants.some((v) => v.trigger && isPageTrigger(v.trigger));
+
 export interface RuleEvaluation {
   /** The campaign's id. */
   rule: string;
@@ -133,7 +138,8 @@ interface RuleJob {
 }
 
 export interface RuleEngineDeps {
-  store: Pick<SqlStore, 'getVisitor' | 'exposedArm'>;
+  /** The counts behind the up-front caps of page campaigns are optional: without them every campaign is listed, and the caps are met when it fires. */
+  store: Pick<SqlStore, 'getVisitor' | 'exposedArm'> & Partial<Pick<SqlStore, 'campaignPromptsSince' | 'lastPersonMessageAt'>>;
   /** The campaigns (cached per node: see CampaignStore), and where goal events convert. */
   campaigns: Pick<CampaignStore, 'ofApp' | 'convert'>;
   /** Whether the visitor still has a tab connected when the delay is over. */
@@ -147,6 +153,8 @@ export interface RuleEngineDeps {
    * @default real time
    */
   clock?: Pick<Clock, 'now'>;
+  /** The day's cap across campaigns (`THREADLINE_PROMPTS_PER_DAY`), checked before listing page campaigns; 0: none. @default 0 */
+  promptsPerDay?: number;
 }
 
 /**
@@ -255,6 +263,90 @@ export class RuleEngine {
     );
     if (outcome === 'exists') return done('duplicate');
     return done(outcome);
+  }
+
+  /**
+   * The page-triggered campaigns to list in this visitor's `session` (docs/campaigns.md#page-triggers):
+   * running, whose audience matches the stored context (its URL glob is left to the page, which
+   * knows the URL now), under every cap as far as they can be counted now (the campaign's caps, the
+   * day's cap, no person talking with the visitor). The holdout gets the trigger without a
+   * prompt, and only until its exposure is recorded. Empty, with no query, while the app has no
+   * running page campaign.
+   */
+  async pageCampaigns(p: Principal): Promise<PageCampaign[]> {
+    const now = this.#clock.now();
+    const running = (await this.deps.campaigns.ofApp(p.appId)).filter((c) => isRunning(c, now) && hasPageTrigger(c));
+    if (!running.length) return [];
+    const visitor = await this.deps.store.getVisitor(p.visitorId);
+    if (!visitor) return [];
+    const facts = { userId: p.userId, context: visitorContext(visitor), createdAt: Number(visitor.created_at) };
+    const store = this.deps.store;
+    const count = (campaign: string | null, since: number) => store.campaignPromptsSince?.(p, campaign, since) ?? Promise.resolve(0);
+    const perDay = this.deps.promptsPerDay ?? 0;
+    if (perDay > 0 && (await count(null, now - 24 * 60 * 60 * 1000)) >= perDay) return [];
+    if (((await store.lastPersonMessageAt?.(p.appId, { visitorId: p.visitorId, userId: p.userId })) ?? null) !== null) return [];
+    const subject = subjectOf(p);
+    const listed: PageCampaign[] = [];
+    for (const c of running) {
+      if (audienceMiss({ ...c.audience, urlPattern: undefined }, facts, now)) continue;
+      const stored = await store.exposedArm(p.appId, c.id, subject, p.visitorId);
+      const arm = stored ?? assign(c, subject);
+      const { message, trigger } = variantOf(c, arm);
+      if (!isPageTrigger(trigger)) continue;
+      const entry: PageCampaign = { id: c.id, trigger: trigger as PageTrigger, ...(c.audience.urlPattern !== undefined ? { urlPattern: c.audience.urlPattern } : {}) };
+      if (arm === HOLDOUT) {
+        // Exposed already: the holdout's one exposure is recorded, there is nothing more to learn.
+        if (stored) continue;
+        listed.push(entry);
+        continue;
+      }
+      let capped = false;
+      for (const cap of capsOf(c, now)) if ((await count(c.id, cap.since)) >= cap.count) capped = true;
+      if (capped) continue;
+      entry.prompt = { text: message.text, display: c.display, author: message.author ?? { kind: 'bot' }, ...(message.quickReplies?.length ? { quickReplies: message.quickReplies } : {}) };
+      listed.push(entry);
+    }
+    return listed;
+  }
+
+  /**
+   * A page trigger fired on the visitor's page (`campaign.fire`): the device has already shown
+   * the prompt under `id`. Stores it (not delivered: the page has it) and the exposure, within
+   * every cap, in one transaction like a server trigger's prompt; in the holdout, the exposure
+   * only. Anything but `shown`, `held_out` or `duplicate` tells the page to withdraw it.
+   */
+  async fire(p: Principal, input: CampaignFireInput): Promise<CampaignFireResult> {
+    const now = this.#clock.now();
+    const c = (await this.deps.campaigns.ofApp(p.appId)).find((x) => x.id === input.campaign);
+    const result = (outcome: CampaignFireResult['outcome'], variant?: string): CampaignFireResult => {
+      this.#emit({ rule: input.campaign, visitorId: p.visitorId, outcome: outcome === 'shown' ? 'pushed' : outcome, ...(variant ? { variant } : {}) });
+      return { outcome };
+    };
+    if (!c || !isRunning(c, now)) return result('stopped');
+    const subject = subjectOf(p);
+    const variant = (await this.deps.store.exposedArm(p.appId, c.id, subject, p.visitorId)) ?? assign(c, subject);
+    const { message, trigger } = variantOf(c, variant);
+    if (!isPageTrigger(trigger)) return result('stopped', variant);
+    const visitor = await this.deps.store.getVisitor(p.visitorId);
+    if (!visitor) return result('stopped', variant);
+    // The URL globs were checked by the page: the stored context may not have its URL yet.
+    if (audienceMiss({ ...c.audience, urlPattern: undefined }, { userId: p.userId, context: visitorContext(visitor), createdAt: Number(visitor.created_at) }, now)) {
+      return result('audience', variant);
+    }
+    const outcome = await this.deps.proactive.pushCampaign(
+      p,
+      {
+        to: { visitorId: p.visitorId },
+        text: message.text,
+        display: c.display,
+        campaign: c.id,
+        author: message.author ?? { kind: 'bot' },
+        quickReplies: message.quickReplies,
+        expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
+      },
+      { id: input.id, cap: capsOf(c, now), deliver: false, exposure: { campaign: c.id, subject, variant, visitorId: p.visitorId, userId: p.userId } },
+    );
+    return result(outcome === 'pushed' ? 'shown' : outcome === 'exists' ? 'duplicate' : outcome, variant);
   }
 
   #emit(evaluation: RuleEvaluation): void {
