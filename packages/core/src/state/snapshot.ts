@@ -9,22 +9,11 @@ import type { OutboxEntry, State, ThreadEntry } from './state.js';
 
 export function messageView(m: Message, agentReadSeq: number): MessageView {
   const own = m.author.kind === 'visitor';
+  // The message's own fields as they are (the server's `Message`), then the view's.
   return {
+    ...m,
     key: m.clientId ?? m.id,
-    id: m.id,
-    clientId: m.clientId,
-    threadId: m.threadId,
-    seq: m.seq,
-    author: m.author,
-    text: m.text,
-    attachments: m.attachments,
     pendingFiles: [],
-    kind: m.kind,
-    // Undefined when absent (fewer bytes than leaving the keys out).
-    quickReplies: m.quickReplies,
-    blocks: m.blocks,
-    meta: m.meta,
-    createdAt: m.createdAt,
     state: own && m.seq <= agentReadSeq ? 'read' : 'sent',
     error: null,
     own,
@@ -135,18 +124,10 @@ function threadView(e: ThreadEntry, views: readonly MessageView[], pending: read
       : null;
   const pendingAt = newestPending ? new Date(newestPending.queuedAt).toISOString() : '';
   const first = held[0];
+  // The thread's own fields as they are (the server's `Thread`, or `emptyThread`), then the view's.
   return {
-    id: t.id,
-    status: t.status,
-    lastSeq: t.lastSeq,
+    ...t,
     lastMessage,
-    unread: t.unread,
-    visitorReadSeq: t.visitorReadSeq,
-    agentReadSeq: t.agentReadSeq,
-    campaign: t.campaign,
-    rating: t.rating,
-    assignee: t.assignee,
-    createdAt: t.createdAt,
     updatedAt: pendingAt > t.updatedAt ? pendingAt : t.updatedAt,
     local: e.local,
     hasOlder: !e.local && (first ? first.seq > 1 : t.lastSeq > 0),
