@@ -1,27 +1,10 @@
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import { expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
 import { composer, launcher, openPanel, waitForText, write } from '../support/widget.js';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { axeWidget } from '../support/axe.js';
 
 const env = withDemo();
-
-/** axe-core on the widget only (the shop is not ours to judge), WCAG 2.x A/AA rules. */
-async function axeWidget(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as any).axe;
-    const result = await axe.run(
-      { include: [['[data-threadline]']] },
-      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } },
-    );
-    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-  });
-}
 
 it('axe finds no violations on the launcher, the open panel with a conversation, and the inbox', async () => {
   const s = sessions(env.browser, 'accessibility');

@@ -5,30 +5,17 @@
  * agent console's Queue with the bot's part of the conversation; Sam takes it and answers, and the
  * shopper sees Sam join.
  */
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launch } from '../support/browser.js';
 import { startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
 import { messages, openConsole, reply } from '../support/agent.js';
 import { openPanel, waitForText, write } from '../support/widget.js';
+import { axeWidget } from '../support/axe.js';
 
 let demo: Demo;
 let browser: Browser;
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core on the widget only, WCAG 2.x A/AA rules (as journey 10). */
-async function axeWidget(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as any).axe;
-    const result = await axe.run({ include: [['[data-threadline]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-  });
-}
 
 beforeAll(async () => {
   // The demo's own order bot stays off: this journey plays the bot through the public API itself.

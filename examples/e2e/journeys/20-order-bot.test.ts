@@ -5,16 +5,13 @@
  * (a wrong format first: the field says what is expected), and gets the order's card; axe finds
  * nothing to fix in the widget with cards and a form in it.
  */
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launch } from '../support/browser.js';
 import { startDemoServer, type Demo } from '../support/demo.js';
 import { sessions } from '../support/story.js';
 import { log, openPanel, waitForText, write } from '../support/widget.js';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { axeWidget } from '../support/axe.js';
 
 let demo: Demo;
 let browser: Browser;
@@ -27,16 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await demo?.stop();
 });
-
-/** axe-core on the widget only, WCAG 2.x A/AA rules (as journey 10). */
-async function axeWidget(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as any).axe;
-    const result = await axe.run({ include: [['[data-threadline]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-  });
-}
 
 it('shows Alice her recent orders as cards with tracking links when she asks where her order is', async () => {
   const s = sessions(browser, 'order-bot-alice');

@@ -10,7 +10,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -19,9 +18,9 @@ import { sessions } from '../support/story.js';
 import { API_KEY } from '../support/demo.js';
 import { log, openPanel, waitForText, write } from '../support/widget.js';
 import { messages, openConsole, openConversation } from '../support/agent.js';
+import { axeWidget } from '../support/axe.js';
 
 const env = withDemo();
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.e2e-artifacts/rich-messages');
 
 // A real 2×2 PNG, stretched by the card: enough to prove the image comes through the file store.
@@ -65,15 +64,6 @@ function answer(image: string) {
       },
     ],
   };
-}
-
-/** axe-core on the widget only, WCAG 2.x A/AA (colour contrast included: a real browser). */
-async function axeWidget(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run({ include: [['[data-threadline]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-  });
 }
 
 /** Heights of every control the blocks draw (links, buttons, fields): each must be a 44 px target. */
