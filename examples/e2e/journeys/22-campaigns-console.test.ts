@@ -1,22 +1,10 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { openConsole } from '../support/agent.js';
 import { withDemo } from '../support/setup.js';
 import { sessions } from '../support/story.js';
+import { axePage } from '../support/axe.js';
 
 const env = withDemo();
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(' | ')}`);
-  });
-}
-
 it('a product team creates a checkout campaign in the console, a shopper gets it and pays, and the results show the conversion; then the team pauses it', async () => {
   // The demo's own checkout campaign answers the same event: paused, so this story has one prompt.
   expect((await env.demo.api('PATCH', '/v1/campaigns/checkout-help', { status: 'paused' })).status).toBe(200);
@@ -37,7 +25,7 @@ it('a product team creates a checkout campaign in the console, a shopper gets it
   await team.getByRole('textbox', { name: /^Within/ }).fill('1');
   await team.getByRole('button', { name: 'Create campaign' }).click();
   await team.getByRole('heading', { name: 'Pay with confidence' }).waitFor();
-  expect(await axe(team)).toEqual([]);
+  expect(await axePage(team)).toEqual([]);
 
   // A shopper on a phone starts checkout, sees the prompt, pays.
   const { page: shopper, errors: shopperErrors } = await s.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
