@@ -92,20 +92,10 @@ export class SnapshotDeriver {
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     const totalUnread = threads.reduce((n, t) => n + t.unread, 0);
     this.#state = state;
-    this.#snapshot = {
-      status: state.status,
-      connection: state.connection,
-      connectionError: state.connectionError,
-      storage: state.storage,
-      role: state.role,
-      session: state.session,
-      threads,
-      messages,
-      uploads: state.uploads,
-      typing: state.typing,
-      proactive: state.proactive,
-      totalUnread,
-    };
+    // The state's fields as they are, but for the outbox (shown as pending messages) and the two
+    // derived here.
+    const { outbox: _outbox, ...shown } = state;
+    this.#snapshot = { ...shown, threads, messages, totalUnread };
     return this.#snapshot;
   }
 }
