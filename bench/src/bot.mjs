@@ -7,6 +7,9 @@
 //    socket (what the widget receives; its drawing is not included — see docs/bots.md). Split by
 //    the server's clock: the visitor's message stored → the bot's reply stored (the webhook's
 //    delivery, the bot's work and its REST call).
+//    Then the same in the widget, in Debian Chromium (BENCH_BOT_BROWSER_RUNS, default 200): Alice
+//    signed in on the shop, a new conversation each run, timed in the page from the Enter key to
+//    the frame after the bot's card is in the panel's DOM.
 // 2. Share answered without a person: the 30 scripted conversations of
 //    examples/order-bot/scenarios.json, each played step by step (texts, a text with a photo upload, a tap on
 //    "Where is my order?", form answers) until the bot answers or the thread is the queue's.
@@ -17,10 +20,12 @@ import { io } from 'socket.io-client';
 import { ROOT_DIR, median, percentile, saveResult, table } from './lib/common.mjs';
 import { startShop } from './lib/demo-proc.mjs';
 import { DEMO_API_KEY, DEMO_SECRET, serverBuilt } from './lib/server-proc.mjs';
+import { launchChromium } from './lib/browser.mjs';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
 import { userHashOf } from '@threadline/server';
 
 const RUNS = Number(process.env.BENCH_BOT_RUNS || 200);
+const BROWSER_RUNS = Number(process.env.BENCH_BOT_BROWSER_RUNS ?? 200);
 const SCENARIOS = JSON.parse(readFileSync(join(ROOT_DIR, 'examples/order-bot/scenarios.json'), 'utf8')).scenarios;
 /** How long a step may wait for the bot's answer or a handoff before it counts as unanswered. */
 const STEP_TIMEOUT_MS = 8000;
@@ -100,6 +105,64 @@ async function measureLatency(origin, log) {
   return { total, serverSide, missing };
 }
 
+/**
+ * In the widget: Alice on the shop's home page in Chromium; each run opens a new conversation,
+ * writes "where is my order?" and waits for the bot's card. Timed in the page (performance.now()):
+ * from the Enter key's keydown to the animation frame after the first new card is in the DOM.
+ */
+async function measureInWidget(origin, log) {
+  const browser = await launchChromium();
+  const times = [];
+  let missing = 0;
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    await page.goto(`${origin}/`);
+    await page.getByRole('button', { name: 'Sign in as Alice' }).click();
+    await page.getByRole('button', { name: 'Sign out (Alice)' }).waitFor();
+    await page.getByRole('button', { name: /^Open messages/ }).click();
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    for (let i = 0; i < BROWSER_RUNS; i++) {
+      // A new conversation each time: the bot hands a thread over after two answers in a row.
+      const back = page.getByRole('button', { name: 'Back to conversations' });
+      if (await back.isVisible()) await back.click();
+      await page.getByRole('button', { name: 'Send us a message' }).click({ timeout: 10_000 }).catch(async (err) => {
+        if (process.env.BENCH_BOT_DEBUG) await page.screenshot({ path: '/tmp/bench-bot-widget.png' });
+        throw err;
+      });
+      await composer.fill('where is my order?');
+      const timing = page.evaluate(
+        (timeoutMs) =>
+          new Promise((resolve) => {
+            const root = document.querySelector('[data-threadline]').shadowRoot;
+            const before = root.querySelectorAll('.rich-card').length;
+            let t0 = null;
+            const input = root.querySelector('textarea, [role="textbox"]');
+            input.addEventListener('keydown', (e) => e.key === 'Enter' && t0 === null && (t0 = performance.now()), { capture: true });
+            const done = (v) => {
+              observer.disconnect();
+              clearTimeout(timer);
+              resolve(v);
+            };
+            const observer = new MutationObserver(() => {
+              if (t0 !== null && root.querySelectorAll('.rich-card').length > before) requestAnimationFrame(() => done(performance.now() - t0));
+            });
+            observer.observe(root, { childList: true, subtree: true });
+            const timer = setTimeout(() => done(null), timeoutMs);
+          }),
+        STEP_TIMEOUT_MS,
+      );
+      await composer.press('Enter');
+      const ms = await timing;
+      if (ms === null) missing += 1;
+      else times.push(ms);
+      if ((i + 1) % 50 === 0) log(`bot: ${i + 1}/${BROWSER_RUNS} runs in the widget`);
+    }
+  } finally {
+    await browser.close();
+  }
+  return { times, missing };
+}
+
 async function upload(origin, token) {
   const form = new FormData();
   form.append('file', new Blob([PNG], { type: 'image/png' }), 'parcel.png');
@@ -158,6 +221,7 @@ export async function runBot({ quiet = false } = {}) {
   try {
     log(`bot: demo at ${shop.origin}; ${RUNS} runs of "where is my order?", then ${SCENARIOS.length} scripted conversations`);
     latency = await measureLatency(shop.origin, log);
+    if (BROWSER_RUNS > 0) latency.widget = await measureInWidget(shop.origin, log);
     for (const s of SCENARIOS) outcomes.push({ id: s.id, lang: s.lang, expected: s.expected, got: await play(shop.origin, s) });
   } finally {
     await shop.stop();
@@ -177,6 +241,9 @@ export async function runBot({ quiet = false } = {}) {
       [
         ['send → card received (what the widget gets)', f(median(latency.total)), f(percentile(latency.total, 95)), f(Math.max(...latency.total))],
         ["… of which the visitor's message stored → the bot's reply stored (webhook, bot, REST; server clock, ms)", f(median(latency.serverSide)), f(percentile(latency.serverSide, 95)), f(Math.max(...latency.serverSide))],
+        ...(latency.widget?.times.length
+          ? [[`in the widget (Chromium): Enter → the card drawn, ${latency.widget.times.length} of ${BROWSER_RUNS} runs${latency.widget.missing ? ` (${latency.widget.missing} without a card)` : ''}`, f(median(latency.widget.times)), f(percentile(latency.widget.times, 95)), f(Math.max(...latency.widget.times))]]
+          : []),
       ],
       ['l', 'r', 'r', 'r'],
     ),

@@ -4,6 +4,7 @@
 // never delays the server's answers.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_DIR } from './common.mjs';
@@ -13,9 +14,12 @@ const DEMO = join(ROOT_DIR, 'examples', 'shop', 'server.mjs');
 /** Resolves to `{ origin, stop() }` once the demo prints its address. */
 export async function startShop({ env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-demo-'));
+  // A port chosen here, not 0: the demo allows its own origin (http://localhost:PORT and
+  // 127.0.0.1) for the widget's socket, which it can only name with the port it was given.
+  const port = await freePort();
   const child = spawn(process.execPath, [DEMO], {
     cwd: ROOT_DIR,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', THREADLINE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', THREADLINE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -51,4 +55,14 @@ export async function startShop({ env = {} } = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }
