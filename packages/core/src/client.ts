@@ -118,6 +118,7 @@ export class ThreadlineClient implements Client {
       record: (threadId) => this.#record(threadId),
       error: (error) => this.#events.emit('error', error),
       proactive: (prompt) => this.#events.emit('proactive', { prompt }),
+      context: () => this.#presence.context,
       file: (clientId, index) => this.#outbox.blob(clientId, index),
       sentFile: (attachmentId) => this.#outbox.sentFile(attachmentId),
     };
@@ -168,6 +169,8 @@ export class ThreadlineClient implements Client {
       (err) => this.#report('network', `could not load the proactive prompts code: ${String(err)}`),
     );
     this.#store.onAction = (action) => this.#tabs.mirror(action);
+    // Page campaigns listed in the session: the prompts code loads in every tab, and their triggers with it.
+    this.#store.subscribe(() => void (this.#store.state.session?.campaigns && this.#prompts.get()));
     watch(this.#store, this.#events);
     if (this.#o.consent) void this.start();
   }
@@ -283,6 +286,7 @@ export class ThreadlineClient implements Client {
       // Pages call this on every view: it is not consent. The context waits in memory (merged, so
       // bounded) and goes with the first session.
       if (this.#consentPending()) return;
+      this.#prompts.current?.heard();
       void this.#leader('context', [merged], () => this.#presence.send());
     });
   }
@@ -294,6 +298,7 @@ export class ThreadlineClient implements Client {
       }
       // Not consent either: kept in memory (the first MAX_PENDING_TRACK) until the first session.
       if (this.#consentPending()) return void this.#presence.keep(name, props);
+      this.#prompts.current?.heard(name, props);
       void this.#leader('track', [name, props], () => this.#presence.track(name, props));
     });
   }
@@ -620,7 +625,7 @@ export class ThreadlineClient implements Client {
     if (prompts.length) void this.#prompts.get().then((u) => u?.offer(prompts));
   }
 
-  async #proactiveEvent(id: string, event: ProactiveEvent): Promise<void> {
+  async #proactiveEvent(id: string, event: ProactiveEvent | 'fire'): Promise<void> {
     await (await this.#prompts.get())?.event(id, event);
   }
 

@@ -4,7 +4,7 @@
  * client. Units import only types from here and from the client's side, so a split build keeps
  * their code in chunks of their own (see `units.ts`).
  */
-import type { Message } from '@threadline/protocol';
+import type { Message, VisitorContext } from '@threadline/protocol';
 import type { Environment } from './environment.js';
 import type { LocalStore, StoredThread } from './storage/local-store.js';
 import type { Store } from './store.js';
@@ -53,6 +53,8 @@ export interface Host {
   error(error: ClientError): void;
   /** Emit a `proactive` event: a prompt to show. */
   proactive(prompt: ProactivePrompt): void;
+  /** The context this page last set (`updateContext`): page triggers read the cart's value. */
+  context(): Omit<VisitorContext, 'device'>;
   /** The page's copy of a queued file, when it was queued in this page. */
   file(clientId: string, index: number): Blob | undefined;
   /** The page's copy of a file it uploaded, by attachment id (its own photo, shown without a download). */

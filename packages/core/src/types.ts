@@ -10,6 +10,7 @@ import type {
   Message,
   MessageKind,
   ProactiveMessage,
+  PageCampaign,
   QuickReply,
   FormAnswer,
   Block,
@@ -270,6 +271,8 @@ export interface SessionView {
    * set, is newer.
    */
   agentsOnline?: boolean;
+  /** Page-triggered campaigns the server listed for this visitor (their triggers run in every tab; docs/campaigns.md). */
+  campaigns?: PageCampaign[];
 }
 
 export interface Snapshot {

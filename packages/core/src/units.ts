@@ -8,7 +8,11 @@ export interface Units {
   sender(): Promise<typeof import('./outbox/sender.js')>;
   /** Older pages, read receipts, typing, ratings, attachment downloads: loaded on the first of these. */
   conversation(): Promise<typeof import('./conversation/conversation.js')>;
-  /** Proactive prompts' caps and bookkeeping: loaded when a prompt arrives or is kept from an earlier page. */
+  /**
+   * Proactive prompts' caps and bookkeeping: loaded when a prompt arrives or is kept from an
+   * earlier page, or when the session lists page campaigns (it then loads their triggers, a chunk
+   * of their own: proactive/triggers.ts).
+   */
   prompts(): Promise<typeof import('./proactive/prompts.js')>;
 }
 

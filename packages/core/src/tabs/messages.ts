@@ -10,7 +10,8 @@ export interface TabCommands {
   identify: [identity: Identity];
   context: [context: Omit<VisitorContext, 'device'>];
   track: [name: string, props?: Record<string, string | number | boolean | null>];
-  proactive: [id: string, event: ProactiveEvent];
+  /** `fire`: a page campaign's trigger fired in the follower's page (`id` is the campaign's). */
+  proactive: [id: string, event: ProactiveEvent | 'fire'];
   typing: [threadId: string, typing: boolean];
   fetchOlder: [threadId: string, before: number, limit: number];
   markRead: [threadId: string, seq: number];

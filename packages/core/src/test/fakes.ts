@@ -1,5 +1,5 @@
 /** Test doubles for the injected environment: manual clock, scripted transport, locks and channels. */
-import type { Ack, Message, SendResult, Thread, VisitorAuth } from '@threadline/protocol';
+import type { Ack, Message, PageCampaign, SendResult, Thread, VisitorAuth } from '@threadline/protocol';
 import type { ChannelLike, Environment, HttpClient, LockManagerLike, OnlineStatus } from '../environment.js';
 import type { Reply, RequestName, Transport, TransportEvent, TransportFactory } from '../transport/transport.js';
 import { uuidv7 } from '../uuid.js';
@@ -99,6 +99,8 @@ export class FakeServer {
   echo = true;
   visitorId = 'v1';
   token = 'tok-1';
+  /** Page campaigns listed in the session (`Session.campaigns`). */
+  campaigns: PageCampaign[] | undefined;
 
   factory: TransportFactory = () => {
     const t = new FakeTransport(this);
@@ -210,7 +212,8 @@ export class FakeTransport implements Transport {
     if (!this.auth || !this.server.transports.has(this)) return;
     if (!reachable(this.server)) return;
     this.connected = true;
-    this.fire({ type: 'session', session: { visitorId: this.server.visitorId, token: this.server.token, userId: null, protocol: 1, maxUploadBytes: 1024 } });
+    const campaigns = this.server.campaigns;
+    this.fire({ type: 'session', session: { visitorId: this.server.visitorId, token: this.server.token, userId: null, protocol: 1, maxUploadBytes: 1024, ...(campaigns ? { campaigns } : {}) } });
   }
 
   drop(): void {
