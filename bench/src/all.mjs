@@ -84,7 +84,7 @@ fail — except the size budget, which CI enforces (see below). This page is rew
 
 - Machine: ${m.cpu}, ${m.cores} cores (shared with other work), ${m.memGiB} GiB RAM, ${m.os}
 - Node ${m.node}; ${chromium}; commit \`${commit}\`; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
-- Command: \`pnpm bench\` (or one part: \`pnpm bench:size\`, \`bench:load\`, \`bench:lighthouse\`, \`bench:storage\`, \`bench:server\`,
+- Command: \`pnpm bench\` (or one part: \`pnpm bench:size\`, \`bench:load\`, \`bench:lighthouse\`, \`bench:storage\`, \`bench:bot\`, \`bench:server\`,
   \`pnpm --filter @threadline/bench run transfer\`)
 
 On a shared 2-core machine timings move by tens of percent between runs, and much more when
