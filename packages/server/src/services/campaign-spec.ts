@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { richContentSchema, validate, type Author, type Block, type QuickReply, type VisitorContext } from '@threadline/protocol';
+import { unsafePatternProblem } from './form-patterns.js';
 
 /**
  * Campaigns as data (docs/campaigns.md): the definition a product team writes through
@@ -168,7 +169,9 @@ export function campaignProblem(spec: CampaignSpec): string | null {
 /** Blocks and quick replies by the protocol's rules (sizes, URL schemes, text as their fallback), as for a message. */
 function messageProblem(m: CampaignMessage, at: string): string | null {
   const checked = validate(richContentSchema, { text: m.text, blocks: m.blocks, quickReplies: m.quickReplies });
-  return checked.ok ? null : `${at}.${checked.message}`;
+  if (!checked.ok) return `${at}.${checked.message}`;
+  const slow = unsafePatternProblem(m.blocks);
+  return slow ? `${at}.${slow}` : null;
 }
 
 function triggerProblem(t: CampaignTrigger, at: string): string | null {

@@ -94,6 +94,7 @@ describe('/v1/campaigns', () => {
     expect(await bad({ experiment: { holdoutShare: 0, variants: [{ id: 'a', share: 50 }, { id: 'a', share: 50 }] } })).toMatch(/used twice/);
     expect(await bad({ message: { text: 'Hi', blocks: [{ type: 'buttons', buttons: [{ type: 'url', label: 'Go', url: 'javascript:alert(1)' }] }] } })).toMatch(/^message\.blocks\.0\.buttons\.0\.url/);
     expect(await bad({ message: { text: ' ', quickReplies: [{ label: 'Yes' }] } })).toMatch(/^message\..*needs text/);
+    expect(await bad({ message: { text: 'Code?', blocks: [{ type: 'form', fields: [{ name: 'c', label: 'Code', pattern: '(\\d+)*x' }] }] } })).toMatch(/^message\.blocks\.0\.fields\.0\.pattern: may take exponential time/);
     expect(await bad({ schedule: { startAt: '2030-01-02T00:00:00Z', endAt: '2030-01-01T00:00:00Z' } })).toMatch(/endAt: must be after startAt/);
     expect(await bad({ audience: { urlPattern: 'x'.repeat(501) } })).toMatch(/urlPattern/);
     expect(await bad({ id: 'no spaces allowed' })).toMatch(/id/);

@@ -95,6 +95,18 @@ describe('brand messages with blocks (REST)', () => {
     v.close();
   });
 
+  it('refuses a form whose pattern could take exponential time on a visitor\'s value, and stores nothing', async () => {
+    const form = { type: 'form', fields: [{ name: 'code', label: 'Code', pattern: '(a+)+$' }] };
+    const { v, threadId, res } = await threadWithBrandMessage({ text: 'Your code?', blocks: [form] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^body: blocks\.0\.fields\.0\.pattern: may take exponential time/);
+    expect((await h.api('GET', `/v1/threads/${threadId}/messages`)).body.items).toHaveLength(1);
+    // A plain pattern is fine.
+    const ok = await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'Your code?', blocks: [{ ...form, fields: [{ name: 'code', label: 'Code', pattern: '[A-Z]-?\\d{4,8}' }] }] });
+    expect(ok.status).toBe(201);
+    v.close();
+  });
+
   it('refuses a card image that is neither https nor this server\'s file store', async () => {
     const { v, res } = await threadWithBrandMessage({ text: 'x', blocks: [{ ...orderCard, image: { url: 'http://cdn.example/a.png' } }] });
     expect(res.body.error).toEqual({ code: 'bad_request', message: 'body: blocks.0.image.url: must be /v1/files/<id> or an https URL' });

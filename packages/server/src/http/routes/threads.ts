@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import { requireApp } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { agentThreadSchema, errorSchema, messageSchema, postMessageBody, threadIdParams, visitorSchema } from '../schemas.js';
+import { unsafePatternProblem } from '../../services/form-patterns.js';
 
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 429: errorSchema };
@@ -127,6 +128,8 @@ export function threadRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const rich = validate(richContentSchema, { text, blocks: req.body.blocks, quickReplies: req.body.quickReplies });
       if (!rich.ok) throw new ServerError('bad_request', `body: ${rich.message}`);
       const { blocks, quickReplies } = rich.value;
+      const slow = unsafePatternProblem(blocks);
+      if (slow) throw new ServerError('bad_request', `body: ${slow}`);
       const result = await messaging.postFromBrand(appRow.id, req.params.id, {
         text,
         attachmentIds: attachments,
