@@ -14,8 +14,8 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 /** Triggers the server evaluates (on a tracked event, after a delay). */
 export const SERVER_TRIGGERS = ['server_event'] as const;
 /**
- * Triggers the page evaluates, stored as data. Their on-page evaluation is not built yet
- * (issue 15, a later step): a live campaign with one of these prompts nobody for now.
+ * Triggers the page evaluates: listed in the visitor's session and reported by `campaign.fire`
+ * (services/rules.ts `pageCampaigns`, `fire`; the core's proactive/triggers.ts; docs/campaigns.md#page-triggers).
  */
 export const PAGE_TRIGGERS = ['time_on_page', 'scroll_depth', 'idle', 'exit_intent', 'page_event', 'cart_value'] as const;
 export const TRIGGER_KINDS = [...SERVER_TRIGGERS, ...PAGE_TRIGGERS] as const;
