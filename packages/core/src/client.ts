@@ -286,7 +286,6 @@ export class ThreadlineClient implements Client {
       // Pages call this on every view: it is not consent. The context waits in memory (merged, so
       // bounded) and goes with the first session.
       if (this.#consentPending()) return;
-      this.#prompts.current?.heard();
       void this.#leader('context', [merged], () => this.#presence.send());
     });
   }
@@ -298,7 +297,6 @@ export class ThreadlineClient implements Client {
       }
       // Not consent either: kept in memory (the first MAX_PENDING_TRACK) until the first session.
       if (this.#consentPending()) return void this.#presence.keep(name, props);
-      this.#prompts.current?.heard(name, props);
       void this.#leader('track', [name, props], () => this.#presence.track(name, props));
     });
   }
@@ -664,6 +662,8 @@ export class ThreadlineClient implements Client {
     await this.start();
     await this.#ready;
     if (this.#destroyed) return undefined;
+    // This page's `track` and `updateContext` calls, for its page campaigns' triggers.
+    this.#prompts.current?.heard(name, args);
     if (this.#role() === 'follower') return (await this.#tabs.call(name, args)) as T | undefined;
     return fn();
   }

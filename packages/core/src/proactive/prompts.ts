@@ -12,6 +12,7 @@ import type { ProactiveRecord } from '../storage/local-store.js';
 import * as caps from './caps.js';
 import type { ProactivePrompt } from '../types.js';
 import type { PageLike, Triggers } from './triggers.js';
+import type { TabCommand, TabCommands } from '../tabs/messages.js';
 
 /** A page campaign's prompt not shown again on this device within the caps' window (`done` key). */
 const firedKey = (campaign: string) => `campaign:${campaign}`;
@@ -62,9 +63,10 @@ export class Prompts implements Unit {
     );
   }
 
-  /** A tracked event (`name`) or a context change (no name) in this page, for its triggers. */
-  heard(name?: string, props?: Record<string, unknown>): void {
-    this.#triggers?.heard(name ?? null, props);
+  /** A command of this page (`TabCommands`): its tracked events and context changes go to its triggers. */
+  heard<K extends TabCommand>(command: K, args: TabCommands[K]): void {
+    if (command === 'track') this.#triggers?.heard(...(args as TabCommands['track']));
+    else if (command === 'context') this.#triggers?.heard(null);
   }
 
   /** A trigger fired in this page: the tab holding the socket decides and offers; this tab announces it (an `open` prompt opens here). */
