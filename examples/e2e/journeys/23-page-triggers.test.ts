@@ -20,6 +20,7 @@ const campaigns: Record<string, { text: string; trigger: Record<string, unknown>
   idle: { text: 'Need a hand choosing?', trigger: { kind: 'idle', seconds: 2 } },
   exit: { text: 'Before you go: free returns for 30 days.', trigger: { kind: 'exit_intent' } },
   phone: { text: 'Leaving already? Shipping is free over €50.', trigger: { kind: 'exit_intent' } },
+  hidden: { text: 'Welcome back — your cart is saved.', trigger: { kind: 'exit_intent' } },
   event: {
     text: 'XL is out of stock — want us to tell you when it is back?',
     // String values: the campaigns route coerces a condition's number or boolean to a string for now (see the report of issue 15).
@@ -151,6 +152,27 @@ it('exit intent on a phone: a fast scroll back up', async () => {
   await page.evaluate(() => window.scrollTo(0, 600));
   await toast(page, 'phone').waitFor({ timeout: 10_000 });
   expect(fires('phone')).toHaveLength(1);
+  expect(errors).toEqual([]);
+  await s.closeAll();
+});
+
+it('exit intent on a phone: the page going hidden (switching apps or tabs); the prompt is there on coming back', async () => {
+  const s = sessions(env.browser, 'page-triggers-hidden');
+  const { page, errors } = await s.open(PHONE);
+  await visit(page, 'hidden', '/product/wool-beanie');
+  await page.waitForTimeout(300);
+  expect(await toast(page, 'hidden').count()).toBe(0);
+  // Headless Chromium keeps every tab visible (bringing another to the front changes nothing), so
+  // the page is told what a phone tells it when the shopper switches away: hidden, then visible.
+  const visibility = (state: 'hidden' | 'visible') =>
+    page.evaluate((v) => {
+      Object.defineProperty(document, 'visibilityState', { value: v, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await visibility('hidden');
+  await visibility('visible');
+  await toast(page, 'hidden').waitFor({ timeout: 10_000 });
+  expect(fires('hidden')).toHaveLength(1);
   expect(errors).toEqual([]);
   await s.closeAll();
 });
