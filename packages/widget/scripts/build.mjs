@@ -165,7 +165,9 @@ async function bundle({ entry, fileName, format, outDir = dist, external, define
           // explicit compile hint (Chrome 136+; other engines see a comment) compiles them all as
           // the chunk downloads, off the main thread, instead of one by one on it as the first
           // render calls them: the first renders' tasks took about half the CPU time at 4×.
-          postBanner: (chunk) => (isPanelEntry(chunk) ? '//# allFunctionsCalledOnLoad' : ''),
+          // Preact's chunk too (loaded with the panel only): its first run in the page compiled
+          // its functions on the main thread, inside the first renders' tasks.
+          postBanner: (chunk) => (isPanelEntry(chunk) || chunk.moduleIds.some((id) => /[\\/]preact[\\/]/.test(id)) ? '//# allFunctionsCalledOnLoad' : ''),
           // engine.io (the connection under socket.io) is the chunk of core's socket-engine entry
           // itself, not a chunk shared behind a one-line facade: main.ts imports it a task before
           // the socket chunk, which imports it (as does long-polling's) — one fetch, no hop.
