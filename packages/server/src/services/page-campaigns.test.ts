@@ -106,6 +106,19 @@ describe('campaign.fire', () => {
     for (const s of [v, talking, other]) s.close();
   });
 
+  it('checks the audience again when it fires, on the latest context: a visitor who no longer matches is refused', async () => {
+    const c = await create({ trigger: { kind: 'exit_intent' }, audience: { attributes: [{ key: 'plan', op: 'eq', value: 'pro' }] } });
+    const first = await connect(h.url);
+    await first.call('context.update', { attributes: { plan: 'pro' } });
+    first.close();
+    const v = await connect(h.url, { token: first.session.token });
+    expect(listed(v, c.id)?.prompt).toBeDefined();
+    await v.call('context.update', { attributes: { plan: 'free' } });
+    expect(await v.call('campaign.fire', { campaign: c.id, id: crypto.randomUUID() })).toEqual({ ok: true, outcome: 'audience' });
+    expect(await stats(c.id)).toMatchObject([{ eligible: 0 }]);
+    v.close();
+  });
+
   it('lists the holdout’s trigger without a prompt; its fire records the exposure and stores no prompt, and it is not listed again', async () => {
     const experiment = { holdoutShare: 50, variants: [{ id: 'a', share: 50 }] };
     const v = await connect(h.url);
