@@ -127,6 +127,11 @@ export interface ProactiveMessage {
   campaign: string | null;
   author: Author;
   quickReplies?: QuickReply[];
+  /**
+   * Rich content shown with `text` when the prompt opens in the panel (a toast shows `text`, their
+   * fallback); the same blocks and limits as a message's, copied into the thread it starts.
+   */
+  blocks?: Block[];
   expiresAt: string | null;
   createdAt: string;
 }
@@ -172,7 +177,7 @@ export interface PageCampaign {
   trigger: PageTrigger;
   /** The audience's glob on the page URL, checked on the page with the trigger's. */
   urlPattern?: string;
-  prompt?: { text: string; display: ProactiveDisplay; author: Author; quickReplies?: QuickReply[] };
+  prompt?: { text: string; display: ProactiveDisplay; author: Author; quickReplies?: QuickReply[]; blocks?: Block[] };
 }
 
 /** Sent by the server on every connection: who the socket is, and a fresh token to store. */

@@ -377,6 +377,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('apps').addColumn('bot', 'text').execute();
     },
   },
+  '0014_proactive_blocks': {
+    // Rich content of a prompt (protocol Block[]), as for a message (0011): one JSON document
+    // beside its text, copied into the thread it starts; null for a prompt of text only.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('proactive').addColumn('blocks', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

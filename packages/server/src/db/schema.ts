@@ -112,6 +112,8 @@ export interface ProactiveTable {
   campaign: string | null;
   author: string; // JSON Author
   quick_replies: string | null;
+  /** JSON Block[] (0014); null for text only, and on rows older than it. */
+  blocks?: string | null;
   idempotency_key: string | null;
   expires_at: number | null;
   created_at: number;

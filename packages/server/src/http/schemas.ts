@@ -121,6 +121,7 @@ export const proactiveSchema = {
     campaign: nullableStr,
     author: authorSchema,
     quickReplies: { type: 'array', items: quickReplySchema },
+    blocks: { type: 'array', items: blockSchema, description: 'Rich content shown when the prompt opens in the panel; `text` is its fallback (docs/protocol.md, "Rich messages").' },
     expiresAt: nullableStr,
     createdAt: str,
   },
@@ -185,6 +186,11 @@ export const proactiveBody = {
     expiresAt: { type: 'string', format: 'date-time' },
     author: postMessageBody.properties.author,
     quickReplies: postMessageBody.properties.quickReplies,
+    blocks: {
+      ...postMessageBody.properties.blocks,
+      description:
+        'Buttons, cards, a carousel or a form, shown when the prompt opens in the panel (a toast shows the text, their fallback) and copied with the prompt into the thread it starts. Checked as a message\'s: a bad block answers 400 `bad_request` naming it, e.g. `body: blocks.0.buttons.1.url: must be an http or https URL`.',
+    },
   },
   required: ['to', 'text'],
 } as const;

@@ -37,9 +37,8 @@ export interface CampaignMessage {
   quickReplies?: QuickReply[];
   /**
    * RICH CONTENT (protocol `Block`: buttons, cards, a carousel, a form), checked with the
-   * protocol's `richContentSchema` and stored with the campaign. A prompt (`ProactiveMessage`)
-   * does not carry blocks yet, so it shows `text`, their fallback; when prompts carry them, pass
-   * them on in services/rules.ts (→ ProactiveInput).
+   * protocol's `richContentSchema` and stored with the campaign; its prompts carry them
+   * (services/rules.ts → `ProactiveInput.blocks`, and the session's page campaigns).
    */
   blocks?: Block[];
 }

@@ -297,6 +297,7 @@ export class Messaging {
         text: prompt.text,
         kind: 'proactive',
         quickReplies: prompt.quickReplies,
+        blocks: prompt.blocks,
         meta: { proactiveId: prompt.id, campaign: prompt.campaign },
       });
     }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { Author, ProactiveMessage, QuickReply } from '@threadline/protocol';
+import type { Author, Block, ProactiveMessage, QuickReply } from '@threadline/protocol';
 import type { Database, ProactiveTable } from '../db/schema.js';
 import { ServerError, notFound } from '../errors.js';
 import { agentRoom, userRoom, visitorRoom } from '../realtime/rooms.js';
@@ -27,6 +27,8 @@ export interface ProactiveInput {
   expiresAt?: string;
   author?: Author;
   quickReplies?: QuickReply[];
+  /** Rich content, checked by the caller (`richContentSchema`, `unsafePatternProblem`) as for a message. */
+  blocks?: Block[];
   idempotencyKey?: string | null;
 }
 
@@ -132,6 +134,7 @@ export class ProactiveService {
       campaign: input.campaign ?? null,
       author: JSON.stringify(input.author ?? { kind: 'bot' }),
       quick_replies: input.quickReplies?.length ? JSON.stringify(input.quickReplies) : null,
+      blocks: input.blocks?.length ? JSON.stringify(input.blocks) : null,
       idempotency_key: input.idempotencyKey ?? null,
       expires_at: expiresAt,
       created_at: Date.now(),

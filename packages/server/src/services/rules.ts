@@ -251,6 +251,7 @@ export class RuleEngine {
         campaign: c.id,
         author: message.author ?? { kind: 'bot' },
         quickReplies: message.quickReplies,
+        blocks: message.blocks,
         expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
       },
       // The job is deleted in the transaction that stores the prompt (or finds a cap reached).
@@ -303,7 +304,7 @@ export class RuleEngine {
       let capped = false;
       for (const cap of capsOf(c, now)) if ((await count(c.id, cap.since)) >= cap.count) capped = true;
       if (capped) continue;
-      entry.prompt = { text: message.text, display: c.display, author: message.author ?? { kind: 'bot' }, ...(message.quickReplies?.length ? { quickReplies: message.quickReplies } : {}) };
+      entry.prompt = { text: message.text, display: c.display, author: message.author ?? { kind: 'bot' }, ...(message.quickReplies?.length ? { quickReplies: message.quickReplies } : {}), ...(message.blocks?.length ? { blocks: message.blocks } : {}) };
       listed.push(entry);
     }
     return listed;
@@ -342,6 +343,7 @@ export class RuleEngine {
         campaign: c.id,
         author: message.author ?? { kind: 'bot' },
         quickReplies: message.quickReplies,
+        blocks: message.blocks,
         expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
       },
       { id: input.id, cap: capsOf(c, now), deliver: false, exposure: { campaign: c.id, subject, variant, visitorId: p.visitorId, userId: p.userId } },

@@ -88,6 +88,8 @@ export function toProactive(row: ProactiveTable): ProactiveMessage {
   };
   const quickReplies = parse<QuickReply[] | null>(row.quick_replies, null);
   if (quickReplies?.length) p.quickReplies = quickReplies;
+  const blocks = parse<Block[] | null>(row.blocks, null);
+  if (blocks?.length) p.blocks = blocks;
   return p;
 }
 

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { richContentSchema, validate } from '@threadline/protocol';
 import { requireApp } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { errorSchema, proactiveBody, proactiveSchema } from '../schemas.js';
 import type { ProactiveInput } from '../../services/proactive.js';
+import { unsafePatternProblem } from '../../services/form-patterns.js';
+import { ServerError } from '../../errors.js';
 
 export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Omit<ProactiveInput, 'idempotencyKey'>; Headers: { 'idempotency-key'?: string } }>(
@@ -39,7 +42,13 @@ export function proactiveRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (req, reply) => {
       const appRow = await requireApp(req, deps.store);
-      const result = await deps.proactive.push(appRow.id, { ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? null });
+      // Blocks and quick replies by the protocol's rules, as for a message (routes/threads.ts): the JSON Schema only documents them.
+      const rich = validate(richContentSchema, { text: req.body.text, blocks: req.body.blocks, quickReplies: req.body.quickReplies });
+      if (!rich.ok) throw new ServerError('bad_request', `body: ${rich.message}`);
+      const slow = unsafePatternProblem(rich.value.blocks);
+      if (slow) throw new ServerError('bad_request', `body: ${slow}`);
+      const { blocks, quickReplies } = rich.value;
+      const result = await deps.proactive.push(appRow.id, { ...req.body, blocks, quickReplies, idempotencyKey: req.headers['idempotency-key'] ?? null });
       return reply.status(202).send(result);
     },
   );
