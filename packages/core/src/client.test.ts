@@ -601,6 +601,23 @@ describe('client: handoff and form answers', () => {
     expect(second.client.getSnapshot().messages[t]![1]).toMatchObject({ blocks });
   });
 
+  it('keeps a prompt’s blocks in the snapshot, also after a reload from storage', async () => {
+    const storage = memoryStorage();
+    const server = new FakeServer();
+    const first = setup({ storage, server });
+    await flush();
+    const blocks = [{ type: 'card' as const, title: 'Free shipping over €50', buttons: [{ type: 'url' as const, label: 'See the rules', url: 'https://shop.example/shipping' }] }];
+    const prompt = { id: 'rich-p', text: 'Almost free shipping', display: 'open' as const, campaign: null, author: { kind: 'bot' as const }, blocks, expiresAt: null, createdAt: new Date(0).toISOString() };
+    server.push({ type: 'server', name: 'proactive', payload: prompt });
+    await flush();
+    expect(first.client.getSnapshot().proactive.find((p) => p.id === 'rich-p')).toMatchObject({ text: 'Almost free shipping', blocks });
+    first.client.destroy();
+    setReachable(server, false);
+    const second = setup({ storage, server });
+    await flush(20);
+    expect(second.client.getSnapshot().proactive.find((p) => p.id === 'rich-p')).toMatchObject({ blocks });
+  });
+
   it('keeps a handoff and a form answer in the outbox across a reload and sends them with the message', async () => {
     const storage = memoryStorage();
     const server = new FakeServer();

@@ -51,6 +51,7 @@ export function offer(record: ProactiveRecord, prompt: ProactiveMessage): Proact
     campaign: prompt.campaign,
     author: prompt.author,
     ...(prompt.quickReplies ? { quickReplies: prompt.quickReplies } : {}),
+    ...(prompt.blocks ? { blocks: prompt.blocks } : {}),
     expiresAt: prompt.expiresAt,
     createdAt: prompt.createdAt,
     shown: false,
