@@ -32,7 +32,8 @@ export function createHttp(config: Pick<ServerConfig, 'logLevel' | 'trustProxy'>
     logger: config.logLevel === 'silent' ? false : logStream ? { level, stream: logStream } : { level },
     trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    // allowUnionTypes: `type: [...]` (a campaign condition's scalar value) is taken as is.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false, allowUnionTypes: true } },
   });
 }
 

@@ -128,6 +128,17 @@ describe('/v1/campaigns', () => {
     v.close();
   });
 
+  it('keeps a condition value’s type: false stays false and 50 stays 50, "50" stays a string', async () => {
+    const conditions = [
+      { key: 'member', op: 'eq', value: false },
+      { key: 'visits', op: 'gte', value: 50 },
+      { key: 'code', op: 'eq', value: '50' },
+    ];
+    const c = await create({ audience: { attributes: conditions } });
+    expect(c.audience.attributes).toEqual(conditions);
+    expect((await h.api('GET', `/v1/campaigns/${c.id}`)).body.audience.attributes).toEqual(conditions);
+  });
+
   it('is listed in the OpenAPI document', async () => {
     const doc = (await h.api('GET', '/v1/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/campaigns', '/v1/campaigns/{id}', '/v1/campaigns/{id}/stats']));

@@ -27,7 +27,9 @@ const conditionSchema = {
   properties: {
     key: text(100),
     op: { type: 'string', enum: CONDITION_OPS },
-    value: { anyOf: [{ type: 'string', maxLength: 500 }, { type: 'number' }, { type: 'boolean' }] },
+    // One union type, not anyOf: with the server's type coercion, anyOf's first branch (a string)
+    // would take `false` and `50` as "false" and "50"; a union coerces only what matches none.
+    value: { type: ['string', 'number', 'boolean'], maxLength: 500 },
   },
   required: ['key', 'op'],
 } as const;
