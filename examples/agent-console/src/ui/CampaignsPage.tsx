@@ -213,7 +213,7 @@ function CampaignDetail({ api, campaign: c, onChanged, onEdit, onBack, onDeleted
         <dt>When</dt>
         <dd>
           {TRIGGER_LABELS[c.trigger.kind]}: {describeTrigger(c.trigger)}
-          {pageTrigger && <span class="cp-note"> Page triggers are stored; the widget does not run them yet.</span>}
+          {pageTrigger && <span class="cp-note"> Evaluated on the shopper's page by the widget, without asking the server first.</span>}
         </dd>
         <dt>Who</dt>
         <dd>{describeAudience(c.audience)}</dd>
@@ -366,7 +366,7 @@ function CampaignEditor({ api, base, onSaved, onCancel }: EditorProps) {
         {kind === 'scroll_depth' && field('percent', 'Scrolled', { inputMode: 'numeric' }, '% of the page')}
         {(kind === 'server_event' || kind === 'cart_value') && field('minCartValue', 'Cart at least', { inputMode: 'decimal' })}
         {field('urlPattern', 'Page URL', { placeholder: '*/checkout*', maxLength: 500 }, '* matches anything')}
-        {PAGE_TRIGGERS.includes(kind) && <p class="cp-note cp-wide">Stored with the campaign; the widget does not evaluate page triggers yet, so it prompts nobody for now.</p>}
+        {PAGE_TRIGGERS.includes(kind) && <p class="cp-note cp-wide">Evaluated on the shopper's page by the widget (loaded only for shoppers this campaign may prompt); caps are still checked by the server.</p>}
       </fieldset>
 
       <fieldset>
