@@ -24,6 +24,7 @@ import type {
 } from '@threadline/protocol';
 import { FILE_PATH, formProblem, type Block, type FieldProblem, type FormAnswer, type FormBlock } from '@threadline/protocol';
 import type { Kysely } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import type { Database, MessagesTable, ThreadsTable, VisitorsTable } from '../db/schema.js';
 import type { AppendInput, AppendResult, NewMessage, Principal, SqlStore } from '../store/sql-store.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
@@ -272,26 +273,32 @@ export class Messaging {
   }
 
   async #postFromVisitor(p: Principal, input: SendInput): Promise<SendResult> {
-    if (input.form) await this.#checkFormAnswer(p, input.threadId, input.form);
+    const answering = input.proactiveId ? await this.store.liveProactive(p, input.proactiveId) : null;
+    // A form of the prompt, answered by the send that starts the thread from it: checked against
+    // the prompt's form, and named in the answer by the id of the prompt's copy in the thread.
+    const preludeId = uuidv7();
+    const promptForm = answering && input.create && input.form?.messageId === answering.id ? input.form : undefined;
+    if (promptForm) this.#checkForm(toProactive(answering!).blocks, promptForm);
+    else if (input.form) await this.#checkFormAnswer(p, input.threadId, input.form);
     const message: NewMessage = {
       clientId: input.clientId,
       author: { kind: 'visitor' },
       text: input.text,
       kind: 'text',
       attachmentIds: input.attachmentIds ?? [],
-      meta: visitorMeta(input),
+      meta: visitorMeta(promptForm ? { ...input, form: { ...promptForm, messageId: preludeId } } : input),
       // A repeat with another handoff or form answer is a different message (`clientid_conflict`).
       bodyExtra: [input.quickReply ?? null, input.proactiveId ?? null, ...(input.handoff || input.form ? [input.handoff ?? false, input.form ?? null] : [])],
     };
     let campaign: string | null = null;
     const prelude: NewMessage[] = [];
-    const answering = input.proactiveId ? await this.store.liveProactive(p, input.proactiveId) : null;
     if (answering) {
       const prompt = toProactive(answering);
       campaign = prompt.campaign;
       // The prompt becomes the first message of the thread it started, so the agent sees what
       // the visitor is answering.
       prelude.push({
+        id: preludeId,
         clientId: `proactive:${prompt.id}`,
         author: prompt.author,
         text: prompt.text,
@@ -334,7 +341,11 @@ export class Messaging {
   async #checkFormAnswer(p: Principal, threadId: string, form: FormAnswer): Promise<void> {
     await this.store.visibleThread(p, threadId);
     const row = await this.store.messageIn(threadId, form.messageId);
-    const block = row ? toMessage(row).blocks?.find((b): b is FormBlock => b.type === 'form') : undefined;
+    this.#checkForm(row ? toMessage(row).blocks : undefined, form);
+  }
+
+  #checkForm(blocks: Block[] | undefined, form: FormAnswer): void {
+    const block = blocks?.find((b): b is FormBlock => b.type === 'form');
     if (!block) throw new ServerError('bad_request', 'form.messageId: no form in that message of this thread');
     const problem = formProblem(block, form.values);
     if (problem) throw new ServerError('bad_request', `form.values.${problem.field}: ${FIELD_PROBLEMS[problem.problem]}`);

@@ -73,6 +73,22 @@ describe('POST /v1/proactive with blocks', () => {
     expect(synced.messages.find((m: any) => m.threadId === threadId && m.seq === 1)?.blocks).toEqual(blocks);
     v.close();
   });
+
+  it('takes an answer to the prompt’s form in the send that starts the thread, named by the prompt’s copy there; a bad value is refused', async () => {
+    const v = await connect(h.url);
+    const form: Block[] = [{ type: 'form', fields: [{ name: 'order', label: 'Order number', pattern: 'A-\\d{4}', required: true }] }];
+    const pushed = await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'Which order is it about?', blocks: form });
+    const promptId = pushed.body.proactive.id;
+    const bad = await send(v, newId(), 'A-12', { create: true, proactiveId: promptId, form: { messageId: promptId, values: { order: 'A-12' } } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/^form\.values\.order: /) } });
+    const threadId = newId();
+    const ack = await send(v, threadId, 'A-1234', { create: true, proactiveId: promptId, form: { messageId: promptId, values: { order: 'A-1234' } } });
+    expect(ack.ok, JSON.stringify(ack)).toBe(true);
+    const [copy, answer] = (await h.api('GET', `/v1/threads/${threadId}/messages`)).body.items;
+    expect(copy).toMatchObject({ kind: 'proactive', blocks: form });
+    expect(answer.meta.form).toEqual({ messageId: copy.id, values: { order: 'A-1234' } });
+    v.close();
+  });
 });
 
 describe('campaign prompts carry their message’s blocks', () => {

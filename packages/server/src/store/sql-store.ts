@@ -26,6 +26,8 @@ export interface AppRow {
 }
 
 export interface NewMessage {
+  /** Chosen by the caller when another message of the same append names it (a prompt's prelude, answered by a form). @default a new UUIDv7 */
+  id?: string;
   clientId: string | null;
   author: Author;
   text: string;
@@ -702,7 +704,7 @@ export class SqlStore {
       const attachments = await this.#claimAttachments(trx, input, thread.id, m.attachmentIds ?? []);
       seq += 1;
       const row: MessagesTable = {
-        id: uuidv7(),
+        id: m.id ?? uuidv7(),
         app_id: input.appId,
         thread_id: thread.id,
         seq,
