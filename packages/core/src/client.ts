@@ -75,6 +75,8 @@ export class ThreadlineClient implements Client {
   readonly #host: Host;
   readonly #conversation: Lazy<Awaited<ReturnType<Units['conversation']>>, Conversation>;
   readonly #prompts: Lazy<Awaited<ReturnType<Units['prompts']>>, Prompts>;
+  /** This page's tracked events, newest last (at most 20): page triggers hear them when they load. */
+  readonly #tracked: TabCommands['track'][] = [];
   #storage: ResilientStorage | null = null;
   #local: LocalStore | null = null;
   #started: Promise<void> | null = null;
@@ -165,7 +167,7 @@ export class ThreadlineClient implements Client {
     );
     this.#prompts = new Lazy(
       () => units.prompts(),
-      (m) => new m.Prompts(this.#host, this.#storedPrompts),
+      (m) => new m.Prompts(this.#host, this.#storedPrompts, this.#tracked),
       (err) => this.#report('network', `could not load the proactive prompts code: ${String(err)}`),
     );
     this.#store.onAction = (action) => this.#tabs.mirror(action);
@@ -662,7 +664,9 @@ export class ThreadlineClient implements Client {
     await this.start();
     await this.#ready;
     if (this.#destroyed) return undefined;
-    // This page's `track` and `updateContext` calls, for its page campaigns' triggers.
+    // This page's `track` and `updateContext` calls, for its page campaigns' triggers; its tracked
+    // events are kept too (the newest 20), for triggers that load after them (page-load events).
+    if (name == 'track' && this.#tracked.push(args as TabCommands['track']) > 20) this.#tracked.shift();
     this.#prompts.current?.heard(name, args);
     if (this.#role() === 'follower') return (await this.#tabs.call(name, args)) as T | undefined;
     return fn();

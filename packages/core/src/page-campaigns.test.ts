@@ -82,6 +82,23 @@ describe('page campaigns', () => {
     expect(reports(server)).toEqual([{ id: announced[0]!.id, event: 'shown' }]);
   });
 
+  it('hears an event the page tracked before the session listed the campaign (at page load): it fires when the triggers load', async () => {
+    const server = new FakeServer();
+    server.campaigns = [coupon];
+    const { client, announced } = setup({ server });
+    // Tracked at once, before the client has even connected; and a second, non-matching one.
+    client.track('coupon_failed', { total: 80 });
+    client.track('viewed', { page: 'cart' });
+    await client.start();
+    await flush();
+    expect(announced).toMatchObject([{ text: coupon.prompt!.text, campaign: 'coupon-help' }]);
+    expect(fires(server)).toHaveLength(1);
+    // Heard once: a later event does not fire it again.
+    client.track('coupon_failed', { total: 90 });
+    await flush();
+    expect(announced).toHaveLength(1);
+  });
+
   it('never shows it twice: again on the page, nor after a reload', async () => {
     const server = new FakeServer();
     server.campaigns = [coupon];

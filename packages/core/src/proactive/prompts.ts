@@ -33,8 +33,12 @@ export class Prompts implements Unit {
   readonly #unsubscribe: () => void;
 
   /** `stored`: the record read at start; expired and capped prompts are dropped from it. */
-  constructor(host: Host, stored: ProactiveRecord) {
+  /** This page's tracked events so far (the client's list, kept up to date by it), for triggers that load after them. */
+  readonly #tracked: readonly TabCommands['track'][];
+
+  constructor(host: Host, stored: ProactiveRecord, tracked: readonly TabCommands['track'][] = []) {
     this.#host = host;
+    this.#tracked = tracked;
     this.#record = caps.prune(stored, host.env.now(), host.options.caps);
     this.#unsubscribe = host.store.subscribe(() => this.#watch());
     this.#watch();
@@ -54,6 +58,9 @@ export class Prompts implements Unit {
           cartValue: () => host.context().cart?.value,
           fire: (campaign) => void this.#fired(campaign),
         });
+        // Events the page tracked before the triggers loaded (at page load, before the session):
+        // a `page_event` trigger hears them now, as it would have then.
+        for (const args of this.#tracked) this.#triggers.heard(...args);
       },
       (err: unknown) => {
         // Tried again at the next change of the store (a new session, say).
