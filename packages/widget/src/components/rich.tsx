@@ -12,8 +12,14 @@ import { richWords, type RichStringKey, type RichT } from '../i18n/rich-strings.
 import type { ResolveUrl } from './Attachments.js';
 import { useRichStyles } from './rich-styles.js';
 
+/**
+ * What the blocks read of the message they belong to; a prompt above a new conversation is one
+ * too (its id names its form's answer, its key is its id).
+ */
+export type BlocksOwner = Pick<MessageView, 'id' | 'blocks'> & { key?: string };
+
 export interface BlocksProps {
-  message: MessageView;
+  message: BlocksOwner;
   /** Every message of the thread: a form shows as answered once the visitor's answer is among them. */
   thread?: readonly MessageView[] | undefined;
   locale: string;
@@ -43,7 +49,7 @@ interface Ctx {
   resolveUrl: ResolveUrl;
 }
 
-function BlockView({ block, ctx, message, thread }: { block: Block; ctx: Ctx; message: MessageView; thread: readonly MessageView[] }) {
+function BlockView({ block, ctx, message, thread }: { block: Block; ctx: Ctx; message: BlocksOwner; thread: readonly MessageView[] }) {
   switch (block.type) {
     case 'buttons':
       return <Buttons buttons={block.buttons} ctx={ctx} />;
@@ -168,7 +174,7 @@ const PROBLEM_WORDS: Record<FieldProblem, RichStringKey> = {
 };
 
 /** The visitor's answer to this form, from the thread (once the server has it). */
-function answerOf(message: MessageView, thread: readonly MessageView[]): Record<string, string> | null {
+function answerOf(message: BlocksOwner, thread: readonly MessageView[]): Record<string, string> | null {
   for (const m of thread) {
     const form = m.own ? (m.meta?.form as { messageId?: unknown; values?: Record<string, string> } | undefined) : undefined;
     if (form && form.messageId === message.id && form.values) return form.values;
@@ -176,13 +182,13 @@ function answerOf(message: MessageView, thread: readonly MessageView[]): Record<
   return null;
 }
 
-function FormView({ form, ctx, message, thread }: { form: FormBlock; ctx: Ctx; message: MessageView; thread: readonly MessageView[] }) {
+function FormView({ form, ctx, message, thread }: { form: FormBlock; ctx: Ctx; message: BlocksOwner; thread: readonly MessageView[] }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [problems, setProblems] = useState<Record<string, FieldProblem>>({});
   const [sent, setSent] = useState<Record<string, string> | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const answer = sent ?? answerOf(message, thread);
-  const id = (name: string) => `tl-${message.key}-${name}`;
+  const id = (name: string) => `tl-${message.key ?? message.id}-${name}`;
 
   if (answer) {
     return (

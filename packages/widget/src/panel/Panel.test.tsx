@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
+import type { Block } from '@threadline/protocol';
 import { createDrafts } from '../drafts.js';
 import type { Locale } from '../i18n/locale.js';
 import { createUiStore } from '../state/ui.js';
@@ -174,6 +175,28 @@ describe('Panel', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect(client.replyProactive).toHaveBeenCalledWith('p1', { text: 'Size M or L?', files: [], durations: {} });
     expect(ui.getSnapshot().route).toEqual({ name: 'thread', threadId: 't-from-prompt' });
+  });
+
+  it('draws a prompt’s blocks above the new conversation, and a button or its form starts the thread from the prompt', async () => {
+    const blocks: Block[] = [
+      { type: 'card', title: 'Free shipping over €50', buttons: [{ type: 'url', label: 'See the rules', url: 'https://shop.example/shipping' }] },
+      { type: 'buttons', buttons: [{ type: 'reply', label: 'Add a gift card', value: 'gift' }, { type: 'handoff', label: 'Talk to a person' }] },
+    ];
+    const form: Block[] = [{ type: 'form', fields: [{ name: 'order', label: 'Order number', required: true }] }];
+    const client = createFakeClient({ threads: [thread()], proactive: [prompt({ text: 'Almost free shipping', blocks }), prompt({ id: 'p2', blocks: form })] });
+    const { ui } = setup(client);
+    act(() => ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: 'p1' } }));
+    expect(screen.getByText('Almost free shipping')).toBeTruthy();
+    expect((await screen.findByText('Free shipping over €50')).className).toBe('rich-title');
+    expect(screen.getByRole('link', { name: /See the rules/ }).getAttribute('href')).toBe('https://shop.example/shipping');
+    fireEvent.click(screen.getByRole('button', { name: 'Add a gift card' }));
+    expect(client.replyProactive).toHaveBeenLastCalledWith('p1', { text: 'Add a gift card', quickReply: 'gift' });
+    expect(ui.getSnapshot().route).toEqual({ name: 'thread', threadId: 't-from-prompt' });
+
+    act(() => ui.dispatch({ type: 'navigate', route: { name: 'compose', promptId: 'p2' } }));
+    fireEvent.input(await screen.findByRole('textbox', { name: /^Order number/ }), { target: { value: 'A-1001' } });
+    fireEvent.click(screen.getAllByRole('button', { name: 'Send' })[0]!);
+    expect(client.replyProactive).toHaveBeenLastCalledWith('p2', { text: 'Order number: A-1001', form: { messageId: 'p2', values: { order: 'A-1001' } } });
   });
 
   it('tags a proactive prompt from a bot "Bot" above the new conversation, as its other messages, and not one from a person', () => {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '@threadline/protocol';
-import type { QuickReply, Snapshot } from '@threadline/core';
+import type { Attachment, QuickReply, Snapshot } from '@threadline/core';
 import { yieldToPage } from '@threadline/core/bare';
 import { Avatar } from '../components/Avatar.js';
 import { Banner } from '../components/Banner.js';
@@ -10,6 +10,7 @@ import { BackIcon, CloseIcon } from '../components/icons.js';
 import { Inbox } from '../components/Inbox.js';
 import { Rating } from '../components/Rating.js';
 import { RichText } from '../components/RichText.js';
+import { RichSlot } from '../components/rich-slot.js';
 import { TypingIndicator } from '../components/TypingIndicator.js';
 import { createI18n, type I18n } from '../i18n/i18n.js';
 import { useStore } from '../state/use-store.js';
@@ -183,6 +184,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
     ui.dispatch({ type: 'navigate', route: { name: 'thread', threadId: id } });
   };
   const quickReply = (q: QuickReply) => send({ text: q.label, quickReply: q.value ?? q.label });
+  const resolveUrl = (a: Attachment) => client.attachmentUrl(a);
   const handoff = useHandoff(thread, messages);
 
   const typingName = typing && typing.until > Date.now() ? (typing.author.name ?? brandName) : null;
@@ -198,6 +200,8 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           <div class="bubble" dir="auto">
             <RichText text={prompt.text} />
           </div>
+          {/* Its blocks answer like a message's: a button or its form starts the thread from the prompt (`send`). */}
+          {prompt.blocks && <RichSlot message={prompt} locale={i18n.locale} onSend={send} resolveUrl={resolveUrl} />}
         </div>
       </div>
     </div>
@@ -247,7 +251,7 @@ function ThreadScreen({ ctx, i18n, threadId, promptId, listDrawn = true }: Threa
           onSend={send}
           systemText={handoff?.assignedText(i18n.locale)}
           resolved={thread?.status === 'resolved'}
-          resolveUrl={(a) => client.attachmentUrl(a)}
+          resolveUrl={resolveUrl}
           previewOf={ctx.previews?.get}
           storedPreview={(clientId, index) => client.pendingFileUrl(clientId, index)}
           onRetry={(id) => client.retry(id)}
