@@ -29,6 +29,22 @@ describe('toast view', () => {
     expect(screen.queryByText('Mia')).toBeNull();
   });
 
+  it('stays text with a prompt that carries blocks: its text and quick replies, none of the blocks (the panel draws them)', () => {
+    const { container } = setup({
+      prompt: prompt({
+        quickReplies: [{ label: 'Shipping costs' }],
+        blocks: [
+          { type: 'card', title: 'Free express shipping', buttons: [{ type: 'url', label: 'Shipping rules', url: 'https://shop.example/shipping' }] },
+          { type: 'buttons', buttons: [{ type: 'reply', label: 'Yes, ship it express', value: 'express' }] },
+        ],
+      }),
+    });
+    expect(screen.getByText('Need help choosing a size? We reply in minutes.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Shipping costs' })).toBeTruthy();
+    expect(container.textContent).not.toMatch(/Free express shipping|Shipping rules|Yes, ship it express/);
+    expect(container.querySelector('a')).toBeNull();
+  });
+
   it('without an author name or a brand name, names the sender "Team" in the visitor’s language, never the launcher’s label', () => {
     const { container, update } = setup({ prompt: prompt({ author: { kind: 'bot' } }), brandName: undefined });
     expect(screen.getByText('Team')).toBeTruthy();
