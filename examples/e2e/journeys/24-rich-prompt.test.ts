@@ -3,7 +3,9 @@
  * Alice is at checkout; the shop's backend pushes a prompt that opens the messenger, with a card
  * (free express shipping, a link to the rules) and a reply button. The panel shows the prompt's
  * card above a new conversation; Alice taps the reply button, and the thread starts from the
- * prompt with its card in it, for her and on the server. Screenshots at 1280×800 and 390×844 go to
+ * prompt with its card in it, for her and on the server. A prompt with a form is answered in the
+ * panel on a phone: a wrong value is explained under the field, a right one starts the thread,
+ * where the prompt's copy shows the form answered. Screenshots at 1280×800 and 390×844 go to
  * .e2e-artifacts/rich-prompt/ to be looked at.
  */
 import fs from 'node:fs';
@@ -76,6 +78,43 @@ it('a checkout prompt with a card and buttons opens in the panel; its reply butt
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.waitForTimeout(150);
   await page.screenshot({ path: path.join(SHOTS, 'thread-desktop.png') });
+  expect(errors).toEqual([]);
+  await s.closeAll();
+});
+
+it('a prompt’s form is answered in the panel: the thread starts from the prompt and shows the form answered', async () => {
+  const s = sessions(env.browser, 'rich-prompt-form');
+  const { page, errors } = await s.open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await page.goto(`${env.demo.url}/`);
+  await page.getByRole('button', { name: 'Sign in as Alice' }).click();
+  await page.getByRole('button', { name: 'Sign out (Alice)' }).waitFor();
+  const form = [{ type: 'form', submitLabel: 'Look it up', fields: [{ name: 'order', label: 'Order number', pattern: 'A-\\d{4}', hint: 'Like A-1234', required: true }] }];
+  const pushed = await env.demo.api('POST', '/v1/proactive', {
+    to: { userId: 'alice' },
+    text: 'Is this about an order? Give me its number and I will look it up.',
+    display: 'open',
+    campaign: 'order-lookup',
+    blocks: form,
+  });
+  expect(pushed.status, JSON.stringify(pushed.body)).toBe(202);
+  const widget = page.locator('[data-threadline]');
+  const order = widget.getByRole('textbox', { name: /^Order number/ });
+  await order.waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'form-phone.png') });
+  await order.fill('B-12');
+  await widget.getByRole('button', { name: 'Look it up' }).tap();
+  await widget.getByText('Check the format. Like A-1234').waitFor();
+  await order.fill('A-1001');
+  await widget.getByRole('button', { name: 'Look it up' }).tap();
+  // The thread starts from the prompt; its copy there shows the form answered.
+  await waitForText(page, 'Order number: A-1001');
+  await log(page).getByText('Sent', { exact: true }).first().waitFor();
+  await expect.poll(() => log(page).getByRole('textbox', { name: /^Order number/ }).count()).toBe(0);
+  const thread = await env.demo.thread((t) => t.campaign === 'order-lookup');
+  const [copy, answer] = (await env.demo.api('GET', `/v1/threads/${thread.id}/messages`)).body.items;
+  expect(copy).toMatchObject({ kind: 'proactive', blocks: form });
+  expect(answer).toMatchObject({ text: 'Order number: A-1001', meta: { form: { messageId: copy.id, values: { order: 'A-1001' } } } });
+  await page.screenshot({ path: path.join(SHOTS, 'form-answered-phone.png') });
   expect(errors).toEqual([]);
   await s.closeAll();
 });
