@@ -146,7 +146,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const webhooks = new WebhookDispatcher(new WebhookStore(db), { ...config.webhooks, resolveHost: options.resolveHost, node }, log);
   const jobs = new JobWorker(new JobStore(db), { node }, log);
   // Transactional webhook outbox: a committed message always has its deliveries queued.
-  const store = new SqlStore(db, { onAppend: new Outbox(webhooks).appended });
+  // An app without webhooks: a visitor's message writes nothing else in its transaction, and on
+  // PostgreSQL is one statement (SqlStore's quietAppend).
+  const store = new SqlStore(db, { onAppend: new Outbox(webhooks).appended, quietAppend: (appId) => webhooks.knownWithoutHooks(appId) });
   const campaigns = new CampaignStore(db, { cacheMs: config.campaignCacheMs });
   const files = options.files ?? fileStoreOf(db, config.dataDir);
   const tokenTtlMs = (config.tokenTtlDays ?? DEFAULT_TOKEN_TTL_DAYS) * 24 * 60 * 60 * 1000;

@@ -384,6 +384,59 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('proactive').addColumn('blocks', 'text').execute();
     },
   },
+  '0015_append_function': {
+    // PostgreSQL: a visitor's message to an existing thread in one statement (SqlStore.append's
+    // fast path), so no lock or pooled connection is held across round trips through a busy node.
+    // It locks the thread, checks who may write in it and the clientId after the lock (each
+    // statement in a function sees what committed before it), allocates the seq, inserts, and
+    // returns the thread as it leaves it with both sides' unread counts before the message and the
+    // visitor's row. Anything it does not handle comes back as an outcome for the general path:
+    // `missing` (a new thread), `invisible`, `repeat`, `slow` (a bot thread: the handoff rules are
+    // the server's code; a resolved thread the message reopens). A migration that adds a column
+    // to `messages` or `threads` without a default must replace this function too.
+    async up(db: Kysely<any>) {
+      if (engineOf(db) !== 'postgres') return;
+      await sql`
+        CREATE OR REPLACE FUNCTION threadline_append_visitor(
+          p_thread text, p_app text, p_visitor text, p_user text, p_threads text[],
+          p_id text, p_client text, p_hash text, p_text text, p_kind text,
+          p_quick_replies text, p_blocks text, p_meta text, p_at bigint, p_reopen boolean
+        ) RETURNS TABLE (outcome text, thread jsonb, unread_visitor bigint, unread_agent bigint, visitor jsonb)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+          t threads%ROWTYPE;
+        BEGIN
+          SELECT * INTO t FROM threads WHERE id = p_thread FOR NO KEY UPDATE;
+          IF NOT FOUND THEN
+            outcome := 'missing'; RETURN NEXT; RETURN;
+          END IF;
+          IF t.app_id <> p_app OR NOT (
+            p_thread = ANY (p_threads)
+            OR (t.user_id IS NOT NULL AND p_user IS NOT NULL AND t.user_id = p_user)
+            OR (t.user_id IS NULL AND t.visitor_id = p_visitor)
+          ) THEN
+            outcome := 'invisible'; RETURN NEXT; RETURN;
+          END IF;
+          IF p_client IS NOT NULL AND EXISTS (SELECT 1 FROM messages WHERE thread_id = p_thread AND client_id = p_client) THEN
+            outcome := 'repeat'; RETURN NEXT; RETURN;
+          END IF;
+          IF t.assignee_kind = 'bot' OR (p_reopen AND t.status = 'resolved') THEN
+            outcome := 'slow'; RETURN NEXT; RETURN;
+          END IF;
+          unread_visitor := (SELECT count(*) FROM messages u WHERE u.thread_id = p_thread AND u.author_kind <> 'visitor' AND u.seq > t.visitor_read_seq);
+          unread_agent := (SELECT count(*) FROM messages u WHERE u.thread_id = p_thread AND u.author_kind = 'visitor' AND u.seq > t.agent_read_seq);
+          UPDATE threads SET last_seq = last_seq + 1, updated_at = p_at WHERE id = p_thread RETURNING * INTO t;
+          INSERT INTO messages (id, app_id, thread_id, seq, client_id, body_hash, author_kind, author_name, author_avatar, text, kind, attachments, quick_replies, blocks, meta, created_at)
+            VALUES (p_id, p_app, p_thread, t.last_seq, p_client, p_hash, 'visitor', NULL, NULL, p_text, p_kind, '[]', p_quick_replies, p_blocks, p_meta, p_at);
+          outcome := 'appended';
+          thread := to_jsonb(t);
+          visitor := (SELECT jsonb_build_object('id', v.id, 'user_id', v.user_id, 'name', v.name, 'email', v.email, 'context', v.context, 'last_seen_at', v.last_seen_at) FROM visitors v WHERE v.id = t.visitor_id);
+          RETURN NEXT;
+        END
+        $fn$
+      `.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

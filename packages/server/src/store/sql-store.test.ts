@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHashOf } from '../auth/identity.js';
-import { SECRET, connect, newId, startServer, type Harness, type Visitor } from '../test/harness.js';
+import { SECRET, TEST_ENGINE, connect, newId, startServer, type Harness, type Visitor } from '../test/harness.js';
+import { Statements } from '../test/statements.js';
+import { SqlStore, type AppendInput } from './sql-store.js';
 
 // Writes that race: on SQLite they are serialised anyway; on PostgreSQL (the `server-postgres`
 // run of this file) they run side by side and only SqlStore's locks and ON CONFLICT keep them right.
@@ -83,6 +85,48 @@ describe('concurrent writes', () => {
     const next = await h.server.store.append({ ...input, message: { ...input.message, clientId: newId(), text: 'next' } });
     expect(next.message.seq).toBe(3);
     expect((await h.server.store.getThread(threadId))!.last_seq).toBe(3);
+  });
+
+  it('appends a visitor’s message to an existing thread of an app without webhooks in one statement on PostgreSQL, with what the transaction gives', async () => {
+    const statements = new Statements();
+    const db = h.server.store.db.withPlugin(statements);
+    const oneTrip = new SqlStore(db, { quietAppend: () => true });
+    const transaction = new SqlStore(db);
+    // Two threads alike: a visitor's message, the brand's answer; then one more visitor message each.
+    const v = await connect(h.url);
+    const principal = { appId: 'demo', visitorId: v.session.visitorId, userId: null };
+    const threads = [newId(), newId()];
+    for (const threadId of threads) {
+      await v.call('message.send', { threadId, clientId: newId(), text: 'hello', create: true });
+      expect((await h.api('POST', `/v1/threads/${threadId}/messages`, { text: 'Hi! Which size?' })).status).toBe(201);
+    }
+    v.close();
+    const input = (threadId: string): AppendInput => ({
+      appId: 'demo',
+      threadId,
+      principal,
+      message: { clientId: newId(), author: { kind: 'visitor' }, text: 'Size M', kind: 'text', meta: { quickReply: 'm' }, bodyExtra: ['m', null] },
+      reopen: true,
+    });
+    statements.sql.length = 0;
+    const fast = await oneTrip.append(input(threads[0]!));
+    const trips = statements.sql.splice(0);
+    const slow = await transaction.append(input(threads[1]!));
+    if (TEST_ENGINE === 'postgres') expect(trips).toEqual([expect.stringContaining('threadline_append_visitor(')]);
+    else expect(trips.length).toBeGreaterThan(2); // SQLite: the transaction (no round trips there)
+    expect(statements.sql.length).toBeGreaterThan(2);
+    const same = (r: typeof fast) => ({
+      result: { duplicate: r.duplicate, created: r.created, reopened: r.reopened, deliveries: r.deliveries, prelude: r.prelude, after: r.after, unread: r.summary?.unread, visitor: r.summary?.visitor?.id },
+      message: { ...r.message, id: 'id', thread_id: 'thread', client_id: 'client', body_hash: 'hash', created_at: 0 },
+      thread: { ...r.thread, id: 'thread', created_at: 0, updated_at: 0, assigned_at: 0 },
+    });
+    expect(same(fast)).toEqual(same(slow));
+    expect(fast.message.seq).toBe(3);
+    expect(fast.summary?.unread).toEqual({ visitor: 1, agent: 2 });
+    // What was stored is what it answered.
+    const stored = await h.server.store.db.selectFrom('messages').selectAll().where('id', '=', fast.message.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual(fast.message);
+    expect((await h.server.store.getThread(threads[0]!))).toEqual(fast.thread);
   });
 
   it('answers every one of ten brand replies sent at once with one Idempotency-Key with the same message', async () => {

@@ -199,6 +199,14 @@ export interface SqlStoreOptions {
    * @default 5000
    */
   appCacheMs?: number;
+  /**
+   * True when a visitor's message to an app writes nothing in its transaction besides itself (no
+   * webhook subscribed, as far as this node knows: server.ts asks the webhook dispatcher's
+   * no-hooks cache). On PostgreSQL such a message to an existing thread nobody else handles is
+   * appended by one statement (`threadline_append_visitor`, migration 0015).
+   * @default never: every append is a transaction of several statements
+   */
+  quietAppend?: (appId: string) => boolean;
 }
 
 /** How many prompts of a campaign a visitor (or user) may get in a window: a rule's cap. */
@@ -237,6 +245,7 @@ export interface Exposure {
  */
 export class SqlStore {
   readonly #onAppend: AppendHook | null;
+  readonly #quietAppend: (appId: string) => boolean;
   readonly #engine: Engine;
   readonly #apps: AppCache;
 
@@ -245,6 +254,7 @@ export class SqlStore {
     options: SqlStoreOptions = {},
   ) {
     this.#onAppend = options.onAppend ?? null;
+    this.#quietAppend = options.quietAppend ?? (() => false);
     this.#engine = engineOf(db);
     this.#apps = new AppCache(options.appCacheMs ?? 5000);
   }
@@ -580,6 +590,8 @@ export class SqlStore {
    * creates it, the other waits for that and finds it.
    */
   async append(input: AppendInput, then?: TxHook<AppendResult>): Promise<AppendResult> {
+    const fast = then ? null : await this.#appendInOneStatement(input);
+    if (fast) return fast;
     return afterRacedRepeat(() =>
       this.db.transaction().execute(async (trx) => {
         const result = await this.#appendIn(trx, input);
@@ -588,6 +600,50 @@ export class SqlStore {
         return result;
       }),
     );
+  }
+
+  /**
+   * The usual visitor send on PostgreSQL — a text message to an existing thread nobody else
+   * handles (no bot), of an app whose appends write nothing else (`quietAppend`) — as one statement:
+   * the function of migration 0015 does what `#appendIn` does for it (lock, visibility, clientId,
+   * seq, insert) in one round trip, so the thread's lock and a pooled connection are held for the
+   * time PostgreSQL takes, not for five trips through this node's event loop. Null: not such a
+   * send, or the function answered that it is not (a new thread, a repeat, a thread the message
+   * reopens or a bot handles, one the visitor may not write in): `#appendIn` decides then.
+   */
+  async #appendInOneStatement(input: AppendInput): Promise<AppendResult | null> {
+    const { principal: p, message: m } = input;
+    if (this.#engine !== 'postgres' || !p || m.author.kind !== 'visitor' || m.author.name || m.author.avatarUrl || m.attachmentIds?.length || !this.#quietAppend(input.appId)) return null;
+    const at = now();
+    const row: MessagesTable = {
+      id: uuidv7(),
+      app_id: input.appId,
+      thread_id: input.threadId,
+      seq: 0,
+      client_id: m.clientId,
+      body_hash: bodyHash(m),
+      author_kind: 'visitor',
+      author_name: null,
+      author_avatar: null,
+      text: m.text,
+      kind: m.kind,
+      attachments: '[]',
+      quick_replies: m.quickReplies?.length ? JSON.stringify(m.quickReplies) : null,
+      blocks: m.blocks?.length ? JSON.stringify(m.blocks) : null,
+      meta: m.meta ? JSON.stringify(m.meta) : null,
+      created_at: at,
+    };
+    const { rows } = await sql<{ outcome: string; thread: ThreadsTable | null; unread_visitor: number | null; unread_agent: number | null; visitor: AgentVisitorRow | null }>`
+      select * from threadline_append_visitor(${input.threadId}, ${input.appId}, ${p.visitorId}, ${p.userId}, ${[...(p.threads ?? [])]}::text[],
+        ${row.id}, ${row.client_id}, ${row.body_hash}, ${row.text}, ${row.kind}, ${row.quick_replies}, ${row.blocks ?? null}, ${row.meta}, ${at}, ${input.reopen})
+    `.execute(this.db);
+    const r = rows[0];
+    if (r?.outcome !== 'appended' || !r.thread) return null;
+    const thread = r.thread;
+    row.seq = thread.last_seq;
+    // Both sides' unread messages before this one, plus this one for the brand side.
+    const unread = { visitor: Number(r.unread_visitor ?? 0), agent: Number(r.unread_agent ?? 0) + 1 };
+    return { message: row, prelude: [], after: [], thread, duplicate: false, created: false, reopened: false, deliveries: 0, summary: { unread, visitor: r.visitor ?? undefined } };
   }
 
   /**

@@ -163,12 +163,20 @@ export class WebhookDispatcher {
 
   /** The app's webhooks as `within` sees them, or none without a read when it had none a moment ago. */
   async #hooksOf(appId: string, within?: Kysely<Database>): Promise<WebhooksTable[]> {
-    const since = this.#noHooks.get(appId);
-    if (since !== undefined && this.clock.now() - since < (this.options.noHooksTtlMs ?? 5000)) return [];
+    if (this.knownWithoutHooks(appId)) return [];
     const generation = this.#generation;
     const hooks = await this.store.ofApp(appId, within);
     if (!hooks.length && generation === this.#generation) this.#noHooks.set(appId, this.clock.now());
     return hooks;
+  }
+
+  /**
+   * True while this node holds a fresh read of `appId` with no webhook (the same belief `enqueue`
+   * acts on): a change of that app then queues no delivery, and needs no statement for it.
+   */
+  knownWithoutHooks(appId: string): boolean {
+    const since = this.#noHooks.get(appId);
+    return since !== undefined && this.clock.now() - since < (this.options.noHooksTtlMs ?? 5000);
   }
 
   async list(appId: string): Promise<WebhooksTable[]> {
