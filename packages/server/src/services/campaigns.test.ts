@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHashOf } from '../auth/identity.js';
-import { SECRET, connect, startServer, type Harness } from '../test/harness.js';
+import { SECRET, connect, eventually, startServer, type Harness } from '../test/harness.js';
 import { HOLDOUT, assign } from './campaign-spec.js';
 import type { RuleEvaluation } from './rules.js';
 
@@ -315,8 +315,9 @@ describe('goal and attribution', () => {
     }
     const a = byArm.get('a')!.v;
     const held = byArm.get(HOLDOUT)!.v;
-    // Shown, then the order: twice, and again after a reload.
-    const [prompt] = a.received.proactive!;
+    // Shown, then the order: twice, and again after a reload. (The prompt reaches the socket
+    // after the evaluation is reported: wait for it.)
+    const prompt = await eventually(() => a.received.proactive?.[0]);
     await a.call('proactive.event', { id: prompt!.id, event: 'shown' });
     await a.call('track', { name: 'order_completed', props: { total: 42 } });
     await a.call('track', { name: 'order_completed', props: { total: 42 } });
