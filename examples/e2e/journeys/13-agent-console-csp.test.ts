@@ -96,9 +96,10 @@ it('the console shows a visitor whose broken locale was stored before locales we
   await shopper.call('context.update', { page: { url: `${env.demo.url}/checkout`, title: 'Checkout' }, cart: { value: 89.5, currency: 'EUR', items: 1 } });
   await shopper.call('message.send', { threadId: uuid(), create: true, clientId: uuid(), text: 'Is the blue one back in stock?' });
 
-  // An older server handed out whatever the page sent: give the console "x!" as it would have.
+  // An older server handed out whatever the page sent: give the console "x!" as it would have
+  // (wherever a visitor comes with a thread: the lists, the queue, a thread, a visitor).
   const breakLocale = (visitor: { context?: Record<string, unknown> } | undefined) => visitor?.context && (visitor.context.locale = 'x!');
-  await page.route(/\/v1\/(threads|visitors)(\/[^/]+)?(\?.*)?$/, async (route) => {
+  await page.route(/\/v1\/(threads|visitors|queue)(\/[^/]+)?(\?.*)?$/, async (route) => {
     const res = await route.fetch();
     const json = await res.json();
     for (const item of json.items ?? [json]) breakLocale(item.visitor ?? item);
