@@ -20,12 +20,11 @@
 // Then BENCH_LIGHTHOUSE_PROFILE_RUNS (default 5) more mobile runs of the page with the widget with
 // V8's sampling profiler in the trace say which code each long task runs (lighthouse-samples.mjs):
 // Lighthouse's own attribution misses the widget's promise continuations and idle callbacks.
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { median, pkgVersion, saveResult, table } from './lib/common.mjs';
 import { launchChromium } from './lib/browser.mjs';
 import { serverBuilt } from './lib/server-proc.mjs';
-import { startShop } from './lib/demo-proc.mjs';
+import { freePort, startShop } from './lib/demo-proc.mjs';
 import { widgetParts } from './ours.mjs';
 
 const RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS || 5);
@@ -37,16 +36,6 @@ const PAGES = [
   { id: 'with', label: 'With the widget', path: '/' },
   { id: 'without', label: 'Without the widget', path: '/?widget=off' },
 ];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function configFor(preset) {
   const settings = { onlyCategories: ['performance'] };

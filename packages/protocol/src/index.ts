@@ -4,6 +4,7 @@ export { linkify, safeHref, type TextSegment } from './links.js';
 export { WEEKDAYS, openState, hoursProblem, isTimeZone, parseHm } from './hours.js';
 export type { Weekday, OpenInterval, BusinessHours, AppAvailability, Availability, OpenState, TeamMember } from './hours.js';
 export { blocksAsText, type BlockLine } from './blocks-text.js';
+export { globMatch, conditionHolds } from './campaign-match.js';
 export { assignmentOf } from './assignment.js';
 export type { AssigneeKind, ThreadAssignee, AgentAssignee, AssignedBy, AssignmentReason, AssignmentEvent } from './assignment.js';
 export { ERROR_CODES, TRANSIENT_ERROR_CODES, isTransientError, isErrorCode, httpStatusOf } from './errors.js';

@@ -3,55 +3,9 @@
  * the page measured: URL globs, property conditions, how far the page is scrolled, and the two
  * signs of a visitor about to leave. Part of the on-demand triggers chunk (triggers.ts).
  */
-import type { PageCondition } from '@threadline/protocol';
 
-/**
- * The server's glob (`*` is any run of characters, every other character is itself, the whole
- * text must match), in time proportional to pattern × text: never a regular expression.
- */
-export function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      resume = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++resume;
-    } else return false;
-  }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
-/** As the server's: a missing key holds only for `neq`; `gt`…`lte` compare numbers, `contains` strings. */
-export function conditionHolds(c: PageCondition, props: Record<string, unknown>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(props, c.key) && props[c.key] !== undefined;
-  const value = props[c.key];
-  switch (c.op) {
-    case 'exists':
-      return has;
-    case 'eq':
-      return has && value === c.value;
-    case 'neq':
-      return !has || value !== c.value;
-    case 'contains':
-      return typeof value === 'string' && typeof c.value === 'string' && value.includes(c.value);
-    default: {
-      if (typeof value !== 'number' || typeof c.value !== 'number') return false;
-      if (c.op === 'gt') return value > c.value;
-      if (c.op === 'gte') return value >= c.value;
-      if (c.op === 'lt') return value < c.value;
-      return value <= c.value;
-    }
-  }
-}
+/** The server's own tests (URL globs, property conditions), from the protocol: page and server decide alike. */
+export { conditionHolds, globMatch } from '@threadline/protocol';
 
 /**
  * How much of the page the visitor has seen, in percent: the bottom of the viewport over the

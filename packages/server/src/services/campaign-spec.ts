@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { richContentSchema, validate, type Author, type Block, type QuickReply, type VisitorContext } from '@threadline/protocol';
+import { conditionHolds, globMatch, richContentSchema, validate, type Author, type Block, type QuickReply, type VisitorContext } from '@threadline/protocol';
 import { unsafePatternProblem } from './form-patterns.js';
 
 /**
@@ -214,53 +214,8 @@ export function globProblem(pattern: string): string | null {
   return null;
 }
 
-/**
- * Whether `text` matches the glob `pattern` (whole string). The classic two-pointer walk with one
- * backtrack point: O(text × pattern) at worst, no recursion, no regex.
- */
-export function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      resume = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
-export function conditionHolds(c: Condition, props: Record<string, unknown> | undefined): boolean {
-  const actual = props?.[c.key];
-  switch (c.op) {
-    case 'exists':
-      return actual !== undefined && actual !== null;
-    case 'eq':
-      return actual === c.value;
-    case 'neq':
-      return actual !== c.value;
-    case 'contains':
-      return typeof actual === 'string' && typeof c.value === 'string' && actual.includes(c.value);
-    default: {
-      if (typeof actual !== 'number' || typeof c.value !== 'number') return false;
-      if (c.op === 'gt') return actual > c.value;
-      if (c.op === 'gte') return actual >= c.value;
-      if (c.op === 'lt') return actual < c.value;
-      return actual <= c.value;
-    }
-  }
-}
+// Globs and conditions: the protocol's (campaign-match.ts), so the page's triggers decide alike.
+export { conditionHolds, globMatch };
 
 /** What the audience test reads about a visitor. */
 export interface AudienceFacts {
