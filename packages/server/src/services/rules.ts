@@ -92,6 +92,20 @@ export async function importRules(campaigns: Pick<CampaignStore, 'create'>, rule
   return created;
 }
 
+/** The prompt a campaign (in the variant whose `message` this is) sends a visitor, from a trigger on the server or on the page. */
+function campaignPrompt(c: Campaign, message: ReturnType<typeof variantOf>['message'], visitorId: string, now: number) {
+  return {
+    to: { visitorId },
+    text: message.text,
+    display: c.display,
+    campaign: c.id,
+    author: message.author ?? { kind: 'bot' as const },
+    quickReplies: message.quickReplies,
+    blocks: message.blocks,
+    expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
+  };
+}
+
 export function loadRules(file: string): Rule[] {
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
   const parsed = v.safeParse(v.array(ruleSchema), Array.isArray(raw) ? raw : (raw as { rules?: unknown }).rules);
@@ -244,16 +258,7 @@ export class RuleEngine {
     }
     const outcome = await this.deps.proactive.pushCampaign(
       p,
-      {
-        to: { visitorId: p.visitorId },
-        text: message.text,
-        display: c.display,
-        campaign: c.id,
-        author: message.author ?? { kind: 'bot' },
-        quickReplies: message.quickReplies,
-        blocks: message.blocks,
-        expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
-      },
+      campaignPrompt(c, message, p.visitorId, now),
       // The job is deleted in the transaction that stores the prompt (or finds a cap reached).
       {
         id: job.id,
@@ -336,16 +341,7 @@ export class RuleEngine {
     }
     const outcome = await this.deps.proactive.pushCampaign(
       p,
-      {
-        to: { visitorId: p.visitorId },
-        text: message.text,
-        display: c.display,
-        campaign: c.id,
-        author: message.author ?? { kind: 'bot' },
-        quickReplies: message.quickReplies,
-        blocks: message.blocks,
-        expiresAt: new Date(now + c.expiresAfterMs).toISOString(),
-      },
+      campaignPrompt(c, message, p.visitorId, now),
       { id: input.id, cap: capsOf(c, now), deliver: false, exposure: { campaign: c.id, subject, variant, visitorId: p.visitorId, userId: p.userId } },
     );
     return result(outcome === 'pushed' ? 'shown' : outcome === 'exists' ? 'duplicate' : outcome, variant);
