@@ -31,10 +31,27 @@ setInterval(() => {
 }, 10).unref();
 
 function newStats() {
-  return { ackMs: [], acked: 0, dupAcks: 0, timeouts: 0, errors: {}, pushes: 0, pushFailed: 0, pushErrors: {}, pushHttpMs: [], pushDeliveryMs: [], pushDelivered: 0, started: 0 };
+  return { ackMs: [], ackAt: [], acked: 0, dupAcks: 0, timeouts: 0, errors: {}, pushes: 0, pushFailed: 0, pushErrors: {}, pushHttpMs: [], pushDeliveryMs: [], pushDelivered: 0, started: 0 };
 }
 
 const send = (msg) => process.send?.(msg);
+
+/**
+ * BENCH_SERVER_TIMELINE=1: the sustained phase second by second on stderr — acks sent in that
+ * second, their p50 / p99 / max, and the error answers so far — to see when the slow acks happen
+ * (a tail from the first seconds and one spread evenly have different causes).
+ */
+function printTimeline(t0) {
+  const bySecond = [];
+  stats.ackAt.forEach((at, i) => {
+    const s = Math.floor((at - t0) / 1000);
+    (bySecond[s] ??= []).push(stats.ackMs[i]);
+  });
+  const lines = bySecond.map(
+    (a, s) => `${String(s).padStart(3)} s  ${String(a.length).padStart(5)} acks  p50 ${pct(a, 50).toFixed(1).padStart(8)}  p99 ${pct(a, 99).toFixed(1).padStart(8)}  max ${pct(a, 100).toFixed(0).padStart(6)} ms`,
+  );
+  console.error(`timeline (second of sustain, by send time):\n${lines.join('\n')}\nerrors: ${JSON.stringify(stats.errors)}, timeouts ${stats.timeouts}`);
+}
 
 class Widget {
   constructor(i) {
@@ -168,7 +185,10 @@ class Widget {
       this.acked.set(item.clientId, res.message.seq);
       if (res.duplicate) stats.dupAcks++;
       stats.acked++;
-      if (phase === 'sustain') stats.ackMs.push(performance.now() - t0);
+      if (phase === 'sustain') {
+        stats.ackMs.push(performance.now() - t0);
+        stats.ackAt.push(t0);
+      }
       this.apply(res.message);
       this.pump();
     });
@@ -332,6 +352,7 @@ process.on('message', async (msg) => {
       startTraffic({ pushes: true });
       await new Promise((r) => setTimeout(r, msg.ms));
       const elapsed = (performance.now() - t0) / 1000;
+      if (process.env.BENCH_SERVER_TIMELINE) printTimeline(t0);
       const snapshot = { ...stats, elapsed, genLagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RES_MS), genLagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RES_MS), genStalls: [...genStalls], genSched: schedSince(sched0), genNice: nice };
       phase = 'crash-wait';
       // Traffic goes on (messages only) until the parent has killed the server.

@@ -437,6 +437,86 @@ const migrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0016_append_batch': {
+    // PostgreSQL: several visitors' messages in one statement (SqlStore's group commit), a
+    // thread's first message included. One statement — one round trip, one transaction, one
+    // commit — for every send that reached the node while the previous statement ran: a busy node
+    // pays a statement's costs (its turn through the event loop, the write to the socket, the
+    // commit's flush) once per group instead of once per message. Each send is what 0015's
+    // function does for one, in thread-id order (two groups that share threads lock them in the
+    // same order), plus the creation of a new thread when the send asks for it and nobody else
+    // handles it (`create`: no bot, no prompt answered; the thread is created waiting for a person,
+    // as the general path would). `i` says which send a row answers. 0015's function stays for
+    // nodes of the previous version during a rolling restart. A migration that adds a column to
+    // `messages` or `threads` without a default must replace this function too.
+    async up(db: Kysely<any>) {
+      if (engineOf(db) !== 'postgres') return;
+      await sql`
+        CREATE OR REPLACE FUNCTION threadline_append_visitors(p_sends jsonb)
+        RETURNS TABLE (i int, outcome text, created boolean, thread jsonb, unread_visitor bigint, unread_agent bigint, visitor jsonb)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+          s record;
+          t threads%ROWTYPE;
+        BEGIN
+          FOR s IN
+            SELECT x.* FROM jsonb_to_recordset(p_sends) AS x(
+              i int, thread_id text, app_id text, visitor_id text, user_id text, threads text[], "create" boolean,
+              id text, client_id text, body_hash text, text text, kind text, quick_replies text, blocks text, meta text, at bigint, reopen boolean
+            ) ORDER BY x.thread_id, x.i
+          LOOP
+            i := s.i; created := false; thread := NULL; unread_visitor := NULL; unread_agent := NULL; visitor := NULL;
+            SELECT * INTO t FROM threads WHERE id = s.thread_id FOR NO KEY UPDATE;
+            IF NOT FOUND THEN
+              IF NOT coalesce(s."create", false) THEN
+                outcome := 'missing'; RETURN NEXT; CONTINUE;
+              END IF;
+              INSERT INTO threads (id, app_id, visitor_id, user_id, status, last_seq, visitor_read_seq, agent_read_seq, campaign,
+                  rating_score, rating_comment, created_at, updated_at, notify_sent_seq, notify_off,
+                  assignee_kind, assignee_id, assignee_name, assigned_at, bot_streak, bot_waiting)
+                VALUES (s.thread_id, s.app_id, s.visitor_id, s.user_id, 'open', 0, 0, 0, NULL, NULL, NULL, s.at, s.at, 0, 0,
+                  'queue', NULL, NULL, s.at, 0, 0)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING * INTO t;
+              IF FOUND THEN
+                created := true;
+              ELSE
+                -- Another send created it and committed meanwhile: locked and checked like any thread.
+                SELECT * INTO t FROM threads WHERE id = s.thread_id FOR NO KEY UPDATE;
+              END IF;
+            END IF;
+            IF NOT created AND (t.app_id <> s.app_id OR NOT (
+              s.thread_id = ANY (coalesce(s.threads, '{}'))
+              OR (t.user_id IS NOT NULL AND s.user_id IS NOT NULL AND t.user_id = s.user_id)
+              OR (t.user_id IS NULL AND t.visitor_id = s.visitor_id)
+            )) THEN
+              outcome := 'invisible'; RETURN NEXT; CONTINUE;
+            END IF;
+            IF NOT created AND s.client_id IS NOT NULL AND EXISTS (SELECT 1 FROM messages WHERE thread_id = s.thread_id AND client_id = s.client_id) THEN
+              outcome := 'repeat'; RETURN NEXT; CONTINUE;
+            END IF;
+            IF t.assignee_kind = 'bot' OR (s.reopen AND t.status = 'resolved') THEN
+              outcome := 'slow'; RETURN NEXT; CONTINUE;
+            END IF;
+            IF created THEN
+              unread_visitor := 0; unread_agent := 0;
+            ELSE
+              unread_visitor := (SELECT count(*) FROM messages u WHERE u.thread_id = s.thread_id AND u.author_kind <> 'visitor' AND u.seq > t.visitor_read_seq);
+              unread_agent := (SELECT count(*) FROM messages u WHERE u.thread_id = s.thread_id AND u.author_kind = 'visitor' AND u.seq > t.agent_read_seq);
+            END IF;
+            UPDATE threads SET last_seq = last_seq + 1, updated_at = s.at WHERE id = s.thread_id RETURNING * INTO t;
+            INSERT INTO messages (id, app_id, thread_id, seq, client_id, body_hash, author_kind, author_name, author_avatar, text, kind, attachments, quick_replies, blocks, meta, created_at)
+              VALUES (s.id, s.app_id, s.thread_id, t.last_seq, s.client_id, s.body_hash, 'visitor', NULL, NULL, s.text, s.kind, '[]', s.quick_replies, s.blocks, s.meta, s.at);
+            outcome := 'appended';
+            thread := to_jsonb(t);
+            visitor := (SELECT jsonb_build_object('id', v.id, 'user_id', v.user_id, 'name', v.name, 'email', v.email, 'context', v.context, 'last_seen_at', v.last_seen_at) FROM visitors v WHERE v.id = t.visitor_id);
+            RETURN NEXT;
+          END LOOP;
+        END
+        $fn$
+      `.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

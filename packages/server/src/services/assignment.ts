@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { DEFAULT_HANDOFF_WORDS, type BotPolicy } from '../store/assignment.js';
+import { TtlCache } from '../store/ttl-cache.js';
 
 /** An app's bot (`GET`/`PUT /v1/bot`). */
 export interface BotSettings {
@@ -29,10 +30,11 @@ interface Logger {
 
 /**
  * The app's bot settings (one JSON document per app, `apps.bot`), read by every append that may
- * create a thread, hand one off or carry a bot's message: cached per node for `CACHE_MS`.
+ * create a thread, hand one off or carry a bot's message: cached per node for `CACHE_MS`, the
+ * reads of a burst shared.
  */
 export class BotSettingsService {
-  readonly #cache = new Map<string, { value: BotSettings; until: number }>();
+  readonly #cache = new TtlCache<BotSettings>(CACHE_MS, () => this.now());
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -41,27 +43,24 @@ export class BotSettingsService {
   ) {}
 
   async get(appId: string): Promise<BotSettings> {
-    const hit = this.#cache.get(appId);
-    if (hit && hit.until > this.now()) return hit.value;
-    const row = await this.db.selectFrom('apps').select('bot').where('id', '=', appId).executeTakeFirst();
-    let value = NO_BOT;
-    if (row?.bot) {
+    return this.#cache.get(appId, async () => {
+      const row = await this.db.selectFrom('apps').select('bot').where('id', '=', appId).executeTakeFirst();
+      if (!row?.bot) return NO_BOT;
       try {
-        value = { ...NO_BOT, ...(JSON.parse(row.bot) as Partial<BotSettings>) };
+        return { ...NO_BOT, ...(JSON.parse(row.bot) as Partial<BotSettings>) };
       } catch (err) {
         // Written only through `put`: a hand-edited row, treated as no bot, and said so.
         this.log.warn({ appId, err }, 'bot: the stored settings do not parse; treated as no bot');
+        return NO_BOT;
       }
-    }
-    this.#cache.set(appId, { value, until: this.now() + CACHE_MS });
-    return value;
+    });
   }
 
   async put(appId: string, input: { enabled: boolean; handoffWords?: string[] | undefined }): Promise<BotSettings> {
     const words = input.handoffWords ?? NO_BOT.handoffWords;
     const value: BotSettings = { enabled: input.enabled, handoffWords: [...new Set(words.map((w) => w.normalize('NFKC').trim().toLowerCase()).filter(Boolean))] };
     await this.db.updateTable('apps').set({ bot: JSON.stringify(value) }).where('id', '=', appId).execute();
-    this.#cache.set(appId, { value, until: this.now() + CACHE_MS });
+    this.#cache.set(appId, value);
     return value;
   }
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, ThreadsTable } from '../db/schema.js';
 import type { Presence } from '../cluster/presence.js';
 import { agentRoom } from '../realtime/rooms.js';
+import { TtlCache } from '../store/ttl-cache.js';
 
 /** An app that never set anything: always open, no reply time, no away message. */
 export const NO_AVAILABILITY: AppAvailability = { hours: null, replyTimeMinutes: null, awayMessage: null };
@@ -29,7 +30,7 @@ export type TellVisitors = (appId: string, event: AvailabilityEvent) => void;
  * every reader (the widget's home screen, bots): read them through here.
  */
 export class AvailabilityService {
-  readonly #cache = new Map<string, { value: AppAvailability; until: number }>();
+  readonly #cache = new TtlCache<AppAvailability>(CACHE_MS, () => this.now());
   readonly #posted = new Set<string>();
   postAway: PostAway | null = null;
   tellVisitors: TellVisitors | null = null;
@@ -42,26 +43,23 @@ export class AvailabilityService {
   ) {}
 
   async get(appId: string): Promise<AppAvailability> {
-    const hit = this.#cache.get(appId);
-    if (hit && hit.until > this.now()) return hit.value;
-    const row = await this.db.selectFrom('apps').select('availability').where('id', '=', appId).executeTakeFirst();
-    let value = NO_AVAILABILITY;
-    if (row?.availability) {
+    return this.#cache.get(appId, async () => {
+      const row = await this.db.selectFrom('apps').select('availability').where('id', '=', appId).executeTakeFirst();
+      if (!row?.availability) return NO_AVAILABILITY;
       try {
-        value = { ...NO_AVAILABILITY, ...(JSON.parse(row.availability) as Partial<AppAvailability>) };
+        return { ...NO_AVAILABILITY, ...(JSON.parse(row.availability) as Partial<AppAvailability>) };
       } catch (err) {
         // Written only through `put`, so this is a hand-edited row: treated as unset, and said so.
         this.log.warn({ appId, err }, 'availability: the stored settings do not parse; treated as unset');
+        return NO_AVAILABILITY;
       }
-    }
-    this.#cache.set(appId, { value, until: this.now() + CACHE_MS });
-    return value;
+    });
   }
 
   /** Replaces the app's settings (checked by the caller: see `availabilityBody` in the routes). */
   async put(appId: string, value: AppAvailability): Promise<AppAvailability> {
     await this.db.updateTable('apps').set({ availability: JSON.stringify(value) }).where('id', '=', appId).execute();
-    this.#cache.set(appId, { value, until: this.now() + CACHE_MS });
+    this.#cache.set(appId, value);
     return value;
   }
 

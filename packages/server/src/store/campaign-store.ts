@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CampaignsTable, Database } from '../db/schema.js';
 import { ServerError, notFound } from '../errors.js';
 import type { Campaign, CampaignSpec, CampaignStatus } from '../services/campaign-spec.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** Per variant (and `holdout`): people exposed, and how many of them saw, opened, answered, dismissed and converted. */
 export interface VariantCounts {
@@ -30,31 +31,30 @@ export interface GoalHit {
  * node may so still prompt from another for up to that long.
  */
 export class CampaignStore {
-  readonly #cache = new Map<string, { at: number; campaigns: Campaign[] }>();
+  readonly #cache: TtlCache<Campaign[]>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly options: { cacheMs?: number; now?: () => number } = {},
-  ) {}
+  ) {
+    this.#cache = new TtlCache(options.cacheMs ?? 5000);
+  }
 
   #now(): number {
     return (this.options.now ?? Date.now)();
   }
 
-  /** Every campaign of the app that is not deleted, oldest first (cached, see the class). */
+  /** Every campaign of the app that is not deleted, oldest first (cached, see the class; the reads of a burst shared). */
   async ofApp(appId: string): Promise<Campaign[]> {
-    const ttl = this.options.cacheMs ?? 5000;
-    const hit = this.#cache.get(appId);
-    if (ttl > 0 && hit && performance.now() - hit.at < ttl) return hit.campaigns;
-    const rows = await this.db.selectFrom('campaigns').selectAll().where('app_id', '=', appId).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute();
-    const campaigns = rows.map(toCampaign);
-    if (ttl > 0) this.#cache.set(appId, { at: performance.now(), campaigns });
-    return campaigns;
+    return this.#cache.get(appId, async () => {
+      const rows = await this.db.selectFrom('campaigns').selectAll().where('app_id', '=', appId).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute();
+      return rows.map(toCampaign);
+    });
   }
 
   /** Forgets the cached campaigns of an app (after a change on this node). */
   forget(appId: string): void {
-    this.#cache.delete(appId);
+    this.#cache.forget(appId);
   }
 
   /** A campaign read now (not from the cache), deleted ones included (`deleted`). */

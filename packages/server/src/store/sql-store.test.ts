@@ -112,7 +112,7 @@ describe('concurrent writes', () => {
     const fast = await oneTrip.append(input(threads[0]!));
     const trips = statements.sql.splice(0);
     const slow = await transaction.append(input(threads[1]!));
-    if (TEST_ENGINE === 'postgres') expect(trips).toEqual([expect.stringContaining('threadline_append_visitor(')]);
+    if (TEST_ENGINE === 'postgres') expect(trips).toEqual([expect.stringContaining('threadline_append_visitors(')]);
     else expect(trips.length).toBeGreaterThan(2); // SQLite: the transaction (no round trips there)
     expect(statements.sql.length).toBeGreaterThan(2);
     const same = (r: typeof fast) => ({
@@ -127,6 +127,81 @@ describe('concurrent writes', () => {
     const stored = await h.server.store.db.selectFrom('messages').selectAll().where('id', '=', fast.message.id).executeTakeFirstOrThrow();
     expect(stored).toEqual(fast.message);
     expect((await h.server.store.getThread(threads[0]!))).toEqual(fast.thread);
+  });
+
+  it('creates a thread with its first message in one statement on PostgreSQL, as the transaction creates it', async () => {
+    const statements = new Statements();
+    const db = h.server.store.db.withPlugin(statements);
+    const oneTrip = new SqlStore(db, { quietAppend: () => true });
+    const transaction = new SqlStore(db);
+    const v = await connect(h.url);
+    v.close();
+    const principal = { appId: 'demo', visitorId: v.session.visitorId, userId: null };
+    const input = (threadId: string): AppendInput => ({
+      appId: 'demo',
+      threadId,
+      principal,
+      create: { visitorId: principal.visitorId, userId: null, campaign: null },
+      message: { clientId: newId(), author: { kind: 'visitor' }, text: 'Do you ship to Oslo?', kind: 'text' },
+      reopen: true,
+      bot: { enabled: false, handoffWords: [] },
+    });
+    statements.sql.length = 0;
+    const fast = await oneTrip.append(input(newId()));
+    const trips = statements.sql.splice(0);
+    const slow = await transaction.append(input(newId()));
+    if (TEST_ENGINE === 'postgres') expect(trips).toEqual([expect.stringContaining('threadline_append_visitors(')]);
+    const same = (r: typeof fast) => ({
+      result: { duplicate: r.duplicate, created: r.created, reopened: r.reopened, deliveries: r.deliveries, prelude: r.prelude, after: r.after, unread: r.summary?.unread },
+      message: { ...r.message, id: 'id', thread_id: 'thread', client_id: 'client', body_hash: 'hash', created_at: 0 },
+      thread: { ...r.thread, id: 'thread', created_at: 0, updated_at: 0, assigned_at: 0 },
+    });
+    expect(same(fast)).toEqual(same(slow));
+    expect(fast).toMatchObject({ created: true, message: { seq: 1 }, thread: { last_seq: 1, assignee_kind: 'queue', visitor_id: principal.visitorId } });
+    // The new thread's visitor comes back with it, for the inbox's view (no read after the commit).
+    if (TEST_ENGINE === 'postgres') expect(fast.summary?.visitor?.id).toBe(principal.visitorId);
+    expect(await h.server.store.getThread(fast.thread.id)).toEqual(fast.thread);
+    // With the app's bot on, the thread is the bot's: the general path creates it.
+    statements.sql.length = 0;
+    const bot = await oneTrip.append({ ...input(newId()), bot: { enabled: true, handoffWords: [] } });
+    expect(bot.thread.assignee_kind).toBe('bot');
+    expect(statements.sql.filter((q) => q.includes('threadline_append_visitors('))).toEqual([]);
+    expect(statements.sql.filter((q) => q.startsWith('insert into "threads"'))).toHaveLength(1);
+  });
+
+  it('appends sends that reach the store together in fewer statements on PostgreSQL, each answered as if alone', async () => {
+    const statements = new Statements();
+    const db = h.server.store.db.withPlugin(statements);
+    const grouped = new SqlStore(db, { quietAppend: () => true });
+    const visitors = await Promise.all(Array.from({ length: 6 }, () => connect(h.url)));
+    for (const v of visitors) v.close();
+    const principals = visitors.map((v) => ({ appId: 'demo', visitorId: v.session.visitorId, userId: null }));
+    const threads = principals.map(() => newId());
+    const send = (k: number, extra: Partial<AppendInput> = {}, clientId = newId()): AppendInput => ({
+      appId: 'demo',
+      threadId: threads[k]!,
+      principal: principals[k]!,
+      create: { visitorId: principals[k]!.visitorId, userId: null, campaign: null },
+      message: { clientId, author: { kind: 'visitor' }, text: `from ${k}`, kind: 'text' },
+      reopen: true,
+      ...extra,
+    });
+    // Thirty sends at once: six new threads, then more in each, a repeat of a stored clientId,
+    // and a send to another visitor's thread.
+    const first = await Promise.all(threads.map((_, k) => grouped.append(send(k))));
+    expect(first.map((r) => [r.created, r.message.seq])).toEqual(threads.map(() => [true, 1]));
+    statements.sql.length = 0;
+    const inputs = [...Array.from({ length: 24 }, (_, n) => send(n % 6)), send(0, {}, first[0]!.message.client_id!), send(1, { principal: principals[2]! })];
+    const settled = await Promise.allSettled(inputs.map((i) => grouped.append(i)));
+    const groups = statements.sql.filter((q) => q.includes('threadline_append_visitors(')).length;
+    if (TEST_ENGINE === 'postgres') expect(groups).toBeLessThan(24);
+    const ok = settled.slice(0, 24).map((r) => (r.status === 'fulfilled' ? r.value : null));
+    expect(ok.every((r) => r && !r.duplicate && !r.created)).toBe(true);
+    // Each thread's seqs 2..5, in the order sent.
+    for (let k = 0; k < 6; k++) expect(ok.filter((r) => r!.thread.id === threads[k]).map((r) => r!.message.seq)).toEqual([2, 3, 4, 5]);
+    expect(settled[24]).toMatchObject({ status: 'fulfilled', value: { duplicate: true, message: { id: first[0]!.message.id, seq: 1 } } });
+    expect(settled[25]).toMatchObject({ status: 'rejected', reason: { code: 'not_found' } });
+    for (let k = 0; k < 6; k++) expect((await h.server.store.getThread(threads[k]!))!.last_seq).toBe(5);
   });
 
   it('answers every one of ten brand replies sent at once with one Idempotency-Key with the same message', async () => {

@@ -8,6 +8,8 @@ import { ServerError, notFound } from '../errors.js';
 import { hashApiKey } from '../auth/api-keys.js';
 import { toAttachment, type AgentVisitorRow } from './rows.js';
 import { assignedColumns, assignedMessage, botTurn, sameAssignee, type AssignmentChange, type BotPolicy } from './assignment.js';
+import { GroupCommit } from './group-commit.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** Who is acting on the visitor channel: always a visitor, sometimes proven to be a user. */
 export interface Principal {
@@ -209,6 +211,21 @@ export interface SqlStoreOptions {
   quietAppend?: (appId: string) => boolean;
 }
 
+/** A visitor's send that `#appendInOneStatement` may append in a group. */
+interface QuietSend {
+  row: MessagesTable;
+  principal: Principal;
+  create: boolean;
+  reopen: boolean;
+}
+
+/**
+ * Groups of quiet sends running at once on a node (each holds a pooled connection for one
+ * statement), and the most sends in one group (its statement's parameter is one JSON document).
+ */
+const GROUP_IN_FLIGHT = 2;
+const GROUP_MAX_SENDS = 64;
+
 /** How many prompts of a campaign a visitor (or user) may get in a window: a rule's cap. */
 export interface CampaignCap {
   count: number;
@@ -247,7 +264,9 @@ export class SqlStore {
   readonly #onAppend: AppendHook | null;
   readonly #quietAppend: (appId: string) => boolean;
   readonly #engine: Engine;
-  readonly #apps: AppCache;
+  /** Apps found (a miss is not kept: an app created meanwhile is found at once). */
+  readonly #apps: TtlCache<AppRow | undefined>;
+  #sends: GroupCommit<QuietSend, AppendResult | null> | null = null;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -256,7 +275,7 @@ export class SqlStore {
     this.#onAppend = options.onAppend ?? null;
     this.#quietAppend = options.quietAppend ?? (() => false);
     this.#engine = engineOf(db);
-    this.#apps = new AppCache(options.appCacheMs ?? 5000);
+    this.#apps = new TtlCache(options.appCacheMs ?? 5000);
   }
 
   /**
@@ -314,7 +333,7 @@ export class SqlStore {
     return this.#apps.get(`id:${id}`, async () => {
       const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
       return row && appRow(row);
-    });
+    }, Boolean);
   }
 
   /** The app of an API key, from memory like `getApp`; a key no app has is read every time. */
@@ -323,7 +342,7 @@ export class SqlStore {
     return this.#apps.get(`key:${hash}`, async () => {
       const row = await this.db.selectFrom('apps').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
       return row && appRow(row);
-    });
+    }, Boolean);
   }
 
   async allOrigins(): Promise<string[]> {
@@ -603,17 +622,26 @@ export class SqlStore {
   }
 
   /**
-   * The usual visitor send on PostgreSQL — a text message to an existing thread nobody else
-   * handles (no bot), of an app whose appends write nothing else (`quietAppend`) — as one statement:
-   * the function of migration 0015 does what `#appendIn` does for it (lock, visibility, clientId,
-   * seq, insert) in one round trip, so the thread's lock and a pooled connection are held for the
-   * time PostgreSQL takes, not for five trips through this node's event loop. Null: not such a
-   * send, or the function answered that it is not (a new thread, a repeat, a thread the message
-   * reopens or a bot handles, one the visitor may not write in): `#appendIn` decides then.
+   * The usual visitor send on PostgreSQL — a text message to a thread nobody else handles (no
+   * bot), or the first message that creates it, of an app whose appends write nothing else
+   * (`quietAppend`) — without a transaction of several statements: the function of migration 0016
+   * does what `#appendIn` does for it (lock, visibility, clientId, seq, insert, the new thread) in
+   * one round trip, for every such send that reached this node while the previous ones ran
+   * (`GroupCommit`): the thread's lock and a pooled connection are held for the time PostgreSQL
+   * takes, not for round trips through this node's event loop, and a busy node pays one statement
+   * and one commit per group. Null: not such a send, or the function answered that it is not (a
+   * repeat, a thread the message reopens or a bot handles, one the visitor may not write in, a
+   * thread that does not exist and is not to be created here), or the group's statement failed:
+   * `#appendIn` decides then, alone.
    */
   async #appendInOneStatement(input: AppendInput): Promise<AppendResult | null> {
-    const { principal: p, message: m } = input;
+    const { principal: p, message: m, create: c } = input;
     if (this.#engine !== 'postgres' || !p || m.author.kind !== 'visitor' || m.author.name || m.author.avatarUrl || m.attachmentIds?.length || !this.#quietAppend(input.appId)) return null;
+    // A thread created here waits for a person, has no prompt before its first message and is
+    // the sender's: anything else is created by the general path.
+    const create = !!c && !input.bot?.enabled && !c.prelude?.length && c.campaign === null && c.visitorId === p.visitorId && c.userId === p.userId;
+    // A send that may create its thread, but not here, most likely does: no statement to learn that.
+    if (c && !create) return null;
     const at = now();
     const row: MessagesTable = {
       id: uuidv7(),
@@ -633,17 +661,52 @@ export class SqlStore {
       meta: m.meta ? JSON.stringify(m.meta) : null,
       created_at: at,
     };
-    const { rows } = await sql<{ outcome: string; thread: ThreadsTable | null; unread_visitor: number | null; unread_agent: number | null; visitor: AgentVisitorRow | null }>`
-      select * from threadline_append_visitor(${input.threadId}, ${input.appId}, ${p.visitorId}, ${p.userId}, ${[...(p.threads ?? [])]}::text[],
-        ${row.id}, ${row.client_id}, ${row.body_hash}, ${row.text}, ${row.kind}, ${row.quick_replies}, ${row.blocks ?? null}, ${row.meta}, ${at}, ${input.reopen})
-    `.execute(this.db);
-    const r = rows[0];
-    if (r?.outcome !== 'appended' || !r.thread) return null;
-    const thread = r.thread;
-    row.seq = thread.last_seq;
-    // Both sides' unread messages before this one, plus this one for the brand side.
-    const unread = { visitor: Number(r.unread_visitor ?? 0), agent: Number(r.unread_agent ?? 0) + 1 };
-    return { message: row, prelude: [], after: [], thread, duplicate: false, created: false, reopened: false, deliveries: 0, summary: { unread, visitor: r.visitor ?? undefined } };
+    this.#sends ??= new GroupCommit((sends) => this.#appendGroup(sends), { inFlight: GROUP_IN_FLIGHT, maxItems: GROUP_MAX_SENDS });
+    return this.#sends.run({ row, principal: p, create, reopen: input.reopen });
+  }
+
+  /** One statement for a group of quiet visitor sends (`#appendInOneStatement`): an answer per send, in order. */
+  async #appendGroup(sends: QuietSend[]): Promise<(AppendResult | null)[]> {
+    const json = JSON.stringify(
+      sends.map(({ row, principal: p, create, reopen }, i) => ({
+        i,
+        thread_id: row.thread_id,
+        app_id: row.app_id,
+        visitor_id: p.visitorId,
+        user_id: p.userId,
+        threads: p.threads ?? [],
+        create,
+        id: row.id,
+        client_id: row.client_id,
+        body_hash: row.body_hash,
+        text: row.text,
+        kind: row.kind,
+        quick_replies: row.quick_replies,
+        blocks: row.blocks,
+        meta: row.meta,
+        at: row.created_at,
+        reopen,
+      })),
+    );
+    let rows: { i: number; outcome: string; created: boolean; thread: ThreadsTable | null; unread_visitor: number | null; unread_agent: number | null; visitor: AgentVisitorRow | null }[];
+    try {
+      ({ rows } = await sql<(typeof rows)[number]>`select * from threadline_append_visitors(${json}::jsonb)`.execute(this.db));
+    } catch {
+      // Nothing of the group was written (one statement, one transaction): a deadlock with another
+      // node's group, a constraint one send broke. Each send takes the general path alone, which
+      // answers with its own error if it has one.
+      return sends.map(() => null);
+    }
+    const answers: (AppendResult | null)[] = sends.map(() => null);
+    for (const r of rows) {
+      if (r.outcome !== 'appended' || !r.thread) continue;
+      const { row } = sends[r.i]!;
+      const message = { ...row, seq: r.thread.last_seq };
+      // Both sides' unread messages before this one, plus this one for the brand side.
+      const unread = { visitor: Number(r.unread_visitor ?? 0), agent: Number(r.unread_agent ?? 0) + 1 };
+      answers[r.i] = { message, prelude: [], after: [], thread: r.thread, duplicate: false, created: r.created, reopened: false, deliveries: 0, summary: { unread, visitor: r.visitor ?? undefined } };
+    }
+    return answers;
   }
 
   /**
@@ -1293,39 +1356,3 @@ function appRow(row: { id: string; name: string; secret: string; allowed_origins
   return { id: row.id, name: row.name, secret: row.secret, allowedOrigins: JSON.parse(row.allowed_origins) as string[] };
 }
 
-/**
- * Apps found, kept for `ttlMs`; a miss is not kept (an unknown app or a wrong key is read again,
- * so an app created meanwhile is found at once). Reads of one key at once share one statement,
- * so a burst of handshakes after a restart reads each app once. `clear` also voids the reads in
- * flight, so what they return is not kept.
- */
-class AppCache {
-  readonly #found = new Map<string, { app: AppRow; at: number }>();
-  readonly #reading = new Map<string, Promise<AppRow | undefined>>();
-  #generation = 0;
-
-  constructor(private readonly ttlMs: number) {}
-
-  get(key: string, read: () => Promise<AppRow | undefined>): Promise<AppRow | undefined> {
-    if (this.ttlMs <= 0) return read();
-    const hit = this.#found.get(key);
-    if (hit && performance.now() - hit.at < this.ttlMs) return Promise.resolve(hit.app);
-    const pending = this.#reading.get(key);
-    if (pending) return pending;
-    const generation = this.#generation;
-    const reading = read().finally(() => {
-      if (this.#reading.get(key) === reading) this.#reading.delete(key);
-    });
-    this.#reading.set(key, reading);
-    return reading.then((app) => {
-      if (app && generation === this.#generation) this.#found.set(key, { app, at: performance.now() });
-      return app;
-    });
-  }
-
-  clear(): void {
-    this.#generation++;
-    this.#found.clear();
-    this.#reading.clear();
-  }
-}
