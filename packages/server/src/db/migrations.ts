@@ -517,6 +517,64 @@ const migrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0017_push_function': {
+    // PostgreSQL: a brand's push to a visitor (POST /v1/proactive without a campaign) in one
+    // statement, where the general path (SqlStore.insertProactive) takes seven: the visitor's read,
+    // a transaction of the target's advisory lock, one read for the repeat, the conversation and
+    // the day's prompts, the insert, and after it the `delivered` mark. Same rules, same order,
+    // same lock (so a push here and one on the general path, or on another node, count each
+    // other): `no_visitor` (unknown, or another app's), `repeat` (the Idempotency-Key's stored
+    // prompt, returned), `talking` (an agent wrote in an open thread of the visitor since
+    // p_person_since: when), `capped` (p_per_day prompts since p_day_since: the oldest), or
+    // `inserted`. `raced`: the key was stored meanwhile by a push to another target (the insert
+    // found it taken): the general path answers that one.
+    async up(db: Kysely<any>) {
+      if (engineOf(db) !== 'postgres') return;
+      await sql`
+        CREATE OR REPLACE FUNCTION threadline_push_visitor(p_row jsonb, p_per_day int, p_day_since bigint, p_person_since bigint)
+        RETURNS TABLE (outcome text, at bigint, prompt jsonb)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+          r proactive%ROWTYPE;
+          v_app text;
+          n bigint;
+        BEGIN
+          r := jsonb_populate_record(NULL::proactive, p_row);
+          SELECT app_id INTO v_app FROM visitors WHERE id = r.visitor_id;
+          IF v_app IS NULL OR v_app <> r.app_id THEN
+            outcome := 'no_visitor'; RETURN NEXT; RETURN;
+          END IF;
+          PERFORM pg_advisory_xact_lock(hashtextextended('prompts:' || r.app_id || ':visitor:' || r.visitor_id, 0));
+          IF r.idempotency_key IS NOT NULL THEN
+            prompt := (SELECT to_jsonb(x) FROM proactive x WHERE x.app_id = r.app_id AND x.idempotency_key = r.idempotency_key);
+            IF prompt IS NOT NULL THEN
+              outcome := 'repeat'; RETURN NEXT; RETURN;
+            END IF;
+          END IF;
+          at := (SELECT max(m.created_at) FROM messages m JOIN threads t ON t.id = m.thread_id
+                 WHERE t.app_id = r.app_id AND t.visitor_id = r.visitor_id AND t.status = 'open'
+                   AND t.updated_at > p_person_since AND m.author_kind = 'agent' AND m.created_at > p_person_since);
+          IF at IS NOT NULL THEN
+            outcome := 'talking'; RETURN NEXT; RETURN;
+          END IF;
+          IF p_per_day > 0 THEN
+            SELECT count(*), min(x.created_at) INTO n, at FROM proactive x
+              WHERE x.app_id = r.app_id AND x.created_at > p_day_since AND x.visitor_id = r.visitor_id;
+            IF n >= p_per_day THEN
+              outcome := 'capped'; RETURN NEXT; RETURN;
+            END IF;
+            at := NULL;
+          END IF;
+          INSERT INTO proactive SELECT r.* ON CONFLICT (app_id, idempotency_key) DO NOTHING;
+          IF NOT FOUND THEN
+            outcome := 'raced'; RETURN NEXT; RETURN;
+          END IF;
+          outcome := 'inserted'; RETURN NEXT;
+        END
+        $fn$
+      `.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -132,6 +132,19 @@ describe('proactive messages', () => {
     expect(pushes.map((r) => r.status).sort()).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
   });
 
+  it('stores eight pushes at once to one visitor and never lets a sixth through; marked delivered when pushed live', async () => {
+    const v = await connect(h.url);
+    const to = { visitorId: v.session.visitorId };
+    const counted = h.server.store.db;
+    const pushes = await Promise.all(Array.from({ length: 8 }, (_, i) => h.api('POST', '/v1/proactive', { to, text: `v${i}` })));
+    expect(pushes.map((r) => r.status).sort()).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
+    expect(pushes.filter((r) => r.status === 202).every((r) => r.body.delivered === 'live')).toBe(true);
+    const stored = await counted.selectFrom('proactive').select(['delivered_at', 'created_at']).where('visitor_id', '=', to.visitorId).execute();
+    expect(stored).toHaveLength(5);
+    for (const row of stored) expect(row.delivered_at).toBe(row.created_at);
+    v.close();
+  });
+
   it('targets a user on all their devices, and queues for a user not yet seen', async () => {
     const userId = 'erin-' + newId();
     const queued = await h.api('POST', '/v1/proactive', { to: { userId }, text: 'Welcome back' });

@@ -57,8 +57,12 @@ export class ProactiveService {
     appId: string,
     input: ProactiveInput,
   ): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean } | { proactive: null; delivered: 'held_out'; duplicate: false }> {
-    const { row, room, userOfVisitor } = await this.#prepare(appId, input, uuidv7());
     const campaign = await this.#campaignOf(appId, input.campaign);
+    if (!campaign && 'visitorId' in input.to && this.deps.store.pushesInOneStatement) {
+      const quick = await this.#pushToVisitor(appId, input, input.to.visitorId);
+      if (quick) return quick;
+    }
+    const { row, room, userOfVisitor } = await this.#prepare(appId, input, uuidv7());
     if (!campaign) {
       const { row: stored, duplicate } = await this.deps.store.insertProactive(row, this.deps.promptsPerDay ?? 0);
       const { proactive, delivered } = await this.#deliver(stored, room);
@@ -72,6 +76,25 @@ export class ProactiveService {
     if (!stored) return { proactive: null, delivered: 'held_out', duplicate: false };
     const { proactive, delivered } = await this.#deliver(stored, room);
     return { proactive, delivered, duplicate };
+  }
+
+  /**
+   * A push to a visitor without a stored campaign, on PostgreSQL: checked and stored in one
+   * statement (`SqlStore.pushToVisitor`), marked delivered in it when the visitor has a tab open
+   * (asked before: presence is memory or Redis, not the database), then sent to those tabs. Null:
+   * the general path answers (an Idempotency-Key taken meanwhile for another target).
+   */
+  async #pushToVisitor(appId: string, input: ProactiveInput, visitorId: string): Promise<{ proactive: ProactiveMessage; delivered: 'live' | 'queued'; duplicate: boolean } | null> {
+    const row = this.#rowOf(appId, input, uuidv7(), visitorId, null);
+    const room = visitorRoom(visitorId);
+    const online = await this.deps.presence.isOnline(room);
+    const stored = await this.deps.store.pushToVisitor(online ? { ...row, delivered_at: row.created_at } : row, this.deps.promptsPerDay ?? 0);
+    if (!stored) return null;
+    // A repeat is delivered as the general path delivers it: only while not shown, dismissed or suppressed.
+    if (stored.duplicate) return { ...(await this.#deliver(stored.row, room)), duplicate: true };
+    const proactive = toProactive(stored.row);
+    if (online) this.deps.io.to(room).emit('proactive', proactive);
+    return { proactive, delivered: online ? 'live' : 'queued', duplicate: false };
   }
 
   async #campaignOf(appId: string, id: string | undefined) {
@@ -118,13 +141,18 @@ export class ProactiveService {
       userId = input.to.userId;
       room = userRoom(appId, userId);
     }
+    return { row: this.#rowOf(appId, input, id, visitorId, userId), room, userOfVisitor };
+  }
+
+  /** The row of a prompt to `visitorId` or `userId`, its expiry checked (`bad_request`). */
+  #rowOf(appId: string, input: ProactiveInput, id: string, visitorId: string | null, userId: string | null): ProactiveTable {
     let expiresAt: number | null = null;
     if (input.expiresAt) {
       expiresAt = Date.parse(input.expiresAt);
       if (Number.isNaN(expiresAt)) throw new ServerError('bad_request', 'expiresAt: must be an ISO 8601 date');
       if (expiresAt <= Date.now()) throw new ServerError('bad_request', 'expiresAt: must be in the future');
     }
-    const row: ProactiveTable = {
+    return {
       id,
       app_id: appId,
       visitor_id: visitorId,
@@ -146,7 +174,6 @@ export class ProactiveService {
       suppressed_at: null,
       thread_id: null,
     };
-    return { row, room, userOfVisitor };
   }
 
   /** A stored prompt goes to every connected tab of its target, or waits for their next `sync`. */

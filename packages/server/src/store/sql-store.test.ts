@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userHashOf } from '../auth/identity.js';
 import { SECRET, TEST_ENGINE, connect, newId, startServer, type Harness, type Visitor } from '../test/harness.js';
 import { Statements } from '../test/statements.js';
+import type { ProactiveTable } from '../db/schema.js';
 import { SqlStore, type AppendInput } from './sql-store.js';
 
 // Writes that race: on SQLite they are serialised anyway; on PostgreSQL (the `server-postgres`
@@ -202,6 +203,34 @@ describe('concurrent writes', () => {
     expect(settled[24]).toMatchObject({ status: 'fulfilled', value: { duplicate: true, message: { id: first[0]!.message.id, seq: 1 } } });
     expect(settled[25]).toMatchObject({ status: 'rejected', reason: { code: 'not_found' } });
     for (let k = 0; k < 6; k++) expect((await h.server.store.getThread(threads[k]!))!.last_seq).toBe(5);
+  });
+
+  it('stores a push to a visitor in one statement on PostgreSQL, with the general path’s checks and answers', async () => {
+    const statements = new Statements();
+    const store = new SqlStore(h.server.store.db.withPlugin(statements));
+    const v = await connect(h.url);
+    v.close();
+    const row = (extra: Partial<ProactiveTable> = {}): ProactiveTable => ({
+      id: newId(), app_id: 'demo', visitor_id: v.session.visitorId, user_id: null, text: 'Free shipping today', display: 'toast', campaign: null,
+      author: JSON.stringify({ kind: 'bot' }), quick_replies: null, blocks: null, idempotency_key: null, expires_at: null, created_at: Date.now(),
+      delivered_at: null, shown_at: null, opened_at: null, replied_at: null, dismissed_at: null, suppressed_at: null, thread_id: null, ...extra,
+    });
+    const first = row({ idempotency_key: newId() });
+    const stored = await store.pushToVisitor(first, 2);
+    if (TEST_ENGINE !== 'postgres') {
+      expect(stored).toBeNull(); // SQLite: the general path
+      return;
+    }
+    expect(statements.sql).toEqual([expect.stringContaining('threadline_push_visitor(')]);
+    expect(stored).toEqual({ row: first, duplicate: false });
+    expect(await h.server.store.getProactive(first.id)).toEqual(first);
+    // The key again: the stored prompt; with other content: a conflict.
+    expect(await store.pushToVisitor({ ...first, id: newId() }, 2)).toEqual({ row: first, duplicate: true });
+    await expect(store.pushToVisitor({ ...first, id: newId(), text: 'other' }, 2)).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.pushToVisitor(row(), 2)).toMatchObject({ duplicate: false });
+    await expect(store.pushToVisitor(row(), 2)).rejects.toMatchObject({ code: 'prompt_capped', retryAfterMs: expect.any(Number) });
+    await expect(store.pushToVisitor(row({ visitor_id: newId() }), 2)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.pushToVisitor(row({ app_id: 'other-app' }), 2)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('answers every one of ten brand replies sent at once with one Idempotency-Key with the same message', async () => {

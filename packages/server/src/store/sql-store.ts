@@ -1047,6 +1047,44 @@ export class SqlStore {
 
   // ---- proactive ----
 
+  /** True when `pushToVisitor` stores a prompt in one statement here (PostgreSQL). */
+  get pushesInOneStatement(): boolean {
+    return this.#engine === 'postgres';
+  }
+
+  /**
+   * `insertProactive` for a prompt to one visitor without a stored campaign, on PostgreSQL, in one
+   * statement (the function of migration 0017): the visitor's check (`not_found`), the same lock,
+   * caps and idempotency as the general path, and its errors. Null: not PostgreSQL, or the
+   * Idempotency-Key was taken meanwhile by a push to another target — the general path answers.
+   */
+  async pushToVisitor(row: ProactiveTable, perDay = 0): Promise<{ row: ProactiveTable; duplicate: boolean } | null> {
+    if (this.#engine !== 'postgres' || row.visitor_id === null) return null;
+    const t = now();
+    const { rows } = await sql<{ outcome: string; at: number | null; prompt: ProactiveTable | null }>`
+      select * from threadline_push_visitor(${JSON.stringify(row)}::jsonb, ${perDay}, ${t - DAY_MS}, ${t - PERSON_ACTIVE_MS})
+    `.execute(this.db);
+    const r = rows[0];
+    switch (r?.outcome) {
+      case 'inserted':
+        return { row, duplicate: false };
+      case 'repeat': {
+        const existing = r.prompt!;
+        const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
+        if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
+        return { row: existing, duplicate: true };
+      }
+      case 'no_visitor':
+        throw notFound('visitor');
+      case 'talking':
+        throw new ServerError('prompt_capped', 'this visitor is in a conversation with a person', Math.max(1000, Number(r.at) + PERSON_ACTIVE_MS - now()));
+      case 'capped':
+        throw new ServerError('prompt_capped', `this visitor already got ${perDay} prompts in the last 24 hours`, Math.max(1000, Number(r.at) + DAY_MS - now()));
+      default:
+        return null;
+    }
+  }
+
   /**
    * Stores a pushed prompt, in one transaction serialised per target (an advisory lock on
    * PostgreSQL; SQLite runs one transaction at a time), unless:
