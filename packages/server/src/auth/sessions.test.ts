@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
 import { SessionStore } from '../store/session-store.js';
 import { VisitorSessions } from './sessions.js';
-import { connect, startServer, type Harness } from '../test/harness.js';
+import { TEST_ENGINE, connect, startServer, type Harness } from '../test/harness.js';
+import { Statements } from '../test/statements.js';
 
 const TOKEN_KEY = 'test-token-key';
 const DAY_S = 24 * 3600;
@@ -109,6 +110,36 @@ describe('visitor sessions', () => {
     await h.server.store.db.updateTable('sessions').set({ revoked_at: Date.now() }).where('id', '=', sid).execute();
     expect(await sessions.renew(sid, { appId: 'demo', visitorId: v.session.visitorId, userId: null })).toBeNull();
     expect((await sessionRow(sid)).revoked_at).not.toBeNull();
+  });
+
+  it('renews a returning device’s session and marks its visitor seen in one statement on PostgreSQL, only while the session is live', async () => {
+    const v = await connect(h.url);
+    const sid = sidOf(v.session.token);
+    v.close();
+    const statements = new Statements();
+    const store = new SessionStore(h.server.store.db.withPlugin(statements));
+    const sessions = new VisitorSessions(store, 7 * DAY_S * 1000);
+    const claims = { appId: 'demo', visitorId: v.session.visitorId, userId: null, sessionId: sid, issuedAt: Date.now() };
+    await setExpiry(sid, Date.now() + 1000);
+    const before = Date.now();
+    const seen = await sessions.resumeAnonymous(claims);
+    if (TEST_ENGINE !== 'postgres') {
+      expect(seen).toBeNull(); // SQLite: the handshake's general way
+      return;
+    }
+    expect(statements.sql).toHaveLength(1);
+    expect(seen).toMatchObject({ id: v.session.visitorId, app_id: 'demo' });
+    expect(Number(seen!.last_seen_at)).toBeGreaterThanOrEqual(before);
+    expect(Number((await sessionRow(sid)).expires_at)).toBeGreaterThan(Date.now() + 6 * DAY_S * 1000);
+    // Not another visitor's, not past its end, not revoked: nothing written.
+    expect(await sessions.resumeAnonymous({ ...claims, visitorId: 'someone-else' })).toBeNull();
+    await setExpiry(sid, Date.now() - 1);
+    expect(await sessions.resumeAnonymous(claims)).toBeNull();
+    expect(Number((await sessionRow(sid)).expires_at)).toBeLessThan(Date.now());
+    await setExpiry(sid, Date.now() + 60_000);
+    await h.server.store.db.updateTable('sessions').set({ revoked_at: Date.now() }).where('id', '=', sid).execute();
+    expect(await sessions.resumeAnonymous(claims)).toBeNull();
+    expect(Number((await sessionRow(sid)).expires_at)).toBeLessThan(Date.now() + 120_000);
   });
 
   it('reads the token life from THREADLINE_TOKEN_TTL_DAYS, 30 days by default', () => {

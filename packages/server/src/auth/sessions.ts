@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { SessionsTable } from '../db/schema.js';
+import type { SessionsTable, VisitorsTable } from '../db/schema.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { VisitorClaims } from './tokens.js';
 
@@ -46,6 +46,18 @@ export class VisitorSessions {
       await this.store.insertIfAbsent(this.#row(sessionIdOf(claims, token), claims.appId, claims.visitorId, claims.userId, now));
     }
     return this.live(claims, token);
+  }
+
+  /**
+   * `resume`, then `renew` for an anonymous connection, and the visitor seen now, in one statement
+   * where the store can (`SessionStore.renewSeen`): the visitor of a live session, or null — then
+   * the caller takes the general way (`resume`, which may still open a legacy token's session).
+   * Only for a token with a session id, on a connection that proves no user.
+   */
+  async resumeAnonymous(claims: VisitorClaims): Promise<VisitorsTable | null> {
+    if (!this.store.renewsInOneStatement || claims.sessionId === null) return null;
+    const now = Date.now();
+    return (await this.store.renewSeen(claims.sessionId, claims, now, now + this.ttlMs)) ?? null;
   }
 
   /**

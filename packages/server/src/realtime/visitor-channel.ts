@@ -27,6 +27,7 @@ import { verifyIdentity } from '../auth/identity.js';
 import type { VisitorTokens } from '../auth/tokens.js';
 import type { VisitorSessions } from '../auth/sessions.js';
 import type { Principal } from '../store/sql-store.js';
+import type { VisitorsTable } from '../db/schema.js';
 import { deviceContext, type Messaging } from '../services/messaging.js';
 import { appRoom, presenceRooms, sessionRoom, threadRoom, userRoom, visitorRoom } from './rooms.js';
 import { handler } from './handler.js';
@@ -47,6 +48,8 @@ interface SocketData {
   notifyEmail: string | null;
   /** The connection proved an identity that carries an email. */
   identifiedEmail: boolean;
+  /** The visitor's row as the handshake left it, seen now (absent: the connection marks it seen). */
+  seen?: VisitorsTable | undefined;
 }
 
 type VisitorSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
@@ -119,17 +122,30 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
 
       let visitor = null;
       let session = null;
+      // The visitor as the connection leaves it (seen now), when the handshake already wrote that.
+      let seen = null;
       if (a.token) {
         const claims = await tokens.verify(a.token);
+        const ours = claims && claims.appId === app.id ? claims : null;
+        // Most handshakes: a device coming back, proving no user and declaring no profile. Its
+        // session renewed and the visitor seen in one statement where the database allows.
+        if (ours && !identity && a.name === undefined && a.email === undefined) {
+          seen = await deps.sessions.resumeAnonymous(ours);
+          if (seen) session = { id: ours.sessionId!, visitor_id: seen.id, renewed: true };
+          visitor = seen;
+        }
         // An invalid, foreign, revoked or expired token is not an error: the browser simply
         // becomes a new visitor.
-        session = claims && claims.appId === app.id ? await deps.sessions.resume(claims, a.token) : null;
-        if (session) visitor = (await store.getVisitor(session.visitor_id)) ?? null;
+        if (ours && !session) {
+          const live = await deps.sessions.resume(ours, a.token);
+          if (live) session = { id: live.id, visitor_id: live.visitor_id, renewed: false };
+          if (live) visitor = (await store.getVisitor(live.visitor_id)) ?? null;
+        }
       }
       // A device that was someone else's user must not carry that user's visitor into a new identity.
       if (visitor && identity && visitor.user_id && visitor.user_id !== identity.userId) visitor = null;
       // Created with its device, which the connection would merge into its context next.
-      visitor ??= await store.createVisitor(app.id, deviceContext(socket.handshake.headers['user-agent']));
+      if (!visitor) visitor = seen = await store.createVisitor(app.id, deviceContext(socket.handshake.headers['user-agent']));
 
       if (identity) {
         await store.bindUser(visitor.id, {
@@ -145,10 +161,12 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       const attached = attachedThreads(visitor.attached_threads);
       const principal = { appId: app.id, visitorId: visitor.id, userId: identity?.userId ?? null, ...(attached.length ? { threads: attached } : {}) };
       // The device keeps its session (sliding expiry) unless it just became another visitor.
-      const sessionId = await deps.sessions.renew(session?.visitor_id === visitor.id ? session.id : null, principal);
+      const sessionId = session?.renewed ? session.id : await deps.sessions.renew(session?.visitor_id === visitor.id ? session.id : null, principal);
       // Revoked while this handshake ran: refused as a stale token, so the client starts afresh.
       if (!sessionId) throw new ServerError('unauthorized', 'this session was revoked');
       socket.data.principal = principal;
+      // Seen now with nothing changed since (a profile or a user bound makes the row stale).
+      socket.data.seen = seen && seen === visitor && !identity && (visitor.user_id || (a.name === undefined && a.email === undefined)) ? seen : undefined;
       socket.data.sessionId = sessionId;
       socket.data.notifyEmail = visitor.notify_email;
       socket.data.identifiedEmail = !!identity && !!(identity.email ?? a.email);
@@ -189,7 +207,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       if (p.threads?.length) await socket.join(p.threads.map(threadRoom));
       // Other nodes see the visitor online before the inboxes hear it is.
       await counted;
-      await messaging.visitorConnected(p, socket.handshake.headers['user-agent']);
+      await messaging.visitorConnected(p, socket.handshake.headers['user-agent'], socket.data.seen);
     } finally {
       setUp();
     }

@@ -190,9 +190,10 @@ export class Messaging {
    * names (a reconnect, or the visitor the handshake created with it): one statement, where the
    * context's merge is a transaction of its own.
    */
-  async visitorConnected(p: Principal, userAgent: string | undefined): Promise<void> {
+  async visitorConnected(p: Principal, userAgent: string | undefined, seen?: VisitorsTable): Promise<void> {
     const device = deviceContext(userAgent);
-    let visitor = await this.store.seenNow(p.visitorId);
+    // `seen`: the handshake marked the visitor seen already (and read its row).
+    let visitor = seen ?? (await this.store.seenNow(p.visitorId));
     if (visitor && !sameDevice(visitor, device)) visitor = await this.store.mergeContext(p.visitorId, device);
     if (visitor) this.agents.to(agentRoom(p.appId)).emit('visitor', toAgentVisitor(visitor, true));
   }

@@ -1,9 +1,43 @@
 import type { Kysely } from 'kysely';
-import type { Database, SessionsTable } from '../db/schema.js';
+import { engineOf } from '../db/engine.js';
+import type { Database, SessionsTable, VisitorsTable } from '../db/schema.js';
 
 /** The SQL of visitor sessions (table `sessions`); what makes a session live is `VisitorSessions`'. */
 export class SessionStore {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** True when `renewSeen` is one statement here (PostgreSQL: an `UPDATE` in a `WITH`). */
+  get renewsInOneStatement(): boolean {
+    return engineOf(this.db) === 'postgres';
+  }
+
+  /**
+   * A returning device's handshake in one statement: when session `id` of this app's visitor is
+   * live (not revoked, not past its end at `now`), moves its end to `expiresAt` with no user
+   * recorded (an anonymous connection), and marks the visitor seen at `now`; returns the visitor
+   * as it is then. Undefined when the session is not live (or not this visitor's): nothing is
+   * written. The liveness check and the renewal are one `UPDATE`, so a logout that committed
+   * first is never undone. PostgreSQL only (see `renewsInOneStatement`).
+   */
+  async renewSeen(id: string, owner: { appId: string; visitorId: string }, now: number, expiresAt: number): Promise<VisitorsTable | undefined> {
+    return this.db
+      .with('s', (db) =>
+        db
+          .updateTable('sessions')
+          .set({ expires_at: expiresAt, user_id: null })
+          .where('id', '=', id)
+          .where('app_id', '=', owner.appId)
+          .where('visitor_id', '=', owner.visitorId)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returning('visitor_id'),
+      )
+      .updateTable('visitors')
+      .set({ last_seen_at: now })
+      .where('id', 'in', (eb) => eb.selectFrom('s').select('visitor_id'))
+      .returningAll()
+      .executeTakeFirst();
+  }
 
   async get(id: string): Promise<SessionsTable | undefined> {
     return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
