@@ -141,7 +141,7 @@ describe('proactive messages', () => {
     expect(pushes.filter((r) => r.status === 202).every((r) => r.body.delivered === 'live')).toBe(true);
     const stored = await counted.selectFrom('proactive').select(['delivered_at', 'created_at']).where('visitor_id', '=', to.visitorId).execute();
     expect(stored).toHaveLength(5);
-    for (const row of stored) expect(row.delivered_at).toBe(row.created_at);
+    for (const row of stored) expect(Number(row.delivered_at)).toBeGreaterThanOrEqual(Number(row.created_at));
     v.close();
   });
 
