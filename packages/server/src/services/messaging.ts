@@ -211,7 +211,10 @@ export class Messaging {
    * does not know), and the prompts waiting for it, which count as delivered from then on.
    */
   async syncFor(p: Principal, { cursors, limit = 100 }: SyncInput): Promise<SyncResult> {
-    const rows = await this.store.threadsOf(p, { limit: SYNC_THREADS });
+    // One statement for the threads, their summaries and the prompts where the store can; the
+    // messages after the cursors then (none when the visitor is up to date: most reconnections).
+    const snapshot = await this.store.syncSnapshot(p, SYNC_THREADS);
+    const rows = snapshot ? snapshot.threads.map((t) => t.row) : await this.store.threadsOf(p, { limit: SYNC_THREADS });
     const messages: Message[] = [];
     // Past SYNC_THREADS threads the client pages the rest of the inbox with `threads.list`.
     let more = false;
@@ -230,6 +233,10 @@ export class Messaging {
         if (page.length > budget) more = true;
         messages.push(...page.slice(0, budget).map(toMessage));
       }
+    }
+    if (snapshot) {
+      const threads = snapshot.threads.map((t) => toThread(t.row, t.last, t.unread));
+      return { threads, messages, proactive: snapshot.pending.map(toProactive), more };
     }
     const pending = await this.store.pendingProactive(p);
     await Promise.all(pending.map((row) => this.store.markProactive(row.id, 'delivered')));

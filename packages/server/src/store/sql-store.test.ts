@@ -233,6 +233,41 @@ describe('concurrent writes', () => {
     await expect(store.pushToVisitor(row({ app_id: 'other-app' }), 2)).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('reads what a visitor’s sync needs in one statement on PostgreSQL, as the separate reads give it, and marks its prompts delivered', async () => {
+    const statements = new Statements();
+    const store = new SqlStore(h.server.store.db.withPlugin(statements));
+    const v = await connect(h.url);
+    const threads = [newId(), newId()];
+    for (const threadId of threads) await v.call('message.send', { threadId, clientId: newId(), text: 'hello', create: true });
+    v.close();
+    await new Promise((r) => setTimeout(r, 50)); // the socket's close has landed: the prompt waits for the next sync
+    // Before the brand's answer: no prompt while a person is in the conversation.
+    expect((await h.api('POST', '/v1/proactive', { to: { visitorId: v.session.visitorId }, text: 'Free shipping today' })).status).toBe(202);
+    expect((await h.api('POST', `/v1/threads/${threads[0]}/messages`, { text: 'Hi! Which size?' })).status).toBe(201);
+    const p = { appId: 'demo', visitorId: v.session.visitorId, userId: null };
+    const apart = { rows: await store.threadsOf(p, { limit: 200 }), pending: await store.pendingProactive(p) };
+    const last = await store.lastMessages(apart.rows);
+    const unread = await store.unreadCounts(apart.rows, 'visitor');
+    statements.sql.length = 0;
+    const snapshot = await store.syncSnapshot(p, 200);
+    if (TEST_ENGINE !== 'postgres') {
+      expect(snapshot).toBeNull(); // SQLite: read apart
+      return;
+    }
+    // One statement: the plugin also sees the two queries written into it (threads, prompts), apart.
+    expect(statements.sql.filter((q) => q.includes('with pending'))).toHaveLength(1);
+    expect(statements.sql.filter((q) => !q.includes('with pending')).map((q) => q.split(' where')[0])).toEqual(['select * from "proactive"', 'select * from "threads"']);
+    expect(snapshot!.threads).toEqual(apart.rows.map((row) => ({ row, last: last.get(row.id), unread: unread.get(row.id) ?? 0 })));
+    expect(snapshot!.threads.map((t) => t.row.id)).toEqual([threads[0], threads[1]]); // most recently active first
+    expect(snapshot!.threads[0]!.unread).toBe(1);
+    expect(snapshot!.pending).toEqual(apart.pending);
+    expect(snapshot!.pending).toHaveLength(1);
+    // Delivered from now on: marked by the same statement.
+    expect((await h.server.store.getProactive(snapshot!.pending[0]!.id))!.delivered_at).not.toBeNull();
+    // A visitor with nothing: empty lists, not null.
+    expect(await store.syncSnapshot({ ...p, visitorId: newId() }, 200)).toEqual({ threads: [], pending: [] });
+  });
+
   it('answers every one of ten brand replies sent at once with one Idempotency-Key with the same message', async () => {
     const v = await connect(h.url);
     const threadId = newId();
