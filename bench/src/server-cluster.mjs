@@ -186,9 +186,14 @@ export async function runCluster({ quiet = false } = {}) {
       return { failed: String(err?.message ?? err).split('\n')[0] };
     }
   };
-  const sqliteRun = await attempt('1/3: one node, SQLite', async () => (await runServer({ params: p, quiet: true, label: 'sqlite' })).figures);
-  const postgresRun = await attempt('2/3: one node, PostgreSQL', async () => (await runOnePostgres(p, true)).figures);
-  const twoRun = await attempt('3/3: two nodes, PostgreSQL + Redis, nginx', () => runTwoNodes(p, log));
+  // BENCH_CLUSTER_SETUPS=two (or sqlite, postgres, comma-separated): only those, for exploring one
+  // set-up; the others' columns say "not run". The figures to compare come from a run of all three.
+  const only = process.env.BENCH_CLUSTER_SETUPS?.split(',').map((x) => x.trim());
+  const skipped = { failed: 'not run (BENCH_CLUSTER_SETUPS)' };
+  const run = (name, title, fn) => (only && !only.includes(name) ? skipped : attempt(title, fn));
+  const sqliteRun = await run('sqlite', '1/3: one node, SQLite', async () => (await runServer({ params: p, quiet: true, label: 'sqlite' })).figures);
+  const postgresRun = await run('postgres', '2/3: one node, PostgreSQL', async () => (await runOnePostgres(p, true)).figures);
+  const twoRun = await run('two', '3/3: two nodes, PostgreSQL + Redis, nginx', () => runTwoNodes(p, log));
   const sqlite = sqliteRun.figures;
   const postgres = postgresRun.figures;
   const two = twoRun.figures;
@@ -226,7 +231,7 @@ export async function runCluster({ quiet = false } = {}) {
   const base = cols[0];
   const ratio = (x, b) => (x == null || b == null || b === 0 ? '' : ` (${(x / b).toFixed(2)}×)`);
   const timed = (pick) => (c, i) => `${ms(pick(c), 1)}${i > 0 && base ? ratio(pick(c), pick(base)) : ''}`;
-  const row = (label, value) => [label, ...cols.map((c, i) => (c ? value(c, i) : runs[i].failed ? `collapsed: ${runs[i].failed}` : '—'))];
+  const row = (label, value) => [label, ...cols.map((c, i) => (c ? value(c, i) : runs[i] === skipped ? runs[i].failed : runs[i].failed ? `collapsed: ${runs[i].failed}` : '—'))];
   const verdictOf = (v) => `lost=${v.lost} duplicated=${v.duplicated} reordered=${v.reordered}`;
   const rows = [
     row('Visitor messages acked per second', (c) => c.rate.toFixed(0)),
@@ -251,6 +256,6 @@ export async function runCluster({ quiet = false } = {}) {
     console.log('\n## Server load, cluster (`BENCH_PRESET=cluster pnpm bench:server`)\n');
     console.log(md);
   }
-  saveResult('server-cluster', { markdown: md, preset: p, sqlite, postgres, two });
+  if (!only) saveResult('server-cluster', { markdown: md, preset: p, sqlite, postgres, two });
   return { md };
 }

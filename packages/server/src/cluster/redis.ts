@@ -54,13 +54,17 @@ export class RedisLink {
     readonly prefix: string,
     private readonly log: ClusterLog,
   ) {
-    const common: RedisOptions = { lazyConnect: true, connectionName: 'threadline' };
+    // Auto-pipelining: the commands issued in one turn of the event loop (a burst of sends' rate
+    // limits, their broadcasts) go to Redis in one write, not one each: under load, every write is
+    // a system call that wakes Redis and may hand it this node's core.
+    const common: RedisOptions = { lazyConnect: true, connectionName: 'threadline', enableAutoPipelining: true };
     this.commands = new Redis(url, { ...common, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 });
     this.#adapterClient = new Redis(url, common);
     const duplicate = this.#adapterClient.duplicate.bind(this.#adapterClient);
     // The adapter makes its reader and subscriber with `duplicate()` and keeps them to itself.
+    // Those wait on one blocking read or a subscription: nothing to pipeline.
     this.#adapterClient.duplicate = ((override?: Partial<RedisOptions>) => {
-      const copy = duplicate(override);
+      const copy = duplicate({ enableAutoPipelining: false, ...override });
       this.#copies.push(copy);
       return copy;
     }) as Redis['duplicate'];
@@ -140,7 +144,7 @@ export class RedisLink {
 
   #subscriberConnection(): Redis {
     if (this.#subscriber) return this.#subscriber;
-    const sub = this.commands.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null, lazyConnect: false });
+    const sub = this.commands.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: false });
     sub.on('error', () => {});
     sub.on('message', (channel: string, message: string) => {
       for (const fn of this.#handlers.get(channel) ?? []) fn(message);
