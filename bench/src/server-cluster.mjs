@@ -121,6 +121,7 @@ async function runTwoNodes(p, log) {
     const startAt = performance.now();
     await victim.start();
     const restartedAt = performance.now();
+    log(`cluster: the killed node listens again ${ms(restartedAt - killAt)} after the kill (its start took ${ms(restartedAt - startAt)})`);
     const caughtP = once(gen, 'caught-up', 200_000);
     gen.send({ type: 'await-caught-up', timeoutMs: 180_000, everyone: false });
     const caught = await caughtP;

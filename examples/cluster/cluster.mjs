@@ -120,7 +120,9 @@ ${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;`).join('\n'
   }
 
   server {
-    listen ${listen};
+    # A queue of connections not yet accepted as long as the kernel allows (default 511): the
+    # widgets of a node that died all come back within a second or two.
+    listen ${listen} backlog=4096;
     client_max_body_size ${maxBodyBytes};
 
     location / {

@@ -102,6 +102,8 @@ class Widget {
     // tried again after a growing, jittered wait (socket.io does not reconnect after a refusal).
     this.socket.on('connect_error', (err) => {
       const code = err?.data?.code;
+      const detail = err?.description?.message ?? err?.description?.code;
+      this.lastRefusal = `${code ?? err?.message ?? 'error'}${detail ? ` (${detail})` : ''}${this.socket.active ? '' : ' (inactive)'}`;
       if (this.socket.active || !['rate_limited', 'unavailable', 'internal'].includes(code)) return;
       this.refusals = (this.refusals ?? 0) + 1;
       const wait = Math.min(30_000, 1000 * 2 ** Math.min(this.refusals, 5)) * (0.5 + Math.random() / 2);
@@ -292,6 +294,17 @@ function stopTraffic() {
   trafficTimer = null;
 }
 
+/** Why the widgets not caught up are not: what each still waits for (the first reason that holds), counted. */
+function whyBehind(since, everyone) {
+  const behind = {};
+  for (const w of widgets) {
+    if (w.caughtUp(since, everyone)) continue;
+    const why = !w.connected ? `not connected${w.lastRefusal ? `, last refusal: ${w.lastRefusal}` : ''}` : w.syncedAt < w.connectedAt ? 'not synced' : w.inflight ? 'send in flight' : w.outbox.length ? 'outbox waiting' : 'not reconnected';
+    behind[why] = (behind[why] ?? 0) + 1;
+  }
+  return behind;
+}
+
 async function verify() {
   phase = 'verify';
   let lost = 0;
@@ -372,13 +385,20 @@ process.on('message', async (msg) => {
       const deadline = performance.now() + msg.timeoutMs;
       let t = performance.now();
       const everyone = msg.everyone ?? true;
+      let reportAt = t + 10_000;
       while (!widgets.every((w) => w.caughtUp(since, everyone)) && t < deadline) {
         await new Promise((r) => setTimeout(r, 20));
         t = performance.now();
+        if (process.env.BENCH_SERVER_TIMELINE && t >= reportAt) {
+          reportAt += 10_000;
+          console.error(`${((t - since) / 1000).toFixed(0)} s after the kill, not caught up: ${JSON.stringify(whyBehind(since, everyone))}`);
+        }
       }
       const done = widgets.filter((w) => w.caughtUp(since, everyone)).length;
       const reconnected = widgets.filter((w) => w.lostAt >= since).length;
-      send({ type: 'caught-up', at: performance.timeOrigin + t, done, of: widgets.length, reconnected });
+      const behind = whyBehind(since, everyone);
+      if (Object.keys(behind).length) console.error(`not caught up: ${JSON.stringify(behind)}`);
+      send({ type: 'caught-up', at: performance.timeOrigin + t, done, of: widgets.length, reconnected, behind });
     } else if (msg.type === 'dump') {
       // What each widget sent, in order, for a verdict read straight from the database.
       send({ type: 'dumped', widgets: widgets.map((w) => ({ threadId: w.created ? w.threadId : null, enqueued: w.enqueued, acked: Object.fromEntries(w.acked) })) });

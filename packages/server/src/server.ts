@@ -52,6 +52,17 @@ import { InboundMail, defaultMaxInboundBytes } from './notifications/inbound.js'
 import { SmtpListener } from './notifications/smtp-listener.js';
 import { NotificationStore } from './store/notification-store.js';
 
+
+/**
+ * Connections the kernel holds for this node before it accepts them (Node's default: 511; Linux
+ * caps it at net.core.somaxconn, 4096 on current kernels). A node that takes over a dead node's
+ * widgets gets thousands of connections within a second or two; past the backlog the kernel drops
+ * them, each comes back a second or more later, and nginx, timing out its connects, marks the
+ * node failed (max_fails) and answers 502 to everyone for a while: measured in the cluster preset,
+ * widgets that took up to three minutes to come back (`nstat`'s TcpExtListenOverflows counted
+ * 428,810 drops). With the backlog the kernel keeps them until the node accepts.
+ */
+const LISTEN_BACKLOG = 4096;
 export interface ThreadlineServer {
   /** `http://host:port` once listening. */
   readonly url: string;
@@ -382,7 +393,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       io.attach(http.server);
       attached = true;
       engineGuard.watch(io.engine);
-      await http.listen({ host: config.host, port: config.port });
+      await http.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
       port = (http.server.address() as AddressInfo).port;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       await smtpListener?.listen(config.host, notifyConfig.inboundPort!);
