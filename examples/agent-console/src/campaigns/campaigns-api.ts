@@ -1,14 +1,12 @@
+import type { PageCondition } from '@threadline/protocol';
 import { ApiError, errorFromBody } from '../api/api-error.js';
 
 /** The campaign types of `/v1/campaigns` (the server's services/campaign-spec.ts), as the console uses them. */
 export type CampaignStatus = 'draft' | 'live' | 'paused' | 'ended';
 export type TriggerKind = 'server_event' | 'time_on_page' | 'scroll_depth' | 'idle' | 'exit_intent' | 'page_event' | 'cart_value';
 
-export interface Condition {
-  key: string;
-  op: 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'exists';
-  value?: string | number | boolean;
-}
+/** A test on an event's property or a visitor attribute: the protocol's, shared with the page's triggers. */
+export type Condition = PageCondition;
 
 export interface CampaignMessage {
   text: string;

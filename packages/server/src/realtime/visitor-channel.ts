@@ -147,7 +147,9 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       // Created with its device, which the connection would merge into its context next.
       if (!visitor) visitor = seen = await store.createVisitor(app.id, deviceContext(socket.handshake.headers['user-agent']));
 
+      // A write below makes the row read above stale: the connection then reads it again.
       if (identity) {
+        seen = null;
         await store.bindUser(visitor.id, {
           userId: identity.userId,
           name: identity.name ?? a.name,
@@ -156,6 +158,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       } else if (!visitor.user_id && (a.name !== undefined || a.email !== undefined)) {
         // Only an anonymous visitor declares its own profile. A visitor bound to a user keeps the
         // profile its last proof set: an old token alone must not put a false name beside "Signed in".
+        seen = null;
         await store.setVisitorProfile(visitor.id, { name: a.name, email: a.email });
       }
       const attached = attachedThreads(visitor.attached_threads);
@@ -165,8 +168,7 @@ export function attachVisitorChannel(deps: VisitorChannelDeps): void {
       // Revoked while this handshake ran: refused as a stale token, so the client starts afresh.
       if (!sessionId) throw new ServerError('unauthorized', 'this session was revoked');
       socket.data.principal = principal;
-      // Seen now with nothing changed since (a profile or a user bound makes the row stale).
-      socket.data.seen = seen && seen === visitor && !identity && (visitor.user_id || (a.name === undefined && a.email === undefined)) ? seen : undefined;
+      socket.data.seen = seen ?? undefined;
       socket.data.sessionId = sessionId;
       socket.data.notifyEmail = visitor.notify_email;
       socket.data.identifiedEmail = !!identity && !!(identity.email ?? a.email);

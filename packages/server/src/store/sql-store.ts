@@ -1096,9 +1096,7 @@ export class SqlStore {
         return { row, duplicate: false };
       case 'repeat': {
         const existing = r.prompt!;
-        const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
-        if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
-        return { row: existing, duplicate: true };
+        return samePrompt(existing, row);
       }
       case 'no_visitor':
         throw notFound('visitor');
@@ -1267,9 +1265,7 @@ export class SqlStore {
       .where('app_id', '=', row.app_id)
       .where('idempotency_key', '=', row.idempotency_key)
       .executeTakeFirstOrThrow();
-    const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
-    if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
-    return { row: existing, duplicate: true };
+    return samePrompt(existing, row);
   }
 
   async getProactive(id: string): Promise<ProactiveTable | undefined> {
@@ -1417,6 +1413,13 @@ export class SqlStore {
 async function someCapReached(caps: CampaignCap[], countSince: (since: number) => Promise<number>): Promise<boolean> {
   for (const cap of caps) if ((await countSince(cap.since)) >= cap.count) return true;
   return false;
+}
+
+/** A push repeating a stored prompt's Idempotency-Key: that prompt (`duplicate`), or `conflict` when its content differs. */
+function samePrompt(existing: ProactiveTable, row: ProactiveTable): { row: ProactiveTable; duplicate: true } {
+  const same = (['visitor_id', 'user_id', 'text', 'display', 'campaign'] as const).every((k) => existing[k] === row[k]);
+  if (!same) throw new ServerError('conflict', 'this Idempotency-Key was already used for a different proactive message');
+  return { row: existing, duplicate: true };
 }
 
 function appRow(row: { id: string; name: string; secret: string; allowed_origins: string }): AppRow {
