@@ -1094,10 +1094,8 @@ export class SqlStore {
     switch (r?.outcome) {
       case 'inserted':
         return { row, duplicate: false };
-      case 'repeat': {
-        const existing = r.prompt!;
-        return samePrompt(existing, row);
-      }
+      case 'repeat':
+        return samePrompt(r.prompt!, row);
       case 'no_visitor':
         throw notFound('visitor');
       case 'talking':
